@@ -1,0 +1,40 @@
+/* Deciding which wiki pages are sessions, and extracting their fields.
+ *
+ * The extractor is driven by rules (archive/rules.h): per wiki and title
+ * pattern, which templates, template parameters, section headings and
+ * "Label: value" lines hold which field, with alias lists.  Era knowledge
+ * lives in the rules, not in this code.
+ *
+ * Usage, per dump: feed every page with wm_extractor_add_page(), call
+ * wm_extractor_finish_dump() at the end of the dump, and take the ready
+ * sessions with wm_extractor_next_session() whenever convenient (after each
+ * page keeps memory small).  A session that needs another page of the same
+ * dump (a transcluded speaker page, say) may stay pending until
+ * finish_dump; everything else is ready at once. */
+#ifndef WM_EXTRACT_H
+#define WM_EXTRACT_H
+
+#include "archive/dump.h"
+#include "archive/session.h"
+
+typedef struct wm_extractor wm_extractor_t;
+
+/* An extractor with the built-in rules.  NULL on failure with *error set to
+ * a malloc'd message (caller frees). */
+wm_extractor_t *wm_extractor_new(char **error);
+void wm_extractor_free(wm_extractor_t *extractor);
+
+/* Look at one page of a dump read from the file source.  Return 0, or -1 on
+ * an internal error (out of memory) with wm_extractor_error() set. */
+int wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
+                          const wm_page_t *page, const char *source);
+
+/* The dump ended: resolve what was pending.  Return 0 or -1. */
+int wm_extractor_finish_dump(wm_extractor_t *extractor);
+
+/* The next ready session (caller frees with wm_session_free), or NULL when none is ready. */
+wm_session_t *wm_extractor_next_session(wm_extractor_t *extractor);
+
+const char *wm_extractor_error(const wm_extractor_t *extractor);
+
+#endif

@@ -1,0 +1,99 @@
+/* The session record: construction, list appends and release. */
+#include "archive/session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+wm_session_t *wm_session_new(void)
+{
+    return calloc(1, sizeof(wm_session_t));
+}
+
+static void free_strings(char **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
+void wm_session_free(wm_session_t *session)
+{
+    if (!session)
+        return;
+    free(session->id);
+    free(session->title);
+    free(session->type);
+    free(session->type_label);
+    free_strings(session->tracks, session->n_tracks);
+    free(session->language);
+    for (size_t i = 0; i < session->n_speakers; i++) {
+        free(session->speakers[i].name);
+        free(session->speakers[i].username);
+        free(session->speakers[i].biography);
+    }
+    free(session->speakers);
+    free_strings(session->translations, session->n_translations);
+    free(session->abstract);
+    free(session->url);
+    free(session->source);
+    free(session->page_title);
+    free(session->timestamp);
+    free(session);
+}
+
+int wm_session_set(char **field, const char *value)
+{
+    char *copy = NULL;
+    if (value && !(copy = strdup(value)))
+        return -1;
+    free(*field);
+    *field = copy;
+    return 0;
+}
+
+static int append_string(char ***list, size_t *n, const char *value)
+{
+    char *copy = strdup(value);
+    char **grown = copy ? realloc(*list, (*n + 1) * sizeof(char *)) : NULL;
+    if (!grown) {
+        free(copy);
+        return -1;
+    }
+    grown[*n] = copy;
+    *list = grown;
+    (*n)++;
+    return 0;
+}
+
+int wm_session_add_track(wm_session_t *session, const char *track)
+{
+    return append_string(&session->tracks, &session->n_tracks, track);
+}
+
+int wm_session_add_translation(wm_session_t *session, const char *language)
+{
+    return append_string(&session->translations, &session->n_translations, language);
+}
+
+int wm_session_add_speaker(wm_session_t *session, const char *name, const char *username,
+                           const char *biography)
+{
+    wm_speaker_t speaker = {0};
+    wm_speaker_t *grown = NULL;
+    speaker.name = strdup(name);
+    if (username)
+        speaker.username = strdup(username);
+    if (biography)
+        speaker.biography = strdup(biography);
+    if (speaker.name && (!username || speaker.username) && (!biography || speaker.biography))
+        grown = realloc(session->speakers, (session->n_speakers + 1) * sizeof(wm_speaker_t));
+    if (!grown) {
+        free(speaker.name);
+        free(speaker.username);
+        free(speaker.biography);
+        return -1;
+    }
+    grown[session->n_speakers++] = speaker;
+    session->speakers = grown;
+    return 0;
+}

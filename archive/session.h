@@ -1,0 +1,52 @@
+/* A conference session: the record that flows from the extractor to the
+ * index and to the programs' output.  Every string is UTF-8, malloc'd and
+ * owned by the session; wm_session_free() releases all of it. */
+#ifndef WM_SESSION_H
+#define WM_SESSION_H
+
+#include <stddef.h>
+
+typedef struct wm_speaker {
+    char *name;        /* display name, never NULL */
+    char *username;    /* wiki username (from [[User:...]]) or pretalx code; NULL when unknown */
+    char *biography;   /* plain text; NULL when none */
+} wm_speaker_t;
+
+typedef struct wm_session {
+    char *id;              /* "<dbname>:<page id>", e.g. "wikimaniawiki:1234" */
+    int year;              /* e.g. 2019; 0 when unknown */
+    char *title;           /* plain text */
+    char *type;            /* normalised: "talk", "panel", "workshop", "lightning talk", "poster",
+                            * "roundtable", "tutorial", "keynote", "meetup", "other"; NULL when unknown */
+    char *type_label;      /* the label as written on the page (plain text), NULL when none */
+    int duration_minutes;  /* 0 when unknown */
+    char **tracks;         /* plain-text track names as written (e.g. "GLAM", "Community Health") */
+    size_t n_tracks;
+    char *language;        /* language code ("en", "fr", ...), NULL when unknown */
+    wm_speaker_t *speakers;
+    size_t n_speakers;
+    char **translations;   /* language codes of translation subpages */
+    size_t n_translations;
+    char *abstract;        /* plain text, paragraphs separated by "\n\n"; NULL when none */
+    char *url;             /* e.g. "https://wikimania.wikimedia.org/wiki/2019:Libraries/Foo" */
+    char *source;          /* path of the input file it came from */
+    char *page_title;      /* the wiki page's full title (or the export's talk code) */
+    char *timestamp;       /* the revision's timestamp, ISO 8601; NULL when unknown */
+} wm_session_t;
+
+/* A zeroed session (caller frees with wm_session_free); NULL when out of memory. */
+wm_session_t *wm_session_new(void);
+/* Free a session and everything it owns.  NULL is allowed. */
+void wm_session_free(wm_session_t *session);
+
+/* Append to the lists; the strings are copied.  Return 0, or -1 when out of memory. */
+int wm_session_add_track(wm_session_t *session, const char *track);
+int wm_session_add_speaker(wm_session_t *session, const char *name, const char *username,
+                           const char *biography);
+int wm_session_add_translation(wm_session_t *session, const char *language);
+
+/* Set a string field: free the old value, store a copy of value (NULL clears).
+ * Return 0, or -1 when out of memory. */
+int wm_session_set(char **field, const char *value);
+
+#endif

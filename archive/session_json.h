@@ -1,0 +1,17 @@
+/* The JSON form of a session, shared by `wmindex --list-sessions` and
+ * `wmquery --format json`, so both print the same fields the same way. */
+#ifndef WM_SESSION_JSON_H
+#define WM_SESSION_JSON_H
+
+#include <stdbool.h>
+#include <jansson.h>
+
+#include "archive/session.h"
+
+/* A new JSON object (caller owns the reference; NULL when out of memory):
+ * {"id","year","title","type","tracks":[...],"language","speakers":[...],
+ *  "url","source"} and, when with_abstract, "abstract".  Unknown values are
+ * null, lists are [] when empty. */
+json_t *wm_session_to_json(const wm_session_t *session, bool with_abstract);
+
+#endif

@@ -1,0 +1,107 @@
+/* The index: a narrow C API over Xapian.  This header is the only way the
+ * rest of wmsearch reaches Xapian; no Xapian type appears here and no C++
+ * exception crosses it (every function catches and turns errors into a
+ * status plus a message kept on the handle).
+ *
+ * The schema (terms, prefixes, values, document data) is defined once, at
+ * the top of store/store.cc, and documented in doc/index-schema.md. */
+#ifndef WM_STORE_H
+#define WM_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "archive/session.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum wm_store_status {
+    WM_STORE_OK = 0,
+    WM_STORE_ERROR,            /* any other Xapian or system error */
+    WM_STORE_NO_MEMORY,
+    WM_STORE_NOT_FOUND,        /* no index at that path (read-only open), or no such document */
+    WM_STORE_LOCKED,           /* another writer holds the index (DatabaseLockError) */
+    WM_STORE_CORRUPT,          /* DatabaseCorruptError */
+    WM_STORE_MODIFIED,         /* DatabaseModifiedError that retrying did not cure */
+    WM_STORE_SCHEMA_MISMATCH,  /* the index was written by another schema version */
+    WM_STORE_QUERY_SYNTAX      /* the query could not be parsed (QueryParserError, bad range) */
+} wm_store_status_t;
+
+/* A short constant description of status, e.g. "index is locked". */
+const char *wm_store_status_to_string(wm_store_status_t status);
+
+typedef struct wm_store wm_store_t;
+
+/* Open (creating if needed, with parent directories) the index at path for
+ * writing.  On failure return a status and set *message to a malloc'd
+ * explanation naming the path (caller frees); *store is then NULL. */
+wm_store_status_t wm_store_open_writable(const char *path, wm_store_t **store, char **message);
+/* Open an existing index for searching (WM_STORE_NOT_FOUND when there is none). */
+wm_store_status_t wm_store_open_readonly(const char *path, wm_store_t **store, char **message);
+
+/* The message of the last failed call on this handle (owned by the store). */
+const char *wm_store_last_error(const wm_store_t *store);
+
+/* Add or replace (by session->id) the document of one session. */
+wm_store_status_t wm_store_put_session(wm_store_t *store, const wm_session_t *session);
+/* Make everything put so far durable and visible to readers (atomic). */
+wm_store_status_t wm_store_commit(wm_store_t *store);
+/* Number of documents in the index. */
+wm_store_status_t wm_store_count(wm_store_t *store, unsigned long *count);
+
+/* Close the handle; a writable store commits first (an error there is lost:
+ * call wm_store_commit() to see it).  NULL is allowed. */
+void wm_store_close(wm_store_t *store);
+
+typedef enum wm_sort {
+    WM_SORT_RELEVANCE,
+    WM_SORT_NEWEST,    /* year descending, then relevance */
+    WM_SORT_OLDEST,    /* year ascending, then relevance */
+    WM_SORT_TITLE      /* title ascending */
+} wm_sort_t;
+
+/* A search.  query is the user's query string (free text with field
+ * prefixes track: speaker: year: type: lang: title:, phrases, AND/OR/NOT,
+ * -word, word*); NULL or "" matches every session.  The other strings are
+ * filters given as options (NULL: none), ANDed with the query; year may be
+ * "2019" or a range "2019..2023" (either end may be empty). */
+typedef struct wm_search_request {
+    const char *query;
+    const char *track;
+    const char *speaker;
+    const char *year;
+    const char *type;
+    const char *language;
+    wm_sort_t sort;
+    unsigned offset;
+    unsigned limit;
+    bool count_only;    /* compute only the exact total */
+} wm_search_request_t;
+
+typedef struct wm_search_hit {
+    wm_session_t *session;   /* owned by the result */
+    double score;            /* relevance weight (0 for pure filters) */
+    unsigned rank;           /* 0-based rank in the whole result list */
+} wm_search_hit_t;
+
+typedef struct wm_search_result {
+    unsigned long total;     /* exact number of matching sessions */
+    wm_search_hit_t *hits;
+    size_t n_hits;
+    char *parsed_query;      /* Xapian's description of the query run (for --explain) */
+} wm_search_result_t;
+
+/* Run a search.  On WM_STORE_QUERY_SYNTAX the last error says what is wrong
+ * in the user's terms (e.g. "unbalanced quotes", "year range 2030..2019 is empty").
+ * *result is the caller's: free with wm_search_result_free(). */
+wm_store_status_t wm_store_search(wm_store_t *store, const wm_search_request_t *request,
+                                  wm_search_result_t **result);
+void wm_search_result_free(wm_search_result_t *result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
