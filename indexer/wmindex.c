@@ -1,1 +1,344 @@
-int main(void) { return 0; }
+/* wmindex: crawl MediaWiki dumps of Wikimania program pages and write the
+ * sessions found into the Xapian index (or list them as JSON).
+ *
+ * This file is wiring only: options, the crawl -> stream -> dump ->
+ * extractor -> store pipeline, progress and messages.  Exit status:
+ * 0 all inputs indexed, 1 some inputs failed, 2 usage error, 3 the index
+ * could not be opened or written. */
+#include "config.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "archive/crawl.h"
+#include "archive/dump.h"
+#include "archive/extract.h"
+#include "archive/session_json.h"
+#include "archive/stream.h"
+#include "archive/util.h"
+#include "store/paths.h"
+#include "store/store.h"
+
+enum { EXIT_INPUT_FAILED = 1, EXIT_USAGE = 2, EXIT_INDEX = 3 };
+enum verbosity { QUIET, NORMAL, VERBOSE };
+
+typedef struct indexer {
+    enum verbosity verbosity;
+    bool list_sessions;
+    bool show_progress;         /* stderr is a terminal and not quiet */
+    wm_store_t *store;          /* NULL with --list-sessions */
+    wm_extractor_t *extractor;
+    const char *index_path;
+    /* what happened */
+    unsigned files_read;
+    unsigned files_failed;
+    unsigned long sessions;
+    uint64_t bytes_done;        /* compressed bytes of the files finished */
+    wm_stream_t *current;       /* the file being read, for progress */
+    bool index_failed;          /* a store error: stop everything */
+    struct timespec started;
+    double last_progress;
+} indexer_t;
+
+static const char usage_text[] =
+    "Usage: wmindex [-d DIR] [-v|-q] [--list-sessions] [PATH...]\n"
+    "Index MediaWiki XML dumps (plain, gzip or bzip2) of Wikimania program pages.\n"
+    "With no PATH, index the bundled sample archive.\n"
+    "\n"
+    "  -d, --index DIR     index directory (default: $WMSEARCH_INDEX, else\n"
+    "                      $XDG_DATA_HOME/wmsearch/index)\n"
+    "      --list-sessions print each session found as one JSON object per line;\n"
+    "                      write no index\n"
+    "  -v, --verbose       also report skipped files\n"
+    "  -q, --quiet         report errors only\n"
+    "  -h, --help          show this help\n"
+    "  -V, --version       show the version\n"
+    "\n"
+    "Exit status: 0 all inputs indexed, 1 some inputs failed, 2 usage error,\n"
+    "3 the index could not be opened or written.  See wmindex(1).\n";
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void clear_progress(indexer_t *ix)
+{
+    if (ix->show_progress)
+        fputs("\r\033[K", stderr);
+}
+
+static void show_progress(indexer_t *ix, bool force)
+{
+    if (!ix->show_progress)
+        return;
+    double elapsed = seconds_since(&ix->started);
+    if (!force && elapsed - ix->last_progress < 0.2)
+        return;
+    ix->last_progress = elapsed;
+    uint64_t bytes = ix->bytes_done + (ix->current ? wm_stream_input_offset(ix->current) : 0);
+    fprintf(stderr, "\r\033[Kfiles %u, %.1f MB read, %lu sessions, %.0f sessions/s",
+            ix->files_read, bytes / 1e6, ix->sessions, elapsed > 0 ? ix->sessions / elapsed : 0.0);
+    fflush(stderr);
+}
+
+/* Report a problem with one input; the run goes on. */
+static void report_input_error(indexer_t *ix, const char *message)
+{
+    clear_progress(ix);
+    fprintf(stderr, "wmindex: %s\n", message);
+}
+
+static int emit_session(indexer_t *ix, wm_session_t *session)
+{
+    int rc = 0;
+    if (ix->list_sessions) {
+        json_t *json = wm_session_to_json(session, true);
+        char *line = json ? json_dumps(json, JSON_COMPACT) : NULL;
+        if (line) {
+            clear_progress(ix);
+            puts(line);
+        } else {
+            report_input_error(ix, "out of memory while formatting a session");
+            rc = -1;
+        }
+        free(line);
+        json_decref(json);
+    } else if (wm_store_put_session(ix->store, session) != WM_STORE_OK) {
+        clear_progress(ix);
+        fprintf(stderr, "wmindex: cannot write to the index %s: %s\n", ix->index_path,
+                wm_store_last_error(ix->store));
+        ix->index_failed = true;
+        rc = -1;
+    }
+    if (rc == 0)
+        ix->sessions++;
+    wm_session_free(session);
+    return rc;
+}
+
+/* Hand every ready session to the index (or stdout). */
+static int drain_sessions(indexer_t *ix)
+{
+    wm_session_t *session;
+    while ((session = wm_extractor_next_session(ix->extractor)))
+        if (emit_session(ix, session) < 0) {
+            while ((session = wm_extractor_next_session(ix->extractor)))
+                wm_session_free(session);
+            return -1;
+        }
+    return 0;
+}
+
+typedef struct file_context {
+    indexer_t *ix;
+    const char *path;
+} file_context_t;
+
+static int on_page(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
+{
+    file_context_t *file = ctx;
+    indexer_t *ix = file->ix;
+    if (wm_extractor_add_page(ix->extractor, site, page, file->path) < 0) {
+        char *message = wm_strdup_printf("%s: page \"%s\": %s", file->path, page->title,
+                                         wm_extractor_error(ix->extractor));
+        report_input_error(ix, message ? message : "out of memory");
+        free(message);
+        return 1;
+    }
+    show_progress(ix, false);
+    return drain_sessions(ix) < 0 ? 1 : 0;
+}
+
+/* Read one dump; return 0 when it was read whole, -1 when it failed. */
+static int index_file(indexer_t *ix, const char *path)
+{
+    char *error = NULL;
+    wm_stream_t *stream = wm_stream_open(path, &error);
+    ix->files_read++;
+    if (!stream) {
+        report_input_error(ix, error ? error : "out of memory");
+        free(error);
+        return -1;
+    }
+    ix->current = stream;
+    file_context_t file = {ix, path};
+    int rc = wm_dump_read(stream, on_page, &file, &error);
+    if (rc < 0) {
+        report_input_error(ix, error ? error : "out of memory");
+        free(error);
+    }
+    /* Sessions from the pages read before an error still count. */
+    if (!ix->index_failed && (wm_extractor_finish_dump(ix->extractor) < 0 || drain_sessions(ix) < 0)) {
+        rc = -1;
+        if (!ix->index_failed)
+            report_input_error(ix, wm_extractor_error(ix->extractor));
+    }
+    ix->bytes_done += wm_stream_input_offset(stream);
+    ix->current = NULL;
+    wm_stream_close(stream);
+    if (!ix->list_sessions && !ix->index_failed && wm_store_commit(ix->store) != WM_STORE_OK) {
+        clear_progress(ix);
+        fprintf(stderr, "wmindex: cannot commit the index %s: %s\n", ix->index_path,
+                wm_store_last_error(ix->store));
+        ix->index_failed = true;
+    }
+    return rc == 0 || rc == 1 ? 0 : -1;
+}
+
+static int on_crawl(void *ctx, wm_crawl_event_t event, const char *path, const char *message)
+{
+    indexer_t *ix = ctx;
+    switch (event) {
+    case WM_CRAWL_INPUT:
+        if (index_file(ix, path) < 0)
+            ix->files_failed++;
+        break;
+    case WM_CRAWL_SKIPPED:
+        if (ix->verbosity == VERBOSE) {
+            clear_progress(ix);
+            fprintf(stderr, "wmindex: skipped %s: %s\n", path, message);
+        }
+        break;
+    case WM_CRAWL_ERROR:
+        clear_progress(ix);
+        fprintf(stderr, "wmindex: %s: %s\n", path, message);
+        ix->files_failed++;
+        break;
+    }
+    show_progress(ix, false);
+    return ix->index_failed ? 1 : 0;
+}
+
+static void print_summary(indexer_t *ix)
+{
+    clear_progress(ix);
+    if (ix->verbosity == QUIET)
+        return;
+    double elapsed = seconds_since(&ix->started);
+    fprintf(stderr, "wmindex: %lu sessions from %u file%s in %.1f s", ix->sessions, ix->files_read,
+            ix->files_read == 1 ? "" : "s", elapsed);
+    if (ix->files_failed)
+        fprintf(stderr, "; %u input%s failed", ix->files_failed, ix->files_failed == 1 ? "" : "s");
+    if (!ix->list_sessions)
+        fprintf(stderr, "; index %s", ix->index_path);
+    fputc('\n', stderr);
+}
+
+typedef struct options {
+    const char *index;
+    enum verbosity verbosity;
+    bool list_sessions;
+    char **paths;
+    int n_paths;
+} options_t;
+
+/* Parse argv; return -1 to exit 0 (help, version), EXIT_USAGE on error, 0 to run. */
+static int parse_options(int argc, char **argv, options_t *opt)
+{
+    enum { OPT_LIST_SESSIONS = 256 };
+    static const struct option long_options[] = {
+        {"index", required_argument, NULL, 'd'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"list-sessions", no_argument, NULL, OPT_LIST_SESSIONS},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    opt->verbosity = NORMAL;
+    while ((c = getopt_long(argc, argv, "d:vqhV", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'd': opt->index = optarg; break;
+        case 'v': opt->verbosity = VERBOSE; break;
+        case 'q': opt->verbosity = QUIET; break;
+        case OPT_LIST_SESSIONS: opt->list_sessions = true; break;
+        case 'h': fputs(usage_text, stdout); return -1;
+        case 'V': printf("wmindex (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return -1;
+        default: fputs("Try 'wmindex --help' for more information.\n", stderr); return EXIT_USAGE;
+        }
+    }
+    opt->paths = argv + optind;
+    opt->n_paths = argc - optind;
+    return 0;
+}
+
+static int open_index(indexer_t *ix, const char *explicit_path, char **owned_path)
+{
+    char *message = NULL;
+    *owned_path = wm_index_path(explicit_path, &message);
+    if (!*owned_path) {
+        fprintf(stderr, "wmindex: %s\n", message ? message : "out of memory");
+        free(message);
+        return -1;
+    }
+    ix->index_path = *owned_path;
+    if (ix->list_sessions)
+        return 0;
+    wm_store_status_t status = wm_store_open_writable(*owned_path, &ix->store, &message);
+    if (status != WM_STORE_OK) {
+        fprintf(stderr, "wmindex: %s\n", message ? message : wm_store_status_to_string(status));
+        free(message);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    options_t opt = {0};
+    int rc = parse_options(argc, argv, &opt);
+    if (rc)
+        return rc < 0 ? EXIT_SUCCESS : rc;
+
+    const char *sample[1];
+    if (opt.n_paths == 0) {
+        sample[0] = wm_sample_dir();
+        if (!sample[0]) {
+            fputs("wmindex: no PATH given and the bundled sample archive is not installed\n", stderr);
+            return EXIT_USAGE;
+        }
+        opt.paths = (char **)sample;
+        opt.n_paths = 1;
+    }
+
+    indexer_t ix = {.verbosity = opt.verbosity, .list_sessions = opt.list_sessions};
+    ix.show_progress = opt.verbosity != QUIET && isatty(STDERR_FILENO);
+    clock_gettime(CLOCK_MONOTONIC, &ix.started);
+    char *index_path = NULL;
+    char *error = NULL;
+    if (open_index(&ix, opt.index, &index_path) < 0) {
+        free(index_path);
+        return EXIT_INDEX;
+    }
+    ix.extractor = wm_extractor_new(&error);
+    if (!ix.extractor) {
+        fprintf(stderr, "wmindex: %s\n", error ? error : "out of memory");
+        free(error);
+        wm_store_close(ix.store);
+        free(index_path);
+        return EXIT_INDEX;
+    }
+
+    if (wm_crawl((const char *const *)opt.paths, opt.n_paths, on_crawl, &ix) < 0)
+        report_input_error(&ix, "out of memory while crawling");
+    print_summary(&ix);
+
+    wm_extractor_free(ix.extractor);
+    wm_store_close(ix.store);
+    free(index_path);
+    if (ix.index_failed)
+        return EXIT_INDEX;
+    return ix.files_failed ? EXIT_INPUT_FAILED : EXIT_SUCCESS;
+}
