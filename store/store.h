@@ -93,12 +93,19 @@ typedef struct wm_search_result {
     char *parsed_query;      /* Xapian's description of the query run (for --explain) */
 } wm_search_result_t;
 
-/* Run a search.  On WM_STORE_QUERY_SYNTAX the last error says what is wrong
- * in the user's terms (e.g. "unbalanced quotes", "year range 2030..2019 is empty").
+/* Run a search.  Filters that are NULL or blank are not applied; limit 0
+ * returns no hits (the total is still exact).  On WM_STORE_QUERY_SYNTAX the
+ * last error says what is wrong in the user's terms (e.g. "unbalanced
+ * quotes", "year range 2030..2019 is empty").
  * *result is the caller's: free with wm_search_result_free(). */
 wm_store_status_t wm_store_search(wm_store_t *store, const wm_search_request_t *request,
                                   wm_search_result_t **result);
 void wm_search_result_free(wm_search_result_t *result);
+
+/* For tests only: set a metadata entry of a writable index and commit (e.g.
+ * a foreign schema version, to test WM_STORE_SCHEMA_MISMATCH). */
+wm_store_status_t wm_store_set_metadata_for_testing(wm_store_t *store, const char *key,
+                                                    const char *value);
 
 #ifdef __cplusplus
 }

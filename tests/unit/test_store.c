@@ -1,1 +1,555 @@
-int main(void) { return 0; }
+/* Unit tests for the index (store/store.h), through its C API only: a few
+ * sessions are indexed into a temporary directory, then searched read-only. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "archive/session.h"
+#include "archive/util.h"
+#include "store/store.h"
+
+static char tmpdir[] = "/tmp/test_store.XXXXXX";
+static char index_path[256];
+static wm_store_t *reader;   /* read-only handle on index_path, opened by the group setup */
+
+/* ---- fixtures --------------------------------------------------------- */
+
+static wm_session_t *make_session(const char *id, int year, const char *title, const char *type,
+                                  const char *track, const char *language, const char *abstract)
+{
+    wm_session_t *s = wm_session_new();
+    assert_non_null(s);
+    assert_int_equal(wm_session_set(&s->id, id), 0);
+    s->year = year;
+    assert_int_equal(wm_session_set(&s->title, title), 0);
+    assert_int_equal(wm_session_set(&s->type, type), 0);
+    if (track)
+        assert_int_equal(wm_session_add_track(s, track), 0);
+    assert_int_equal(wm_session_set(&s->language, language), 0);
+    assert_int_equal(wm_session_set(&s->abstract, abstract), 0);
+    return s;
+}
+
+/* Every field set, with newlines, backslashes and tabs in values. */
+static wm_session_t *full_session(void)
+{
+    wm_session_t *s = make_session("wm:1", 2019, "Libraries and Wikidata", "workshop", "GLAM", "en",
+                                   "A workshop for every library.\n\nBring a laptop \\ and C:\\path.");
+    assert_int_equal(wm_session_add_track(s, "Community Health"), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Alex Stinson", "Sadads", "Works on GLAM.\nLine\ttwo \\n"), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Jean-Luc Éclair", NULL, "Bio only"), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Nobody Special", NULL, NULL), 0);
+    assert_int_equal(wm_session_add_translation(s, "fr"), 0);
+    assert_int_equal(wm_session_add_translation(s, "de"), 0);
+    assert_int_equal(wm_session_set(&s->type_label, "Workshop (90 min)"), 0);
+    s->duration_minutes = 90;
+    assert_int_equal(wm_session_set(&s->url, "https://wikimania.wikimedia.org/wiki/2019:Libraries"), 0);
+    assert_int_equal(wm_session_set(&s->source, "/data/wikimaniawiki.xml.bz2"), 0);
+    assert_int_equal(wm_session_set(&s->page_title, "2019:Libraries"), 0);
+    assert_int_equal(wm_session_set(&s->timestamp, "2019-05-01T10:00:00Z"), 0);
+    return s;
+}
+
+static void put(wm_store_t *store, wm_session_t *s)
+{
+    assert_int_equal(wm_store_put_session(store, s), WM_STORE_OK);
+    wm_session_free(s);
+}
+
+static void put_fixtures(wm_store_t *w)
+{
+    put(w, full_session());
+    wm_session_t *s = make_session("wm:2", 2021, "Community health in small wikis", "lightning talk",
+                                   "Community Health", "fr", "Harassment, and museums that help.");
+    assert_int_equal(wm_session_add_speaker(s, "Ann Other", NULL, NULL), 0);
+    put(w, s);
+    s = make_session("wm:3", 2014, "Open access museums", "talk", "GLAM", "en",
+                     "Museums open their collections.");
+    assert_int_equal(wm_session_add_speaker(s, "Bob Smith", "Bob_Smith_WMF", NULL), 0);
+    put(w, s);
+    s = make_session("wm:4", 0, "\"Zebra\" crossing", "panel", NULL, NULL,
+                     "Ann Other is not a speaker here.");
+    assert_int_equal(wm_session_add_speaker(s, "Alex Jones", NULL, NULL), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Stinson Beach", NULL, NULL), 0);
+    put(w, s);
+    put(w, make_session("wm:5", 2023, "Archives meet Wikidata", "talk", "Technology", "en",
+                        "Access to archives for everyone."));
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    if (!mkdtemp(tmpdir))
+        return -1;
+    snprintf(index_path, sizeof index_path, "%s/sub/dir/index", tmpdir);   /* parents made too */
+    wm_store_t *w = NULL;
+    char *message = NULL;
+    if (wm_store_open_writable(index_path, &w, &message) != WM_STORE_OK) {
+        fprintf(stderr, "# %s\n", message);
+        return -1;
+    }
+    put_fixtures(w);
+    if (wm_store_commit(w) != WM_STORE_OK)
+        return -1;
+    wm_store_close(w);
+    return wm_store_open_readonly(index_path, &reader, &message) == WM_STORE_OK ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    wm_store_close(reader);
+    char *cmd = wm_strdup_printf("rm -rf '%s'", tmpdir);
+    int rc = system(cmd);
+    free(cmd);
+    return rc;
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The ids of the hits, space-separated, in rank order or sorted (caller frees). */
+static char *ids_of(const wm_search_result_t *result, int sorted)
+{
+    char **ids = calloc(result->n_hits + 1, sizeof *ids);
+    for (size_t i = 0; i < result->n_hits; i++)
+        ids[i] = result->hits[i].session->id;
+    if (sorted)
+        qsort(ids, result->n_hits, sizeof *ids, compare_strings);
+    wm_buf_t buf = {0};
+    for (size_t i = 0; i < result->n_hits; i++) {
+        if (i)
+            wm_buf_append_char(&buf, ' ');
+        wm_buf_append_str(&buf, ids[i]);
+    }
+    free(ids);
+    return wm_buf_take(&buf);
+}
+
+static char *search_request(wm_store_t *store, const wm_search_request_t *request, int sorted)
+{
+    wm_search_result_t *result = NULL;
+    wm_store_status_t status = wm_store_search(store, request, &result);
+    if (status != WM_STORE_OK)
+        fail_msg("search for '%s' failed: %s", request->query ? request->query : "",
+                 wm_store_last_error(store));
+    assert_int_equal(result->total, result->n_hits);   /* the fixtures fit in one page */
+    assert_non_null(result->parsed_query);
+    char *ids = ids_of(result, sorted);
+    wm_search_result_free(result);
+    return ids;
+}
+
+/* The sorted ids matching a query string. */
+static void assert_query(const char *query, const char *expected)
+{
+    wm_search_request_t request = {.query = query, .limit = 100};
+    char *ids = search_request(reader, &request, 1);
+    if (strcmp(ids, expected) != 0)
+        fail_msg("query '%s': got [%s], expected [%s]", query, ids, expected);
+    free(ids);
+}
+
+static void assert_request(const wm_search_request_t *request, const char *expected)
+{
+    char *ids = search_request(reader, request, 1);
+    assert_string_equal(ids, expected);
+    free(ids);
+}
+
+static void assert_syntax_error(const char *query, const char *message)
+{
+    wm_search_request_t request = {.query = query, .limit = 10};
+    wm_search_result_t *result = NULL;
+    assert_int_equal(wm_store_search(reader, &request, &result), WM_STORE_QUERY_SYNTAX);
+    assert_null(result);
+    assert_string_equal(wm_store_last_error(reader), message);
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void test_free_text_stems_and_phrases(void **state)
+{
+    (void)state;
+    assert_query("libraries", "wm:1");   /* the title says "Libraries", the abstract "library" */
+    assert_query("library", "wm:1");
+    assert_query("museum", "wm:2 wm:3");
+    assert_query("\"open access\"", "wm:3");
+    assert_query("\"access open\"", "");
+    assert_query("Stinson", "wm:1 wm:4");   /* plain words reach speakers and the abstract */
+    assert_query("wikidata OR harassment", "wm:1 wm:2 wm:5");
+    assert_query("title:wikidata", "wm:1 wm:5");
+    assert_query("title:museums", "wm:3");
+    assert_query("wikid*", "wm:1 wm:5");
+    assert_query("foo:bar", "");             /* an unknown prefix is just text */
+}
+
+static void test_boolean_operators(void **state)
+{
+    (void)state;
+    assert_query("museums NOT open", "wm:2");
+    assert_query("museums -open", "wm:2");
+    assert_query("museums AND NOT open", "wm:2");
+    assert_query("museums and not open", "wm:2");   /* BOOLEAN_ANY_CASE */
+    assert_query("NOT museums", "wm:1 wm:4 wm:5");  /* PURE_NOT */
+    assert_query("(archives OR museums) access", "wm:3 wm:5");
+}
+
+static void test_track_type_lang_fields(void **state)
+{
+    (void)state;
+    assert_query("track:glam", "wm:1 wm:3");
+    assert_query("track:GLAM", "wm:1 wm:3");
+    assert_query("track:\"community health\"", "wm:1 wm:2");
+    assert_query("track:glam track:\"Community Health\"", "wm:1");   /* a multi-valued field: AND */
+    assert_query("track:community", "");                              /* exact, not a word */
+    assert_query("type:workshop", "wm:1");
+    assert_query("type:\"lightning talk\"", "wm:2");
+    assert_query("type:talk", "wm:3 wm:5");
+    assert_query("type:talk type:panel", "wm:3 wm:4 wm:5");            /* single-valued: OR */
+    assert_query("lang:fr", "wm:2");
+    assert_query("lang:EN museums", "wm:3");
+}
+
+static void test_speaker_field(void **state)
+{
+    (void)state;
+    assert_query("speaker:stinson", "wm:1 wm:4");   /* any part of a name: Stinson Beach too */
+    assert_query("speaker:STINSON", "wm:1 wm:4");
+    assert_query("other", "wm:2 wm:4");
+    assert_query("speaker:other", "wm:2");          /* wm:4 names Ann Other only in its text */
+    assert_query("speaker:\"alex stinson\"", "wm:1");
+    assert_query("speaker:alex", "wm:1 wm:4");
+    assert_query("speaker:\"jones stinson\"", "");  /* a phrase stays within one speaker */
+    assert_query("speaker:sadads", "wm:1");         /* usernames */
+    assert_query("speaker:Bob_Smith_WMF", "wm:3");
+    assert_query("speaker:wmf", "wm:3");
+    assert_query("speaker:éclair", "wm:1");
+    assert_query("speaker:alex speaker:jones", "wm:4");
+}
+
+static void test_year_field_and_ranges(void **state)
+{
+    (void)state;
+    assert_query("year:2019", "wm:1");
+    assert_query("year:2019 year:2014", "wm:1 wm:3");
+    assert_query("year:2019..2021", "wm:1 wm:2");
+    assert_query("year:..2019", "wm:1 wm:3");
+    assert_query("year:2021..", "wm:2 wm:5");
+    assert_query("year:2019..2019", "wm:1");
+    assert_syntax_error("year:2030..2019", "year range 2030..2019 is empty");
+    assert_syntax_error("museums year:nineteen",
+                        "year must be a year or a range like 2019..2023, not \"nineteen\"");
+}
+
+static void test_request_filters(void **state)
+{
+    (void)state;
+    wm_search_request_t request = {.limit = 100, .track = "glam"};
+    assert_request(&request, "wm:1 wm:3");
+    request = (wm_search_request_t){.limit = 100, .speaker = "Alex Stinson"};
+    assert_request(&request, "wm:1");
+    request = (wm_search_request_t){.limit = 100, .year = "2014..2019", .query = "museums"};
+    assert_request(&request, "wm:3");
+    request = (wm_search_request_t){.limit = 100, .type = "Lightning  Talk"};
+    assert_request(&request, "wm:2");
+    request = (wm_search_request_t){.limit = 100, .language = "EN", .track = "GLAM", .type = ""};
+    assert_request(&request, "wm:1 wm:3");
+    request = (wm_search_request_t){.limit = 100, .year = "2030..2019"};
+    wm_search_result_t *result = NULL;
+    assert_int_equal(wm_store_search(reader, &request, &result), WM_STORE_QUERY_SYNTAX);
+    assert_string_equal(wm_store_last_error(reader), "year range 2030..2019 is empty");
+}
+
+static void test_empty_query_matches_all(void **state)
+{
+    (void)state;
+    assert_query("", "wm:1 wm:2 wm:3 wm:4 wm:5");
+    assert_query("  ", "wm:1 wm:2 wm:3 wm:4 wm:5");
+    wm_search_request_t request = {.limit = 100};
+    assert_request(&request, "wm:1 wm:2 wm:3 wm:4 wm:5");
+}
+
+static void test_unbalanced_queries(void **state)
+{
+    (void)state;
+    assert_syntax_error("\"open access", "unbalanced quotes");
+    assert_syntax_error("speaker:\"alex", "unbalanced quotes");
+    assert_syntax_error("(archives OR museums", "unbalanced parentheses");
+    assert_syntax_error("archives)", "unbalanced parentheses");
+    assert_query("\"(open access\"", "wm:3");   /* parentheses inside quotes are just text */
+}
+
+static void test_scores(void **state)
+{
+    (void)state;
+    wm_search_request_t request = {.query = "museums", .limit = 10};
+    wm_search_result_t *result = NULL;
+    assert_int_equal(wm_store_search(reader, &request, &result), WM_STORE_OK);
+    assert_int_equal(result->n_hits, 2);
+    assert_true(result->hits[0].score > 0);
+    assert_true(result->hits[0].score >= result->hits[1].score);
+    assert_int_equal(result->hits[1].rank, 1);
+    assert_non_null(strstr(result->parsed_query, "Zmuseum"));
+    wm_search_result_free(result);
+    request = (wm_search_request_t){.query = "track:glam", .limit = 10};
+    assert_int_equal(wm_store_search(reader, &request, &result), WM_STORE_OK);
+    assert_true(result->hits[0].score == 0);
+    assert_non_null(strstr(result->parsed_query, "XTRACKglam"));
+    wm_search_result_free(result);
+}
+
+static void assert_order(wm_sort_t sort, const char *query, const char *expected)
+{
+    wm_search_request_t request = {.query = query, .sort = sort, .limit = 100};
+    char *ids = search_request(reader, &request, 0);
+    assert_string_equal(ids, expected);
+    free(ids);
+}
+
+static void test_sort_orders(void **state)
+{
+    (void)state;
+    assert_order(WM_SORT_NEWEST, NULL, "wm:5 wm:2 wm:1 wm:3 wm:4");   /* unknown year last */
+    assert_order(WM_SORT_OLDEST, NULL, "wm:3 wm:1 wm:2 wm:5 wm:4");
+    /* Titles: Archives, Community, Libraries, Open, "Zebra" (quotes ignored). */
+    assert_order(WM_SORT_TITLE, NULL, "wm:5 wm:2 wm:1 wm:3 wm:4");
+    assert_order(WM_SORT_NEWEST, "museums", "wm:2 wm:3");
+    assert_order(WM_SORT_OLDEST, "museums", "wm:3 wm:2");
+}
+
+static void assert_same_string(const char *a, const char *b)
+{
+    if (!a || !b)
+        assert_ptr_equal(a, b);
+    else
+        assert_string_equal(a, b);
+}
+
+static void assert_same_session(const wm_session_t *a, const wm_session_t *b)
+{
+    const char *const *sa[] = {(const char *const *)&a->id, (const char *const *)&a->title,
+        (const char *const *)&a->type, (const char *const *)&a->type_label,
+        (const char *const *)&a->language, (const char *const *)&a->abstract,
+        (const char *const *)&a->url, (const char *const *)&a->source,
+        (const char *const *)&a->page_title, (const char *const *)&a->timestamp};
+    const char *const *sb[] = {(const char *const *)&b->id, (const char *const *)&b->title,
+        (const char *const *)&b->type, (const char *const *)&b->type_label,
+        (const char *const *)&b->language, (const char *const *)&b->abstract,
+        (const char *const *)&b->url, (const char *const *)&b->source,
+        (const char *const *)&b->page_title, (const char *const *)&b->timestamp};
+    for (size_t i = 0; i < sizeof sa / sizeof *sa; i++)
+        assert_same_string(*sa[i], *sb[i]);
+    assert_int_equal(a->year, b->year);
+    assert_int_equal(a->duration_minutes, b->duration_minutes);
+    assert_int_equal(a->n_tracks, b->n_tracks);
+    for (size_t i = 0; i < a->n_tracks; i++)
+        assert_string_equal(a->tracks[i], b->tracks[i]);
+    assert_int_equal(a->n_translations, b->n_translations);
+    for (size_t i = 0; i < a->n_translations; i++)
+        assert_string_equal(a->translations[i], b->translations[i]);
+    assert_int_equal(a->n_speakers, b->n_speakers);
+    for (size_t i = 0; i < a->n_speakers; i++) {
+        assert_same_string(a->speakers[i].name, b->speakers[i].name);
+        assert_same_string(a->speakers[i].username, b->speakers[i].username);
+        assert_same_string(a->speakers[i].biography, b->speakers[i].biography);
+    }
+}
+
+static void test_round_trip_of_every_field(void **state)
+{
+    (void)state;
+    wm_search_request_t request = {.query = "id:wm:1", .limit = 10};
+    wm_search_result_t *result = NULL;
+    assert_int_equal(wm_store_search(reader, &request, &result), WM_STORE_OK);
+    assert_int_equal(result->n_hits, 1);
+    wm_session_t *expected = full_session();
+    assert_same_session(result->hits[0].session, expected);
+    wm_session_free(expected);
+    wm_search_result_free(result);
+    /* A sparse session comes back sparse (NULLs stay NULL, zeros stay zero). */
+    request.query = "id:wm:4";
+    assert_int_equal(wm_store_search(reader, &request, &result), WM_STORE_OK);
+    assert_int_equal(result->n_hits, 1);
+    assert_null(result->hits[0].session->language);
+    assert_null(result->hits[0].session->url);
+    assert_int_equal(result->hits[0].session->year, 0);
+    assert_int_equal(result->hits[0].session->n_tracks, 0);
+    wm_search_result_free(result);
+}
+
+/* A fresh writable index in its own directory (caller closes). */
+static wm_store_t *open_fresh(const char *name, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s", tmpdir, name);
+    wm_store_t *w = NULL;
+    char *message = NULL;
+    assert_int_equal(wm_store_open_writable(path, &w, &message), WM_STORE_OK);
+    assert_null(message);
+    return w;
+}
+
+static void test_replace_by_id(void **state)
+{
+    (void)state;
+    char path[300];
+    wm_store_t *w = open_fresh("replace", path, sizeof path);
+    put(w, make_session("wm:9", 2019, "Old title", "talk", NULL, "en", "First text."));
+    put(w, make_session("wm:9", 2020, "New title", "talk", NULL, "en", "Second text."));
+    assert_int_equal(wm_store_commit(w), WM_STORE_OK);
+    unsigned long count = 0;
+    assert_int_equal(wm_store_count(w, &count), WM_STORE_OK);
+    assert_int_equal(count, 1);
+    wm_search_request_t request = {.query = "old", .limit = 10};
+    char *ids = search_request(w, &request, 1);
+    assert_string_equal(ids, "");
+    free(ids);
+    request.query = "new year:2020";
+    ids = search_request(w, &request, 1);
+    assert_string_equal(ids, "wm:9");
+    free(ids);
+    wm_store_close(w);
+}
+
+static void test_exact_totals_with_paging(void **state)
+{
+    (void)state;
+    char path[300];
+    wm_store_t *w = open_fresh("paging", path, sizeof path);
+    for (int i = 0; i < 25; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "page:%02d", i);
+        put(w, make_session(id, 2000 + i, "Common words", "talk", NULL, "en", i % 5 ? "plain" : "special"));
+    }
+    assert_int_equal(wm_store_commit(w), WM_STORE_OK);
+    wm_search_request_t request = {.query = "common", .sort = WM_SORT_OLDEST, .offset = 20, .limit = 10};
+    wm_search_result_t *result = NULL;
+    assert_int_equal(wm_store_search(w, &request, &result), WM_STORE_OK);
+    assert_int_equal(result->total, 25);
+    assert_int_equal(result->n_hits, 5);
+    assert_int_equal(result->hits[0].rank, 20);
+    assert_string_equal(result->hits[0].session->id, "page:20");
+    assert_string_equal(result->hits[4].session->id, "page:24");
+    wm_search_result_free(result);
+    request = (wm_search_request_t){.query = "special", .limit = 2, .count_only = true};
+    assert_int_equal(wm_store_search(w, &request, &result), WM_STORE_OK);
+    assert_int_equal(result->total, 5);
+    assert_int_equal(result->n_hits, 0);
+    wm_search_result_free(result);
+    request = (wm_search_request_t){.query = "special", .limit = 2};
+    assert_int_equal(wm_store_search(w, &request, &result), WM_STORE_OK);
+    assert_int_equal(result->total, 5);
+    assert_int_equal(result->n_hits, 2);
+    wm_search_result_free(result);
+    wm_store_close(w);
+}
+
+static void test_schema_mismatch(void **state)
+{
+    (void)state;
+    char path[300];
+    wm_store_t *w = open_fresh("schema", path, sizeof path);
+    put(w, make_session("wm:1", 2019, "Title", "talk", NULL, "en", "Text."));
+    assert_int_equal(wm_store_set_metadata_for_testing(w, "wmsearch.schema", "999"), WM_STORE_OK);
+    wm_store_close(w);
+    char *message = NULL;
+    w = NULL;
+    assert_int_equal(wm_store_open_writable(path, &w, &message), WM_STORE_SCHEMA_MISMATCH);
+    assert_null(w);
+    assert_non_null(strstr(message, "schema version 999"));
+    assert_non_null(strstr(message, "wmindex --rebuild"));
+    assert_non_null(strstr(message, path));
+    free(message);
+    assert_int_equal(wm_store_open_readonly(path, &w, &message), WM_STORE_SCHEMA_MISMATCH);
+    assert_null(w);
+    free(message);
+}
+
+static void test_second_writer_is_locked(void **state)
+{
+    (void)state;
+    char path[300];
+    wm_store_t *first = open_fresh("locked", path, sizeof path);
+    wm_store_t *second = NULL;
+    char *message = NULL;
+    assert_int_equal(wm_store_open_writable(path, &second, &message), WM_STORE_LOCKED);
+    assert_null(second);
+    char *expected = wm_strdup_printf("index %s is being updated by another wmindex", path);
+    assert_string_equal(message, expected);
+    free(expected);
+    free(message);
+    /* Readers are not blocked by the writer. */
+    assert_int_equal(wm_store_open_readonly(path, &second, &message), WM_STORE_OK);
+    wm_store_close(second);
+    wm_store_close(first);
+    assert_int_equal(wm_store_open_writable(path, &second, &message), WM_STORE_OK);
+    wm_store_close(second);
+}
+
+static void test_missing_index(void **state)
+{
+    (void)state;
+    char path[300];
+    snprintf(path, sizeof path, "%s/nothing-here", tmpdir);
+    wm_store_t *store = NULL;
+    char *message = NULL;
+    assert_int_equal(wm_store_open_readonly(path, &store, &message), WM_STORE_NOT_FOUND);
+    assert_null(store);
+    char *expected = wm_strdup_printf("no index at %s: run wmindex first", path);
+    assert_string_equal(message, expected);
+    free(message);
+    assert_int_equal(mkdir(path, 0700), 0);   /* an empty directory is no index either */
+    assert_int_equal(wm_store_open_readonly(path, &store, &message), WM_STORE_NOT_FOUND);
+    assert_string_equal(message, expected);
+    free(message);
+    free(expected);
+    assert_string_equal(wm_store_status_to_string(WM_STORE_LOCKED), "index is locked");
+}
+
+static void test_reader_cannot_write(void **state)
+{
+    (void)state;
+    wm_session_t *s = make_session("wm:8", 2019, "T", "talk", NULL, "en", "x");
+    assert_int_equal(wm_store_put_session(reader, s), WM_STORE_ERROR);
+    assert_non_null(strstr(wm_store_last_error(reader), "read-only"));
+    wm_session_free(s);
+    unsigned long count = 0;
+    assert_int_equal(wm_store_count(reader, &count), WM_STORE_OK);
+    assert_int_equal(count, 5);
+    assert_string_equal(wm_store_last_error(reader), "");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_free_text_stems_and_phrases),
+        cmocka_unit_test(test_boolean_operators),
+        cmocka_unit_test(test_track_type_lang_fields),
+        cmocka_unit_test(test_speaker_field),
+        cmocka_unit_test(test_year_field_and_ranges),
+        cmocka_unit_test(test_request_filters),
+        cmocka_unit_test(test_empty_query_matches_all),
+        cmocka_unit_test(test_unbalanced_queries),
+        cmocka_unit_test(test_scores),
+        cmocka_unit_test(test_sort_orders),
+        cmocka_unit_test(test_round_trip_of_every_field),
+        cmocka_unit_test(test_replace_by_id),
+        cmocka_unit_test(test_exact_totals_with_paging),
+        cmocka_unit_test(test_schema_mismatch),
+        cmocka_unit_test(test_second_writer_is_locked),
+        cmocka_unit_test(test_missing_index),
+        cmocka_unit_test(test_reader_cannot_write),
+    };
+    return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);
+}
