@@ -63,6 +63,7 @@
  */
 #include <xapian.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -462,6 +463,7 @@ Xapian::Query speaker_text_query(const std::string &value)
                 words.resize(*p);
             words[*p - 1] = *t;
         }
+    words.erase(std::remove(words.begin(), words.end(), std::string()), words.end());   // "" would match all
     if (words.size() == 1)
         return Xapian::Query(words[0]);
     return Xapian::Query(Xapian::Query::OP_PHRASE, words.begin(), words.end(), words.size());
@@ -486,8 +488,8 @@ Xapian::Query year_query(const std::string &value, query_errors &errors)
     size_t dots = value.find("..");
     double from = 0, to = 0;
     if (dots == std::string::npos) {
-        if (parse_year(value, from))
-            return Xapian::Query(prefix_of(F_YEAR) + value);
+        if (parse_year(value, from))   // the number, not the text: "02019" is Y2019
+            return Xapian::Query(prefix_of(F_YEAR) + std::to_string(static_cast<int>(from)));
     } else {
         std::string a = value.substr(0, dots), b = value.substr(dots + 2);
         bool a_ok = a.empty() || parse_year(a, from), b_ok = b.empty() || parse_year(b, to);
@@ -909,6 +911,8 @@ wm_store_status_t wm_store_commit(wm_store_t *store)
 wm_store_status_t wm_store_count(wm_store_t *store, unsigned long *count)
 {
     return guarded(store, [&] {
+        if (!count)
+            throw store_failure{WM_STORE_ERROR, "no place for the count"};
         retrying(store->db, [&] { *count = store->db.get_doccount(); });
     });
 }
@@ -935,6 +939,8 @@ wm_store_status_t wm_store_search(wm_store_t *store, const wm_search_request_t *
 {
     *result = NULL;
     return guarded(store, [&] {
+        if (!request)
+            throw store_failure{WM_STORE_ERROR, "no search request"};
         retrying(store->db, [&] { *result = run_search(store->db, request); });
     });
 }

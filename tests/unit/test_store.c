@@ -248,6 +248,7 @@ static void test_year_field_and_ranges(void **state)
     assert_query("year:..2019", "wm:1 wm:3");
     assert_query("year:2021..", "wm:2 wm:5");
     assert_query("year:2019..2019", "wm:1");
+    assert_query("year:02019", "wm:1");
     assert_syntax_error("year:2030..2019", "year range 2030..2019 is empty");
     assert_syntax_error("museums year:nineteen",
                         "year must be a year or a range like 2019..2023, not \"nineteen\"");
