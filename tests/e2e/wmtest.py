@@ -117,3 +117,126 @@ def write(path, text, mode="w"):
     with open(path, mode) as f:
         f.write(text)
     return path
+
+
+# --- shared helpers for the e2e files (added with the e2e suite) -------------
+
+E2E_FIXTURES = os.path.join(FIXTURES, "e2e")
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                   "AddressSanitizer:", "UndefinedBehaviorSanitizer", "Segmentation fault",
+                   "core dumped")
+
+
+def fixture(name):
+    return os.path.join(E2E_FIXTURES, name)
+
+
+def read_text(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def split_pages(xml, parts):
+    """Split a dump's text into `parts` pieces at <page> boundaries, the way a
+    multistream dump is cut: the first piece is the header up to the first
+    page, the last ends with </mediawiki>.  Concatenated they give xml back."""
+    starts = []
+    pos = xml.find("  <page>")
+    while pos >= 0:
+        starts.append(pos)
+        pos = xml.find("  <page>", pos + 1)
+    check(len(starts) >= parts - 1, "not enough pages to split into %d parts" % parts)
+    cuts = [starts[0]] + [starts[len(starts) * i // (parts - 1)] for i in range(1, parts - 1)]
+    cuts = sorted(set(cuts))
+    bounds = [0] + cuts + [len(xml)]
+    pieces = [xml[a:b] for a, b in zip(bounds, bounds[1:])]
+    check("".join(pieces) == xml, "split lost bytes")
+    return pieces
+
+
+def compress_pieces(tool, pieces, path):
+    """Compress each text piece on its own with the real tool (gzip or bzip2)
+    and concatenate the outputs: several gzip members / bzip2 streams."""
+    with open(path, "wb") as out:
+        for piece in pieces:
+            proc = subprocess.run([tool, "-c"], input=piece.encode("utf-8"),
+                                  capture_output=True, check=True)
+            out.write(proc.stdout)
+    return path
+
+
+def compress_file(tool, src, dst):
+    """Compress one file with the real tool into dst (tool: gzip, bzip2, xz)."""
+    with open(src, "rb") as f:
+        data = f.read()
+    proc = subprocess.run([tool, "-c"], input=data, capture_output=True, check=True)
+    with open(dst, "wb") as out:
+        out.write(proc.stdout)
+    return dst
+
+
+def sanitizer_report(text):
+    """The first sanitizer or crash mark found in text, or None."""
+    for mark in SANITIZER_MARKS:
+        if mark in text:
+            return mark
+    return None
+
+
+def check_clean(r, what):
+    """The run did not crash: no signal, no sanitizer report."""
+    check(r.code is not None and r.code >= 0, "%s: killed by signal\n%r" % (what, r))
+    mark = sanitizer_report(r.err)
+    check(mark is None, "%s: sanitizer/crash report %r in stderr\n%r" % (what, mark, r))
+
+
+def list_sessions(*paths, **kw):
+    """wmindex --list-sessions PATH...: return (Run, {id: session})."""
+    r = wmindex("--list-sessions", *paths, timeout=kw.pop("timeout", 60), **kw)
+    check_clean(r, "wmindex --list-sessions")
+    sessions = {}
+    for s in r.jsonl():
+        check(s["id"] not in sessions, "session %s listed twice" % s["id"])
+        sessions[s["id"]] = s
+    return r, sessions
+
+
+def build_index(*paths, **kw):
+    """Index paths into a fresh temporary index; return its directory."""
+    index = kw.pop("index", None) or os.path.join(tmpdir(), "index")
+    r = wmindex("-q", "-d", index, *paths, timeout=kw.pop("timeout", 120), **kw)
+    check_clean(r, "wmindex")
+    check(r.code == 0, "wmindex -d %s %s failed\n%r" % (index, " ".join(paths), r))
+    return index
+
+
+def query_json(index, *args, **kw):
+    """wmquery -d index --format json ARGS: return (Run, parsed JSON or None)."""
+    r = wmquery("-d", index, "--format", "json", *args, timeout=kw.pop("timeout", 60), **kw)
+    check_clean(r, "wmquery")
+    return r, (r.json() if r.code == 0 else None)
+
+
+def query_ids(index, *args):
+    """The ids of every session the query matches (all pages), as a list in rank order."""
+    r, data = query_json(index, "--limit", "100000", *args)
+    if r.code == 1:
+        return []
+    check(r.code == 0, "wmquery %s failed\n%r" % (" ".join(args), r))
+    return [hit["id"] for hit in data["results"]]
+
+
+def count(index, *args):
+    """wmquery --count ARGS: the number printed (0 with exit 1)."""
+    r = wmquery("-d", index, "--count", *args, timeout=60)
+    check_clean(r, "wmquery --count")
+    check(r.code in (0, 1), "wmquery --count %s: exit %s\n%r" % (" ".join(args), r.code, r))
+    lines = r.out.split()
+    check(len(lines) == 1 and lines[0].isdigit(), "--count printed %r" % r.out)
+    n = int(lines[0])
+    check((n == 0) == (r.code == 1), "--count %s printed %d with exit %d" % (" ".join(args), n, r.code))
+    return n
+
+
+def stderr_lines(r):
+    return [line for line in r.err.splitlines() if line.strip()]

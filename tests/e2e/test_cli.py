@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""End-to-end: the command-line contract of wmindex and wmquery that does not
+depend on what is in the dumps: --help/--version, usage errors, where the
+index goes (-d over $WMSEARCH_INDEX over $XDG_DATA_HOME over ~/.local/share),
+an index that cannot be written, what goes to stdout/stderr, and a second
+wmindex while one holds the index."""
+import errno
+import os
+import re
+import subprocess
+import time
+import traceback
+
+from wmtest import (WMINDEX, build_index, check, check_clean, done, fixture, ok, query_ids,
+                    read_text, skip, stderr_lines, test, tmpdir, wmindex, wmquery, write)
+
+TIMEOUT = 60
+GOOD = fixture("history.xml")          # one session, wikimaniawiki:301, abstract word "narwhal"
+GOOD_ID = "wikimaniawiki:301"
+SIX = fixture("unified-0.11.xml")      # six sessions
+
+
+@test
+def help_and_version_exit_0():
+    for prog, run in (("wmindex", wmindex), ("wmquery", wmquery)):
+        r = run("--help")
+        check(r.code == 0, "%s --help\n%r" % (prog, r))
+        check(r.out.startswith("Usage: " + prog), "%s --help: %r" % (prog, r.out[:200]))
+        check("--index" in r.out, "%s --help does not list --index" % prog)
+        r = run("-h")
+        check(r.code == 0 and r.out.startswith("Usage: "), "%s -h\n%r" % (prog, r))
+        for flag in ("--version", "-V"):
+            r = run(flag)
+            check(r.code == 0, "%s %s\n%r" % (prog, flag, r))
+            check(prog in r.out and re.search(r"\d+\.\d+", r.out), "%s %s: %r" % (prog, flag, r.out))
+
+
+@test
+def unknown_option_exit_2():
+    for prog, run in (("wmindex", wmindex), ("wmquery", wmquery)):
+        r = run("--no-such-option", "x")
+        check(r.code == 2, "%s --no-such-option: exit %s\n%r" % (prog, r.code, r))
+        check(r.out == "", "%s printed on stdout for a usage error: %r" % (prog, r.out))
+        check(stderr_lines(r), "%s: no message for an unknown option" % prog)
+
+
+@test
+def wmquery_bad_option_values_exit_2():
+    index = build_index(GOOD)
+    for args in (("--limit", "many"), ("--offset", "-3"), ("--format", "xml"), ("--sort", "bogus")):
+        r = wmquery("-d", index, *(args + ("narwhal",)))
+        check(r.code == 2, "wmquery %s: exit %s\n%r" % (" ".join(args), r.code, r))
+        check(stderr_lines(r) and stderr_lines(r)[0].startswith("wmquery: "), r)
+
+
+@test
+def wmquery_without_query_exit_2():
+    index = build_index(GOOD)
+    r = wmquery("-d", index)
+    check(r.code == 2, "wmquery with no query: exit %s\n%r" % (r.code, r))
+    check(r.out == "", r)
+
+
+@test
+def unwritable_index_location_exit_3():
+    blocker = write(os.path.join(tmpdir(), "a-regular-file"), "not a directory\n")
+    index = os.path.join(blocker, "index")
+    r = wmindex("-d", index, GOOD, timeout=TIMEOUT)
+    check_clean(r, "wmindex -d under a file")
+    check(r.code == 3, "exit %s, expected 3\n%r" % (r.code, r))
+    check(any(blocker in line for line in stderr_lines(r)), "the message does not name the index\n%r" % r)
+    check(r.out == "", r)
+    r = wmquery("-d", index, "narwhal")
+    check(r.code == 3, "wmquery on an index under a file: exit %s\n%r" % (r.code, r))
+
+
+def has_index(path):
+    return os.path.isdir(path) and len(os.listdir(path)) > 0
+
+
+@test
+def index_location_precedence():
+    top = tmpdir()
+    home = os.path.join(top, "home")
+    os.makedirs(home)
+    xdg = os.path.join(top, "xdg")
+    env_index = os.path.join(top, "env-index")
+    opt_index = os.path.join(top, "opt-index")
+    at_xdg = os.path.join(xdg, "wmsearch", "index")
+    at_home = os.path.join(home, ".local", "share", "wmsearch", "index")
+    every = (opt_index, env_index, at_xdg, at_home)
+    full = {"HOME": home, "XDG_DATA_HOME": xdg, "WMSEARCH_INDEX": env_index}
+    cases = [
+        (["-d", opt_index], full, opt_index),
+        ([], full, env_index),
+        ([], {"HOME": home, "XDG_DATA_HOME": xdg}, at_xdg),
+        ([], {"HOME": home, "XDG_DATA_HOME": ""}, at_home),
+    ]
+    for args, env, expected in cases:
+        present_before = {p for p in every if has_index(p)}
+        r = wmindex("-q", *(args + [GOOD]), env=env, timeout=TIMEOUT)
+        check_clean(r, "wmindex")
+        check(r.code == 0, "wmindex %s with %s\n%r" % (args, env, r))
+        created = {p for p in every if has_index(p)} - present_before
+        check(created == {expected}, "with %s %s the index went to %s, expected %s"
+              % (args, env, sorted(created), expected))
+        # wmquery finds it the same way.
+        q = wmquery("--format", "json", *(args + ["narwhal"]), env=env)
+        check(q.code == 0 and [h["id"] for h in q.json()["results"]] == [GOOD_ID],
+              "wmquery with %s %s does not find the index\n%r" % (args, env, q))
+
+
+@test
+def no_progress_line_in_a_pipe_and_summary_on_stderr():
+    index = os.path.join(tmpdir(), "index")
+    r = wmindex("-d", index, SIX, timeout=TIMEOUT)
+    check_clean(r, "wmindex")
+    check(r.code == 0, r)
+    check(r.out == "", "wmindex printed on stdout: %r" % r.out)
+    check("\r" not in r.err and "\033[" not in r.err, "progress line in a pipe: %r" % r.err)
+    lines = stderr_lines(r)
+    check(len(lines) == 1, "expected one summary line\n%r" % r)
+    check("session" in lines[0] and re.search(r"\b6\b", lines[0]),
+          "the summary does not give the 6 sessions: %r" % lines[0])
+
+
+@test
+def quiet_prints_nothing_on_success():
+    index = os.path.join(tmpdir(), "index")
+    r = wmindex("-q", "-d", index, SIX, timeout=TIMEOUT)
+    check(r.code == 0, r)
+    check(r.out == "" and r.err == "", "-q printed something\n%r" % r)
+    check(len(query_ids(index, "wikidata")) >= 1, "-q run did not index")
+
+
+@test
+def list_sessions_writes_no_index():
+    index = os.path.join(tmpdir(), "index")
+    r = wmindex("--list-sessions", "-d", index, SIX, timeout=TIMEOUT)
+    check(r.code == 0, r)
+    check(len(r.jsonl()) == 6, "expected 6 JSON lines\n%r" % r)
+    check(not has_index(index), "--list-sessions created an index at %s" % index)
+
+
+def open_fifo_writer(path, proc, deadline):
+    """Open the FIFO for writing once the reader (wmindex) has it open.
+    Return the fd, or None if wmindex ended or the deadline passed first."""
+    while time.monotonic() < deadline:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            os.set_blocking(fd, True)
+            return fd
+        except OSError as e:
+            if e.errno != errno.ENXIO:
+                raise
+        if proc.poll() is not None:
+            return None
+        time.sleep(0.02)
+    return None
+
+
+def second_wmindex_while_one_holds_the_index():
+    # Deterministic: the first wmindex reads a FIFO, so it opens the index
+    # (taking the lock) and then blocks on the FIFO until we write the dump.
+    top = tmpdir()
+    index = os.path.join(top, "index")
+    fifo = os.path.join(top, "dump.xml")
+    os.mkfifo(fifo)
+    first = subprocess.Popen([WMINDEX, "-q", "-d", index, fifo], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    fd = None
+    try:
+        fd = open_fifo_writer(fifo, first, time.monotonic() + 30)
+        if fd is None:
+            first.kill()
+            out, err = first.communicate()
+            return "the first wmindex did not read the FIFO (exit %s: %s)" % (first.returncode, err.strip())
+        second = wmindex("-d", index, GOOD, timeout=TIMEOUT)
+        check_clean(second, "second wmindex")
+        check(second.code == 3, "second wmindex: exit %s, expected 3\n%r" % (second.code, second))
+        check(any("another wmindex" in line for line in stderr_lines(second)),
+              "no 'another wmindex' message\n%r" % second)
+        os.write(fd, read_text(GOOD).encode("utf-8"))
+        os.close(fd)
+        fd = None
+        out, err = first.communicate(timeout=TIMEOUT)
+        check(first.returncode == 0, "first wmindex: exit %s\n%s" % (first.returncode, err))
+        check(query_ids(index, "narwhal") == [GOOD_ID], "the first wmindex's dump not indexed")
+        # And with the lock released, a second run works.
+        r = wmindex("-q", "-d", index, GOOD, timeout=TIMEOUT)
+        check(r.code == 0, r)
+        return None
+    finally:
+        if fd is not None:
+            os.close(fd)
+        if first.poll() is None:
+            first.kill()
+            first.communicate()
+
+
+try:
+    reason = second_wmindex_while_one_holds_the_index()
+    if reason:
+        skip("locked_index_exit_3", reason)
+    else:
+        ok(True, "locked_index_exit_3")
+except Exception:
+    ok(False, "locked_index_exit_3", traceback.format_exc())
+
+done()
