@@ -1,1 +1,1306 @@
-/* placeholder: being written */
+/* The session extractor: a generic engine driven by era rules
+ * (archive/rules.h).  For each page it finds the era rule whose wiki and
+ * title pattern match, gathers candidate values for every field from the
+ * sources the rule names (template parameters, section headings, "Label:
+ * value" lines, DISPLAYTITLE, title captures, fixed values, in that order of
+ * preference), and turns the first usable candidate of each field into the
+ * session's value.  Nothing here knows a year: what differs between eras is
+ * in the rules.
+ *
+ * Some values live on other pages of the same dump (2023: speaker pages and
+ * #switch templates).  The extractor keeps only what those pages say
+ * (speaker name and bio, switch tables); a session that refers to a page
+ * not seen yet stays a draft (its candidate values, not the page) until
+ * wm_extractor_finish_dump(). */
+#include "archive/extract.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "archive/rules.h"
+#include "archive/util.h"
+#include "archive/wikitext.h"
+
+/* How deep to look into nested template calls for speaker pages and switch
+ * tables: real pages nest two or three levels; a constant keeps the stack
+ * bounded whatever the page holds. */
+#define MAX_TEMPLATE_DEPTH 6
+
+/* One possible value of a field: wikitext from the page, or plain text
+ * (title captures, fixed values). */
+typedef struct candidate {
+    char *text;
+    bool plain;
+} candidate_t;
+
+typedef struct candidates {
+    candidate_t *items;
+    size_t n;
+} candidates_t;
+
+/* What a page gave, before lookups: enough to build the session later. */
+typedef struct draft {
+    const wm_era_rule_t *era;
+    candidates_t fields[WM_FIELD_COUNT];
+    char *id, *url, *source, *page_title, *timestamp;
+    int year;
+    struct draft *next;
+} draft_t;
+
+typedef struct speaker_info {
+    const char *page;   /* the rule's speaker page name (owned by the rules) */
+    char *code;
+    char *name;         /* plain text, NULL when the page gave none */
+    char *biography;
+} speaker_info_t;
+
+typedef struct switch_case {
+    char *key;
+    char *value;        /* wikitext */
+} switch_case_t;
+
+typedef struct switch_table {
+    char *name;
+    switch_case_t *cases;
+    size_t n_cases;
+} switch_table_t;
+
+struct wm_extractor {
+    wm_rules_t *rules;
+    char *dbname;             /* the wiki wiki_known was computed for */
+    bool wiki_known;
+    speaker_info_t *speakers;
+    size_t n_speakers;
+    switch_table_t *switches;
+    size_t n_switches;
+    draft_t *pending, *pending_tail;
+    wm_session_t **ready;     /* FIFO: ready[ready_head .. n_ready) */
+    size_t n_ready, ready_head, ready_cap;
+    bool oom;                 /* sticky: an allocation failed */
+};
+
+/* --- small string helpers ------------------------------------------------- */
+
+/* Names of pages and templates compare like MediaWiki titles: first letter
+ * case-insensitive, '_' the same as ' '. */
+static bool name_char_eq(char a, char b, bool first)
+{
+    if (a == '_')
+        a = ' ';
+    if (b == '_')
+        b = ' ';
+    return first ? tolower((unsigned char)a) == tolower((unsigned char)b) : a == b;
+}
+
+static bool same_name(const char *a, const char *b)
+{
+    for (size_t i = 0;; i++) {
+        if (!name_char_eq(a[i], b[i], i == 0))
+            return false;
+        if (!a[i])
+            return true;
+    }
+}
+
+/* If name is "<prefix>/<rest>", return rest; else NULL. */
+static const char *subpage_of(const char *name, const char *prefix)
+{
+    size_t i = 0;
+    for (; prefix[i]; i++)
+        if (!name_char_eq(name[i], prefix[i], i == 0))
+            return NULL;
+    return name[i] == '/' && name[i + 1] ? name + i + 1 : NULL;
+}
+
+static bool names_have(const wm_names_t *names, const char *item, bool as_page_name)
+{
+    for (size_t i = 0; i < names->n; i++)
+        if (as_page_name ? same_name(names->items[i], item) : strcmp(names->items[i], item) == 0)
+            return true;
+    return false;
+}
+
+/* Case-insensitive search for needle in hay[0..len). */
+static const char *find_ci(const char *hay, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++)
+        if (strncasecmp(hay + i, needle, n) == 0)
+            return hay + i;
+    return NULL;
+}
+
+static char *plain_of(wm_extractor_t *ex, const char *text, size_t len)
+{
+    char *plain = wm_wikitext_to_plain(text, len);
+    if (!plain)
+        ex->oom = true;
+    return plain;
+}
+
+/* Trim spaces and the punctuation that separates names ("(", ",", "-"). */
+static void trim_name(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (isspace((unsigned char)s[n - 1]) || strchr(",;:(-", s[n - 1])))
+        n--;
+    s[n] = '\0';
+    size_t start = 0;
+    while (s[start] && (isspace((unsigned char)s[start]) || strchr(",;:)-", s[start])))
+        start++;
+    memmove(s, s + start, n - start + 1);
+}
+
+/* Iterate over lines: *line and *len are set; return false at the end. */
+static bool next_line(const char **cursor, const char **line, size_t *len)
+{
+    const char *p = *cursor;
+    if (!p || !*p)
+        return false;
+    const char *nl = strchr(p, '\n');
+    *line = p;
+    *len = nl ? (size_t)(nl - p) : strlen(p);
+    *cursor = nl ? nl + 1 : p + *len;
+    return true;
+}
+
+static bool is_list_item(const char *line, size_t len)
+{
+    return len && (line[0] == '*' || line[0] == '#');
+}
+
+/* Skip list and definition markers ("* ", "#", ": ", "; ") at the start. */
+static const char *skip_markers(const char *line, size_t *len)
+{
+    while (*len && (strchr("*#:;", *line) || isspace((unsigned char)*line))) {
+        line++;
+        (*len)--;
+    }
+    return line;
+}
+
+/* The plain text of the first list item of raw, or of its first line with
+ * text when it has no list: the shape of a one-value field ("Session type"
+ * lists the choices and the proposer deletes all but one). */
+static char *first_item_plain(wm_extractor_t *ex, const char *raw)
+{
+    bool has_items = false;
+    const char *cursor = raw, *line;
+    size_t len;
+    while (next_line(&cursor, &line, &len))
+        has_items = has_items || is_list_item(line, len);
+    cursor = raw;
+    while (next_line(&cursor, &line, &len)) {
+        if (has_items && !is_list_item(line, len))
+            continue;
+        line = skip_markers(line, &len);
+        char *plain = plain_of(ex, line, len);
+        if (!plain || *plain)
+            return plain;
+        free(plain);
+    }
+    return NULL;
+}
+
+/* --- candidates and drafts -------------------------------------------------- */
+
+static void add_candidate(wm_extractor_t *ex, draft_t *d, int field, const char *text, size_t len,
+                          bool plain)
+{
+    char *copy = wm_strdup_trimmed(text, len);
+    if (copy && !*copy) {
+        free(copy);
+        return;
+    }
+    candidates_t *list = &d->fields[field];
+    candidate_t *items = copy ? realloc(list->items, (list->n + 1) * sizeof *items) : NULL;
+    if (!items) {
+        free(copy);
+        ex->oom = true;
+        return;
+    }
+    items[list->n++] = (candidate_t){copy, plain};
+    list->items = items;
+}
+
+static void draft_free(draft_t *d)
+{
+    if (!d)
+        return;
+    for (int f = 0; f < WM_FIELD_COUNT; f++) {
+        for (size_t i = 0; i < d->fields[f].n; i++)
+            free(d->fields[f].items[i].text);
+        free(d->fields[f].items);
+    }
+    free(d->id);
+    free(d->url);
+    free(d->source);
+    free(d->page_title);
+    free(d->timestamp);
+    free(d);
+}
+
+/* Parameters of the session template. */
+static void gather_params(wm_extractor_t *ex, draft_t *d, const wm_template_t *templates, size_t n)
+{
+    const wm_era_rule_t *era = d->era;
+    for (size_t i = 0; i < n; i++) {
+        if (!names_have(&era->templates, templates[i].name, true))
+            continue;
+        for (int f = 0; f < WM_FIELD_COUNT; f++)
+            for (size_t j = 0; j < era->params[f].n; j++) {
+                const char *value = wm_template_param(&templates[i], era->params[f].items[j]);
+                if (value)
+                    add_candidate(ex, d, f, value, strlen(value), false);
+            }
+        return;
+    }
+}
+
+static void gather_displaytitle(wm_extractor_t *ex, draft_t *d, const wm_template_t *templates,
+                                size_t n)
+{
+    for (size_t i = 0; i < n && d->era->displaytitle; i++) {
+        const char *value = wm_template_param(&templates[i], "1");
+        if (strcasecmp(templates[i].name, "DISPLAYTITLE") == 0 && value)
+            add_candidate(ex, d, WM_FIELD_TITLE, value, strlen(value), false);
+    }
+}
+
+static bool has_any(const wm_names_t lists[WM_FIELD_COUNT])
+{
+    for (int f = 0; f < WM_FIELD_COUNT; f++)
+        if (lists[f].n)
+            return true;
+    return false;
+}
+
+/* Add text as a candidate of every field whose normalised aliases include label. */
+static void gather_labelled(wm_extractor_t *ex, draft_t *d, const wm_names_t lists[WM_FIELD_COUNT],
+                            const char *label, const char *text, size_t len)
+{
+    char *normal = wm_rules_normalise_label(label);
+    if (!normal) {
+        ex->oom = true;
+        return;
+    }
+    for (int f = 0; f < WM_FIELD_COUNT; f++)
+        if (names_have(&lists[f], normal, false))
+            add_candidate(ex, d, f, text, len, false);
+    free(normal);
+}
+
+static void gather_sections(wm_extractor_t *ex, draft_t *d, const wm_page_t *page)
+{
+    wm_section_t *sections;
+    size_t n;
+    if (!has_any(d->era->headings))
+        return;
+    if (wm_wikitext_sections(page->text, page->text_len, &sections, &n) < 0) {
+        ex->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (sections[i].level > 0)
+            gather_labelled(ex, d, d->era->headings, sections[i].heading,
+                            page->text + sections[i].body_offset, sections[i].body_length);
+    wm_sections_free(sections, n);
+}
+
+static void gather_labels(wm_extractor_t *ex, draft_t *d, const wm_page_t *page)
+{
+    wm_label_t *labels;
+    size_t n;
+    if (!has_any(d->era->labels))
+        return;
+    if (wm_wikitext_labels(page->text, page->text_len, &labels, &n) < 0) {
+        ex->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        gather_labelled(ex, d, d->era->labels, labels[i].label, labels[i].value,
+                        strlen(labels[i].value));
+    wm_labels_free(labels, n);
+}
+
+static void gather_title_parts(wm_extractor_t *ex, draft_t *d, const wm_title_match_t *match)
+{
+    for (int f = 0; f < WM_FIELD_COUNT; f++)
+        if (match->capture[f])
+            add_candidate(ex, d, f, match->capture[f], match->capture_len[f], true);
+    for (int f = 0; f < WM_FIELD_COUNT; f++)
+        if (d->era->fixed[f])
+            add_candidate(ex, d, f, d->era->fixed[f], strlen(d->era->fixed[f]), true);
+}
+
+/* --- page identity: id, url, year ---------------------------------------------- */
+
+/* MediaWiki's wfUrlencode of a title (spaces already '_'). */
+static int append_urlencoded(wm_buf_t *out, const char *title)
+{
+    static const char keep[] = "-_.~;:@$!*(),/";
+    for (const unsigned char *p = (const unsigned char *)title; *p; p++) {
+        unsigned char c = *p == ' ' ? '_' : *p;
+        int rc;
+        if (isalnum(c) || (c && strchr(keep, c)))
+            rc = wm_buf_append_char(out, (char)c);
+        else {
+            char hex[4];
+            hex[0] = '%';
+            hex[1] = "0123456789ABCDEF"[c >> 4];
+            hex[2] = "0123456789ABCDEF"[c & 15];
+            rc = wm_buf_append(out, hex, 3);
+        }
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static char *page_url(const char *base, const char *title)
+{
+    wm_buf_t out = {0};
+    const char *wiki = strstr(base, "/wiki/");
+    const char *slash = strrchr(base, '/');
+    size_t prefix = wiki ? (size_t)(wiki - base) + 6 : slash ? (size_t)(slash - base) + 1 : 0;
+    if (wm_buf_append(&out, base, prefix) < 0 || append_urlencoded(&out, title) < 0) {
+        wm_buf_free(&out);
+        return NULL;
+    }
+    return wm_buf_take(&out);
+}
+
+/* The first run of exactly four digits in dbname ("wikimania2014wiki"), or 0. */
+static int year_of_dbname(const char *dbname)
+{
+    for (const char *p = dbname; *p; p++) {
+        size_t n = 0;
+        while (isdigit((unsigned char)p[n]))
+            n++;
+        if (n == 4)
+            return atoi(p);
+        p += n ? n - 1 : 0;
+    }
+    return 0;
+}
+
+static draft_t *draft_new(wm_extractor_t *ex, const wm_era_rule_t *era, const wm_siteinfo_t *site,
+                          const wm_page_t *page, const char *source, const wm_title_match_t *match)
+{
+    draft_t *d = calloc(1, sizeof *d);
+    if (!d) {
+        ex->oom = true;
+        return NULL;
+    }
+    d->era = era;
+    d->id = wm_strdup_printf("%s:%" PRIu64, site->dbname, page->id);
+    d->url = page_url(site->base, page->title);
+    d->source = strdup(source ? source : "");
+    d->page_title = strdup(page->title);
+    d->timestamp = page->timestamp && *page->timestamp ? strdup(page->timestamp) : NULL;
+    d->year = match->year ? match->year : era->year ? era->year : year_of_dbname(site->dbname);
+    if (!d->id || !d->url || !d->source || !d->page_title ||
+        (page->timestamp && *page->timestamp && !d->timestamp)) {
+        ex->oom = true;
+        draft_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* All candidates of a page, in order of preference per field. */
+static draft_t *gather(wm_extractor_t *ex, const wm_era_rule_t *era, const wm_siteinfo_t *site,
+                       const wm_page_t *page, const char *source, const wm_title_match_t *match)
+{
+    draft_t *d = draft_new(ex, era, site, page, source, match);
+    wm_template_t *templates;
+    size_t n;
+    if (!d)
+        return NULL;
+    if (wm_wikitext_templates(page->text, page->text_len, &templates, &n) < 0) {
+        ex->oom = true;
+        draft_free(d);
+        return NULL;
+    }
+    gather_params(ex, d, templates, n);
+    gather_sections(ex, d, page);
+    gather_labels(ex, d, page);
+    gather_displaytitle(ex, d, templates, n);
+    gather_title_parts(ex, d, match);
+    wm_templates_free(templates, n);
+    return d;
+}
+
+/* --- lookups: switch tables and speaker pages ---------------------------------- */
+
+static const switch_table_t *find_switch(const wm_extractor_t *ex, const char *name)
+{
+    for (size_t i = 0; i < ex->n_switches; i++)
+        if (same_name(ex->switches[i].name, name))
+            return &ex->switches[i];
+    return NULL;
+}
+
+static const speaker_info_t *find_speaker(const wm_extractor_t *ex, const char *page,
+                                          const char *code)
+{
+    for (size_t i = 0; i < ex->n_speakers; i++)
+        if (strcmp(ex->speakers[i].code, code) == 0 && same_name(ex->speakers[i].page, page))
+            return &ex->speakers[i];
+    return NULL;
+}
+
+/* The value of {{name|key}} from the switch table, or "" (the table's
+ * "#default" when the key is unknown). */
+static const char *switch_value(const switch_table_t *table, const char *key)
+{
+    const char *fallback = "";
+    for (size_t i = 0; i < table->n_cases; i++) {
+        if (strcmp(table->cases[i].key, key) == 0)
+            return table->cases[i].value;
+        if (strcmp(table->cases[i].key, "#default") == 0)
+            fallback = table->cases[i].value;
+    }
+    return fallback;
+}
+
+/* Append the value a switch-template call stands for; count it missing
+ * when its template page has not been seen. */
+static int append_switch_value(wm_extractor_t *ex, wm_buf_t *out, const wm_template_t *call,
+                               int *missing)
+{
+    const switch_table_t *table = find_switch(ex, call->name);
+    if (!table) {
+        (*missing)++;
+        return 0;
+    }
+    const char *raw_key = wm_template_param(call, "1");
+    char *key = plain_of(ex, raw_key ? raw_key : "", raw_key ? strlen(raw_key) : 0);
+    if (!key)
+        return -1;
+    int rc = wm_buf_append_str(out, switch_value(table, key));
+    free(key);
+    return rc;
+}
+
+/* raw with every call of one of the era's switch templates replaced by its value. */
+static char *resolve_switches(wm_extractor_t *ex, const wm_era_rule_t *era, const char *raw,
+                              int *missing)
+{
+    wm_template_t *calls;
+    size_t n, done = 0;
+    if (!era->switches.n)
+        return strdup(raw);
+    if (wm_wikitext_templates(raw, strlen(raw), &calls, &n) < 0)
+        return NULL;
+    wm_buf_t out = {0};
+    int rc = wm_buf_append(&out, "", 0);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (!names_have(&era->switches, calls[i].name, true))
+            continue;
+        rc = wm_buf_append(&out, raw + done, calls[i].offset - done);
+        if (rc == 0)
+            rc = append_switch_value(ex, &out, &calls[i], missing);
+        done = calls[i].offset + calls[i].length;
+    }
+    if (rc == 0)
+        rc = wm_buf_append_str(&out, raw + done);
+    wm_templates_free(calls, n);
+    if (rc < 0) {
+        wm_buf_free(&out);
+        return NULL;
+    }
+    return wm_buf_take(&out);
+}
+
+/* Record the cases of the first {{#switch:}} found in text (nested calls
+ * included): "k=v" is a case; bare "a|b=v" fall through to the next value. */
+static int add_switch_cases(switch_table_t *table, const wm_template_t *call)
+{
+    size_t fall_from = 0;
+    table->cases = calloc(call->n_params ? call->n_params : 1, sizeof *table->cases);
+    if (!table->cases)
+        return -1;
+    for (size_t i = 1; i < call->n_params; i++) {
+        const wm_template_param_t *param = &call->params[i];
+        if (param->positional) {
+            if (!(table->cases[table->n_cases++].key = strdup(param->value)))
+                return -1;
+            continue;
+        }
+        if (!(table->cases[table->n_cases].key = strdup(param->name)))
+            return -1;
+        table->n_cases++;
+        for (size_t j = fall_from; j < table->n_cases; j++)
+            if (!(table->cases[j].value = strdup(param->value)))
+                return -1;
+        fall_from = table->n_cases;
+    }
+    /* A bare last value is the default. */
+    for (size_t j = fall_from; j < table->n_cases; j++) {
+        table->cases[j].value = table->cases[j].key;
+        table->cases[j].key = strdup("#default");
+        if (!table->cases[j].key)
+            return -1;
+    }
+    return 0;
+}
+
+static const wm_template_t *find_call(const wm_template_t *calls, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (same_name(calls[i].name, name))
+            return &calls[i];
+    return NULL;
+}
+
+/* The first {{#switch:}} in text, searched into parameters; load it into table. */
+static int load_switch(switch_table_t *table, const char *text, size_t len, int depth)
+{
+    wm_template_t *calls;
+    size_t n;
+    if (depth > MAX_TEMPLATE_DEPTH || table->cases)
+        return 0;
+    if (wm_wikitext_templates(text, len, &calls, &n) < 0)
+        return -1;
+    int rc = 0;
+    const wm_template_t *sw = find_call(calls, n, "#switch");
+    if (sw)
+        rc = add_switch_cases(table, sw);
+    for (size_t i = 0; i < n && !sw && rc == 0; i++)
+        for (size_t j = 0; j < calls[i].n_params && rc == 0; j++)
+            rc = load_switch(table, calls[i].params[j].value, strlen(calls[i].params[j].value),
+                             depth + 1);
+    wm_templates_free(calls, n);
+    return rc;
+}
+
+static void remember_switch(wm_extractor_t *ex, const char *name, const wm_page_t *page)
+{
+    if (find_switch(ex, name))
+        return;
+    switch_table_t *tables = realloc(ex->switches, (ex->n_switches + 1) * sizeof *tables);
+    if (!tables) {
+        ex->oom = true;
+        return;
+    }
+    ex->switches = tables;
+    switch_table_t *table = &tables[ex->n_switches++];
+    memset(table, 0, sizeof *table);
+    table->name = strdup(name);
+    if (!table->name || load_switch(table, page->text, page->text_len, 0) < 0)
+        ex->oom = true;
+}
+
+/* Keep what a speaker page says: name and biography, as plain text. */
+static void remember_speaker(wm_extractor_t *ex, const wm_era_rule_t *era, const char *code,
+                             const wm_page_t *page)
+{
+    wm_template_t *calls;
+    size_t n;
+    if (find_speaker(ex, era->speaker_page, code))
+        return;
+    if (wm_wikitext_templates(page->text, page->text_len, &calls, &n) < 0) {
+        ex->oom = true;
+        return;
+    }
+    speaker_info_t *speakers = realloc(ex->speakers, (ex->n_speakers + 1) * sizeof *speakers);
+    if (!speakers) {
+        ex->oom = true;
+        wm_templates_free(calls, n);
+        return;
+    }
+    ex->speakers = speakers;
+    speaker_info_t *info = &speakers[ex->n_speakers++];
+    *info = (speaker_info_t){.page = era->speaker_page, .code = strdup(code)};
+    const wm_template_t *call = find_call(calls, n, era->speaker_page);
+    const char *name = call ? wm_template_param(call, era->speaker_name ? era->speaker_name : "name") : NULL;
+    const char *bio = call ? wm_template_param(call, era->speaker_bio ? era->speaker_bio : "biography") : NULL;
+    if (name)
+        info->name = plain_of(ex, name, strlen(name));
+    if (bio && *bio)
+        info->biography = plain_of(ex, bio, strlen(bio));
+    if (info->biography && !*info->biography) {
+        free(info->biography);
+        info->biography = NULL;
+    }
+    if (!info->code)
+        ex->oom = true;
+    wm_templates_free(calls, n);
+}
+
+/* A Template: page some era of this wiki looks values up in. */
+static void remember_lookup_page(wm_extractor_t *ex, const wm_siteinfo_t *site,
+                                 const wm_page_t *page)
+{
+    const char *colon = strchr(page->title, ':');
+    const char *name = colon ? colon + 1 : page->title;
+    for (size_t e = 0; e < ex->rules->n_eras; e++) {
+        const wm_era_rule_t *era = &ex->rules->eras[e];
+        const char *code = era->speaker_page ? subpage_of(name, era->speaker_page) : NULL;
+        bool is_switch = names_have(&era->switches, name, true);
+        if (!code && !is_switch)
+            continue;
+        if (!wm_rules_era_covers_wiki(era, site->dbname))
+            continue;
+        if (code)
+            remember_speaker(ex, era, code, page);
+        else
+            remember_switch(ex, name, page);
+        return;
+    }
+}
+
+static void clear_lookups(wm_extractor_t *ex)
+{
+    for (size_t i = 0; i < ex->n_speakers; i++) {
+        free(ex->speakers[i].code);
+        free(ex->speakers[i].name);
+        free(ex->speakers[i].biography);
+    }
+    free(ex->speakers);
+    ex->speakers = NULL;
+    ex->n_speakers = 0;
+    for (size_t i = 0; i < ex->n_switches; i++) {
+        for (size_t j = 0; j < ex->switches[i].n_cases; j++) {
+            free(ex->switches[i].cases[j].key);
+            free(ex->switches[i].cases[j].value);
+        }
+        free(ex->switches[i].cases);
+        free(ex->switches[i].name);
+    }
+    free(ex->switches);
+    ex->switches = NULL;
+    ex->n_switches = 0;
+}
+
+/* --- speakers ------------------------------------------------------------------- */
+
+/* Where a signature tail starts in line: a talk-page or contributions link
+ * or a "12:00, 1 May 2019 (UTC)" timestamp; len when there is none.  The
+ * cut also drops the "(", "--" or dash before it. */
+static size_t signature_start(const char *line, size_t len)
+{
+    static const char *const marks[] = {"[[User talk:", "[[User_talk:", "[[Special:Contributions"};
+    size_t cut = len;
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++) {
+        const char *hit = find_ci(line, len, marks[i]);
+        if (hit && (size_t)(hit - line) < cut)
+            cut = (size_t)(hit - line);
+    }
+    const char *utc = find_ci(line, len, "(UTC)");
+    for (size_t i = utc ? (size_t)(utc - line) : 0; i >= 5 && utc; i--) {
+        const char *p = line + i - 5;
+        if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) && p[2] == ':' &&
+            isdigit((unsigned char)p[3]) && isdigit((unsigned char)p[4])) {
+            if ((size_t)(p - line) < cut)
+                cut = (size_t)(p - line);
+            break;
+        }
+    }
+    for (bool trimmed = cut < len; trimmed;) {
+        trimmed = false;
+        if (cut && (isspace((unsigned char)line[cut - 1]) || strchr("(-", line[cut - 1])))
+            cut--, trimmed = true;
+        else if (cut >= 3 && (strncmp(line + cut - 3, "\xe2\x80\x94", 3) == 0 ||
+                              strncmp(line + cut - 3, "\xe2\x80\x93", 3) == 0))
+            cut -= 3, trimmed = true;   /* em and en dashes before a signature */
+    }
+    return cut;
+}
+
+/* A [[User:Name|Display]] link in raw: the username and the display text. */
+typedef struct user_link {
+    const char *user, *display;
+    size_t user_len, display_len;
+} user_link_t;
+
+static bool parse_user_target(const char *target, size_t len, user_link_t *link)
+{
+    while (len && (*target == ':' || isspace((unsigned char)*target))) {
+        target++;
+        len--;
+    }
+    for (int hops = 0; hops < 3; hops++) {
+        if (len > 5 && strncasecmp(target, "User:", 5) == 0) {
+            link->user = target + 5;
+            link->user_len = 0;
+            while (link->user_len < len - 5 && !strchr("/#", link->user[link->user_len]))
+                link->user_len++;
+            return link->user_len > 0;
+        }
+        const char *colon = memchr(target, ':', len);   /* an interwiki prefix: m:User:X */
+        if (!colon || colon - target > 10)
+            return false;
+        len -= (size_t)(colon - target) + 1;
+        target = colon + 1;
+    }
+    return false;
+}
+
+static bool find_user_link(const char *raw, size_t len, user_link_t *link)
+{
+    for (const char *p = raw; (p = find_ci(p, len - (size_t)(p - raw), "[[")); p += 2) {
+        const char *end = find_ci(p, len - (size_t)(p - raw), "]]");
+        if (!end)
+            return false;
+        const char *bar = memchr(p + 2, '|', (size_t)(end - p - 2));
+        const char *target_end = bar ? bar : end;
+        if (!parse_user_target(p + 2, (size_t)(target_end - p - 2), link))
+            continue;
+        link->display = bar ? bar + 1 : link->user;
+        link->display_len = bar ? (size_t)(end - bar - 1) : link->user_len;
+        return true;
+    }
+    return false;
+}
+
+/* One person from a piece of wikitext: a user link gives the username and
+ * the display name; otherwise the plain text is the name. */
+static void add_person(wm_extractor_t *ex, wm_session_t *s, const char *raw, size_t len,
+                       const char *biography)
+{
+    user_link_t link;
+    char *name, *username = NULL;
+    if (find_user_link(raw, len, &link)) {
+        username = wm_strdup_trimmed(link.user, link.user_len);
+        for (char *p = username; p && *p; p++)
+            if (*p == '_')
+                *p = ' ';
+        /* [[User:Name]] alone: the display name is the username. */
+        name = link.display == link.user ? (username ? strdup(username) : NULL)
+                                         : plain_of(ex, link.display, link.display_len);
+        if (!username || !name)
+            ex->oom = true;
+    } else {
+        name = plain_of(ex, raw, len);
+    }
+    if (name)
+        trim_name(name);
+    if (name && *name && wm_session_add_speaker(s, name, username, biography) < 0)
+        ex->oom = true;
+    free(name);
+    free(username);
+}
+
+/* Length of a separator between names at text[i] in free text
+ * ("A, B and C", "A; B", "A & B"), or 0. */
+static size_t separator_at(const char *text, size_t i, size_t len)
+{
+    if (text[i] == ',' || text[i] == ';')
+        return 1;
+    if (text[i] == '&') {
+        size_t j = i + 1;
+        while (j < len && isalnum((unsigned char)text[j]))
+            j++;
+        return j < len && text[j] == ';' && j > i + 1 ? 0 : 1;   /* "&amp;" is an entity */
+    }
+    if (i + 5 <= len && strncmp(text + i, " and ", 5) == 0)
+        return 5;
+    return 0;
+}
+
+/* Split free text into names at separators outside [[...]] and {{...}}. */
+static void add_people_from_text(wm_extractor_t *ex, wm_session_t *s, const char *text, size_t len)
+{
+    int depth = 0;
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (i + 1 < len && (text[i] == '[' || text[i] == '{') && text[i + 1] == text[i]) {
+            depth++;
+            i++;
+        } else if (i + 1 < len && (text[i] == ']' || text[i] == '}') && text[i + 1] == text[i]) {
+            depth -= depth > 0;
+            i++;
+        } else if (depth == 0) {
+            size_t sep = separator_at(text, i, len);
+            if (!sep)
+                continue;
+            add_person(ex, s, text + start, i - start, NULL);
+            start = i + sep;
+            i += sep - 1;
+        }
+    }
+    add_person(ex, s, text + start, len - start, NULL);
+}
+
+/* One person per list item; without a list, every line is free text. */
+static void add_people_from_list(wm_extractor_t *ex, wm_session_t *s, const char *raw)
+{
+    bool has_items = false;
+    const char *cursor = raw, *line;
+    size_t len;
+    while (next_line(&cursor, &line, &len))
+        has_items = has_items || is_list_item(line, len);
+    cursor = raw;
+    while (next_line(&cursor, &line, &len)) {
+        if (has_items && !is_list_item(line, len))
+            continue;
+        line = skip_markers(line, &len);
+        len = signature_start(line, len);
+        if (has_items)
+            add_person(ex, s, line, len, NULL);
+        else
+            add_people_from_text(ex, s, line, len);
+    }
+}
+
+/* A line that starts a person in a "name, then bio paragraphs" list: a bold
+ * line or a list item. */
+static bool starts_person(const char *line, size_t len)
+{
+    while (len && isspace((unsigned char)line[len - 1]))
+        len--;
+    if (is_list_item(line, len) || (len && line[0] == ';'))
+        return true;
+    return len > 6 && strncmp(line, "'''", 3) == 0 && strncmp(line + len - 3, "'''", 3) == 0;
+}
+
+static void flush_person(wm_extractor_t *ex, wm_session_t *s, const char *name, size_t len,
+                         wm_buf_t *bio)
+{
+    char *plain = bio->len ? plain_of(ex, bio->data, bio->len) : NULL;
+    add_person(ex, s, name, len, plain && *plain ? plain : NULL);
+    free(plain);
+    wm_buf_clear(bio);
+}
+
+/* 2024 style: each bold line starts a person, the paragraphs after it are
+ * the biography.  Return the number of people found. */
+static size_t add_people_with_bios(wm_extractor_t *ex, wm_session_t *s, const char *raw)
+{
+    const char *cursor = raw, *line, *name = NULL;
+    size_t len, name_len = 0, found = 0;
+    wm_buf_t bio = {0};
+    while (next_line(&cursor, &line, &len)) {
+        if (starts_person(line, len)) {
+            if (name)
+                flush_person(ex, s, name, name_len, &bio);
+            name_len = len;
+            name = skip_markers(line, &name_len);
+            found++;
+        } else if (name && (wm_buf_append(&bio, line, len) < 0 || wm_buf_append_char(&bio, '\n') < 0)) {
+            ex->oom = true;
+        }
+    }
+    if (name)
+        flush_person(ex, s, name, name_len, &bio);
+    wm_buf_free(&bio);
+    return found;
+}
+
+/* Codes of speaker-page calls ({{<page>/<CODE>}}) in text, nested calls included. */
+static void collect_speaker_codes(wm_extractor_t *ex, const char *page, const char *text,
+                                  int depth, wm_names_t *codes)
+{
+    wm_template_t *calls;
+    size_t n;
+    if (depth > MAX_TEMPLATE_DEPTH)
+        return;
+    if (wm_wikitext_templates(text, strlen(text), &calls, &n) < 0) {
+        ex->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *code = subpage_of(calls[i].name, page);
+        if (!code) {
+            for (size_t j = 0; j < calls[i].n_params; j++)
+                collect_speaker_codes(ex, page, calls[i].params[j].value, depth + 1, codes);
+            continue;
+        }
+        char **items = realloc(codes->items, (codes->n + 1) * sizeof *items);
+        if (!items || !(items[codes->n] = strdup(code))) {
+            ex->oom = true;
+            if (items)
+                codes->items = items;
+            break;
+        }
+        codes->items = items;
+        codes->n++;
+    }
+    wm_templates_free(calls, n);
+}
+
+/* Speakers from their pages; a page not in the dump still gives the code. */
+static size_t add_people_by_lookup(wm_extractor_t *ex, wm_session_t *s, const wm_era_rule_t *era,
+                                   const char *raw, int *missing)
+{
+    wm_names_t codes = {0};
+    collect_speaker_codes(ex, era->speaker_page, raw, 0, &codes);
+    for (size_t i = 0; i < codes.n; i++) {
+        const char *code = codes.items[i];
+        const speaker_info_t *info = find_speaker(ex, era->speaker_page, code);
+        if (!info)
+            (*missing)++;
+        const char *name = info && info->name && *info->name ? info->name : code;
+        if (wm_session_add_speaker(s, name, code, info ? info->biography : NULL) < 0)
+            ex->oom = true;
+        free(codes.items[i]);
+    }
+    free(codes.items);
+    return codes.n;
+}
+
+static void fill_speakers(wm_extractor_t *ex, wm_session_t *s, const draft_t *d, int *missing)
+{
+    const candidates_t *list = &d->fields[WM_FIELD_SPEAKERS];
+    for (size_t i = 0; i < list->n && !s->n_speakers; i++) {
+        const char *raw = list->items[i].text;
+        if (list->items[i].plain) {
+            add_people_from_text(ex, s, raw, strlen(raw));
+            continue;
+        }
+        size_t found = 0;
+        if (d->era->speaker_mode == WM_SPEAKERS_LOOKUP)
+            found = add_people_by_lookup(ex, s, d->era, raw, missing);
+        else if (d->era->speaker_mode == WM_SPEAKERS_BIOS)
+            found = add_people_with_bios(ex, s, raw);
+        if (!found)
+            add_people_from_list(ex, s, raw);
+    }
+}
+
+/* --- the other fields ------------------------------------------------------------ */
+
+/* The candidate's text with lookups resolved, as wikitext (plain candidates as they are). */
+static char *candidate_text(wm_extractor_t *ex, const draft_t *d, const candidate_t *c,
+                            int *missing)
+{
+    char *text = c->plain ? strdup(c->text) : resolve_switches(ex, d->era, c->text, missing);
+    if (!text)
+        ex->oom = true;
+    return text;
+}
+
+/* One candidate as a one-line plain value (a list's first item); NULL when empty. */
+static char *candidate_value(wm_extractor_t *ex, const draft_t *d, const candidate_t *c,
+                             int *missing)
+{
+    char *text = candidate_text(ex, d, c, missing);
+    char *value = text && !c->plain ? first_item_plain(ex, text) : text;
+    if (value != text)
+        free(text);
+    if (value && *value) {
+        wm_squeeze_spaces(value);
+        return value;
+    }
+    free(value);
+    return NULL;
+}
+
+/* The first candidate of field that gives a value (see candidate_value). */
+static char *first_value(wm_extractor_t *ex, const draft_t *d, int field, int *missing)
+{
+    const candidates_t *list = &d->fields[field];
+    char *value = NULL;
+    for (size_t i = 0; i < list->n && !value; i++)
+        value = candidate_value(ex, d, &list->items[i], missing);
+    return value;
+}
+
+/* The first candidate of field that gives non-empty plain text (paragraphs kept). */
+static char *first_text(wm_extractor_t *ex, const draft_t *d, int field, int *missing)
+{
+    const candidates_t *list = &d->fields[field];
+    for (size_t i = 0; i < list->n; i++) {
+        char *text = candidate_text(ex, d, &list->items[i], missing);
+        char *value = text && !list->items[i].plain ? plain_of(ex, text, strlen(text)) : text;
+        if (value != text)
+            free(text);
+        if (value && *value)
+            return value;
+        free(value);
+    }
+    return NULL;
+}
+
+/* Minutes from a leading number ("30") or a "(55 minutes...)" in a type label. */
+static int parse_minutes(const char *text, bool in_parentheses)
+{
+    const char *p = text;
+    if (in_parentheses) {
+        const char *open = strrchr(text, '(');
+        if (!open)
+            return 0;
+        p = open + 1;
+    }
+    while (isspace((unsigned char)*p))
+        p++;
+    if (!isdigit((unsigned char)*p))
+        return 0;
+    char *end;
+    long minutes = strtol(p, &end, 10);
+    while (isspace((unsigned char)*end))
+        end++;
+    if (in_parentheses && strncasecmp(end, "min", 3) != 0)
+        return 0;
+    return minutes > 0 && minutes < 100000 ? (int)minutes : 0;
+}
+
+static void fill_type_and_duration(wm_extractor_t *ex, wm_session_t *s, const draft_t *d,
+                                   int *missing)
+{
+    char *label = first_value(ex, d, WM_FIELD_TYPE, missing);
+    char *duration = first_value(ex, d, WM_FIELD_DURATION, missing);
+    s->duration_minutes = duration ? parse_minutes(duration, false) : 0;
+    if (label) {
+        const char *type = wm_rules_type(ex->rules, label);
+        if (!s->duration_minutes)
+            s->duration_minutes = parse_minutes(label, true);
+        s->type_label = label;
+        label = NULL;
+        if (type && wm_session_set(&s->type, type) < 0)
+            ex->oom = true;
+    }
+    free(label);
+    free(duration);
+}
+
+static void fill_abstract(wm_extractor_t *ex, wm_session_t *s, const draft_t *d, int *missing)
+{
+    char *abstract = first_text(ex, d, WM_FIELD_ABSTRACT, missing);
+    char *description = first_text(ex, d, WM_FIELD_DESCRIPTION, missing);
+    if (abstract && description) {
+        s->abstract = wm_strdup_printf("%s\n\n%s", abstract, description);
+        if (!s->abstract)
+            ex->oom = true;
+    } else {
+        s->abstract = abstract ? abstract : description;
+        abstract = description = NULL;
+    }
+    free(abstract);
+    free(description);
+}
+
+static void fill_track_and_language(wm_extractor_t *ex, wm_session_t *s, const draft_t *d,
+                                    int *missing)
+{
+    char *track = first_value(ex, d, WM_FIELD_TRACK, missing);
+    if (track && wm_session_add_track(s, track) < 0)
+        ex->oom = true;
+    free(track);
+    const candidates_t *list = &d->fields[WM_FIELD_LANGUAGE];
+    for (size_t i = 0; i < list->n && !s->language; i++) {
+        char *name = candidate_value(ex, d, &list->items[i], missing);
+        const char *code = name ? wm_rules_language(ex->rules, name) : NULL;
+        if (code && wm_session_set(&s->language, code) < 0)
+            ex->oom = true;
+        free(name);
+    }
+}
+
+static int take_string(char **field, const char *value)
+{
+    return value ? wm_session_set(field, value) : 0;
+}
+
+/* The session a draft describes, or NULL when it has no title or neither
+ * abstract nor speakers.  *missing counts lookups not available yet. */
+static wm_session_t *build_session(wm_extractor_t *ex, const draft_t *d, int *missing)
+{
+    wm_session_t *s = wm_session_new();
+    if (!s || take_string(&s->id, d->id) < 0 || take_string(&s->url, d->url) < 0 ||
+        take_string(&s->source, d->source) < 0 || take_string(&s->page_title, d->page_title) < 0 ||
+        take_string(&s->timestamp, d->timestamp) < 0) {
+        ex->oom = true;
+        wm_session_free(s);
+        return NULL;
+    }
+    s->year = d->year;
+    s->title = first_value(ex, d, WM_FIELD_TITLE, missing);
+    fill_type_and_duration(ex, s, d, missing);
+    fill_track_and_language(ex, s, d, missing);
+    fill_speakers(ex, s, d, missing);
+    fill_abstract(ex, s, d, missing);
+    if (ex->oom || !s->title || (!s->abstract && !s->n_speakers)) {
+        wm_session_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* --- the queue of ready sessions --------------------------------------------------- */
+
+static void push_ready(wm_extractor_t *ex, wm_session_t *s)
+{
+    if (ex->ready_head == ex->n_ready)
+        ex->ready_head = ex->n_ready = 0;
+    if (ex->n_ready == ex->ready_cap) {
+        size_t cap = ex->ready_cap ? ex->ready_cap * 2 : 16;
+        wm_session_t **ready = realloc(ex->ready, cap * sizeof *ready);
+        if (!ready) {
+            ex->oom = true;
+            wm_session_free(s);
+            return;
+        }
+        ex->ready = ready;
+        ex->ready_cap = cap;
+    }
+    ex->ready[ex->n_ready++] = s;
+}
+
+wm_session_t *wm_extractor_next_session(wm_extractor_t *extractor)
+{
+    if (extractor->ready_head == extractor->n_ready)
+        return NULL;
+    return extractor->ready[extractor->ready_head++];
+}
+
+/* --- pages ---------------------------------------------------------------------------- */
+
+/* Namespaces that never hold sessions: MediaWiki's User, File, MediaWiki,
+ * Template, Help, Category and Module, plus every talk namespace (odd keys)
+ * and the virtual ones (negative keys). */
+static bool namespace_may_hold_sessions(int ns)
+{
+    static const int never[] = {2, 6, 8, 10, 12, 14, 828};
+    if (ns < 0 || ns % 2 != 0)
+        return false;
+    for (size_t i = 0; i < sizeof never / sizeof *never; i++)
+        if (ns == never[i])
+            return false;
+    return true;
+}
+
+static bool has_no_content(const wm_page_t *page)
+{
+    if (page->redirect || page->text_deleted || page->text_missing || !page->text)
+        return true;
+    size_t i = 0;
+    while (i < page->text_len && isspace((unsigned char)page->text[i]))
+        i++;
+    return i == page->text_len || strncasecmp(page->text + i, "#REDIRECT", 9) == 0;
+}
+
+/* "X/fr" when X itself would be a session page of the wiki. */
+static bool is_translation_subpage(const wm_extractor_t *ex, const char *dbname, const char *title)
+{
+    const char *slash = strrchr(title, '/');
+    if (!slash || !wm_rules_is_translation_code(ex->rules, slash + 1, strlen(slash + 1)))
+        return false;
+    char *base = wm_strndup(title, (size_t)(slash - title));
+    wm_title_match_t match;
+    bool found = base && wm_rules_find_era(ex->rules, dbname, base, &match);
+    free(base);
+    return found;
+}
+
+static bool wiki_known(wm_extractor_t *ex, const char *dbname)
+{
+    if (ex->dbname && strcmp(ex->dbname, dbname) == 0)
+        return ex->wiki_known;
+    free(ex->dbname);
+    ex->dbname = strdup(dbname);
+    if (!ex->dbname)
+        ex->oom = true;
+    ex->wiki_known = wm_rules_wiki_known(ex->rules, dbname);
+    return ex->wiki_known;
+}
+
+static void queue_pending(wm_extractor_t *ex, draft_t *d)
+{
+    if (ex->pending_tail)
+        ex->pending_tail->next = d;
+    else
+        ex->pending = d;
+    ex->pending_tail = d;
+}
+
+static void extract_session(wm_extractor_t *ex, const wm_siteinfo_t *site, const wm_page_t *page,
+                            const char *source)
+{
+    wm_title_match_t match;
+    const wm_era_rule_t *era = wm_rules_find_era(ex->rules, site->dbname, page->title, &match);
+    if (!era || is_translation_subpage(ex, site->dbname, page->title))
+        return;
+    draft_t *d = gather(ex, era, site, page, source, &match);
+    if (!d)
+        return;
+    int missing = 0;
+    wm_session_t *s = build_session(ex, d, &missing);
+    if (missing) {
+        wm_session_free(s);
+        queue_pending(ex, d);
+        return;
+    }
+    draft_free(d);
+    if (s)
+        push_ready(ex, s);
+}
+
+int wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
+                          const wm_page_t *page, const char *source)
+{
+    if (extractor->oom)
+        return -1;
+    if (!wiki_known(extractor, site->dbname) || has_no_content(page))
+        return extractor->oom ? -1 : 0;
+    if (page->ns == 10)
+        remember_lookup_page(extractor, site, page);
+    else if (namespace_may_hold_sessions(page->ns))
+        extract_session(extractor, site, page, source);
+    return extractor->oom ? -1 : 0;
+}
+
+int wm_extractor_finish_dump(wm_extractor_t *extractor)
+{
+    while (extractor->pending) {
+        draft_t *d = extractor->pending;
+        extractor->pending = d->next;
+        int missing = 0;
+        wm_session_t *s = build_session(extractor, d, &missing);
+        if (s)
+            push_ready(extractor, s);
+        draft_free(d);
+    }
+    extractor->pending_tail = NULL;
+    clear_lookups(extractor);
+    free(extractor->dbname);
+    extractor->dbname = NULL;
+    return extractor->oom ? -1 : 0;
+}
+
+/* --- lifetime ------------------------------------------------------------------------ */
+
+wm_extractor_t *wm_extractor_new(char **error)
+{
+    *error = NULL;
+    wm_extractor_t *ex = calloc(1, sizeof *ex);
+    if (!ex) {
+        *error = strdup("out of memory");
+        return NULL;
+    }
+    if (wm_rules_builtin(&ex->rules, error) < 0) {
+        if (!*error)
+            *error = strdup("out of memory");
+        free(ex);
+        return NULL;
+    }
+    return ex;
+}
+
+void wm_extractor_free(wm_extractor_t *extractor)
+{
+    if (!extractor)
+        return;
+    while (extractor->pending) {
+        draft_t *d = extractor->pending;
+        extractor->pending = d->next;
+        draft_free(d);
+    }
+    clear_lookups(extractor);
+    for (size_t i = extractor->ready_head; i < extractor->n_ready; i++)
+        wm_session_free(extractor->ready[i]);
+    free(extractor->ready);
+    free(extractor->dbname);
+    wm_rules_free(extractor->rules);
+    free(extractor);
+}
+
+const char *wm_extractor_error(const wm_extractor_t *extractor)
+{
+    return extractor->oom ? "out of memory" : "";
+}
