@@ -840,6 +840,77 @@ static void test_url_encoding_and_unknown_wikis(void **state)
     wm_extractor_free(ex);
 }
 
+/* Garbage rules text never crashes: it parses or names a line. */
+static void test_rules_parse_survives_garbage(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "[]{}|=#: \n\rera wiki title year set param heading label 2019";
+    uint32_t seed = 12345;
+    char text[400];
+    for (int round = 0; round < 2000; round++) {
+        size_t len = (size_t)(round % 397);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            text[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        wm_rules_t *rules;
+        char *error = NULL;
+        if (wm_rules_parse(text, len, &rules, &error) == 0) {
+            assert_null(error);
+            wm_rules_free(rules);
+        } else {
+            assert_non_null(error);
+            assert_prefix(error, "rules line ");
+            free(error);
+        }
+    }
+}
+
+/* Pathological session pages: unbalanced markup, deep nesting, huge lists. */
+static void test_hostile_pages(void **state)
+{
+    (void)state;
+    size_t n = 200000;
+    char *deep = malloc(n + 200);
+    assert_non_null(deep);
+    strcpy(deep, "=== Title ===\nDeep\n=== Session leader(s) ===\n");
+    size_t at = strlen(deep);
+    for (size_t i = 0; i < n / 2; i++, at += 2)
+        memcpy(deep + at, i % 3 ? "{{" : "[[", 2);
+    strcpy(deep + at, "\n=== Description ===\nStill here.\n");
+    char *speakers = malloc(n + 200);
+    assert_non_null(speakers);
+    strcpy(speakers, "=== Title ===\nMany\n=== Session leader(s) ===\n");
+    at = strlen(speakers);
+    while (at < n) {
+        memcpy(speakers + at, "[[User:A|B]] and ", 17);
+        at += 17;
+    }
+    strcpy(speakers + at, "C (UTC)\n");
+    const test_page_t pages[] = {
+        {"2019:Libraries/Deep", 3000, 90, deep},
+        {"2019:Libraries/Many", 3000, 91, speakers},
+        {"2019:Libraries/Unclosed", 3000, 92, "=== Title ===\n[[User:X|\n=== Description ===\n{{{{{x}}}}} [[\n"},
+        {"2023:Program/Technology/AB1-Odd", 3000, 93,
+         "{{2023 session details|title={{2023 track name}}|speakers={{2023 speaker details/}}|abstract=A}}"},
+        {"Template:2023 track name", 10, 94, "{{#switch:|a|b|c}}"},
+        {"Template:2023 speaker details/", 10, 95, "{{2023 speaker details}}"},
+    };
+    wm_extractor_t *ex = new_extractor();
+    results_t r = {0};
+    run_dump(ex, &unified_site, pages, sizeof pages / sizeof *pages, &r);
+    const wm_session_t *s = find_session(&r, "2019:Libraries/Many");
+    assert_true(s->n_speakers > 1000);
+    assert_string_equal(s->speakers[0].name, "B");
+    assert_string_equal(s->speakers[0].username, "A");
+    s = find_session(&r, "2019:Libraries/Deep");
+    assert_string_equal(s->title, "Deep");
+    free_results(&r);
+    wm_extractor_free(ex);
+    free(deep);
+    free(speakers);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -854,6 +925,8 @@ int main(void)
         cmocka_unit_test(test_2024_program),
         cmocka_unit_test(test_other_per_year_wikis),
         cmocka_unit_test(test_url_encoding_and_unknown_wikis),
+        cmocka_unit_test(test_rules_parse_survives_garbage),
+        cmocka_unit_test(test_hostile_pages),
     };
     return cmocka_run_group_tests_name("extract", tests, NULL, NULL);
 }
