@@ -868,6 +868,29 @@ static void flush_person(wm_extractor_t *ex, wm_session_t *s, const char *name, 
     wm_buf_clear(bio);
 }
 
+/* "'''Name''' - bio text" on one line: return the length of the bold name
+ * and put the rest into bio; the whole length when there is no such split. */
+static size_t split_bold_name(wm_extractor_t *ex, const char *line, size_t len, wm_buf_t *bio)
+{
+    if (len < 7 || strncmp(line, "'''", 3) != 0)
+        return len;
+    const char *close = find_ci(line + 3, len - 3, "'''");
+    if (!close)
+        return len;
+    size_t name_len = (size_t)(close - line) + 3;
+    size_t rest = name_len;
+    while (rest < len && (isspace((unsigned char)line[rest]) || strchr(":,-", line[rest])))
+        rest++;
+    if (rest + 3 <= len && (strncmp(line + rest, "\xe2\x80\x93", 3) == 0 ||
+                            strncmp(line + rest, "\xe2\x80\x94", 3) == 0))
+        rest += 3;   /* an en or em dash */
+    if (rest >= len)
+        return len;
+    if (wm_buf_append(bio, line + rest, len - rest) < 0 || wm_buf_append_char(bio, '\n') < 0)
+        ex->oom = true;
+    return name_len;
+}
+
 /* 2024 style: each bold line starts a person, the paragraphs after it are
  * the biography.  Return the number of people found. */
 static size_t add_people_with_bios(wm_extractor_t *ex, wm_session_t *s, const char *raw)
@@ -881,6 +904,7 @@ static size_t add_people_with_bios(wm_extractor_t *ex, wm_session_t *s, const ch
                 flush_person(ex, s, name, name_len, &bio);
             name_len = len;
             name = skip_markers(line, &name_len);
+            name_len = split_bold_name(ex, name, name_len, &bio);
             found++;
         } else if (name && (wm_buf_append(&bio, line, len) < 0 || wm_buf_append_char(&bio, '\n') < 0)) {
             ex->oom = true;
@@ -1075,6 +1099,20 @@ static void fill_abstract(wm_extractor_t *ex, wm_session_t *s, const draft_t *d,
     free(description);
 }
 
+/* The code of a language name; of several ("English, Spanish"), the first. */
+static const char *language_code(const wm_extractor_t *ex, char *name)
+{
+    const char *code = wm_rules_language(ex->rules, name);
+    size_t first = strcspn(name, ",/;(");
+    const char *and = strstr(name, " and ");
+    if (and && (size_t)(and - name) < first)
+        first = (size_t)(and - name);
+    if (code || !name[first])
+        return code;
+    name[first] = '\0';
+    return wm_rules_language(ex->rules, name);
+}
+
 static void fill_track_and_language(wm_extractor_t *ex, wm_session_t *s, const draft_t *d,
                                     int *missing)
 {
@@ -1085,7 +1123,7 @@ static void fill_track_and_language(wm_extractor_t *ex, wm_session_t *s, const d
     const candidates_t *list = &d->fields[WM_FIELD_LANGUAGE];
     for (size_t i = 0; i < list->n && !s->language; i++) {
         char *name = candidate_value(ex, d, &list->items[i], missing);
-        const char *code = name ? wm_rules_language(ex->rules, name) : NULL;
+        const char *code = name ? language_code(ex, name) : NULL;
         if (code && wm_session_set(&s->language, code) < 0)
             ex->oom = true;
         free(name);

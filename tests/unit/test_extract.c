@@ -840,6 +840,69 @@ static void test_url_encoding_and_unknown_wikis(void **state)
     wm_extractor_free(ex);
 }
 
+/* Pages that deviate from their era's shape: labels instead of headings,
+ * headings instead of labels, names and bios on one line, fields reordered. */
+static void test_deviating_pages(void **state)
+{
+    (void)state;
+    const test_page_t unified[] = {
+        {"2019:GLAM/Labelled", 3000, 100,
+         "'''Title:''' Labelled proposal\n"
+         "'''Session type:''' Panel\n"
+         "'''Session leader(s):''' [[User:Ab|A B]], C D\n"
+         "'''Description:''' A one-line description.\n"},
+        {"2024:Program/Headed", 3000, 101,
+         "== Session title ==\nHeaded session\n"
+         "== Session type ==\nWorkshop (90 minutes)\n"
+         "== Track ==\nResearch\n"
+         "== Language ==\nEnglish, Spanish\n"
+         "== Description ==\nD.\n"
+         "== Speakers ==\n"
+         "* '''Ana''' \xe2\x80\x93 Ana studies wikis.\n"
+         "* '''[[User:Bo|Bo]]''': Bo codes.\n"
+         "More about Bo.\n"},
+    };
+    const test_page_t per_year[] = {
+        {"Submissions/Reordered", 0, 102,
+         "==== Abstract ====\nFirst the abstract.\n"
+         "==== Author of the submission ====\n* Zed Example\n"
+         "==== Type of submission ====\n* tutorial\n"
+         "==== Title of the submission ====\nReordered fields\n"},
+    };
+    wm_extractor_t *ex = new_extractor();
+    results_t r = {0};
+    run_dump(ex, &unified_site, unified, 2, &r);
+    assert_int_equal(r.n, 2);
+    const wm_session_t *s = find_session(&r, "2019:GLAM/Labelled");
+    assert_string_equal(s->title, "Labelled proposal");
+    assert_type(s, "panel", "Panel", 0);
+    assert_track(s, "GLAM");
+    assert_int_equal(s->n_speakers, 2);
+    assert_speaker(s, 0, "A B", "Ab", NULL);
+    assert_speaker(s, 1, "C D", NULL, NULL);
+    assert_string_equal(s->abstract, "A one-line description.");
+    s = find_session(&r, "2024:Program/Headed");
+    assert_string_equal(s->title, "Headed session");
+    assert_type(s, "workshop", "Workshop (90 minutes)", 90);
+    assert_track(s, "Research");
+    assert_string_equal(s->language, "en");
+    assert_int_equal(s->n_speakers, 2);
+    assert_speaker(s, 0, "Ana", NULL, "Ana studies wikis.");
+    assert_speaker(s, 1, "Bo", "Bo", "Bo codes. More about Bo.");
+    assert_string_equal(s->abstract, "D.");
+    free_results(&r);
+
+    run_dump(ex, &site_2014, per_year, 1, &r);
+    assert_int_equal(r.n, 1);
+    s = r.sessions[0];
+    assert_string_equal(s->title, "Reordered fields");
+    assert_type(s, "tutorial", "tutorial", 0);
+    assert_speaker(s, 0, "Zed Example", NULL, NULL);
+    assert_string_equal(s->abstract, "First the abstract.");
+    free_results(&r);
+    wm_extractor_free(ex);
+}
+
 /* Garbage rules text never crashes: it parses or names a line. */
 static void test_rules_parse_survives_garbage(void **state)
 {
@@ -925,6 +988,7 @@ int main(void)
         cmocka_unit_test(test_2024_program),
         cmocka_unit_test(test_other_per_year_wikis),
         cmocka_unit_test(test_url_encoding_and_unknown_wikis),
+        cmocka_unit_test(test_deviating_pages),
         cmocka_unit_test(test_rules_parse_survives_garbage),
         cmocka_unit_test(test_hostile_pages),
     };
