@@ -263,7 +263,9 @@ static void gather_params(wm_extractor_t *ex, draft_t *d, const wm_template_t *t
 static void gather_displaytitle(wm_extractor_t *ex, draft_t *d, const wm_template_t *templates,
                                 size_t n)
 {
-    for (size_t i = 0; i < n && d->era->displaytitle; i++) {
+    if (!d->era->displaytitle)
+        return;
+    for (size_t i = 0; i < n; i++) {
         const char *value = wm_template_param(&templates[i], "1");
         if (strcasecmp(templates[i].name, "DISPLAYTITLE") == 0 && value)
             add_candidate(ex, d, WM_FIELD_TITLE, value, strlen(value), false);
