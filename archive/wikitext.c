@@ -218,7 +218,7 @@ static bool tag_name_at(const char *t, size_t len, size_t i, char name[32], size
 static int opaque_tag_index(const char *name)
 {
     for (size_t k = 0; k < N_OPAQUE_TAGS; k++)
-        if (strcmp(opaque_tags[k].name, name) == 0)
+        if (opaque_tags[k].name[0] == name[0] && strcmp(opaque_tags[k].name, name) == 0)
             return (int)k;
     return -1;
 }
@@ -1264,7 +1264,7 @@ static const struct {
 static int html_tag_index(const char *name)
 {
     for (size_t k = 0; k < sizeof html_tags / sizeof html_tags[0]; k++)
-        if (strcmp(html_tags[k].name, name) == 0)
+        if (html_tags[k].name[0] == name[0] && strcmp(html_tags[k].name, name) == 0)
             return (int)k;
     return -1;
 }
@@ -1479,7 +1479,11 @@ static size_t url_scheme_length(const char *t, size_t len, size_t p)
     static const char *const schemes[] = {"http://", "https://", "ftp://", "ftps://",
                                           "sftp://", "irc://", "ircs://", "news:",
                                           "mailto:", "gopher://", "git://", "//"};
+    if (p >= len)
+        return 0;
     for (size_t k = 0; k < sizeof schemes / sizeof schemes[0]; k++) {
+        if (tolower((unsigned char)t[p]) != schemes[k][0])
+            continue;
         size_t n = strlen(schemes[k]);
         if (p + n <= len && strncasecmp(t + p, schemes[k], n) == 0)
             return n;

@@ -59,8 +59,9 @@ typedef struct wm_section {
 
 /* Split text into sections by "== heading ==" lines (trailing comments and
  * <!--T:n--> markers allowed after the closing '='s).  Headings inside
- * <nowiki>, <pre> or comments are not headings.  Return 0 or -1 (out of
- * memory); free with wm_sections_free. */
+ * <nowiki>, <pre> or comments are not headings, nor are headings inside a
+ * template call's parameters ({{box|\n== x ==\n}}): the call is one unit.
+ * Return 0 or -1 (out of memory); free with wm_sections_free. */
 int wm_wikitext_sections(const char *text, size_t len, wm_section_t **sections, size_t *n);
 void wm_sections_free(wm_section_t *sections, size_t n);
 

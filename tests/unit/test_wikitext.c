@@ -146,6 +146,29 @@ static void test_template_link_pipes_do_not_split(void **state)
     found_free(&f);
 }
 
+static void test_template_link_template(void **state)
+{
+    (void)state;
+    found_t f = templates_of("{{foo|[[bar|{{baz|x}}]]|{{q}}=named}}");
+    assert_int_equal(f.n, 1);
+    assert_int_equal(f.t[0].n_params, 2);
+    assert_param(&f.t[0], "1", "[[bar|{{baz|x}}]]");
+    /* A name may itself hold a call: the first top-level '=' still names it. */
+    assert_param(&f.t[0], "{{q}}", "named");
+    found_free(&f);
+}
+
+static void test_template_crlf(void **state)
+{
+    (void)state;
+    found_t f = templates_of("{{a\r\n|b = c\r\n|d\r\n}}");
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.t[0].name, "A");
+    assert_param(&f.t[0], "b", "c");
+    assert_param(&f.t[0], "1", "d");
+    found_free(&f);
+}
+
 static void test_template_in_link(void **state)
 {
     (void)state;
@@ -426,6 +449,17 @@ static void test_sections_trailing_comments_and_markers(void **state)
     wm_sections_free(s.s, s.n);
 }
 
+static void test_sections_crlf(void **state)
+{
+    (void)state;
+    const char *text = "lead\r\n== One == \r\nbody\r\n";
+    sections_t s = sections_of(text);
+    assert_int_equal(s.n, 2);
+    assert_string_equal(s.s[1].heading, "One");
+    assert_body(text, &s.s[1], "body\r\n");
+    wm_sections_free(s.s, s.n);
+}
+
 static void test_sections_levels(void **state)
 {
     (void)state;
@@ -610,7 +644,7 @@ static void test_plain_formatting(void **state)
                  "bold s 1 < 2 <unknown>");
     assert_plain("__NOTOC__ text __FORCETOC__ snake_case", "text snake_case");
     assert_plain("{{DISPLAYTITLE:x}}{{Submission-accepted}}Text {{#if:a|b}} here", "Text here");
-    assert_plain("a{{!}}b", "a|b");
+    assert_plain("a{{!}}b{{=}}c", "a|b=c");
 }
 
 static void test_plain_entities(void **state)
@@ -703,11 +737,21 @@ static size_t run_all(const char *text, size_t len)
     return nt;
 }
 
+static void assert_plain_length(const char *text, size_t expected)
+{
+    char *plain = wm_wikitext_to_plain(text, strlen(text));
+    assert_non_null(plain);
+    assert_int_equal(strlen(plain), expected);
+    free(plain);
+}
+
 static void test_deep_nesting(void **state)
 {
     (void)state;
     char *open = repeat("{{a|", 100000, "x");
     assert_int_equal(run_all(open, strlen(open)), 0);
+    /* Unclosed braces are text. */
+    assert_plain_length(open, strlen(open));
     free(open);
     char *closed = repeat("{{a|", 100000, "x");
     size_t n = strlen(closed);
@@ -716,6 +760,7 @@ static void test_deep_nesting(void **state)
     memset(closed + n, '}', 2 * 100000);
     closed[n + 2 * 100000] = '\0';
     assert_int_equal(run_all(closed, strlen(closed)), 1);
+    assert_plain_length(closed, 0);
     free(closed);
     char *run = repeat("{", 100000, "x");
     char *runs = repeat("}", 100000, "");
@@ -747,6 +792,26 @@ static void test_unclosed_openers(void **state)
     }
 }
 
+static void test_unclosed_links(void **state)
+{
+    (void)state;
+    char *text = repeat("[[", 10000, "x [[a|b]] {{t}} ]]");
+    wm_label_t *l;
+    size_t n;
+    assert_int_equal(run_all(text, strlen(text)), 1);
+    assert_int_equal(wm_wikitext_labels(text, strlen(text), &l, &n), 0);
+    assert_int_equal(n, 0);
+    free(text);
+    text = repeat("[[a|", 10000, "x ]]");
+    char *plain = wm_wikitext_to_plain(text, strlen(text));
+    assert_non_null(plain);
+    /* The last "[[a|" closes; the others stay text. */
+    assert_int_equal(strlen(plain), 4 * 9999 + 1);
+    assert_memory_equal(plain + strlen(plain) - 5, "[[a|x", 5);
+    free(plain);
+    free(text);
+}
+
 static void test_large_input(void **state)
 {
     (void)state;
@@ -769,6 +834,8 @@ int main(void)
         cmocka_unit_test(test_template_nested),
         cmocka_unit_test(test_template_link_pipes_do_not_split),
         cmocka_unit_test(test_template_in_link),
+        cmocka_unit_test(test_template_link_template),
+        cmocka_unit_test(test_template_crlf),
         cmocka_unit_test(test_template_equals_in_nested_is_not_a_name),
         cmocka_unit_test(test_template_opaque_contents),
         cmocka_unit_test(test_template_literal_pipes),
@@ -782,6 +849,7 @@ int main(void)
         cmocka_unit_test(test_template_era_2023),
         cmocka_unit_test(test_sections_basic),
         cmocka_unit_test(test_sections_trailing_comments_and_markers),
+        cmocka_unit_test(test_sections_crlf),
         cmocka_unit_test(test_sections_levels),
         cmocka_unit_test(test_sections_hidden_headings),
         cmocka_unit_test(test_sections_era_2014_and_2019),
@@ -799,6 +867,7 @@ int main(void)
         cmocka_unit_test(test_plain_era_2024_speakers),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_unclosed_openers),
+        cmocka_unit_test(test_unclosed_links),
         cmocka_unit_test(test_large_input),
     };
     return cmocka_run_group_tests_name("wikitext", tests, NULL, NULL);
