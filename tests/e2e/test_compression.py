@@ -21,7 +21,7 @@ WORK = tmpdir()
 
 
 def ids_in(piece):
-    return {"wikimaniawiki:" + m for m in re.findall(r"<ns>0</ns>\s*<id>(\d+)</id>", piece)} & SESSIONS
+    return {"wikimaniawiki:" + m for m in re.findall(r"<ns>\d+</ns>\s*<id>(\d+)</id>", piece)} & SESSIONS
 
 
 def sessions_of(path, *extra):

@@ -28,7 +28,7 @@ def wid(n, db="wikimaniawiki"):
 SESSIONS = {wid(n) for n in (102, 103, 109, 202, 204, 205)}
 NOT_SESSIONS = {
     wid(101): "hub page 2019:Libraries",
-    wid(104): "talk page",
+    wid(104): "talk page (2019 talk:)",
     wid(105): "schedule grid 2019:Program/Schedule",
     wid(106): "user page",
     wid(107): "template",

@@ -122,6 +122,8 @@ def write(path, text, mode="w"):
 # --- shared helpers for the e2e files (added with the e2e suite) -------------
 
 E2E_FIXTURES = os.path.join(FIXTURES, "e2e")
+SAMPLE_DUMPS = [os.path.join(SAMPLE_DIR, name) for name in
+                ("wikimaniawiki-sample.xml.bz2", "wikimania2014wiki-sample.xml.gz")]
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                    "AddressSanitizer:", "UndefinedBehaviorSanitizer", "Segmentation fault",
                    "core dumped")
