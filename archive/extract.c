@@ -16,6 +16,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -73,7 +74,9 @@ struct wm_extractor {
     char *dbname;             /* the wiki wiki_known was computed for */
     bool wiki_known;
     speaker_info_t *speakers;
-    size_t n_speakers;
+    size_t n_speakers, speakers_cap;
+    size_t *speaker_slots;    /* hash of speakers by code: index + 1, 0 = empty */
+    size_t n_slots;           /* a power of two, at least twice n_speakers */
     switch_table_t *switches;
     size_t n_switches;
     draft_t *pending, *pending_tail;
@@ -446,13 +449,76 @@ static const switch_table_t *find_switch(const wm_extractor_t *ex, const char *n
     return NULL;
 }
 
+/* FNV-1a: speaker codes are short and many (one page per speaker). */
+static size_t hash_code(const char *code)
+{
+    uint64_t h = 14695981039346656037u;
+    for (const unsigned char *p = (const unsigned char *)code; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return (size_t)h;
+}
+
 static const speaker_info_t *find_speaker(const wm_extractor_t *ex, const char *page,
                                           const char *code)
 {
-    for (size_t i = 0; i < ex->n_speakers; i++)
-        if (strcmp(ex->speakers[i].code, code) == 0 && same_name(ex->speakers[i].page, page))
-            return &ex->speakers[i];
+    size_t mask = ex->n_slots - 1;
+    for (size_t i = hash_code(code) & mask; ex->n_slots && ex->speaker_slots[i]; i = (i + 1) & mask) {
+        const speaker_info_t *info = &ex->speakers[ex->speaker_slots[i] - 1];
+        if (strcmp(info->code, code) == 0 && same_name(info->page, page))
+            return info;
+    }
     return NULL;
+}
+
+static void place_speaker(wm_extractor_t *ex, size_t index)
+{
+    size_t mask = ex->n_slots - 1, i = hash_code(ex->speakers[index].code) & mask;
+    while (ex->speaker_slots[i])
+        i = (i + 1) & mask;
+    ex->speaker_slots[i] = index + 1;
+}
+
+/* Hash the newest speaker, growing the table to stay at most half full. */
+static int index_last_speaker(wm_extractor_t *ex)
+{
+    if (2 * ex->n_speakers <= ex->n_slots) {
+        place_speaker(ex, ex->n_speakers - 1);
+        return 0;
+    }
+    size_t n_slots = ex->n_slots ? 2 * ex->n_slots : 64;
+    size_t *slots = calloc(n_slots, sizeof *slots);
+    if (!slots)
+        return -1;
+    free(ex->speaker_slots);
+    ex->speaker_slots = slots;
+    ex->n_slots = n_slots;
+    for (size_t i = 0; i < ex->n_speakers; i++)
+        place_speaker(ex, i);
+    return 0;
+}
+
+/* A new, indexed entry for a speaker code; NULL when out of memory. */
+static speaker_info_t *add_speaker_info(wm_extractor_t *ex, const char *page, const char *code)
+{
+    if (ex->n_speakers == ex->speakers_cap) {
+        size_t cap = ex->speakers_cap ? 2 * ex->speakers_cap : 64;
+        speaker_info_t *speakers = realloc(ex->speakers, cap * sizeof *speakers);
+        if (!speakers)
+            return NULL;
+        ex->speakers = speakers;
+        ex->speakers_cap = cap;
+    }
+    speaker_info_t *info = &ex->speakers[ex->n_speakers];
+    *info = (speaker_info_t){.page = page, .code = strdup(code)};
+    if (!info->code)
+        return NULL;
+    ex->n_speakers++;
+    if (index_last_speaker(ex) < 0) {
+        free(info->code);
+        ex->n_speakers--;
+        return NULL;
+    }
+    return info;
 }
 
 /* The value of {{name|key}} from the switch table, or "" (the table's
@@ -609,15 +675,12 @@ static void remember_speaker(wm_extractor_t *ex, const wm_era_rule_t *era, const
         ex->oom = true;
         return;
     }
-    speaker_info_t *speakers = realloc(ex->speakers, (ex->n_speakers + 1) * sizeof *speakers);
-    if (!speakers) {
+    speaker_info_t *info = add_speaker_info(ex, era->speaker_page, code);
+    if (!info) {
         ex->oom = true;
         wm_templates_free(calls, n);
         return;
     }
-    ex->speakers = speakers;
-    speaker_info_t *info = &speakers[ex->n_speakers++];
-    *info = (speaker_info_t){.page = era->speaker_page, .code = strdup(code)};
     const wm_template_t *call = find_call(calls, n, era->speaker_page);
     const char *name = call ? wm_template_param(call, era->speaker_name ? era->speaker_name : "name") : NULL;
     const char *bio = call ? wm_template_param(call, era->speaker_bio ? era->speaker_bio : "biography") : NULL;
@@ -629,8 +692,6 @@ static void remember_speaker(wm_extractor_t *ex, const wm_era_rule_t *era, const
         free(info->biography);
         info->biography = NULL;
     }
-    if (!info->code)
-        ex->oom = true;
     wm_templates_free(calls, n);
 }
 
@@ -665,7 +726,10 @@ static void clear_lookups(wm_extractor_t *ex)
     }
     free(ex->speakers);
     ex->speakers = NULL;
-    ex->n_speakers = 0;
+    ex->n_speakers = ex->speakers_cap = 0;
+    free(ex->speaker_slots);
+    ex->speaker_slots = NULL;
+    ex->n_slots = 0;
     for (size_t i = 0; i < ex->n_switches; i++) {
         for (size_t j = 0; j < ex->switches[i].n_cases; j++) {
             free(ex->switches[i].cases[j].key);
