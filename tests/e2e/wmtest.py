@@ -242,3 +242,10 @@ def count(index, *args):
 
 def stderr_lines(r):
     return [line for line in r.err.splitlines() if line.strip()]
+
+
+def note(text):
+    """A TAP diagnostic line (what a test chose to check, for the log)."""
+    for line in str(text).splitlines():
+        print("# " + line)
+    sys.stdout.flush()

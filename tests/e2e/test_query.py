@@ -1,0 +1,404 @@
+#!/usr/bin/env python3
+"""End-to-end: wmquery's query language and options on an index of the
+bundled sample.  Expected answers come from data/sample/truth.json and from
+wmindex --list-sessions (for the abstracts), never from wmquery itself;
+where the query language is compositional (AND/OR/NOT, options versus
+fields, paging) results are checked against each other as sets."""
+import json
+import os
+import re
+
+from wmtest import (SAMPLE_DIR, SAMPLE_DUMPS, build_index, check, check_clean, count, done,
+                    list_sessions, note, query_ids, query_json, stderr_lines, test, tmpdir, wmquery)
+
+with open(os.path.join(SAMPLE_DIR, "truth.json"), encoding="utf-8") as f:
+    TRUTH = json.load(f)
+EXPECTED = {s["id"]: s for s in TRUTH["sessions"]}
+COUNTS = TRUTH["counts"]
+STATE = {}
+
+
+def setup():
+    """The sample index and listing, made once for the whole file."""
+    if "error" in STATE:
+        raise AssertionError(STATE["error"])
+    if "index" not in STATE:
+        try:
+            STATE["index"] = build_index(*SAMPLE_DUMPS)
+            r, listed = list_sessions(*SAMPLE_DUMPS)
+            check(r.code == 0 and listed, "listing the sample failed\n%r" % r)
+            STATE["listed"] = listed
+        except Exception as e:
+            STATE["error"] = "setting up the sample index failed: %s" % e
+            raise
+    return STATE["index"], STATE["listed"]
+
+
+def ids(*args):
+    return query_ids(setup()[0], *args)
+
+
+def idset(*args):
+    found = ids(*args)
+    check(len(found) == len(set(found)), "duplicates in the results of %s" % (args,))
+    return set(found)
+
+
+def tokens(text):
+    """Words roughly as Xapian's TermGenerator cuts them, lower-cased."""
+    return re.findall(r"\w+(?:['’]\w+)*", (text or "").lower())
+
+
+def fields(sid):
+    """The texts indexed as free text for a session: title, abstract, tracks, speakers."""
+    listed = setup()[1][sid]
+    texts = [listed["title"], listed["abstract"]] + listed["tracks"]
+    for sp in EXPECTED[sid]["speakers"]:
+        texts.append(sp["name"])
+        if sp.get("username"):
+            texts.append(sp["username"].replace("_", " "))
+    return [tokens(t) for t in texts]
+
+
+def all_tokens(sid):
+    return {w for field in fields(sid) for w in field}
+
+
+def adjacent(words, a, b):
+    return any(words[i] == a and words[i + 1] == b for i in range(len(words) - 1))
+
+
+def contains_phrase(words, phrase):
+    n = len(phrase)
+    return any(words[i:i + n] == phrase for i in range(len(words) - n + 1))
+
+
+def speaker_matches(sid, query):
+    """speaker:QUERY by the contract: any part of a name, or a username."""
+    phrase = tokens(query)
+    for sp in EXPECTED[sid]["speakers"]:
+        if contains_phrase(tokens(sp["name"]), phrase):
+            return True
+        if sp.get("username") and contains_phrase(tokens(sp["username"].replace("_", " ")), phrase):
+            return True
+    return False
+
+
+def truth_ids(pred):
+    return {sid for sid, s in EXPECTED.items() if pred(s)}
+
+
+def message_lines(r):
+    """stderr lines that say something (the "Try --help" hint aside)."""
+    return [line for line in stderr_lines(r) if not line.startswith("Try '")]
+
+
+# --- free text -------------------------------------------------------------
+
+@test
+def stemming_plural_finds_the_singular_in_a_title():
+    pairs = [("library", "libraries"), ("campaign", "campaigns"), ("photograph", "photographs"),
+             ("newspaper", "newspapers"), ("module", "modules"), ("tool", "tools"),
+             ("notebook", "notebooks"), ("script", "scripts"), ("catalogue", "catalogues"),
+             ("school", "schools"), ("image", "images"), ("archive", "archives")]
+    for singular, plural in pairs:
+        only_singular = [sid for sid in EXPECTED if singular in tokens(setup()[1][sid]["title"])
+                         and plural not in all_tokens(sid)]
+        if only_singular:
+            break
+    else:
+        raise AssertionError("no title in the sample has a singular without its plural")
+    note("stemming: %r finds %s (%r only)" % (plural, only_singular, singular))
+    found = idset(plural)
+    missing = [sid for sid in only_singular if sid not in found]
+    check(not missing, "%r does not find %s whose title says %r" % (plural, missing, singular))
+    check(found == idset(singular), "%r and %r give different sessions" % (plural, singular))
+
+
+@test
+def phrase_versus_words():
+    listed = setup()[1]
+    candidates = []
+    for sid in sorted(EXPECTED):
+        # two words separated by one space in a title
+        candidates += re.findall(r"(?=\b([a-z]{4,}) ([a-z]{4,})\b)", listed[sid]["title"].lower())
+    common = {"with", "from", "into", "that", "this", "their", "your", "what", "when", "have", "about"}
+    for a, b in candidates:
+        if a in common or b in common:
+            continue
+        with_both = {sid for sid in EXPECTED if {a, b} <= all_tokens(sid)}
+        with_phrase = {sid for sid in with_both if any(adjacent(f, a, b) for f in fields(sid))}
+        if with_phrase and with_both - with_phrase:
+            break
+    else:
+        raise AssertionError("no word pair in the titles appears both as a phrase and apart")
+    note('phrase "%s %s": %d sessions; the words apart in %d more' % (a, b, len(with_phrase),
+                                                                      len(with_both - with_phrase)))
+    phrase = idset('"%s %s"' % (a, b))
+    words = idset(a, b)
+    check(phrase == with_phrase, '"%s %s": got %s, expected %s' % (a, b, sorted(phrase), sorted(with_phrase)))
+    check(phrase < words, "the phrase should match fewer sessions than the words")
+    apart = with_both - with_phrase
+    check(apart <= words, "the words %r %r miss sessions holding both: %s" % (a, b, sorted(apart - words)))
+
+
+@test
+def boolean_operators():
+    a, b = idset("wikidata"), idset("libraries")
+    check(a & b and a - b and b - a, "the sample should have wikidata and libraries apart and together")
+    check(idset("wikidata AND libraries") == a & b, "AND")
+    check(idset("wikidata", "libraries") == a & b, "the default operator is AND")
+    check(idset("wikidata OR libraries") == a | b, "OR")
+    check(idset("wikidata NOT libraries") == a - b, "NOT")
+    check(idset("wikidata -libraries") == a - b, "-word")
+    check(idset("(wikidata OR libraries) AND NOT wikidata") == b - a, "parentheses")
+
+
+@test
+def wildcard():
+    prefix = "wikid"
+    check(all(prefix not in all_tokens(sid) for sid in EXPECTED), "the sample has the word %r" % prefix)
+    r = wmquery("-d", setup()[0], "--count", prefix)
+    check(r.code == 1, "%r alone should match nothing\n%r" % (prefix, r))
+    expected = {sid for sid in EXPECTED if any(w.startswith(prefix) for w in all_tokens(sid))}
+    got = idset(prefix + "*")
+    check(got == expected, "%s*: got %d sessions, expected %d: missing %s, extra %s"
+          % (prefix, len(got), len(expected), sorted(expected - got), sorted(got - expected)))
+    check(idset("wikidata") <= got, "wikid* misses sessions that say wikidata")
+
+
+# --- fields ----------------------------------------------------------------
+
+@test
+def track_field_is_case_insensitive():
+    glam = truth_ids(lambda s: "GLAM" in s["tracks"])
+    health = truth_ids(lambda s: "Community Health" in s["tracks"])
+    check(glam and health, "the sample has no GLAM or Community Health session")
+    for q in ("track:glam", "track:GLAM", "track:Glam"):
+        check(idset(q) == glam, "%s: %s != %s" % (q, sorted(idset(q)), sorted(glam)))
+    for q in ('track:"community health"', 'track:"Community Health"', 'track:"COMMUNITY HEALTH"'):
+        check(idset(q) == health, "%s: %s != %s" % (q, sorted(idset(q)), sorted(health)))
+    check(count(setup()[0], "track:glam") == COUNTS["by_track"]["GLAM"], "track:glam count")
+
+
+def pick_surname():
+    """A surname (last word of a multi-word name) carried by several sessions."""
+    best = None
+    for name, n in COUNTS["by_speaker"].items():
+        words = tokens(name)
+        if len(words) >= 2 and n >= 2:
+            matching = truth_ids(lambda s, w=words[-1]: speaker_matches(s["id"], w))
+            full = [sp["name"] for s in EXPECTED.values() for sp in s["speakers"] if tokens(sp["name"]) == words]
+            if full and (best is None or len(matching) > len(best[1])):
+                best = (words[-1], matching, name)
+    check(best, "no surname to test with")
+    return best
+
+
+@test
+def speaker_surname_matches_the_full_name():
+    surname, expected, name = pick_surname()
+    note("speaker:%s (%s): %d sessions" % (surname, name, len(expected)))
+    got = idset("speaker:" + surname)
+    check(got == expected, "speaker:%s: got %s, expected %s" % (surname, sorted(got), sorted(expected)))
+    with_full = truth_ids(lambda s: any(sp["name"] == name for sp in s["speakers"]))
+    check(with_full <= got, "speaker:%s misses sessions of %r" % (surname, name))
+    check(idset("speaker:" + surname.upper()) == got, "speaker: is case-sensitive")
+
+
+@test
+def speaker_username_from_a_user_link():
+    # A username that shares no word with the display names it appears under.
+    chosen = None
+    for s in EXPECTED.values():
+        for sp in s["speakers"]:
+            user = sp.get("username")
+            if user and not set(tokens(user)) & set(tokens(sp["name"])) and len(tokens(user)) == 1:
+                matching = truth_ids(lambda t, u=user: speaker_matches(t["id"], u))
+                if chosen is None or len(matching) > len(chosen[1]):
+                    chosen = (user, matching)
+    check(chosen, "no speaker in the sample has a username unlike their name")
+    user, expected = chosen
+    note("speaker:%s: %d sessions" % (user, len(expected)))
+    got = idset("speaker:" + user)
+    check(got == expected, "speaker:%s: got %s, expected %s" % (user, sorted(got), sorted(expected)))
+    check(idset("speaker:" + user.lower()) == got, "speaker:<username> is case-sensitive")
+
+
+@test
+def year_exact_and_ranges():
+    index = setup()[0]
+    by_year = {int(y): n for y, n in COUNTS["by_year"].items()}
+    check(count(index, "year:2019") == by_year.get(2019, 0) > 0, "year:2019")
+    in_range = sum(n for y, n in by_year.items() if 2019 <= y <= 2023)
+    check(count(index, "year:2019..2023") == in_range, "year:2019..2023 != sum of 2019..2023")
+    check(count(index, "year:..2014") == sum(n for y, n in by_year.items() if y <= 2014), "year:..2014")
+    check(count(index, "year:2020..") == sum(n for y, n in by_year.items() if y >= 2020), "year:2020..")
+    check(idset("year:2019..2023") == truth_ids(lambda s: 2019 <= s["year"] <= 2023), "year range ids")
+
+
+@test
+def type_lang_and_title_fields():
+    check(idset("type:workshop") == truth_ids(lambda s: s["type"] == "workshop"), "type:workshop")
+    check(idset('type:"lightning talk"') == truth_ids(lambda s: s["type"] == "lightning talk"),
+          'type:"lightning talk"')
+    check(idset("lang:fr") == truth_ids(lambda s: s["language"] == "fr"), "lang:fr")
+    in_title = truth_ids(lambda s: any(w in ("wikidata", "wikidata's") for w in tokens(s["title"])))
+    got = idset("title:wikidata")
+    check(got == in_title, "title:wikidata: got %s, expected %s" % (sorted(got), sorted(in_title)))
+    check(got < idset("wikidata"), "title: should be narrower than free text")
+
+
+@test
+def options_equal_fields():
+    surname = pick_surname()[0]
+    pairs = [(("--track", "GLAM"), ("track:GLAM",)),
+             (("--track", "community health"), ('track:"community health"',)),
+             (("--speaker", surname), ("speaker:" + surname,)),
+             (("--year", "2019..2023"), ("year:2019..2023",)),
+             (("--year", "2024"), ("year:2024",)),
+             (("--type", "workshop"), ("type:workshop",)),
+             (("--lang", "fr"), ("lang:fr",))]
+    for option, field in pairs:
+        a, b = idset(*option), idset(*field)
+        check(a and a == b, "%s gives %d sessions, %s gives %d" % (option, len(a), field, len(b)))
+    # An option is ANDed with the query.
+    check(idset("--track", "GLAM", "wikidata") == idset("track:GLAM wikidata"), "option AND query")
+
+
+@test
+def unknown_prefix_is_searched_as_text():
+    index, listed = setup()
+    known = {"title", "track", "speaker", "year", "type", "lang", "id"}
+    for sid in sorted(EXPECTED):
+        m = re.search(r"\b([a-z]+): ([A-Za-z]+)\b", listed[sid]["title"])
+        if m and m.group(1) not in known:
+            break
+    else:
+        raise AssertionError("no title of the form 'word: word' in the sample")
+    q = "%s:%s" % (m.group(1), m.group(2))
+    note("%s in %r" % (q, listed[sid]["title"]))
+    r, data = query_json(index, "--limit", "1000", q)
+    check(r.code == 0, "%s\n%r" % (q, r))
+    check(sid in [h["id"] for h in data["results"]], "%s does not find %s (%r)" % (q, sid, listed[sid]["title"]))
+    r = wmquery("-d", index, "foo:bar")
+    check(r.code == 1 and r.err == "", "foo:bar should be a search with no match\n%r" % r)
+
+
+# --- options ---------------------------------------------------------------
+
+@test
+def paging_concatenates_to_the_full_list():
+    full = ids("wikipedia")
+    check(len(full) > 20, "need more results to page (%d)" % len(full))
+    pages, offset = [], 0
+    while offset < len(full) + 7:
+        pages += ids("wikipedia", "--limit", "7", "--offset", str(offset))[:7]
+        offset += 7
+    check(pages == full, "pages of 7 differ from the full list")
+    r, data = query_json(setup()[0], "--limit", "7", "--offset", "14", "wikipedia")
+    check(len(data["results"]) == 7 and data["total"] == len(full), "a page: %d results, total %s"
+          % (len(data["results"]), data["total"]))
+    r = wmquery("-d", setup()[0], "--offset", str(len(full)), "wikipedia")
+    check(r.code == 0, "an offset past the end still matches (exit 0)\n%r" % r)
+    check(len(ids("wikipedia", "-n", "3")) == 3, "-n 3")
+    r, data = query_json(setup()[0], "wikipedia")
+    check(len(data["results"]) == 10, "the default limit is 10")
+
+
+@test
+def sort_orders():
+    listed = setup()[1]
+    relevance = ids("wikipedia")
+    for order, ok_pair in (("newest", lambda a, b: a >= b), ("oldest", lambda a, b: a <= b)):
+        got = ids("wikipedia", "--sort", order)
+        check(sorted(got) == sorted(relevance), "--sort %s changes the set" % order)
+        years = [listed[sid]["year"] for sid in got]
+        check(all(ok_pair(x, y) for x, y in zip(years, years[1:])), "--sort %s: years %s" % (order, years))
+        check(len(set(years)) > 1, "one year only: the order proves nothing")
+    got = ids("wikipedia", "--sort", "title")
+    keys = [re.sub(r"^\W+", "", listed[sid]["title"].lower()) for sid in got]
+    check(keys == sorted(keys), "--sort title: %s" % keys[:20])
+    check(ids("wikipedia", "--sort", "relevance") == relevance, "--sort relevance is the default")
+
+
+@test
+def count_is_the_exact_total():
+    index = setup()[0]
+    for args in (("wikipedia",), ("track:glam",), ("year:2019..2023",), ("--type", "workshop"),
+                 ("speaker:" + pick_surname()[0],)):
+        n = count(index, *args)
+        r, data = query_json(index, *args)
+        check(data and data["total"] == n == len(ids(*args)), "%s: --count %d, total %s" % (args, n, data and data["total"]))
+        r = wmquery("-d", index, "--count", "--format", "json", *args)
+        check(r.out.strip() == str(n), "--count with --format json printed %r" % r.out)
+
+
+@test
+def json_shape():
+    index, listed = setup()
+    r, data = query_json(index, "--limit", "5", "libraries")
+    check(set(data) == {"query", "total", "results"}, "top-level keys %s" % sorted(data))
+    check(data["query"] == "libraries", data["query"])
+    check(isinstance(data["total"], int) and data["total"] >= len(data["results"]) == 5, data["total"])
+    keys = {"id", "year", "title", "type", "tracks", "language", "speakers", "url", "source", "score"}
+    for hit in data["results"]:
+        check(set(hit) == keys, "result keys %s" % sorted(hit))
+        check(isinstance(hit["id"], str) and isinstance(hit["year"], int), hit)
+        check(isinstance(hit["title"], str) and isinstance(hit["url"], str), hit)
+        check(hit["type"] is None or isinstance(hit["type"], str), hit)
+        check(hit["language"] is None or isinstance(hit["language"], str), hit)
+        check(isinstance(hit["tracks"], list) and all(isinstance(t, str) for t in hit["tracks"]), hit)
+        check(isinstance(hit["speakers"], list) and all(isinstance(t, str) for t in hit["speakers"]), hit)
+        check(isinstance(hit["score"], (int, float)) and hit["score"] > 0, hit)
+        check(isinstance(hit["source"], str), hit)
+        same = {k: listed[hit["id"]][k] for k in keys - {"score"}}
+        check({k: hit[k] for k in keys - {"score"}} == same, "result differs from the listing:\n%s\n%s"
+              % (hit, same))
+    scores = [hit["score"] for hit in data["results"]]
+    check(scores == sorted(scores, reverse=True), "relevance order: scores %s" % scores)
+
+
+@test
+def exit_1_when_nothing_matches():
+    index = setup()[0]
+    r = wmquery("-d", index, "zyxwvutsrq")
+    check_clean(r, "no match")
+    check(r.code == 1, "exit %s\n%r" % (r.code, r))
+    r = wmquery("-d", index, "--count", "zyxwvutsrq")
+    check(r.code == 1 and r.out.strip() == "0", "--count with no match\n%r" % r)
+    r = wmquery("-d", index, "--format", "json", "zyxwvutsrq")
+    check(r.code == 1, r)
+    data = r.json()
+    check(data["total"] == 0 and data["results"] == [], data)
+
+
+@test
+def syntax_errors_exit_2_with_one_line():
+    index = setup()[0]
+    cases = [('"small wikis', "quote"), ("(wikidata OR libraries", "parenthes"),
+             ("year:2030..2019", "2030"), ("--sort bogus wikidata", "sort")]
+    for query, word in cases:
+        args = query.split() if query.startswith("--") else [query]
+        r = wmquery("-d", index, *args)
+        check_clean(r, query)
+        check(r.code == 2, "%s: exit %s\n%r" % (query, r.code, r))
+        lines = message_lines(r)
+        check(len(lines) == 1 and word in lines[0].lower(), "%s: expected one line about %r\n%r" % (query, word, r))
+        check(r.out == "", "%s: printed on stdout: %r" % (query, r.out))
+
+
+@test
+def missing_index_exit_3_mentions_wmindex():
+    where = os.path.join(tmpdir(), "no-index-here")
+    r = wmquery("-d", where, "wikidata")
+    check_clean(r, "missing index")
+    check(r.code == 3, "exit %s\n%r" % (r.code, r))
+    lines = stderr_lines(r)
+    check(len(lines) == 1 and "wmindex" in lines[0] and where in lines[0], r)
+    check(not os.path.exists(where), "wmquery created the index directory")
+    r = wmquery("wikidata", env={"WMSEARCH_INDEX": where})
+    check(r.code == 3 and "wmindex" in r.err, "via WMSEARCH_INDEX\n%r" % r)
+
+
+done()
