@@ -1,66 +1,8 @@
-/* The index: store/store.h implemented over Xapian 1.4.  This is the only
- * C++ in wmsearch; no exception leaves this file (every exported function
- * catches at the boundary and turns the error into a status plus a message).
- *
- * THE SCHEMA (users' version: doc/index-schema.md; bump SCHEMA_VERSION on
- * any change that makes an old index answer queries differently).
- *
- * Terms.  Free text goes through Xapian::TermGenerator with the English
- * stemmer (STEM_SOME: unstemmed terms with positions, plus Z-prefixed stems)
- * so phrases work and `quest`/omega/the bindings can search the index as is.
- *
- *   prefix    query field   kind       what
- *   (none)    (plain words) text       title, abstract, tracks, speakers'
- *                                      names and usernames, in that order,
- *                                      fields separated by a gap in positions
- *   S         title:        text       the title
- *   A         -             text       each speaker's name and username
- *                                      (username '_' read as space); a gap
- *                                      between speakers so phrases stay
- *                                      within one name
- *   XSPEAKER  speaker:      exact      each speaker's name and username,
- *                                      normalised (see below)
- *   XTRACK    track:        exact      each track, normalised
- *   XTYPE     type:         exact      the normalised session type
- *   L         lang:         exact      the language code, normalised
- *   Y         year:         exact      the year, e.g. "Y2019"
- *   Q         id:           exact      the session id, as is (unique key:
- *                                      put_session replaces by it)
- *   U         -             exact      the URL, as is
- *   P         -             exact      the source file path, as is
- *
- * "Normalised" = lower-cased (Unicode), runs of white space collapsed to one
- * space, trimmed.  Because of that no exact term starts with a capital
- * letter, so no ':' is ever put between prefix and term ("XTRACKglam").
- * An exact term longer than Xapian's 245-byte limit is left out (the id is
- * the exception: a too-long id is an error).
- *
- * How the query fields work: `title:` is free text on S.  The others are
- * boolean filters (no weight) built by a FieldProcessor; request filters go
- * through the same function (field_filter()).  `speaker:v` matches v as a
- * phrase of A terms (so any part of a name or username, any case) OR the
- * exact XSPEAKER term.  `year:` takes 2019, 2019..2023, 2019.. or ..2023
- * (ranges run on the year value slot).  Repeats of a multi-valued field
- * (track, speaker) are ANDed; repeats of a single-valued one (type, lang,
- * year, id) are ORed.
- *
- * Values (slots):
- *   0  year         Xapian::sortable_serialise(year); absent when unknown
- *   1  title key    normalised title without leading punctuation (sorting)
- *   2  type         normalised type   (reserved for facets)
- *   3  language     normalised code   (reserved for facets)
- *   4  tracks       the tracks as written, separated by TAB (facets)
- *
- * Document data: omega's format, one name=value per line, a repeated name
- * is a list.  In values, backslash, newline, CR and TAB are written as
- * \\ \n \r \t.  Names: url caption(=title) sample(=start of the abstract, one
- * line) id year title type type_label duration track* language
- * speaker*(name[TAB username[TAB biography]]) translation* source page
- * timestamp abstract.  Empty or unknown fields are left out.
- *
- * Metadata: "wmsearch.schema" = SCHEMA_VERSION.  Spelling data: the words
- * of titles and abstracts (for "did you mean").
- */
+/* The index: store/store.h implemented over Xapian 1.4, the opening,
+ * error and writing half (the search half is store/store_search.cc; the
+ * schema both follow is store/schema.h).  No exception leaves this file:
+ * every exported function catches at the boundary and turns the error into
+ * a status plus a message. */
 #include <xapian.h>
 
 #include <algorithm>
@@ -78,75 +20,11 @@ extern "C" {
 #include "archive/util.h"
 }
 #include "store/store.h"
+#include "store/schema.h"
 
-namespace {
+using namespace wmstore;
 
-const char SCHEMA_KEY[] = "wmsearch.schema";
-const char SCHEMA_VERSION[] = "1";
-const size_t MAX_TERM_BYTES = 245;
-const size_t SAMPLE_BYTES = 300;
-const int MODIFIED_RETRIES = 3;
-const char ERROR_CONTEXT[] = "wmsearch";   // marks QueryParserErrors we made
-
-enum field_id { F_TEXT, F_TITLE, F_SPEAKER_TEXT, F_SPEAKER, F_TRACK, F_TYPE, F_LANG,
-                F_YEAR, F_ID, F_URL, F_SOURCE };
-
-enum field_kind {
-    KIND_TEXT,     // TermGenerator terms; a query field maps to add_prefix
-    KIND_EXACT,    // one normalised boolean term per value
-    KIND_VERBATIM, // one boolean term per value, as is
-    KIND_SPEAKER,  // filter: phrase on A terms OR the exact XSPEAKER term
-    KIND_YEAR      // filter: Y term or a range on the year slot
-};
-
-struct field_spec {
-    field_id id;
-    const char *query_name;   // the user's prefix ("track"), NULL when not searchable by name
-    const char *prefix;       // Xapian term prefix
-    field_kind kind;
-    bool multi_valued;        // repeats in a query are ANDed (else ORed)
-};
-
-// The prefix table: indexing and query parsing both read it (in field_id order).
-const field_spec FIELDS[] = {
-    {F_TEXT, NULL, "", KIND_TEXT, false},
-    {F_TITLE, "title", "S", KIND_TEXT, false},
-    {F_SPEAKER_TEXT, NULL, "A", KIND_TEXT, true},
-    {F_SPEAKER, "speaker", "XSPEAKER", KIND_SPEAKER, true},
-    {F_TRACK, "track", "XTRACK", KIND_EXACT, true},
-    {F_TYPE, "type", "XTYPE", KIND_EXACT, false},
-    {F_LANG, "lang", "L", KIND_EXACT, false},
-    {F_YEAR, "year", "Y", KIND_YEAR, false},
-    {F_ID, "id", "Q", KIND_VERBATIM, false},
-    {F_URL, NULL, "U", KIND_VERBATIM, false},
-    {F_SOURCE, NULL, "P", KIND_VERBATIM, false},
-};
-
-enum value_slot { SLOT_YEAR = 0, SLOT_TITLE = 1, SLOT_TYPE = 2, SLOT_LANGUAGE = 3, SLOT_TRACKS = 4 };
-
-const std::string prefix_of(field_id id) { return FIELDS[id].prefix; }
-
-// An error of ours with its status, thrown inside and caught at the boundary.
-struct store_failure {
-    wm_store_status_t status;
-    std::string message;
-};
-
-}  // namespace
-
-struct wm_store {
-    std::string path;
-    bool writable = false;
-    Xapian::WritableDatabase wdb;
-    Xapian::Database db;      // the same database as wdb when writable
-    std::string error;
-};
-
-namespace {
-
-/* ---- text helpers --------------------------------------------------- */
-
-std::string str_or_empty(const char *s) { return s ? s : ""; }
+namespace wmstore {
 
 // Lower-case (Unicode), collapse white space, trim: the form of exact terms.
 std::string normalise(const std::string &text)
@@ -176,6 +54,10 @@ std::string username_as_text(const char *username)
             c = ' ';
     return text;
 }
+
+}  // namespace wmstore
+
+namespace {
 
 // The title's sort key: normalised, leading quotes and punctuation skipped.
 std::string title_sort_key(const std::string &title)
@@ -283,6 +165,7 @@ std::string encode_session(const wm_session_t *s)
     return data;
 }
 
+
 void check_alloc(int rc)
 {
     if (rc != 0)
@@ -328,8 +211,9 @@ void decode_field(wm_session_t *s, const std::string &name, const std::string &r
         check_alloc(wm_session_add_translation(s, v));
 }
 
-// A new session rebuilt from document data (caller frees).
-wm_session_t *decode_session(const std::string &data)
+}  // namespace
+
+wm_session_t *wmstore::decode_session(const std::string &data)
 {
     wm_session_t *s = wm_session_new();
     if (!s)
@@ -351,6 +235,8 @@ wm_session_t *decode_session(const std::string &data)
     }
     return s;
 }
+
+namespace {
 
 /* ---- indexing ------------------------------------------------------- */
 
@@ -436,251 +322,11 @@ Xapian::Document make_document(Xapian::WritableDatabase &wdb, const wm_session_t
     return doc;
 }
 
-/* ---- query fields --------------------------------------------------- */
-
-// Syntax errors found by FieldProcessors: they must not throw (an exception
-// thrown through Xapian's parser leaks its state), so they note the first one here.
-struct query_errors {
-    std::string first;
-    void note(const std::string &message)
-    {
-        if (first.empty())
-            first = message;
-    }
-};
-
-// The user's value as a phrase of the A terms TermGenerator would make of it.
-Xapian::Query speaker_text_query(const std::string &value)
-{
-    Xapian::Document scratch;
-    Xapian::TermGenerator tg;
-    tg.set_document(scratch);
-    tg.index_text(username_as_text(value.c_str()), 1, prefix_of(F_SPEAKER_TEXT));
-    std::vector<std::string> words;
-    for (auto t = scratch.termlist_begin(); t != scratch.termlist_end(); ++t)
-        for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p) {
-            if (words.size() < *p)
-                words.resize(*p);
-            words[*p - 1] = *t;
-        }
-    words.erase(std::remove(words.begin(), words.end(), std::string()), words.end());   // "" would match all
-    if (words.size() == 1)
-        return Xapian::Query(words[0]);
-    return Xapian::Query(Xapian::Query::OP_PHRASE, words.begin(), words.end(), words.size());
-}
-
-Xapian::Query speaker_query(const std::string &value)
-{
-    Xapian::Query exact(prefix_of(F_SPEAKER) + normalise(username_as_text(value.c_str())));
-    return Xapian::Query(Xapian::Query::OP_OR, speaker_text_query(value), exact);
-}
-
-bool parse_year(const std::string &text, double &year)
-{
-    if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos)
-        return false;
-    year = std::atoi(text.c_str());
-    return true;
-}
-
-Xapian::Query year_query(const std::string &value, query_errors &errors)
-{
-    size_t dots = value.find("..");
-    double from = 0, to = 0;
-    if (dots == std::string::npos) {
-        if (parse_year(value, from))   // the number, not the text: "02019" is Y2019
-            return Xapian::Query(prefix_of(F_YEAR) + std::to_string(static_cast<int>(from)));
-    } else {
-        std::string a = value.substr(0, dots), b = value.substr(dots + 2);
-        bool a_ok = a.empty() || parse_year(a, from), b_ok = b.empty() || parse_year(b, to);
-        if (a_ok && b_ok && !(a.empty() && b.empty())) {
-            if (a.empty())
-                return Xapian::Query(Xapian::Query::OP_VALUE_LE, SLOT_YEAR, Xapian::sortable_serialise(to));
-            if (b.empty())
-                return Xapian::Query(Xapian::Query::OP_VALUE_GE, SLOT_YEAR, Xapian::sortable_serialise(from));
-            if (from <= to)
-                return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, SLOT_YEAR,
-                                     Xapian::sortable_serialise(from), Xapian::sortable_serialise(to));
-            errors.note("year range " + value + " is empty");
-            return Xapian::Query::MatchNothing;
-        }
-    }
-    errors.note("year must be a year or a range like 2019..2023, not \"" + value + "\"");
-    return Xapian::Query::MatchNothing;
-}
-
-// The filter for one field value: used by the query's prefixes and the request's filters alike.
-Xapian::Query field_filter(field_id field, const std::string &value, query_errors &errors)
-{
-    switch (FIELDS[field].kind) {
-    case KIND_SPEAKER: return speaker_query(value);
-    case KIND_YEAR: return year_query(value, errors);
-    case KIND_VERBATIM: return Xapian::Query(prefix_of(field) + value);
-    default: return Xapian::Query(prefix_of(field) + normalise(value));
-    }
-}
-
-class FilterProcessor : public Xapian::FieldProcessor {
-    field_id field;
-    query_errors &errors;
-public:
-    FilterProcessor(field_id f, query_errors &e) : field(f), errors(e) {}
-    Xapian::Query operator()(const std::string &value) override { return field_filter(field, value, errors); }
-};
-
-// The query parser, set up from the prefix table.
-void setup_parser(Xapian::QueryParser &qp, const Xapian::Database &db, query_errors &errors)
-{
-    qp.set_database(db);
-    qp.set_stemmer(Xapian::Stem("english"));
-    qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
-    qp.set_default_op(Xapian::Query::OP_AND);
-    const std::string and_each;   // empty grouping: each filter its own group (ANDed)
-    for (const field_spec &f : FIELDS) {
-        if (!f.query_name)
-            continue;
-        if (f.kind == KIND_TEXT) {
-            qp.add_prefix(f.query_name, f.prefix);
-            continue;
-        }
-        Xapian::FieldProcessor *proc = (new FilterProcessor(f.id, errors))->release();
-        qp.add_boolean_prefix(f.query_name, proc, f.multi_valued ? &and_each : NULL);
-    }
-}
-
-const unsigned PARSE_FLAGS = Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_PHRASE |
-    Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_BOOLEAN_ANY_CASE |
-    Xapian::QueryParser::FLAG_WILDCARD | Xapian::QueryParser::FLAG_PURE_NOT;
-
-// Xapian's parser quietly mends unbalanced quotes and parentheses; we tell the user instead.
-void check_balance(const std::string &query)
-{
-    bool in_quotes = false;
-    int depth = 0;
-    for (char c : query) {
-        if (c == '"')
-            in_quotes = !in_quotes;
-        else if (!in_quotes && c == '(')
-            depth++;
-        else if (!in_quotes && c == ')' && --depth < 0)
-            break;
-    }
-    if (in_quotes)
-        throw store_failure{WM_STORE_QUERY_SYNTAX, "unbalanced quotes"};
-    if (depth != 0)
-        throw store_failure{WM_STORE_QUERY_SYNTAX, "unbalanced parentheses"};
-}
-
-bool is_blank(const char *s)
-{
-    for (; s && *s; s++)
-        if (!strchr(" \t\r\n", *s))
-            return false;
-    return true;
-}
-
-Xapian::Query parse_user_query(const Xapian::Database &db, const char *text)
-{
-    if (is_blank(text))
-        return Xapian::Query::MatchAll;
-    check_balance(text);
-    query_errors errors;
-    Xapian::QueryParser qp;
-    setup_parser(qp, db, errors);
-    Xapian::Query query = qp.parse_query(text, PARSE_FLAGS);
-    if (!errors.first.empty())
-        throw store_failure{WM_STORE_QUERY_SYNTAX, errors.first};
-    return query;
-}
-
-Xapian::Query build_query(const Xapian::Database &db, const wm_search_request_t *request)
-{
-    Xapian::Query query = parse_user_query(db, request->query);
-    const struct { field_id field; const char *value; } filters[] = {
-        {F_TRACK, request->track}, {F_SPEAKER, request->speaker}, {F_YEAR, request->year},
-        {F_TYPE, request->type}, {F_LANG, request->language},
-    };
-    query_errors errors;
-    for (auto &f : filters)
-        if (!is_blank(f.value))
-            query = Xapian::Query(Xapian::Query::OP_FILTER, query, field_filter(f.field, f.value, errors));
-    if (!errors.first.empty())
-        throw store_failure{WM_STORE_QUERY_SYNTAX, errors.first};
-    return query;
-}
-
-/* ---- searching ------------------------------------------------------ */
-
-void set_sort(Xapian::Enquire &enquire, const Xapian::Database &db, wm_sort_t sort,
-              Xapian::MultiValueKeyMaker &oldest)
-{
-    switch (sort) {
-    case WM_SORT_NEWEST:   // sessions without a year sort last: they have no value
-        enquire.set_sort_by_value_then_relevance(SLOT_YEAR, true);
-        break;
-    case WM_SORT_OLDEST:   // ... and here a default above every year puts them last too
-        oldest.add_value(SLOT_YEAR, false, db.get_value_upper_bound(SLOT_YEAR) + "x");
-        enquire.set_sort_by_key_then_relevance(&oldest, false);
-        break;
-    case WM_SORT_TITLE:
-        enquire.set_sort_by_value_then_relevance(SLOT_TITLE, false);
-        break;
-    default:
-        break;
-    }
-}
-
-wm_search_result_t *new_result(const Xapian::MSet &mset, const Xapian::Query &query)
-{
-    wm_search_result_t *result = static_cast<wm_search_result_t *>(calloc(1, sizeof *result));
-    if (!result)
-        throw std::bad_alloc();
-    result->total = mset.get_matches_estimated();
-    result->parsed_query = strdup(query.get_description().c_str());
-    if (mset.size())
-        result->hits = static_cast<wm_search_hit_t *>(calloc(mset.size(), sizeof *result->hits));
-    if (!result->parsed_query || (mset.size() && !result->hits)) {
-        wm_search_result_free(result);
-        throw std::bad_alloc();
-    }
-    return result;
-}
-
-void fill_hits(wm_search_result_t *result, const Xapian::MSet &mset)
-{
-    for (auto it = mset.begin(); it != mset.end(); ++it) {
-        wm_search_hit_t &hit = result->hits[result->n_hits];
-        hit.session = decode_session(it.get_document().get_data());
-        hit.score = it.get_weight();
-        hit.rank = it.get_rank();
-        result->n_hits++;
-    }
-}
-
-wm_search_result_t *run_search(const Xapian::Database &db, const wm_search_request_t *request)
-{
-    Xapian::Query query = build_query(db, request);
-    Xapian::Enquire enquire(db);
-    enquire.set_query(query);
-    Xapian::MultiValueKeyMaker oldest;
-    set_sort(enquire, db, request->sort, oldest);
-    Xapian::doccount all = db.get_doccount();
-    Xapian::MSet mset = request->count_only ? enquire.get_mset(0, 0, all)
-                                            : enquire.get_mset(request->offset, request->limit, all);
-    wm_search_result_t *result = new_result(mset, query);
-    try {
-        fill_hits(result, mset);
-    } catch (...) {
-        wm_search_result_free(result);
-        throw;
-    }
-    return result;
-}
+}  // namespace
 
 /* ---- errors at the boundary ------------------------------------------ */
 
-// Call inside a catch block: the exception in flight as a status and a message.
-wm_store_status_t describe_exception(const std::string &path, bool opening_to_read, std::string &message)
+wm_store_status_t wmstore::describe_exception(const std::string &path, bool opening_to_read, std::string &message)
 {
     try {
         throw;
@@ -725,43 +371,7 @@ wm_store_status_t describe_exception(const std::string &path, bool opening_to_re
     }
 }
 
-// Run body on the handle, turning any exception into a status and the handle's message.
-template <typename Body>
-wm_store_status_t guarded(wm_store_t *store, Body body)
-{
-    if (!store)
-        return WM_STORE_ERROR;
-    try {
-        store->error.clear();
-        body();
-        return WM_STORE_OK;
-    } catch (...) {
-        std::string message;
-        wm_store_status_t status = WM_STORE_NO_MEMORY;
-        try {
-            status = describe_exception(store->path, false, message);
-            store->error = message;
-        } catch (...) {
-            store->error.clear();   // no memory even for the message
-        }
-        return status;
-    }
-}
-
-// Readers see a snapshot; a writer's commit can outdate it: reopen and retry.
-template <typename Body>
-void retrying(Xapian::Database &db, Body body)
-{
-    for (int attempt = 0;; attempt++) {
-        try {
-            return body();
-        } catch (const Xapian::DatabaseModifiedError &) {
-            if (attempt == MODIFIED_RETRIES)
-                throw;
-            db.reopen();
-        }
-    }
-}
+namespace {
 
 /* ---- opening -------------------------------------------------------- */
 
@@ -934,27 +544,6 @@ void wm_store_close(wm_store_t *store)
     delete store;
 }
 
-wm_store_status_t wm_store_search(wm_store_t *store, const wm_search_request_t *request,
-                                  wm_search_result_t **result)
-{
-    *result = NULL;
-    return guarded(store, [&] {
-        if (!request)
-            throw store_failure{WM_STORE_ERROR, "no search request"};
-        retrying(store->db, [&] { *result = run_search(store->db, request); });
-    });
-}
-
-void wm_search_result_free(wm_search_result_t *result)
-{
-    if (!result)
-        return;
-    for (size_t i = 0; i < result->n_hits; i++)
-        wm_session_free(result->hits[i].session);
-    free(result->hits);
-    free(result->parsed_query);
-    free(result);
-}
 
 wm_store_status_t wm_store_set_metadata_for_testing(wm_store_t *store, const char *key, const char *value)
 {

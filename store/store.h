@@ -4,7 +4,7 @@
  * status plus a message kept on the handle).
  *
  * The schema (terms, prefixes, values, document data) is defined once, at
- * the top of store/store.cc, and documented in doc/index-schema.md. */
+ * the top of store/schema.h, and documented in doc/index-schema.md. */
 #ifndef WM_STORE_H
 #define WM_STORE_H
 

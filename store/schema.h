@@ -1,0 +1,195 @@
+/* The schema of the index and what the two halves of the store share:
+ * store/store.cc (opening, errors, writing) and store/store_search.cc
+ * (query parsing, searching).  Internal to store/: C++ only, never included
+ * by the C programs.
+ *
+ * THE SCHEMA (users' version: doc/index-schema.md; bump SCHEMA_VERSION on
+ * any change that makes an old index answer queries differently).
+ *
+ * Terms.  Free text goes through Xapian::TermGenerator with the English
+ * stemmer (STEM_SOME: unstemmed terms with positions, plus Z-prefixed stems)
+ * so phrases work and `quest`/omega/the bindings can search the index as is.
+ *
+ *   prefix    query field   kind       what
+ *   (none)    (plain words) text       title, abstract, tracks, speakers'
+ *                                      names and usernames, in that order,
+ *                                      fields separated by a gap in positions
+ *   S         title:        text       the title
+ *   A         -             text       each speaker's name and username
+ *                                      (username '_' read as space); a gap
+ *                                      between speakers so phrases stay
+ *                                      within one name
+ *   XSPEAKER  speaker:      exact      each speaker's name and username,
+ *                                      normalised (see below)
+ *   XTRACK    track:        exact      each track, normalised
+ *   XTYPE     type:         exact      the normalised session type
+ *   L         lang:         exact      the language code, normalised
+ *   Y         year:         exact      the year, e.g. "Y2019"
+ *   Q         id:           exact      the session id, as is (unique key:
+ *                                      put_session replaces by it)
+ *   U         -             exact      the URL, as is
+ *   P         -             exact      the source file path, as is
+ *
+ * "Normalised" = lower-cased (Unicode), runs of white space collapsed to one
+ * space, trimmed.  Because of that no exact term starts with a capital
+ * letter, so no ':' is ever put between prefix and term ("XTRACKglam").
+ * An exact term longer than Xapian's 245-byte limit is left out (the id is
+ * the exception: a too-long id is an error).
+ *
+ * How the query fields work: `title:` is free text on S.  The others are
+ * boolean filters (no weight) built by a FieldProcessor; request filters go
+ * through the same function (field_filter()).  `speaker:v` matches v as a
+ * phrase of A terms (so any part of a name or username, any case) OR the
+ * exact XSPEAKER term.  `year:` takes 2019, 2019..2023, 2019.. or ..2023
+ * (ranges run on the year value slot).  Repeats of a multi-valued field
+ * (track, speaker) are ANDed; repeats of a single-valued one (type, lang,
+ * year, id) are ORed.
+ *
+ * Values (slots):
+ *   0  year         Xapian::sortable_serialise(year); absent when unknown
+ *   1  title key    normalised title without leading punctuation (sorting)
+ *   2  type         normalised type   (reserved for facets)
+ *   3  language     normalised code   (reserved for facets)
+ *   4  tracks       the tracks as written, separated by TAB (facets)
+ *
+ * Document data: omega's format, one name=value per line, a repeated name
+ * is a list.  In values, backslash, newline, CR and TAB are written as
+ * \\ \n \r \t.  Names: url caption(=title) sample(=start of the abstract, one
+ * line) id year title type type_label duration track* language
+ * speaker*(name[TAB username[TAB biography]]) translation* source page
+ * timestamp abstract.  Empty or unknown fields are left out.
+ *
+ * Metadata: "wmsearch.schema" = SCHEMA_VERSION.  Spelling data: the words
+ * of titles and abstracts (for "did you mean").
+ */
+#ifndef WM_STORE_SCHEMA_H
+#define WM_STORE_SCHEMA_H
+
+#include <xapian.h>
+
+#include <string>
+
+extern "C" {
+#include "archive/session.h"
+}
+#include "store/store.h"
+
+// Names shared by store.cc and store_search.cc; everything else in those files is file-local.
+namespace wmstore {
+
+const char SCHEMA_KEY[] = "wmsearch.schema";
+const char SCHEMA_VERSION[] = "1";
+const size_t MAX_TERM_BYTES = 245;
+const size_t SAMPLE_BYTES = 300;
+const int MODIFIED_RETRIES = 3;
+const char ERROR_CONTEXT[] = "wmsearch";   // marks QueryParserErrors we made
+
+enum field_id { F_TEXT, F_TITLE, F_SPEAKER_TEXT, F_SPEAKER, F_TRACK, F_TYPE, F_LANG,
+                F_YEAR, F_ID, F_URL, F_SOURCE };
+
+enum field_kind {
+    KIND_TEXT,     // TermGenerator terms; a query field maps to add_prefix
+    KIND_EXACT,    // one normalised boolean term per value
+    KIND_VERBATIM, // one boolean term per value, as is
+    KIND_SPEAKER,  // filter: phrase on A terms OR the exact XSPEAKER term
+    KIND_YEAR      // filter: Y term or a range on the year slot
+};
+
+struct field_spec {
+    field_id id;
+    const char *query_name;   // the user's prefix ("track"), NULL when not searchable by name
+    const char *prefix;       // Xapian term prefix
+    field_kind kind;
+    bool multi_valued;        // repeats in a query are ANDed (else ORed)
+};
+
+// The prefix table: indexing and query parsing both read it (in field_id order).
+static const field_spec FIELDS[] = {
+    {F_TEXT, NULL, "", KIND_TEXT, false},
+    {F_TITLE, "title", "S", KIND_TEXT, false},
+    {F_SPEAKER_TEXT, NULL, "A", KIND_TEXT, true},
+    {F_SPEAKER, "speaker", "XSPEAKER", KIND_SPEAKER, true},
+    {F_TRACK, "track", "XTRACK", KIND_EXACT, true},
+    {F_TYPE, "type", "XTYPE", KIND_EXACT, false},
+    {F_LANG, "lang", "L", KIND_EXACT, false},
+    {F_YEAR, "year", "Y", KIND_YEAR, false},
+    {F_ID, "id", "Q", KIND_VERBATIM, false},
+    {F_URL, NULL, "U", KIND_VERBATIM, false},
+    {F_SOURCE, NULL, "P", KIND_VERBATIM, false},
+};
+
+enum value_slot { SLOT_YEAR = 0, SLOT_TITLE = 1, SLOT_TYPE = 2, SLOT_LANGUAGE = 3, SLOT_TRACKS = 4 };
+
+inline std::string prefix_of(field_id id) { return FIELDS[id].prefix; }
+
+// An error of ours with its status, thrown inside and caught at the boundary.
+struct store_failure {
+    wm_store_status_t status;
+    std::string message;
+};
+
+inline std::string str_or_empty(const char *s) { return s ? s : ""; }
+
+// Defined in store.cc.
+// Lower-case (Unicode), collapse white space, trim: the form of exact terms.
+std::string normalise(const std::string &text);
+// MediaWiki writes spaces in usernames as '_'.
+std::string username_as_text(const char *username);
+// A new session rebuilt from document data (caller frees).
+wm_session_t *decode_session(const std::string &data);
+// Call inside a catch block: the exception in flight as a status and a message.
+wm_store_status_t describe_exception(const std::string &path, bool opening_to_read, std::string &message);
+
+}  // namespace wmstore
+
+struct wm_store {
+    std::string path;
+    bool writable = false;
+    Xapian::WritableDatabase wdb;
+    Xapian::Database db;      // the same database as wdb when writable
+    std::string error;
+};
+
+namespace wmstore {
+
+// Run body on the handle, turning any exception into a status and the handle's message.
+template <typename Body>
+wm_store_status_t guarded(wm_store_t *store, Body body)
+{
+    if (!store)
+        return WM_STORE_ERROR;
+    try {
+        store->error.clear();
+        body();
+        return WM_STORE_OK;
+    } catch (...) {
+        std::string message;
+        wm_store_status_t status = WM_STORE_NO_MEMORY;
+        try {
+            status = describe_exception(store->path, false, message);
+            store->error = message;
+        } catch (...) {
+            store->error.clear();   // no memory even for the message
+        }
+        return status;
+    }
+}
+
+// Readers see a snapshot; a writer's commit can outdate it: reopen and retry.
+template <typename Body>
+void retrying(Xapian::Database &db, Body body)
+{
+    for (int attempt = 0;; attempt++) {
+        try {
+            return body();
+        } catch (const Xapian::DatabaseModifiedError &) {
+            if (attempt == MODIFIED_RETRIES)
+                throw;
+            db.reopen();
+        }
+    }
+}
+
+}  // namespace wmstore
+
+#endif
