@@ -48,9 +48,11 @@
  * Values (slots):
  *   0  year         Xapian::sortable_serialise(year); absent when unknown
  *   1  title key    normalised title without leading punctuation (sorting)
- *   2  type         normalised type   (reserved for facets)
- *   3  language     normalised code   (reserved for facets)
+ *   2  type         normalised type   (facets)
+ *   3  language     normalised code   (facets)
  *   4  tracks       the tracks as written, separated by TAB (facets)
+ *   5  speakers     the speakers' names as written, separated by TAB (facets)
+ *   (a TAB inside a track or name is written as a space)
  *
  * Document data: omega's format, one name=value per line, a repeated name
  * is a list.  In values, backslash, newline, CR and TAB are written as
@@ -68,6 +70,7 @@
 #include <xapian.h>
 
 #include <string>
+#include <vector>
 
 extern "C" {
 #include "archive/session.h"
@@ -78,7 +81,7 @@ extern "C" {
 namespace wmstore {
 
 const char SCHEMA_KEY[] = "wmsearch.schema";
-const char SCHEMA_VERSION[] = "1";
+const char SCHEMA_VERSION[] = "2";   // 2: speaker names in slot 5
 const size_t MAX_TERM_BYTES = 245;
 const size_t SAMPLE_BYTES = 300;
 const int MODIFIED_RETRIES = 3;
@@ -118,7 +121,8 @@ static const field_spec FIELDS[] = {
     {F_SOURCE, NULL, "P", KIND_VERBATIM, false},
 };
 
-enum value_slot { SLOT_YEAR = 0, SLOT_TITLE = 1, SLOT_TYPE = 2, SLOT_LANGUAGE = 3, SLOT_TRACKS = 4 };
+enum value_slot { SLOT_YEAR = 0, SLOT_TITLE = 1, SLOT_TYPE = 2, SLOT_LANGUAGE = 3, SLOT_TRACKS = 4,
+                  SLOT_SPEAKERS = 5 };
 
 inline std::string prefix_of(field_id id) { return FIELDS[id].prefix; }
 
@@ -135,6 +139,8 @@ inline std::string str_or_empty(const char *s) { return s ? s : ""; }
 std::string normalise(const std::string &text);
 // MediaWiki writes spaces in usernames as '_'.
 std::string username_as_text(const char *username);
+// A multi-valued field as one value: TAB between items (a TAB inside one is a space).
+std::string join_with_tabs(const std::vector<std::string> &items);
 // A new session rebuilt from document data (caller frees).
 wm_session_t *decode_session(const std::string &data);
 // Call inside a catch block: the exception in flight as a status and a message.

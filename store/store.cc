@@ -55,6 +55,17 @@ std::string username_as_text(const char *username)
     return text;
 }
 
+std::string join_with_tabs(const std::vector<std::string> &items)
+{
+    std::string out;
+    for (size_t i = 0; i < items.size(); i++) {
+        std::string item = items[i];
+        std::replace(item.begin(), item.end(), '\t', ' ');
+        out += (i ? "\t" : "") + item;
+    }
+    return out;
+}
+
 }  // namespace wmstore
 
 namespace {
@@ -288,14 +299,6 @@ void index_free_text(Xapian::WritableDatabase &wdb, Xapian::Document &doc, const
     index_speakers(tg, doc, s);
 }
 
-std::string joined_tracks(const wm_session_t *s)
-{
-    std::string out;
-    for (size_t i = 0; i < s->n_tracks; i++)
-        out += (i ? "\t" : "") + std::string(s->tracks[i]);
-    return out;
-}
-
 void add_values(Xapian::Document &doc, const wm_session_t *s)
 {
     if (s->year > 0)
@@ -303,7 +306,11 @@ void add_values(Xapian::Document &doc, const wm_session_t *s)
     doc.add_value(SLOT_TITLE, title_sort_key(str_or_empty(s->title)));
     doc.add_value(SLOT_TYPE, normalise(str_or_empty(s->type)));
     doc.add_value(SLOT_LANGUAGE, normalise(str_or_empty(s->language)));
-    doc.add_value(SLOT_TRACKS, joined_tracks(s));
+    doc.add_value(SLOT_TRACKS, join_with_tabs(std::vector<std::string>(s->tracks, s->tracks + s->n_tracks)));
+    std::vector<std::string> names;
+    for (size_t i = 0; i < s->n_speakers; i++)
+        names.push_back(str_or_empty(s->speakers[i].name));
+    doc.add_value(SLOT_SPEAKERS, join_with_tabs(names));
 }
 
 Xapian::Document make_document(Xapian::WritableDatabase &wdb, const wm_session_t *s)
