@@ -18,6 +18,8 @@ def dump_files():
 
 
 def one_dump(path):
+    index = build_index(path, timeout=TIMEOUT)     # exit 0, no crash
+    check(count(index, "--year", "1900..2100") == 0, "sessions indexed from %s" % path)
     r = wmindex("--list-sessions", path, timeout=TIMEOUT)
     check_clean(r, path)
     check(r.code == 0, "exit %s, expected 0\n%r" % (r.code, r))
