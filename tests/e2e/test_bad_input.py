@@ -12,7 +12,7 @@ import os
 import random
 import re
 
-from wmtest import (build_index, check, check_clean, compress_file, done, fixture, query_ids,
+from wmtest import (check, check_clean, compress_file, done, fixture, query_ids,
                     read_text, stderr_lines, test, tmpdir, wmindex, write)
 
 TIMEOUT = 60
