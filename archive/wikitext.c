@@ -732,13 +732,15 @@ int wm_wikitext_templates(const char *text, size_t len, wm_template_t **template
         return -1;
     vec_init(&out, sizeof(wm_template_t));
     const call_t *calls = VEC(st.calls, call_t);
+    /* NULL when no call has a parameter: NULL + 0 is undefined in C. */
+    const part_t *parts = VEC(st.call_parts, part_t);
     int rc = 0;
     for (size_t k = 0; rc == 0 && k < st.calls.n; k++) {
         if (calls[k].argument)
             continue;
         wm_template_t *tmpl = vec_push(&out);
-        rc = tmpl ? build_template(text, &calls[k],
-                                   VEC(st.call_parts, part_t) + calls[k].parts_base, tmpl)
+        rc = tmpl ? build_template(text, &calls[k], parts ? parts + calls[k].parts_base : NULL,
+                                   tmpl)
                   : -1;
     }
     structure_free(&st);

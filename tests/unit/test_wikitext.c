@@ -103,6 +103,20 @@ static void test_template_several_and_none(void **state)
     found_free(&f);
 }
 
+/* Found by fuzz_wikitext: when no call in the text has a parameter, the
+ * matcher's parameter list is empty (NULL) and was offset anyway, undefined
+ * behaviour that clang's UBSan reports. */
+static void test_template_none_with_parameters(void **state)
+{
+    (void)state;
+    found_t f = templates_of("{{a}}");
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.t[0].name, "A");
+    assert_int_equal(f.t[0].n_params, 0);
+    assert_null(wm_template_param(&f.t[0], "1"));
+    found_free(&f);
+}
+
 static void test_template_equals_in_value(void **state)
 {
     (void)state;
@@ -830,6 +844,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_template_simple),
         cmocka_unit_test(test_template_several_and_none),
+        cmocka_unit_test(test_template_none_with_parameters),
         cmocka_unit_test(test_template_equals_in_value),
         cmocka_unit_test(test_template_nested),
         cmocka_unit_test(test_template_link_pipes_do_not_split),
