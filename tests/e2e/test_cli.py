@@ -12,7 +12,7 @@ import time
 import traceback
 
 from wmtest import (WMINDEX, build_index, check, check_clean, done, fixture, ok, query_ids,
-                    read_text, skip, stderr_lines, test, tmpdir, wmindex, wmquery, write)
+                    read_text, skip, split_pages, stderr_lines, test, tmpdir, wmindex, wmquery, write)
 
 TIMEOUT = 60
 GOOD = fixture("history.xml")          # one session, wikimaniawiki:301, abstract word "narwhal"
@@ -122,6 +122,54 @@ def no_progress_line_in_a_pipe_and_summary_on_stderr():
     check(len(lines) == 1, "expected one summary line\n%r" % r)
     check(re.search(r"(?<![\d.])6 sessions\b", lines[0]),
           "the summary does not give the 6 sessions: %r" % lines[0])
+
+
+def run_on_a_terminal(args, fifo, pieces, pause):
+    """Run wmindex with stderr on a pseudo-terminal, feeding the dump through
+    a FIFO in pieces with a pause between them (so that a progress line is
+    due).  Return (exit status, what the terminal got)."""
+    master, slave = os.openpty()
+    proc = subprocess.Popen([WMINDEX] + args + [fifo], stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    try:
+        with open(fifo, "wb") as f:
+            for piece in pieces:
+                f.write(piece.encode("utf-8"))
+                f.flush()
+                time.sleep(pause)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:         # EIO: the terminal's other end is closed
+                break
+            if not data:
+                break
+            chunks.append(data)
+        return proc.wait(timeout=TIMEOUT), b"".join(chunks).decode("utf-8", "replace")
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@test
+def progress_line_on_a_terminal_only():
+    # The positive control of the pipe test above: on a terminal wmindex
+    # redraws a progress line (with \r); -q turns it off.
+    pieces = split_pages(read_text(SIX), 4)
+    top = tmpdir()
+    fifo = os.path.join(top, "dump.xml")
+    os.mkfifo(fifo)
+    code, err = run_on_a_terminal(["-d", os.path.join(top, "index")], fifo, pieces, 0.25)
+    check(code == 0, "exit %s\n%s" % (code, err))
+    # README: the progress line shows files, MB read, sessions and rate.
+    redrawn = [part for part in err.split("\r") if "MB" in part and "session" in part]
+    check(redrawn, "no progress line on a terminal: %r" % err)
+    check(re.search(r"(?<![\d.])6 sessions\b", err), "no summary on the terminal: %r" % err)
+    code, err = run_on_a_terminal(["-q", "-d", os.path.join(top, "index2")], fifo, pieces, 0.25)
+    check(code == 0 and err == "", "-q on a terminal printed %r" % err)
 
 
 @test
