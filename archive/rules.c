@@ -12,201 +12,12 @@
 
 #include "archive/util.h"
 
-/* The built-in rules.  Era knowledge belongs here (or in a rules file), not
- * in extract.c. */
+/* The built-in rules: data/rules/wikimania.rules, turned into a C string
+ * at build time (Makefile.am), so the shipped file and what the programs use
+ * cannot differ.  Era knowledge belongs there, not in extract.c. */
 static const char builtin_rules[] =
-    "# wmsearch built-in rules: which pages are Wikimania sessions and where\n"
-    "# their fields are written.  Grammar: doc/rules.md.\n"
-    "\n"
-    "[types]\n"
-    "talk = presentation | presentations | talk | talks | lecture | lectures | case study | case studies | hot seat\n"
-    "panel = panel | panels | panel discussion\n"
-    "workshop = workshop | workshops | training | hands-on workshop\n"
-    "lightning talk = lightning talk | lightning talks | lightning\n"
-    "poster = poster | posters\n"
-    "roundtable = roundtable | roundtables | round table | discussion | discussion group | discussion groups\n"
-    "tutorial = tutorial | tutorials\n"
-    "keynote = keynote | plenary | invited speaker | invited speakers | invited talk\n"
-    "meetup = meetup | meet-up | barcamp\n"
-    "default = other\n"
-    "\n"
-    "[languages]\n"
-    "en = English | Anglais | Inglés | Englisch\n"
-    "fr = French | Français | Francais | Französisch\n"
-    "ar = Arabic | العربية\n"
-    "ru = Russian | Русский | русский\n"
-    "es = Spanish | Español | Espanol | Castellano\n"
-    "uk = Ukrainian | Українська | українська\n"
-    "de = German | Deutsch\n"
-    "pt = Portuguese | Português | Portugues\n"
-    "zh = Chinese | 中文\n"
-    "ja = Japanese | 日本語\n"
-    "hi = Hindi | हिन्दी\n"
-    "id = Indonesian | Bahasa Indonesia\n"
-    "it = Italian | Italiano\n"
-    "nl = Dutch | Nederlands\n"
-    "pl = Polish | Polski\n"
-    "sv = Swedish | Svenska\n"
-    "ko = Korean | 한국어\n"
-    "tr = Turkish | Türkçe\n"
-    "fa = Persian | Farsi | فارسی\n"
-    "he = Hebrew | עברית\n"
-    "bn = Bengali | Bangla | বাংলা\n"
-    "sw = Swahili | Kiswahili\n"
-    "yo = Yoruba | Yorùbá\n"
-    "ha = Hausa\n"
-    "ig = Igbo\n"
-    "ca = Catalan | Català\n"
-    "eu = Basque | Euskara\n"
-    "el = Greek | Ελληνικά\n"
-    "vi = Vietnamese | Tiếng Việt\n"
-    "th = Thai\n"
-    "ur = Urdu | اردو\n"
-    "ta = Tamil | தமிழ்\n"
-    "\n"
-    "# Language codes of translation subpages (\"Title/fr\").\n"
-    "[translations]\n"
-    "codes = aa | ab | af | ak | am | an | ang | ar | arz | as | ast | av | ay | az | azb | ba | bar\n"
-    "codes = be | be-tarask | bg | bh | bho | bi | bm | bn | bo | br | bs | ca | ce | ceb | ckb | co\n"
-    "codes = cs | cy | da | de | de-at | de-ch | de-formal | diq | dsb | dty | dv | dz | ee | el | en\n"
-    "codes = en-ca | en-gb | eo | es | es-419 | es-formal | et | eu | fa | ff | fi | fil | fo | fr | fy\n"
-    "codes = ga | gd | gl | gn | gu | ha | he | hi | hr | hsb | ht | hu | hy | hyw | ia | id | ig | ilo\n"
-    "codes = io | is | it | ja | jv | ka | kab | kk | km | kn | ko | ks | ku | ky | la | lb | lg | li\n"
-    "codes = ln | lo | lt | lv | mai | mg | mk | ml | mn | mr | ms | mt | my | nan | nap | nb | ne\n"
-    "codes = nl | nn | no | nso | oc | om | or | pa | pl | ps | pt | pt-br | qu | rm | ro | ru | rw\n"
-    "codes = sa | sat | sc | scn | sco | sd | se | sh | si | sk | sl | sm | sn | so | sq | sr | sr-ec\n"
-    "codes = sr-el | st | su | sv | sw | ta | te | tg | th | ti | tk | tl | tn | tr | ts | tt | tw\n"
-    "codes = ug | uk | ur | uz | ve | vec | vi | wa | wo | xh | yi | yo | yue | za | zh | zh-cn\n"
-    "codes = zh-hans | zh-hant | zh-hk | zh-tw | zu | qqq\n"
-    "\n"
-    "[era 2006 proceedings]\n"
-    "wiki = wikimania2006wiki\n"
-    "title = Proceedings:{code}\n"
-    "exclude = Proceedings:Index\n"
-    "heading title = Title\n"
-    "heading type = Type\n"
-    "heading speakers = Author(s) | Authors | Author | Presenter(s) | Speaker(s)\n"
-    "heading abstract = Abstract | Summary | Description\n"
-    "label title = Title\n"
-    "label type = Type\n"
-    "label speakers = Author(s) | Authors | Author | Presenter(s) | Speaker(s)\n"
-    "label abstract = Abstract\n"
-    "\n"
-    "[era 2009 proceedings]\n"
-    "wiki = wikimania2009wiki\n"
-    "title = Proceedings:{code}\n"
-    "exclude = Proceedings:Index\n"
-    "heading title = Title\n"
-    "heading type = Type | Type of submission\n"
-    "heading speakers = Author(s) | Authors | Author | Presenter(s) | Speaker(s)\n"
-    "heading abstract = Abstract | Summary | Description\n"
-    "label title = Title\n"
-    "label type = Type | Type of submission\n"
-    "label speakers = Author(s) | Authors | Author | Presenter(s) | Speaker(s)\n"
-    "label abstract = Abstract\n"
-    "\n"
-    "# 2014 seen; 2010-2013, 2015 and 2017 inferred with the same shape.\n"
-    "[era 2010-2017 submissions]\n"
-    "wiki = wikimania2010wiki | wikimania2011wiki | wikimania2012wiki | wikimania2013wiki\n"
-    "wiki = wikimania2014wiki | wikimania2015wiki | wikimania2016wiki | wikimania2017wiki\n"
-    "title = Submissions/{title}\n"
-    "heading title = Title of the submission | Title of submission | Submission title | Title\n"
-    "heading type = Type of submission | Submission type | Type\n"
-    "heading speakers = Author of the submission | Authors of the submission | Author(s) | Authors\n"
-    "heading speakers = Author | Presenter(s) | Speaker(s)\n"
-    "heading abstract = Abstract | Description | Summary\n"
-    "label title = Title of the submission | Title\n"
-    "label type = Type of submission | Type\n"
-    "label speakers = Author of the submission | Author(s) | Authors | Presenter(s) | Speaker(s)\n"
-    "label abstract = Abstract\n"
-    "speaker mode = list\n"
-    "\n"
-    "# 2016: shape unknown beyond the day grids; generic labels and headings.\n"
-    "[era 2016 programme]\n"
-    "wiki = wikimania2016wiki\n"
-    "title = Programme/{title}\n"
-    "exclude = Programme/Sunday | Programme/Monday | Programme/Tuesday | Programme/Wednesday\n"
-    "exclude = Programme/Thursday | Programme/Friday | Programme/Saturday | Programme/{any}/{any}\n"
-    "heading title = Title\n"
-    "heading type = Type | Session type | Format\n"
-    "heading speakers = Speaker(s) | Speakers | Presenter(s) | Presenters | Author(s) | By\n"
-    "heading abstract = Abstract | Description | Summary\n"
-    "label title = Title\n"
-    "label type = Type | Session type | Format\n"
-    "label speakers = Speaker(s) | Speakers | Presenter(s) | Presenters | By\n"
-    "label abstract = Abstract\n"
-    "\n"
-    "# 2018: inferred from the rendered labels.\n"
-    "[era 2018 program]\n"
-    "wiki = wikimania2018wiki\n"
-    "title = Program/{title}\n"
-    "exclude = Program/Schedule | Program/Sunday | Program/Friday | Program/Saturday\n"
-    "exclude = Program/Thursday | Program/{any}/{any}\n"
-    "heading title = Title\n"
-    "heading abstract = Abstract | Description\n"
-    "heading speakers = Presenter(s) | Presenters | Speaker(s) | Speakers\n"
-    "heading type = Format\n"
-    "label title = Title\n"
-    "label type = Format | Session type | Type\n"
-    "label track = Topic area\n"
-    "label speakers = Presenter(s) | Presenters | Speaker(s) | Speakers\n"
-    "label abstract = Abstract\n"
-    "\n"
-    "[era 2019 spaces]\n"
-    "wiki = wikimaniawiki\n"
-    "year = 2019\n"
-    "title = {year}:Program/{title}\n"
-    "title = {year}:{track}/{title}\n"
-    "exclude = {year}:Program/Schedule | {year}:Program/Schedule/{any}\n"
-    "heading title = Title\n"
-    "heading abstract = Description | Abstract\n"
-    "heading speakers = Session leader(s) | Author(s) | Presenter(s) | Speaker(s)\n"
-    "heading type = Session type | Type\n"
-    "label title = Title\n"
-    "label type = Session type\n"
-    "label speakers = Session leader(s) | Author(s)\n"
-    "label abstract = Description | Abstract\n"
-    "speaker mode = list\n"
-    "\n"
-    "[era 2023 program]\n"
-    "wiki = wikimaniawiki\n"
-    "year = 2023\n"
-    "title = {year}:Program/Submissions/{title} - {code}\n"
-    "title = {year}:Program/{track}/{code}-{title}\n"
-    "template = 2023 session details\n"
-    "param title = title\n"
-    "param speakers = speakers\n"
-    "param track = track\n"
-    "param type = type\n"
-    "param duration = duration\n"
-    "param language = locale\n"
-    "param abstract = abstract\n"
-    "param description = description\n"
-    "displaytitle = yes\n"
-    "speaker mode = lookup\n"
-    "speaker page = 2023 speaker details\n"
-    "speaker name = name\n"
-    "speaker bio = biography\n"
-    "switch = 2023 track name | 2023 session type\n"
-    "\n"
-    "[era 2024 program]\n"
-    "wiki = wikimaniawiki\n"
-    "year = 2024\n"
-    "title = {year}:Program/{title}\n"
-    "exclude = {year}:Program/Schedule | {year}:Program/Schedule/{any}\n"
-    "label title = Session title | Title\n"
-    "label type = Session type | Type | Format\n"
-    "label track = Track\n"
-    "label language = Language\n"
-    "label speakers = Speakers | Speaker(s) | Speaker\n"
-    "label abstract = Description | Abstract\n"
-    "heading title = Session title\n"
-    "heading type = Session type\n"
-    "heading track = Track\n"
-    "heading language = Language\n"
-    "heading abstract = Description | Abstract\n"
-    "heading speakers = Speakers | Speaker(s) | Speaker\n"
-    "speaker mode = bios\n";
+#include "archive/rules_builtin.h"
+    ;
 
 const char *wm_rules_builtin_text(void)
 {
@@ -220,6 +31,7 @@ int wm_rules_builtin(wm_rules_t **rules, char **error)
 
 static const char *const field_names[WM_FIELD_COUNT] = {
     "title", "type", "track", "language", "speakers", "abstract", "description", "duration",
+    "code",
 };
 
 const char *wm_field_name(wm_field_t field)
@@ -320,8 +132,10 @@ static size_t parse_capture(const char *p, enum capture_kind *kind, int *field)
     *field = -1;
     if (strcmp(name, "year") == 0)
         *kind = CAPTURE_YEAR;
-    else if (strcmp(name, "code") == 0)
+    else if (strcmp(name, "code") == 0) {
         *kind = CAPTURE_CODE;
+        *field = WM_FIELD_CODE;
+    }
     else if (strcmp(name, "any") == 0)
         *kind = CAPTURE_ANY;
     else if (strcmp(name, "title") == 0) {
@@ -490,6 +304,25 @@ const char *wm_rules_type(const wm_rules_t *rules, const char *label)
     return type ? type : rules->other_type;
 }
 
+int wm_rules_label_minutes(const char *label)
+{
+    const char *open = label ? strrchr(label, '(') : NULL;
+    if (!open)
+        return 0;
+    const char *p = open + 1;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (!isdigit((unsigned char)*p))
+        return 0;
+    char *end;
+    long minutes = strtol(p, &end, 10);
+    while (isspace((unsigned char)*end))
+        end++;
+    if (strncasecmp(end, "min", 3) != 0)
+        return 0;
+    return minutes > 0 && minutes < 100000 ? (int)minutes : 0;
+}
+
 const char *wm_rules_language(const wm_rules_t *rules, const char *name)
 {
     char *text = wm_strdup_trimmed(name, strlen(name));
@@ -534,6 +367,7 @@ static void era_free(wm_era_rule_t *era)
         names_free(&era->params[f]);
         names_free(&era->headings[f]);
         names_free(&era->labels[f]);
+        names_free(&era->columns[f]);
     }
     free(era->speaker_page);
     free(era->speaker_name);
@@ -740,7 +574,7 @@ static int parse_speaker_mode(parser_t *ps, wm_era_rule_t *era, const char *valu
     return 0;
 }
 
-/* "param FIELD", "heading FIELD", "label FIELD", "set FIELD". */
+/* "param FIELD", "heading FIELD", "label FIELD", "column FIELD", "set FIELD". */
 static int parse_field_key(parser_t *ps, wm_era_rule_t *era, const char *kind, const char *rest,
                            const char *value)
 {
@@ -753,6 +587,8 @@ static int parse_field_key(parser_t *ps, wm_era_rule_t *era, const char *kind, c
         return split_values(ps, value, &era->headings[field], ITEM_LABEL);
     if (strcmp(kind, "label") == 0)
         return split_values(ps, value, &era->labels[field], ITEM_LABEL);
+    if (strcmp(kind, "column") == 0)
+        return split_values(ps, value, &era->columns[field], ITEM_LABEL);
     return set_single(ps, &era->fixed[field], value);
 }
 
@@ -790,7 +626,7 @@ static int parse_era_entry(parser_t *ps, const char *key, const char *value)
     if (strcmp(key, "speaker bio") == 0)
         return set_single(ps, &era->speaker_bio, value);
     if (strcmp(kind, "param") == 0 || strcmp(kind, "heading") == 0 ||
-        strcmp(kind, "label") == 0 || strcmp(kind, "set") == 0)
+        strcmp(kind, "label") == 0 || strcmp(kind, "set") == 0 || strcmp(kind, "column") == 0)
         return parse_field_key(ps, era, kind, rest, value);
     return fail(ps, "unknown key", key);
 }
@@ -900,4 +736,82 @@ int wm_rules_parse(const char *text, size_t len, wm_rules_t **rules, char **erro
     if (ps.oom)
         free(ps.error);
     return -1;
+}
+
+/* --- adding a rules file to a rule set -------------------------------------------- */
+
+/* Put n items of from (moved) before the items of *to; from is emptied. */
+static int prepend(void **to, size_t *n_to, void **from, size_t *n_from, size_t size)
+{
+    if (!*n_from)
+        return 0;
+    char *joined = malloc((*n_to + *n_from) * size);
+    if (!joined)
+        return -1;
+    memcpy(joined, *from, *n_from * size);
+    if (*n_to)
+        memcpy(joined + *n_from * size, *to, *n_to * size);
+    free(*to);
+    free(*from);
+    *to = joined;
+    *n_to += *n_from;
+    *from = NULL;
+    *n_from = 0;
+    return 0;
+}
+
+/* Eras of extra named like a known era take its place; the others go first. */
+static int merge_eras(wm_rules_t *rules, wm_rules_t *extra)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < extra->n_eras; i++) {
+        size_t j = 0;
+        while (j < rules->n_eras && strcmp(rules->eras[j].name, extra->eras[i].name) != 0)
+            j++;
+        if (j < rules->n_eras) {
+            era_free(&rules->eras[j]);
+            rules->eras[j] = extra->eras[i];
+        } else {
+            extra->eras[kept++] = extra->eras[i];
+        }
+    }
+    extra->n_eras = kept;
+    return prepend((void **)&rules->eras, &rules->n_eras, (void **)&extra->eras, &extra->n_eras,
+                   sizeof *rules->eras);
+}
+
+int wm_rules_add(wm_rules_t *rules, const char *text, size_t len, char **error)
+{
+    wm_rules_t *extra;
+    if (wm_rules_parse(text, len, &extra, error) < 0)
+        return -1;
+    /* Grow everything first so a failure leaves rules as it was. */
+    size_t n_codes = rules->translation_codes.n + extra->translation_codes.n;
+    char **codes = realloc(rules->translation_codes.items, (n_codes ? n_codes : 1) * sizeof *codes);
+    if (!codes) {
+        wm_rules_free(extra);
+        return -1;
+    }
+    rules->translation_codes.items = codes;
+    if (merge_eras(rules, extra) < 0 ||
+        prepend((void **)&rules->types, &rules->n_types, (void **)&extra->types, &extra->n_types,
+                sizeof *rules->types) < 0 ||
+        prepend((void **)&rules->languages, &rules->n_languages, (void **)&extra->languages,
+                &extra->n_languages, sizeof *rules->languages) < 0) {
+        wm_rules_free(extra);
+        return -1;
+    }
+    memcpy(codes + rules->translation_codes.n, extra->translation_codes.items,
+           extra->translation_codes.n * sizeof *codes);
+    rules->translation_codes.n = n_codes;
+    free(extra->translation_codes.items);
+    extra->translation_codes.items = NULL;
+    extra->translation_codes.n = 0;
+    if (extra->other_type) {
+        free(rules->other_type);
+        rules->other_type = extra->other_type;
+        extra->other_type = NULL;
+    }
+    wm_rules_free(extra);
+    return 0;
 }

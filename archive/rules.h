@@ -26,6 +26,7 @@ typedef enum wm_field {
     WM_FIELD_ABSTRACT,
     WM_FIELD_DESCRIPTION,
     WM_FIELD_DURATION,
+    WM_FIELD_CODE,          /* the talk's code in pretalx/eventyay: links a wiki copy to the export */
     WM_FIELD_COUNT
 } wm_field_t;
 
@@ -54,6 +55,8 @@ typedef struct wm_era_rule {
     wm_names_t params[WM_FIELD_COUNT];   /* parameter names of that template */
     wm_names_t headings[WM_FIELD_COUNT]; /* section headings, stored normalised */
     wm_names_t labels[WM_FIELD_COUNT];   /* "Label: value" labels, stored normalised */
+    wm_names_t columns[WM_FIELD_COUNT];  /* table column headers, stored normalised: when an
+                                          * era has any, each row of the page's tables is a session */
     bool displaytitle;                 /* {{DISPLAYTITLE:...}} may give the title */
     wm_speaker_mode_t speaker_mode;
     char *speaker_page;                /* lookup: pages "Template:<speaker_page>/<CODE>" */
@@ -89,7 +92,15 @@ typedef struct wm_rules {
  * out of memory: -1 with *error NULL or a message. */
 int wm_rules_parse(const char *text, size_t len, wm_rules_t **rules, char **error);
 
-/* The built-in rules, as text (doc/rules.md describes it). */
+/* Add the rules of text to rules, as a rules file given with --rules:
+ * an era whose name is already known replaces that era where it stands;
+ * new eras are tried before the known ones; [types] and [languages] entries
+ * are consulted before the known ones; translation codes add up; "default"
+ * replaces.  Return 0, or -1 with *error as wm_rules_parse (rules is then
+ * unchanged). */
+int wm_rules_add(wm_rules_t *rules, const char *text, size_t len, char **error);
+
+/* The built-in rules, as text: data/rules/wikimania.rules, compiled in. */
 const char *wm_rules_builtin_text(void);
 
 /* Parse the built-in rules (as wm_rules_parse). */
@@ -114,8 +125,8 @@ typedef struct wm_title_match {
 
 /* Does title match pattern?  Captures: {year} four digits, {code} letters
  * and digits, {title} and {any} one or more of anything, {track}, {type},
- * {language} one or more characters other than '/'.  Everything else is
- * literal. */
+ * {language} one or more characters other than '/'.  {code} also gives
+ * the code field.  Everything else is literal. */
 bool wm_rules_match_title(const char *pattern, const char *title, wm_title_match_t *match);
 
 /* The first era rule whose wiki glob matches dbname and whose title pattern
@@ -135,6 +146,10 @@ bool wm_rules_wiki_known(const wm_rules_t *rules, const char *dbname);
  * longest known label the text starts with as whole words; else other_type.
  * NULL for an empty label. */
 const char *wm_rules_type(const wm_rules_t *rules, const char *label);
+
+/* Minutes from a "(NN minutes...)" or "(NN min)" in a type label
+ * ("Panel (55 minutes)" -> 55); 0 when there is none. */
+int wm_rules_label_minutes(const char *label);
 
 /* The language code for a name or code ("Français" -> "fr", "EN" -> "en"),
  * or NULL when unknown. */

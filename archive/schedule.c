@@ -1,0 +1,621 @@
+/* Schedule exports as sessions (see schedule.h): the pretalx/eventyay JSON
+ * through jansson, the frab XML through expat.  Both readers fill a `talk_t`
+ * of plain strings, and one function turns it into a session, so the two
+ * formats cannot drift apart in what they extract. */
+#include "archive/schedule.h"
+
+#include <ctype.h>
+#include <expat.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "archive/util.h"
+#include "archive/wikitext.h"
+
+/* --- detection ------------------------------------------------------------- */
+
+static size_t skip_space(const unsigned char *p, size_t i, size_t len)
+{
+    while (i < len && isspace(p[i]))
+        i++;
+    return i;
+}
+
+/* Skip "<?...?>", "<!--...-->" and "<!...>" before the first element. */
+static size_t skip_prolog(const unsigned char *p, size_t i, size_t len)
+{
+    for (;;) {
+        i = skip_space(p, i, len);
+        if (i + 1 >= len || p[i] != '<' || (p[i + 1] != '?' && p[i + 1] != '!'))
+            return i;
+        const char *close = p[i + 1] == '?' ? "?>" : (i + 3 < len && p[i + 2] == '-') ? "-->" : ">";
+        size_t n = strlen(close);
+        size_t j = i + 2;
+        while (j + n <= len && memcmp(p + j, close, n) != 0)
+            j++;
+        if (j + n > len)
+            return len;
+        i = j + n;
+    }
+}
+
+/* Does "<name" start at p[i], followed by the end of the name? */
+static bool element_is(const unsigned char *p, size_t i, size_t len, const char *name)
+{
+    size_t n = strlen(name);
+    if (i + 1 + n > len || p[i] != '<' || memcmp(p + i + 1, name, n) != 0)
+        return false;
+    return i + 1 + n == len || isspace(p[i + 1 + n]) || p[i + 1 + n] == '>' || p[i + 1 + n] == '/';
+}
+
+wm_input_kind_t wm_input_detect(const unsigned char *head, size_t len)
+{
+    size_t i = 0;
+    if (len >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
+        i = 3;
+    i = skip_space(head, i, len);
+    if (i < len && head[i] == '{')
+        return WM_INPUT_SCHEDULE_JSON;
+    i = skip_prolog(head, i, len);
+    if (element_is(head, i, len, "mediawiki"))
+        return WM_INPUT_DUMP;
+    if (element_is(head, i, len, "schedule"))
+        return WM_INPUT_FRAB_XML;
+    return WM_INPUT_UNKNOWN;
+}
+
+/* --- one talk, whatever the format --------------------------------------------- */
+
+enum talk_field {
+    T_CODE, T_GUID, T_NUMBER, T_TITLE, T_SUBTITLE, T_TYPE, T_TRACK, T_LANGUAGE, T_ABSTRACT,
+    T_DESCRIPTION, T_DURATION, T_DATE, T_URL, T_COUNT
+};
+
+typedef struct person {
+    char *name, *code, *biography;
+} person_t;
+
+typedef struct talk {
+    char *field[T_COUNT];
+    person_t *persons;
+    size_t n_persons;
+} talk_t;
+
+typedef struct conference {
+    char *acronym;
+    char *start;        /* "2025-08-06" */
+} conference_t;
+
+static void talk_clear(talk_t *t)
+{
+    for (int f = 0; f < T_COUNT; f++)
+        free(t->field[f]);
+    for (size_t i = 0; i < t->n_persons; i++) {
+        free(t->persons[i].name);
+        free(t->persons[i].code);
+        free(t->persons[i].biography);
+    }
+    free(t->persons);
+    memset(t, 0, sizeof *t);
+}
+
+static bool has_text(const char *s)
+{
+    for (; s && *s; s++)
+        if (!isspace((unsigned char)*s))
+            return true;
+    return false;
+}
+
+/* "01:30" or "1:30:00" (hours:minutes[:seconds]) or a bare number of minutes. */
+static int minutes_of(const char *text)
+{
+    if (!has_text(text))
+        return 0;
+    long parts[3] = {0};
+    int n = 0;
+    const char *p = text;
+    while (n < 3) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!isdigit((unsigned char)*p))
+            return 0;
+        char *end;
+        parts[n++] = strtol(p, &end, 10);
+        if (parts[n - 1] > 100000)
+            return 0;
+        p = end;
+        if (*p != ':')
+            break;
+        p++;
+    }
+    long minutes = n == 1 ? parts[0] : parts[0] * 60 + parts[1];
+    return minutes > 0 && minutes < 100000 ? (int)minutes : 0;
+}
+
+/* The year: four digits at the start of the conference's start date, else the talk's date. */
+static int year_of(const char *date)
+{
+    if (!date || strlen(date) < 4)
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (!isdigit((unsigned char)date[i]))
+            return 0;
+    return atoi(date) > 999 ? (date[0] - '0') * 1000 + (date[1] - '0') * 100 + (date[2] - '0') * 10 +
+                                  (date[3] - '0')
+                            : 0;
+}
+
+/* pretalx talk urls end in "/talk/<CODE>/": the code when the export has no code field. */
+static char *code_from_url(const char *url)
+{
+    const char *p = url ? strstr(url, "/talk/") : NULL;
+    if (!p)
+        return NULL;
+    p += 6;
+    size_t n = 0;
+    while (isalnum((unsigned char)p[n]))
+        n++;
+    return n && (p[n] == '/' || !p[n]) ? wm_strndup(p, n) : NULL;
+}
+
+static char *plain_or_null(const char *text)
+{
+    if (!has_text(text))
+        return NULL;
+    return wm_strdup_trimmed(text, strlen(text));
+}
+
+static int set_abstract(wm_session_t *s, const talk_t *t)
+{
+    char *abstract = plain_or_null(t->field[T_ABSTRACT]);
+    char *description = plain_or_null(t->field[T_DESCRIPTION]);
+    int rc = 0;
+    if (abstract && description && strcmp(abstract, description) != 0) {
+        s->abstract = wm_strdup_printf("%s\n\n%s", abstract, description);
+        rc = s->abstract ? 0 : -1;
+    } else {
+        s->abstract = abstract ? abstract : description;
+        if (abstract)
+            abstract = NULL;
+        else
+            description = NULL;
+    }
+    free(abstract);
+    free(description);
+    return rc;
+}
+
+static int set_type(wm_session_t *s, const talk_t *t, const wm_rules_t *rules)
+{
+    const char *label = t->field[T_TYPE];
+    s->duration_minutes = minutes_of(t->field[T_DURATION]);
+    if (!has_text(label))
+        return 0;
+    if (!s->duration_minutes)
+        s->duration_minutes = wm_rules_label_minutes(label);
+    char *trimmed = wm_strdup_trimmed(label, strlen(label));
+    if (!trimmed)
+        return -1;
+    s->type_label = trimmed;
+    const char *type = wm_rules_type(rules, label);
+    return type ? wm_session_set(&s->type, type) : 0;
+}
+
+static int add_people(wm_session_t *s, const talk_t *t)
+{
+    for (size_t i = 0; i < t->n_persons; i++) {
+        const person_t *p = &t->persons[i];
+        const char *name = has_text(p->name) ? p->name : p->code;
+        if (!has_text(name))
+            continue;
+        char *bio = plain_or_null(p->biography);
+        char *trimmed = wm_strdup_trimmed(name, strlen(name));
+        int rc = trimmed ? wm_session_add_speaker(s, trimmed, has_text(p->code) ? p->code : NULL, bio)
+                         : -1;
+        free(bio);
+        free(trimmed);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Id, code, url, source, year.  Return 0, 1 when the talk has no code,
+ * guid or id to name it by, -1 when out of memory. */
+static int set_identity(wm_session_t *s, const talk_t *t, const conference_t *conf,
+                        const char *source)
+{
+    char *from_url = t->field[T_CODE] ? NULL : code_from_url(t->field[T_URL]);
+    const char *code = t->field[T_CODE] ? t->field[T_CODE] : from_url;
+    const char *key = has_text(code) ? code : has_text(t->field[T_GUID]) ? t->field[T_GUID]
+                                                                        : t->field[T_NUMBER];
+    int rc = 1;
+    if (has_text(key)) {
+        s->id = wm_strdup_printf("%s:%s", conf->acronym ? conf->acronym : "schedule", key);
+        rc = s->id && wm_session_set(&s->page_title, key) == 0 &&
+                     wm_session_set(&s->code, has_text(code) ? code : NULL) == 0 &&
+                     wm_session_set(&s->url, t->field[T_URL]) == 0 &&
+                     wm_session_set(&s->source, source) == 0
+                 ? 0
+                 : -1;
+    }
+    free(from_url);
+    s->year = year_of(conf->start);
+    if (!s->year)
+        s->year = year_of(t->field[T_DATE]);
+    return rc;
+}
+
+/* The session a talk describes; NULL (and *oom false) when it is not one
+ * (no title, nothing to name it by), NULL with *oom when memory ran out. */
+static wm_session_t *session_of(const talk_t *t, const conference_t *conf,
+                                const wm_rules_t *rules, const char *source, bool *oom)
+{
+    *oom = false;
+    if (!has_text(t->field[T_TITLE]))
+        return NULL;
+    wm_session_t *s = wm_session_new();
+    int identity = s ? set_identity(s, t, conf, source) : -1;
+    if (identity == 1) {
+        wm_session_free(s);
+        return NULL;
+    }
+    bool ok = identity == 0 &&
+              (s->title = wm_strdup_trimmed(t->field[T_TITLE], strlen(t->field[T_TITLE]))) &&
+              set_type(s, t, rules) == 0 && add_people(s, t) == 0 && set_abstract(s, t) == 0;
+    if (ok && has_text(t->field[T_TRACK]))
+        ok = wm_session_add_track(s, t->field[T_TRACK]) == 0;
+    if (ok && has_text(t->field[T_LANGUAGE])) {
+        const char *code = wm_rules_language(rules, t->field[T_LANGUAGE]);
+        ok = !code || wm_session_set(&s->language, code) == 0;
+    }
+    if (!ok) {
+        *oom = true;
+        wm_session_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* --- the reading context ------------------------------------------------------- */
+
+typedef struct reader {
+    wm_stream_t *stream;
+    const wm_rules_t *rules;
+    const char *source;
+    wm_schedule_session_fn on_session;
+    void *ctx;
+    conference_t conf;
+    bool stopped, oom, stream_failed;
+    char *error;
+} reader_t;
+
+static void emit(reader_t *r, const talk_t *t)
+{
+    if (r->stopped || r->oom)
+        return;
+    bool oom;
+    wm_session_t *s = session_of(t, &r->conf, r->rules, r->source, &oom);
+    if (oom)
+        r->oom = true;
+    else if (s && r->on_session(r->ctx, s) != 0)
+        r->stopped = true;
+}
+
+/* --- pretalx JSON ----------------------------------------------------------------- */
+
+/* A string, or of an i18n object {"en": "...", ...} the English text, else the first. */
+static const char *i18n_text(const json_t *value)
+{
+    if (json_is_string(value))
+        return json_string_value(value);
+    if (!json_is_object(value))
+        return NULL;
+    const json_t *en = json_object_get(value, "en");
+    if (json_is_string(en) && has_text(json_string_value(en)))
+        return json_string_value(en);
+    const char *key;
+    json_t *item;
+    json_object_foreach((json_t *)value, key, item)
+        if (json_is_string(item) && has_text(json_string_value(item)))
+            return json_string_value(item);
+    return NULL;
+}
+
+static char *json_text(const json_t *object, const char *key)
+{
+    const json_t *value = json_object_get(object, key);
+    const char *text = i18n_text(value);
+    if (text)
+        return strdup(text);
+    if (json_is_integer(value))
+        return wm_strdup_printf("%lld", (long long)json_integer_value(value));
+    return NULL;
+}
+
+static int json_persons(talk_t *t, const json_t *persons)
+{
+    size_t n = json_is_array(persons) ? json_array_size(persons) : 0;
+    if (!n)
+        return 0;
+    t->persons = calloc(n, sizeof *t->persons);
+    if (!t->persons)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *p = json_array_get(persons, i);
+        person_t *out = &t->persons[t->n_persons++];
+        out->name = json_text(p, "public_name");
+        if (!out->name)
+            out->name = json_text(p, "name");
+        out->code = json_text(p, "code");
+        out->biography = json_text(p, "biography");
+    }
+    return 0;
+}
+
+static void json_talk(reader_t *r, const json_t *talk)
+{
+    static const struct { int field; const char *key; } keys[] = {
+        {T_CODE, "code"}, {T_GUID, "guid"}, {T_NUMBER, "id"}, {T_TITLE, "title"},
+        {T_SUBTITLE, "subtitle"}, {T_TYPE, "type"}, {T_TRACK, "track"},
+        {T_LANGUAGE, "language"}, {T_ABSTRACT, "abstract"}, {T_DESCRIPTION, "description"},
+        {T_DURATION, "duration"}, {T_DATE, "date"}, {T_URL, "url"},
+    };
+    talk_t t = {0};
+    if (!json_is_object(talk))
+        return;
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        t.field[keys[i].field] = json_text(talk, keys[i].key);
+    if (json_persons(&t, json_object_get(talk, "persons")) < 0)
+        r->oom = true;
+    emit(r, &t);
+    talk_clear(&t);
+}
+
+/* schedule.conference.days[].rooms: {room: [talk...]} (or a list of rooms). */
+static void json_days(reader_t *r, const json_t *days)
+{
+    size_t d;
+    const json_t *day;
+    json_array_foreach(days, d, day) {
+        const json_t *rooms = json_object_get(day, "rooms");
+        const char *room_name;
+        json_t *talks;
+        size_t i;
+        const json_t *talk;
+        if (json_is_object(rooms)) {
+            json_object_foreach((json_t *)rooms, room_name, talks)
+                json_array_foreach(talks, i, talk)
+                    json_talk(r, talk);
+        } else if (json_is_array(rooms)) {
+            size_t k;
+            json_array_foreach(rooms, k, talks)
+                json_array_foreach(json_object_get(talks, "talks"), i, talk)
+                    json_talk(r, talk);
+        }
+    }
+}
+
+static size_t json_feed(void *buffer, size_t len, void *data)
+{
+    reader_t *r = data;
+    ssize_t n = wm_stream_read(r->stream, buffer, len);
+    if (n < 0) {
+        r->stream_failed = true;
+        return (size_t)-1;
+    }
+    return (size_t)n;
+}
+
+static void read_json(reader_t *r)
+{
+    json_error_t jerr;
+    json_t *root = json_load_callback(json_feed, r, JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL, &jerr);
+    if (!root) {
+        r->error = r->stream_failed
+                       ? strdup(wm_stream_error(r->stream))
+                       : wm_strdup_printf("%s: not a schedule export: JSON error at line %d: %s",
+                                          r->source, jerr.line, jerr.text);
+        return;
+    }
+    const json_t *conf = json_object_get(json_object_get(root, "schedule"), "conference");
+    const json_t *days = json_object_get(conf, "days");
+    if (!json_is_array(days)) {
+        r->error = wm_strdup_printf("%s: not a schedule export (no schedule.conference.days)",
+                                    r->source);
+    } else {
+        r->conf.acronym = json_text(conf, "acronym");
+        r->conf.start = json_text(conf, "start");
+        json_days(r, days);
+    }
+    json_decref(root);
+}
+
+/* --- frab XML --------------------------------------------------------------------- */
+
+/* Where the parser is: inside <conference>, an <event>, a <person>. */
+typedef struct frab {
+    reader_t *r;
+    XML_Parser parser;
+    int depth;
+    int conference_depth, event_depth;   /* 0 = not inside */
+    talk_t talk;
+    person_t *person;                    /* the <person> being read */
+    wm_buf_t text;                       /* character data of the current element */
+} frab_t;
+
+static const char *attribute(const XML_Char **attrs, const char *name)
+{
+    for (size_t i = 0; attrs[i]; i += 2)
+        if (strcmp(attrs[i], name) == 0)
+            return attrs[i + 1];
+    return NULL;
+}
+
+static void frab_person_start(frab_t *f, const XML_Char **attrs)
+{
+    person_t *persons = realloc(f->talk.persons, (f->talk.n_persons + 1) * sizeof *persons);
+    if (!persons) {
+        f->r->oom = true;
+        return;
+    }
+    f->talk.persons = persons;
+    f->person = &persons[f->talk.n_persons++];
+    memset(f->person, 0, sizeof *f->person);
+    const char *code = attribute(attrs, "code");
+    if (!code)
+        code = attribute(attrs, "id");
+    if (code && !(f->person->code = strdup(code)))
+        f->r->oom = true;
+}
+
+static void XMLCALL frab_start(void *data, const XML_Char *name, const XML_Char **attrs)
+{
+    frab_t *f = data;
+    f->depth++;
+    wm_buf_clear(&f->text);
+    if (strcmp(name, "conference") == 0 && !f->conference_depth && !f->event_depth)
+        f->conference_depth = f->depth;
+    else if (strcmp(name, "event") == 0 && !f->event_depth) {
+        f->event_depth = f->depth;
+        talk_clear(&f->talk);
+        const char *guid = attribute(attrs, "guid"), *id = attribute(attrs, "id");
+        if ((guid && !(f->talk.field[T_GUID] = strdup(guid))) ||
+            (id && !(f->talk.field[T_NUMBER] = strdup(id))))
+            f->r->oom = true;
+    } else if (strcmp(name, "person") == 0 && f->event_depth)
+        frab_person_start(f, attrs);
+}
+
+static int event_field(const char *name)
+{
+    static const struct { int field; const char *name; } names[] = {
+        {T_TITLE, "title"}, {T_SUBTITLE, "subtitle"}, {T_TYPE, "type"}, {T_TRACK, "track"},
+        {T_LANGUAGE, "language"}, {T_ABSTRACT, "abstract"}, {T_DESCRIPTION, "description"},
+        {T_DURATION, "duration"}, {T_DATE, "date"}, {T_URL, "url"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(names[i].name, name) == 0)
+            return names[i].field;
+    return -1;
+}
+
+/* Take the text of the element that just ended into *slot (first one wins). */
+static void take_text(frab_t *f, char **slot)
+{
+    if (*slot)
+        return;
+    char *text = wm_strndup(f->text.data ? f->text.data : "", f->text.len);
+    if (!text)
+        f->r->oom = true;
+    *slot = text;
+}
+
+static void XMLCALL frab_end(void *data, const XML_Char *name)
+{
+    frab_t *f = data;
+    if (f->event_depth && f->depth == f->event_depth) {
+        emit(f->r, &f->talk);
+        talk_clear(&f->talk);
+        f->person = NULL;
+        f->event_depth = 0;
+    } else if (f->event_depth && strcmp(name, "person") == 0 && f->person) {
+        take_text(f, &f->person->name);
+        f->person = NULL;
+    } else if (f->event_depth == f->depth - 1) {
+        int field = event_field(name);
+        if (field >= 0)
+            take_text(f, &f->talk.field[field]);
+    } else if (f->conference_depth && f->depth == f->conference_depth + 1) {
+        if (strcmp(name, "acronym") == 0)
+            take_text(f, &f->r->conf.acronym);
+        else if (strcmp(name, "start") == 0)
+            take_text(f, &f->r->conf.start);
+    } else if (f->conference_depth == f->depth) {
+        f->conference_depth = 0;
+    }
+    wm_buf_clear(&f->text);
+    f->depth--;
+    if (f->r->stopped || f->r->oom)
+        XML_StopParser(f->parser, XML_FALSE);
+}
+
+static void XMLCALL frab_text(void *data, const XML_Char *s, int len)
+{
+    frab_t *f = data;
+    if ((f->event_depth || f->conference_depth) && wm_buf_append(&f->text, s, (size_t)len) < 0) {
+        f->r->oom = true;
+        XML_StopParser(f->parser, XML_FALSE);
+    }
+}
+
+static void frab_parse(frab_t *f)
+{
+    char buf[65536];
+    for (;;) {
+        ssize_t n = wm_stream_read(f->r->stream, buf, sizeof buf);
+        if (n < 0) {
+            f->r->error = strdup(wm_stream_error(f->r->stream));
+            return;
+        }
+        if (XML_Parse(f->parser, buf, (int)n, n == 0) == XML_STATUS_ERROR) {
+            if (!f->r->stopped && !f->r->oom)
+                f->r->error = wm_strdup_printf(
+                    "%s: schedule XML error at line %lu: %s", f->r->source,
+                    (unsigned long)XML_GetCurrentLineNumber(f->parser),
+                    XML_ErrorString(XML_GetErrorCode(f->parser)));
+            return;
+        }
+        if (n == 0)
+            return;
+    }
+}
+
+static void read_frab(reader_t *r)
+{
+    frab_t f = {.r = r};
+    f.parser = XML_ParserCreate("UTF-8");
+    if (!f.parser) {
+        r->oom = true;
+        return;
+    }
+    XML_SetUserData(f.parser, &f);
+    XML_SetElementHandler(f.parser, frab_start, frab_end);
+    XML_SetCharacterDataHandler(f.parser, frab_text);
+    frab_parse(&f);
+    XML_ParserFree(f.parser);
+    talk_clear(&f.talk);
+    wm_buf_free(&f.text);
+}
+
+/* --- entry point ------------------------------------------------------------------ */
+
+int wm_schedule_read(wm_stream_t *stream, wm_input_kind_t kind, const wm_rules_t *rules,
+                     const char *source, wm_schedule_session_fn on_session, void *ctx,
+                     char **error)
+{
+    reader_t r = {.stream = stream, .rules = rules, .source = source ? source : "",
+                  .on_session = on_session, .ctx = ctx};
+    *error = NULL;
+    if (kind == WM_INPUT_SCHEDULE_JSON)
+        read_json(&r);
+    else if (kind == WM_INPUT_FRAB_XML)
+        read_frab(&r);
+    else
+        r.error = wm_strdup_printf("%s: not a schedule export", r.source);
+    free(r.conf.acronym);
+    free(r.conf.start);
+    if (r.oom) {
+        free(r.error);
+        return -1;
+    }
+    if (r.error) {
+        *error = r.error;
+        return -1;
+    }
+    return r.stopped ? 1 : 0;
+}

@@ -1,0 +1,47 @@
+/* Conference schedule exports as sessions: the pretalx/eventyay schedule
+ * JSON (`schedule.json`) and the frab/Pentabarf XML (`schedule.xml`) that
+ * the off-wiki years (2021, 2024 on) publish.  Which reader applies is
+ * decided by content (wm_input_detect), never by file name.
+ *
+ * Each talk becomes a session: id "<conference acronym>:<talk code or
+ * guid>", year from the conference dates (else the talk's date), title,
+ * type normalised through the rules with the label kept and the length
+ * ("00:30", "Panel (55 minutes)") as a duration, track and type given as
+ * strings or as i18n objects ({"en": "..."}), language code, speakers with
+ * their pretalx code as username and biography, abstract and description
+ * joined, the talk's url.  The talk code is also kept in session->code so
+ * the index can link an on-wiki copy of the same talk. */
+#ifndef WM_SCHEDULE_H
+#define WM_SCHEDULE_H
+
+#include <stddef.h>
+
+#include "archive/rules.h"
+#include "archive/session.h"
+#include "archive/stream.h"
+
+typedef enum wm_input_kind {
+    WM_INPUT_UNKNOWN,
+    WM_INPUT_DUMP,            /* a MediaWiki XML export (<mediawiki>) */
+    WM_INPUT_SCHEDULE_JSON,   /* a JSON document (a pretalx schedule export, hopefully) */
+    WM_INPUT_FRAB_XML         /* a frab/Pentabarf <schedule> */
+} wm_input_kind_t;
+
+/* What the first bytes of a (decompressed) input are.  An XML document is
+ * classified by its first element (a prolog, comments and a doctype may come
+ * first); anything starting with '{' is JSON. */
+wm_input_kind_t wm_input_detect(const unsigned char *head, size_t len);
+
+/* Called with each session read; the callee owns it (wm_session_free).
+ * Return 0 to go on, non-zero to stop. */
+typedef int (*wm_schedule_session_fn)(void *ctx, wm_session_t *session);
+
+/* Read a schedule export of the given kind from stream.  source names the
+ * file in each session.  Return 0 when read whole, 1 when on_session asked
+ * to stop, -1 on error with *error a malloc'd message naming the file
+ * (caller frees; NULL when out of memory). */
+int wm_schedule_read(wm_stream_t *stream, wm_input_kind_t kind, const wm_rules_t *rules,
+                     const char *source, wm_schedule_session_fn on_session, void *ctx,
+                     char **error);
+
+#endif
