@@ -69,6 +69,12 @@ typedef struct switch_table {
     size_t n_cases;
 } switch_table_t;
 
+/* The translation subpages ("X/fr") seen of a source page X. */
+typedef struct translated {
+    char *title;          /* X; NULL = empty slot */
+    wm_names_t codes;
+} translated_t;
+
 struct wm_extractor {
     wm_rules_t *rules;
     char *dbname;             /* the wiki wiki_known was computed for */
@@ -80,6 +86,10 @@ struct wm_extractor {
     switch_table_t *switches;
     size_t n_switches;
     draft_t *pending, *pending_tail;
+    translated_t *translated;      /* hash of source titles to their translation codes */
+    size_t n_translated, translated_cap;   /* cap: a power of two, at least twice n */
+    wm_session_t **held;      /* sessions of translatable pages, kept until finish_dump */
+    size_t n_held, held_cap;
     wm_session_t **ready;     /* FIFO: ready[ready_head .. n_ready) */
     size_t n_ready, ready_head, ready_cap;
     bool oom;                 /* sticky: an allocation failed */
@@ -1107,26 +1117,18 @@ static char *first_text(wm_extractor_t *ex, const draft_t *d, int field, int *mi
     return NULL;
 }
 
-/* Minutes from a leading number ("30") or a "(55 minutes...)" in a type label. */
-static int parse_minutes(const char *text, bool in_parentheses)
+/* Minutes from a duration value: "30", "30 minutes", "00:30" or "1:30" (hours:minutes). */
+static int parse_minutes(const char *text)
 {
     const char *p = text;
-    if (in_parentheses) {
-        const char *open = strrchr(text, '(');
-        if (!open)
-            return 0;
-        p = open + 1;
-    }
     while (isspace((unsigned char)*p))
         p++;
     if (!isdigit((unsigned char)*p))
         return 0;
     char *end;
     long minutes = strtol(p, &end, 10);
-    while (isspace((unsigned char)*end))
-        end++;
-    if (in_parentheses && strncasecmp(end, "min", 3) != 0)
-        return 0;
+    if (*end == ':' && isdigit((unsigned char)end[1]) && minutes < 1000)
+        minutes = minutes * 60 + strtol(end + 1, &end, 10);
     return minutes > 0 && minutes < 100000 ? (int)minutes : 0;
 }
 
@@ -1135,11 +1137,11 @@ static void fill_type_and_duration(wm_extractor_t *ex, wm_session_t *s, const dr
 {
     char *label = first_value(ex, d, WM_FIELD_TYPE, missing);
     char *duration = first_value(ex, d, WM_FIELD_DURATION, missing);
-    s->duration_minutes = duration ? parse_minutes(duration, false) : 0;
+    s->duration_minutes = duration ? parse_minutes(duration) : 0;
     if (label) {
         const char *type = wm_rules_type(ex->rules, label);
         if (!s->duration_minutes)
-            s->duration_minutes = parse_minutes(label, true);
+            s->duration_minutes = wm_rules_label_minutes(label);
         s->type_label = label;
         label = NULL;
         if (type && wm_session_set(&s->type, type) < 0)
@@ -1196,6 +1198,26 @@ static void fill_track_and_language(wm_extractor_t *ex, wm_session_t *s, const d
     }
 }
 
+/* A talk code from a value: the "<CODE>" of a ".../talk/<CODE>/" link (the
+ * pretalx or eventyay page of the talk), else the value when it is one word
+ * of letters and digits. */
+static void fill_code(wm_extractor_t *ex, wm_session_t *s, const draft_t *d, int *missing)
+{
+    const candidates_t *list = &d->fields[WM_FIELD_CODE];
+    for (size_t i = 0; i < list->n && !s->code; i++) {
+        const char *raw = list->items[i].text;
+        const char *talk = strstr(raw, "/talk/");
+        const char *start = talk ? talk + 6 : raw;
+        size_t n = 0;
+        while (isalnum((unsigned char)start[n]))
+            n++;
+        bool whole = talk ? n > 0 : n > 0 && !start[n];
+        if (whole && !(s->code = wm_strndup(start, n)))
+            ex->oom = true;
+    }
+    (void)missing;
+}
+
 static int take_string(char **field, const char *value)
 {
     return value ? wm_session_set(field, value) : 0;
@@ -1219,6 +1241,7 @@ static wm_session_t *build_session(wm_extractor_t *ex, const draft_t *d, int *mi
     fill_track_and_language(ex, s, d, missing);
     fill_speakers(ex, s, d, missing);
     fill_abstract(ex, s, d, missing);
+    fill_code(ex, s, d, missing);
     if (ex->oom || !s->title || (!s->abstract && !s->n_speakers)) {
         wm_session_free(s);
         return NULL;
@@ -1253,6 +1276,320 @@ wm_session_t *wm_extractor_next_session(wm_extractor_t *extractor)
     return extractor->ready[extractor->ready_head++];
 }
 
+/* --- tables: one session per row (2021:Submissions) ------------------------------- */
+
+static bool has_columns(const wm_era_rule_t *era)
+{
+    return has_any(era->columns);
+}
+
+/* Where a cell's content starts: after "attributes |" when the cell has
+ * them (a '|' outside links and templates, with no link or template
+ * before it). */
+static size_t cell_content_start(const char *cell, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (cell[i] == '[' || cell[i] == '{' || cell[i] == '<')
+            return 0;
+        if (cell[i] == '|')
+            return i + 1;
+    }
+    return 0;
+}
+
+/* The state of a table being read: the column fields of its header and the
+ * cells of the current row. */
+typedef struct table_reader {
+    wm_extractor_t *ex;
+    const wm_era_rule_t *era;
+    int columns[64];          /* field of each column, -1 = none */
+    size_t n_columns;
+    wm_buf_t cells[64];
+    size_t n_cells;
+    bool header_row;          /* the current row's cells are "!" cells */
+    int depth;                /* nesting of {| ... |} */
+    unsigned rows;            /* data rows seen (the row number in ids) */
+    draft_t *(*make)(void *ctx, unsigned row);
+    void *ctx;
+} table_reader_t;
+
+/* The header row's labels become the column fields. */
+static void take_header(table_reader_t *t)
+{
+    t->n_columns = t->n_cells;
+    for (size_t c = 0; c < t->n_cells; c++) {
+        const char *raw = t->cells[c].data ? t->cells[c].data : "";
+        size_t start = cell_content_start(raw, t->cells[c].len);
+        char *plain = plain_of(t->ex, raw + start, t->cells[c].len - start);
+        char *label = plain ? wm_rules_normalise_label(plain) : NULL;
+        t->columns[c] = -1;
+        for (int f = 0; label && f < WM_FIELD_COUNT; f++)
+            if (names_have(&t->era->columns[f], label, false))
+                t->columns[c] = f;
+        if (plain && !label)
+            t->ex->oom = true;
+        free(plain);
+        free(label);
+    }
+}
+
+/* A data row becomes a draft whose candidates are its cells. */
+static void take_row(table_reader_t *t)
+{
+    bool any = false;
+    for (size_t c = 0; c < t->n_cells && c < t->n_columns; c++)
+        any = any || t->columns[c] >= 0;
+    if (!any)
+        return;
+    draft_t *d = t->make(t->ctx, ++t->rows);
+    if (!d)
+        return;
+    for (size_t c = 0; c < t->n_cells && c < t->n_columns; c++) {
+        const char *raw = t->cells[c].data ? t->cells[c].data : "";
+        size_t start = cell_content_start(raw, t->cells[c].len);
+        if (t->columns[c] >= 0)
+            add_candidate(t->ex, d, t->columns[c], raw + start, t->cells[c].len - start, false);
+    }
+    gather_title_parts(t->ex, d, &(wm_title_match_t){0});
+    int missing = 0;
+    wm_session_t *s = build_session(t->ex, d, &missing);
+    draft_free(d);
+    if (s)
+        push_ready(t->ex, s);
+}
+
+static void end_row(table_reader_t *t)
+{
+    if (t->n_cells && t->header_row)
+        take_header(t);
+    else if (t->n_cells)
+        take_row(t);
+    for (size_t c = 0; c < t->n_cells; c++)
+        wm_buf_clear(&t->cells[c]);
+    t->n_cells = 0;
+    t->header_row = false;
+}
+
+/* Start cells from a "|" or "!" line: "a || b", "a !! b". */
+static void start_cells(table_reader_t *t, const char *line, size_t len)
+{
+    bool header = line[0] == '!';
+    if (!t->n_cells)
+        t->header_row = header;
+    line++;
+    len--;
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        bool split = i + 1 < len && (line[i] == '|' || (header && line[i] == '!')) && line[i + 1] == line[i];
+        if (i < len && !split)
+            continue;
+        if (t->n_cells < sizeof t->cells / sizeof *t->cells &&
+            wm_buf_append(&t->cells[t->n_cells++], line + start, i - start) < 0)
+            t->ex->oom = true;
+        start = i + 2;
+        i++;
+    }
+}
+
+static void table_line(table_reader_t *t, const char *line, size_t len)
+{
+    size_t indent = 0;
+    while (indent < len && (line[indent] == ' ' || line[indent] == '\t'))
+        indent++;
+    const char *p = line + indent;
+    size_t n = len - indent;
+    if (n >= 2 && p[0] == '{' && p[1] == '|') {
+        if (t->depth++ == 0) {
+            t->n_columns = 0;
+            return;
+        }
+    } else if (n >= 2 && p[0] == '|' && p[1] == '}') {
+        if (--t->depth == 0) {
+            end_row(t);
+            return;
+        }
+    } else if (t->depth == 1 && n >= 2 && p[0] == '|' && p[1] == '-') {
+        end_row(t);
+        return;
+    } else if (t->depth == 1 && n >= 2 && p[0] == '|' && p[1] == '+') {
+        return;
+    } else if (t->depth == 1 && n >= 1 && (p[0] == '|' || p[0] == '!')) {
+        start_cells(t, p, n);
+        return;
+    }
+    /* Text of the current cell (also a nested table's lines). */
+    if (t->depth >= 1 && t->n_cells &&
+        (wm_buf_append_char(&t->cells[t->n_cells - 1], '\n') < 0 ||
+         wm_buf_append(&t->cells[t->n_cells - 1], line, len) < 0))
+        t->ex->oom = true;
+    if (t->depth < 0)
+        t->depth = 0;
+}
+
+typedef struct row_maker {
+    wm_extractor_t *ex;
+    const wm_era_rule_t *era;
+    const wm_siteinfo_t *site;
+    const wm_page_t *page;
+    const char *source;
+    const wm_title_match_t *match;
+} row_maker_t;
+
+static draft_t *make_row_draft(void *ctx, unsigned row)
+{
+    row_maker_t *m = ctx;
+    wm_title_match_t no_title = *m->match;
+    no_title.capture[WM_FIELD_TITLE] = NULL;   /* the page's title is not the row's */
+    draft_t *d = draft_new(m->ex, m->era, m->site, m->page, m->source, &no_title);
+    char *id = d ? wm_strdup_printf("%s#%u", d->id, row) : NULL;
+    if (d && !id) {
+        m->ex->oom = true;
+        draft_free(d);
+        return NULL;
+    }
+    if (d) {
+        free(d->id);
+        d->id = id;
+    }
+    return d;
+}
+
+static void extract_table_rows(wm_extractor_t *ex, const wm_era_rule_t *era,
+                               const wm_siteinfo_t *site, const wm_page_t *page,
+                               const char *source, const wm_title_match_t *match)
+{
+    row_maker_t maker = {ex, era, site, page, source, match};
+    table_reader_t t = {.ex = ex, .era = era, .make = make_row_draft, .ctx = &maker};
+    const char *cursor = page->text, *line;
+    size_t len;
+    while (next_line(&cursor, &line, &len) && !ex->oom)
+        table_line(&t, line, len);
+    if (t.depth > 0)
+        end_row(&t);   /* a table the page never closed */
+    for (size_t c = 0; c < sizeof t.cells / sizeof *t.cells; c++)
+        wm_buf_free(&t.cells[c]);
+}
+
+/* --- translations ------------------------------------------------------------------ */
+
+static size_t hash_title(const char *title)
+{
+    size_t h = 5381;
+    for (const unsigned char *p = (const unsigned char *)title; *p; p++)
+        h = h * 33 + *p;
+    return h;
+}
+
+/* The slot of title, or the empty slot where it would go. */
+static translated_t *translated_slot(const wm_extractor_t *ex, const char *title)
+{
+    size_t mask = ex->translated_cap - 1;
+    for (size_t i = hash_title(title) & mask;; i = (i + 1) & mask)
+        if (!ex->translated[i].title || strcmp(ex->translated[i].title, title) == 0)
+            return &ex->translated[i];
+}
+
+static int grow_translated(wm_extractor_t *ex)
+{
+    size_t old_cap = ex->translated_cap;
+    translated_t *old = ex->translated;
+    size_t cap = old_cap ? old_cap * 2 : 64;
+    ex->translated = calloc(cap, sizeof *ex->translated);
+    if (!ex->translated) {
+        ex->translated = old;
+        return -1;
+    }
+    ex->translated_cap = cap;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].title)
+            *translated_slot(ex, old[i].title) = old[i];
+    free(old);
+    return 0;
+}
+
+/* Remember that base has a translation subpage in language code. */
+static void remember_translation(wm_extractor_t *ex, const char *base, size_t base_len,
+                                 const char *code)
+{
+    char *title = wm_strndup(base, base_len);
+    char *lower = strdup(code);
+    if (!title || !lower || ((ex->n_translated + 1) * 2 > ex->translated_cap && grow_translated(ex) < 0)) {
+        ex->oom = true;
+        free(title);
+        free(lower);
+        return;
+    }
+    for (char *p = lower; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    translated_t *slot = translated_slot(ex, title);
+    if (!slot->title) {
+        slot->title = title;
+        ex->n_translated++;
+    } else {
+        free(title);
+    }
+    if (names_have(&slot->codes, lower, false)) {
+        free(lower);
+        return;
+    }
+    char **items = realloc(slot->codes.items, (slot->codes.n + 1) * sizeof *items);
+    if (!items) {
+        ex->oom = true;
+        free(lower);
+        return;
+    }
+    items[slot->codes.n++] = lower;
+    slot->codes.items = items;
+}
+
+/* Give a session the translation codes seen so far for its page. */
+static void attach_translations(wm_extractor_t *ex, wm_session_t *s)
+{
+    if (!ex->translated_cap || !s->page_title)
+        return;
+    const translated_t *slot = translated_slot(ex, s->page_title);
+    for (size_t i = 0; slot->title && i < slot->codes.n; i++)
+        if (wm_session_add_translation(s, slot->codes.items[i]) < 0)
+            ex->oom = true;
+}
+
+static void clear_translations(wm_extractor_t *ex)
+{
+    for (size_t i = 0; i < ex->translated_cap; i++) {
+        free(ex->translated[i].title);
+        for (size_t j = 0; j < ex->translated[i].codes.n; j++)
+            free(ex->translated[i].codes.items[j]);
+        free(ex->translated[i].codes.items);
+    }
+    free(ex->translated);
+    ex->translated = NULL;
+    ex->n_translated = ex->translated_cap = 0;
+}
+
+/* A page marked for the Translate extension may get translation subpages
+ * later in the dump: its session waits for them until finish_dump. */
+static bool is_translatable(const wm_page_t *page)
+{
+    return find_ci(page->text, page->text_len, "<languages") ||
+           find_ci(page->text, page->text_len, "<translate>");
+}
+
+static void hold(wm_extractor_t *ex, wm_session_t *s)
+{
+    if (ex->n_held == ex->held_cap) {
+        size_t cap = ex->held_cap ? ex->held_cap * 2 : 16;
+        wm_session_t **held = realloc(ex->held, cap * sizeof *held);
+        if (!held) {
+            ex->oom = true;
+            wm_session_free(s);
+            return;
+        }
+        ex->held = held;
+        ex->held_cap = cap;
+    }
+    ex->held[ex->n_held++] = s;
+}
+
 /* --- pages ---------------------------------------------------------------------------- */
 
 /* Namespaces that never hold sessions: MediaWiki's User, File, MediaWiki,
@@ -1279,8 +1616,9 @@ static bool has_no_content(const wm_page_t *page)
     return i == page->text_len || strncasecmp(page->text + i, "#REDIRECT", 9) == 0;
 }
 
-/* "X/fr" when X itself would be a session page of the wiki. */
-static bool is_translation_subpage(const wm_extractor_t *ex, const char *dbname, const char *title)
+/* "X/fr" when X itself would be a session page of the wiki: not a session,
+ * but X gets "fr" in its translations.  Return whether title is one. */
+static bool take_translation_subpage(wm_extractor_t *ex, const char *dbname, const char *title)
 {
     const char *slash = strrchr(title, '/');
     if (!slash || !wm_rules_is_translation_code(ex->rules, slash + 1, strlen(slash + 1)))
@@ -1288,6 +1626,10 @@ static bool is_translation_subpage(const wm_extractor_t *ex, const char *dbname,
     char *base = wm_strndup(title, (size_t)(slash - title));
     wm_title_match_t match;
     bool found = base && wm_rules_find_era(ex->rules, dbname, base, &match);
+    if (!base)
+        ex->oom = true;
+    if (found)
+        remember_translation(ex, title, (size_t)(slash - title), slash + 1);
     free(base);
     return found;
 }
@@ -1316,10 +1658,16 @@ static void queue_pending(wm_extractor_t *ex, draft_t *d)
 static void extract_session(wm_extractor_t *ex, const wm_siteinfo_t *site, const wm_page_t *page,
                             const char *source)
 {
+    if (take_translation_subpage(ex, site->dbname, page->title))
+        return;
     wm_title_match_t match;
     const wm_era_rule_t *era = wm_rules_find_era(ex->rules, site->dbname, page->title, &match);
-    if (!era || is_translation_subpage(ex, site->dbname, page->title))
+    if (!era)
         return;
+    if (has_columns(era)) {
+        extract_table_rows(ex, era, site, page, source, &match);
+        return;
+    }
     draft_t *d = gather(ex, era, site, page, source, &match);
     if (!d)
         return;
@@ -1331,7 +1679,12 @@ static void extract_session(wm_extractor_t *ex, const wm_siteinfo_t *site, const
         return;
     }
     draft_free(d);
-    if (s)
+    if (!s)
+        return;
+    attach_translations(ex, s);
+    if (is_translatable(page))
+        hold(ex, s);
+    else
         push_ready(ex, s);
 }
 
@@ -1351,39 +1704,61 @@ int wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
 
 int wm_extractor_finish_dump(wm_extractor_t *extractor)
 {
-    while (extractor->pending) {
-        draft_t *d = extractor->pending;
-        extractor->pending = d->next;
+    wm_extractor_t *ex = extractor;
+    for (size_t i = 0; i < ex->n_held; i++) {
+        attach_translations(ex, ex->held[i]);
+        push_ready(ex, ex->held[i]);
+    }
+    ex->n_held = 0;
+    while (ex->pending) {
+        draft_t *d = ex->pending;
+        ex->pending = d->next;
         int missing = 0;
-        wm_session_t *s = build_session(extractor, d, &missing);
-        if (s)
-            push_ready(extractor, s);
+        wm_session_t *s = build_session(ex, d, &missing);
+        if (s) {
+            attach_translations(ex, s);
+            push_ready(ex, s);
+        }
         draft_free(d);
     }
-    extractor->pending_tail = NULL;
-    clear_lookups(extractor);
-    free(extractor->dbname);
-    extractor->dbname = NULL;
-    return extractor->oom ? -1 : 0;
+    ex->pending_tail = NULL;
+    clear_lookups(ex);
+    clear_translations(ex);
+    free(ex->dbname);
+    ex->dbname = NULL;
+    return ex->oom ? -1 : 0;
 }
 
 /* --- lifetime ------------------------------------------------------------------------ */
 
 wm_extractor_t *wm_extractor_new(char **error)
 {
+    wm_rules_t *rules;
+    *error = NULL;
+    if (wm_rules_builtin(&rules, error) < 0) {
+        if (!*error)
+            *error = strdup("out of memory");
+        return NULL;
+    }
+    return wm_extractor_new_with_rules(rules, error);
+}
+
+wm_extractor_t *wm_extractor_new_with_rules(wm_rules_t *rules, char **error)
+{
     *error = NULL;
     wm_extractor_t *ex = calloc(1, sizeof *ex);
     if (!ex) {
+        wm_rules_free(rules);
         *error = strdup("out of memory");
         return NULL;
     }
-    if (wm_rules_builtin(&ex->rules, error) < 0) {
-        if (!*error)
-            *error = strdup("out of memory");
-        free(ex);
-        return NULL;
-    }
+    ex->rules = rules;
     return ex;
+}
+
+const wm_rules_t *wm_extractor_rules(const wm_extractor_t *extractor)
+{
+    return extractor->rules;
 }
 
 void wm_extractor_free(wm_extractor_t *extractor)
@@ -1396,6 +1771,10 @@ void wm_extractor_free(wm_extractor_t *extractor)
         draft_free(d);
     }
     clear_lookups(extractor);
+    clear_translations(extractor);
+    for (size_t i = 0; i < extractor->n_held; i++)
+        wm_session_free(extractor->held[i]);
+    free(extractor->held);
     for (size_t i = extractor->ready_head; i < extractor->n_ready; i++)
         wm_session_free(extractor->ready[i]);
     free(extractor->ready);

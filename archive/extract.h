@@ -10,11 +10,18 @@
  * sessions with wm_extractor_next_session() whenever convenient (after each
  * page keeps memory small).  A session that needs another page of the same
  * dump (a transcluded speaker page, say) may stay pending until
- * finish_dump; everything else is ready at once. */
+ * finish_dump, and so does a page marked for translation (<languages/>,
+ * <translate>): its translation subpages "Title/fr" are not sessions but
+ * become the session's `translations`, and they may come later in the dump.
+ * Everything else is ready at once.
+ *
+ * When an era's rules name table columns, every row of the page's tables
+ * is a session of its own (2021:Submissions), id "<dbname>:<page id>#<row>". */
 #ifndef WM_EXTRACT_H
 #define WM_EXTRACT_H
 
 #include "archive/dump.h"
+#include "archive/rules.h"
 #include "archive/session.h"
 
 typedef struct wm_extractor wm_extractor_t;
@@ -22,7 +29,13 @@ typedef struct wm_extractor wm_extractor_t;
 /* An extractor with the built-in rules.  NULL on failure with *error set to
  * a malloc'd message (caller frees). */
 wm_extractor_t *wm_extractor_new(char **error);
+/* An extractor with these rules (built-in plus --rules files, say); it
+ * takes ownership of rules, also on failure. */
+wm_extractor_t *wm_extractor_new_with_rules(wm_rules_t *rules, char **error);
 void wm_extractor_free(wm_extractor_t *extractor);
+
+/* The rules it uses (owned by the extractor), for the schedule readers. */
+const wm_rules_t *wm_extractor_rules(const wm_extractor_t *extractor);
 
 /* Look at one page of a dump read from the file source.  Return 0, or -1 on
  * an internal error (out of memory) with wm_extractor_error() set. */

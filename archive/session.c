@@ -1,6 +1,8 @@
 /* The session record: construction, list appends and release. */
 #include "archive/session.h"
 
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +40,7 @@ void wm_session_free(wm_session_t *session)
     free(session->source);
     free(session->page_title);
     free(session->timestamp);
+    free(session->code);
     free(session);
 }
 
@@ -72,12 +75,44 @@ int wm_session_add_track(wm_session_t *session, const char *track)
 
 int wm_session_add_translation(wm_session_t *session, const char *language)
 {
+    for (size_t i = 0; i < session->n_translations; i++)
+        if (strcmp(session->translations[i], language) == 0)
+            return 0;
     return append_string(&session->translations, &session->n_translations, language);
+}
+
+/* Usernames compare like wiki user names: first letter case-insensitive,
+ * '_' the same as ' '. */
+static bool same_username(const char *a, const char *b)
+{
+    for (size_t i = 0;; i++) {
+        char x = a[i] == '_' ? ' ' : a[i], y = b[i] == '_' ? ' ' : b[i];
+        if (i == 0 ? tolower((unsigned char)x) != tolower((unsigned char)y) : x != y)
+            return false;
+        if (!x)
+            return true;
+    }
+}
+
+/* The speaker already listed under this username, or NULL. */
+static wm_speaker_t *speaker_by_username(wm_session_t *session, const char *username)
+{
+    for (size_t i = 0; username && i < session->n_speakers; i++)
+        if (session->speakers[i].username && same_username(session->speakers[i].username, username))
+            return &session->speakers[i];
+    return NULL;
 }
 
 int wm_session_add_speaker(wm_session_t *session, const char *name, const char *username,
                            const char *biography)
 {
+    wm_speaker_t *known = speaker_by_username(session, username);
+    if (known) {
+        /* One person under two spellings: keep the first, add a missing bio. */
+        if (!known->biography && biography && !(known->biography = strdup(biography)))
+            return -1;
+        return 0;
+    }
     wm_speaker_t speaker = {0};
     wm_speaker_t *grown = NULL;
     speaker.name = strdup(name);

@@ -32,6 +32,8 @@ typedef struct wm_session {
     char *source;          /* path of the input file it came from */
     char *page_title;      /* the wiki page's full title (or the export's talk code) */
     char *timestamp;       /* the revision's timestamp, ISO 8601; NULL when unknown */
+    char *code;            /* the talk's code in the program system (pretalx, eventyay), when
+                            * the page or export gives one: links an on-wiki copy to the export */
 } wm_session_t;
 
 /* A zeroed session (caller frees with wm_session_free); NULL when out of memory. */
@@ -39,7 +41,10 @@ wm_session_t *wm_session_new(void);
 /* Free a session and everything it owns.  NULL is allowed. */
 void wm_session_free(wm_session_t *session);
 
-/* Append to the lists; the strings are copied.  Return 0, or -1 when out of memory. */
+/* Append to the lists; the strings are copied.  Return 0, or -1 when out of memory.
+ * A speaker whose username is already listed (first letter case-insensitive,
+ * '_' as ' ') is the same person: not added again (a missing biography is
+ * taken).  A translation already listed is not added again. */
 int wm_session_add_track(wm_session_t *session, const char *track);
 int wm_session_add_speaker(wm_session_t *session, const char *name, const char *username,
                            const char *biography);

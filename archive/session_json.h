@@ -9,9 +9,11 @@
 #include "archive/session.h"
 
 /* A new JSON object (caller owns the reference; NULL when out of memory):
- * {"id","year","title","type","tracks":[...],"language","speakers":[...],
- *  "url","source"} and, when with_abstract, "abstract".  Unknown values are
- * null, lists are [] when empty. */
+ * {"id","year","title","type","duration" (minutes),"tracks":[...],"language",
+ *  "speakers":[{"name","username"}...],"translations":[language codes],
+ *  "url","source"} and, when with_abstract (the full listing of
+ * `wmindex --list-sessions`), "type_label", "abstract" and a "biography" in
+ * each speaker.  Unknown values are null, lists are [] when empty. */
 json_t *wm_session_to_json(const wm_session_t *session, bool with_abstract);
 
 #endif

@@ -7,6 +7,7 @@
  * could not be opened or written. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -21,6 +22,8 @@
 #include "archive/crawl.h"
 #include "archive/dump.h"
 #include "archive/extract.h"
+#include "archive/rules.h"
+#include "archive/schedule.h"
 #include "archive/session_json.h"
 #include "archive/stream.h"
 #include "archive/util.h"
@@ -49,12 +52,15 @@ typedef struct indexer {
 } indexer_t;
 
 static const char usage_text[] =
-    "Usage: wmindex [-d DIR] [-v|-q] [--list-sessions] [PATH...]\n"
-    "Index MediaWiki XML dumps (plain, gzip or bzip2) of Wikimania program pages.\n"
+    "Usage: wmindex [-d DIR] [-v|-q] [--rules FILE] [--list-sessions] [PATH...]\n"
+    "Index MediaWiki XML dumps (plain, gzip or bzip2) of Wikimania program pages,\n"
+    "and pretalx/eventyay schedule exports (schedule.json, frab schedule.xml).\n"
     "With no PATH, index the bundled sample archive.\n"
     "\n"
     "  -d, --index DIR     index directory (default: $WMSEARCH_INDEX, else\n"
     "                      $XDG_DATA_HOME/wmsearch/index)\n"
+    "      --rules FILE    add the era rules of FILE to the built-in ones (an era\n"
+    "                      of the same name replaces the built-in one); repeatable\n"
     "      --list-sessions print each session found as one JSON object per line;\n"
     "                      write no index\n"
     "  -v, --verbose       also report skipped files\n"
@@ -160,18 +166,27 @@ static int on_page(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
     return drain_sessions(ix) < 0 ? 1 : 0;
 }
 
-/* Read one dump; return 0 when it was read whole, -1 when it failed. */
-static int index_file(indexer_t *ix, const char *path)
+static int on_schedule_session(void *ctx, wm_session_t *session)
+{
+    indexer_t *ix = ctx;
+    show_progress(ix, false);
+    return emit_session(ix, session) < 0 ? 1 : 0;
+}
+
+/* What the file holds, by its first bytes (a dump when unsure: the dump
+ * reader's error then says what is wrong). */
+static wm_input_kind_t input_kind(wm_stream_t *stream)
+{
+    const unsigned char *head;
+    ssize_t n = wm_stream_peek(stream, 4096, &head);
+    wm_input_kind_t kind = n > 0 ? wm_input_detect(head, (size_t)n) : WM_INPUT_UNKNOWN;
+    return kind == WM_INPUT_UNKNOWN ? WM_INPUT_DUMP : kind;
+}
+
+/* Read a dump page by page; return wm_dump_read's status. */
+static int read_dump(indexer_t *ix, wm_stream_t *stream, const char *path)
 {
     char *error = NULL;
-    wm_stream_t *stream = wm_stream_open(path, &error);
-    ix->files_read++;
-    if (!stream) {
-        report_input_error(ix, error ? error : "out of memory");
-        free(error);
-        return -1;
-    }
-    ix->current = stream;
     file_context_t file = {ix, path};
     int rc = wm_dump_read(stream, on_page, &file, &error);
     if (rc < 0) {
@@ -184,6 +199,36 @@ static int index_file(indexer_t *ix, const char *path)
         if (!ix->index_failed)
             report_input_error(ix, wm_extractor_error(ix->extractor));
     }
+    return rc;
+}
+
+static int read_schedule(indexer_t *ix, wm_stream_t *stream, wm_input_kind_t kind,
+                         const char *path)
+{
+    char *error = NULL;
+    int rc = wm_schedule_read(stream, kind, wm_extractor_rules(ix->extractor), path,
+                              on_schedule_session, ix, &error);
+    if (rc < 0)
+        report_input_error(ix, error ? error : "out of memory");
+    free(error);
+    return rc;
+}
+
+/* Read one input; return 0 when it was read whole, -1 when it failed. */
+static int index_file(indexer_t *ix, const char *path)
+{
+    char *error = NULL;
+    wm_stream_t *stream = wm_stream_open(path, &error);
+    ix->files_read++;
+    if (!stream) {
+        report_input_error(ix, error ? error : "out of memory");
+        free(error);
+        return -1;
+    }
+    ix->current = stream;
+    wm_input_kind_t kind = input_kind(stream);
+    int rc = kind == WM_INPUT_DUMP ? read_dump(ix, stream, path)
+                                   : read_schedule(ix, stream, kind, path);
     ix->bytes_done += wm_stream_input_offset(stream);
     ix->current = NULL;
     wm_stream_close(stream);
@@ -237,6 +282,8 @@ static void print_summary(indexer_t *ix)
 
 typedef struct options {
     const char *index;
+    const char **rules;         /* --rules FILEs, in order */
+    int n_rules;
     enum verbosity verbosity;
     bool list_sessions;
     char **paths;
@@ -246,24 +293,31 @@ typedef struct options {
 /* Parse argv; return -1 to exit 0 (help, version), EXIT_USAGE on error, 0 to run. */
 static int parse_options(int argc, char **argv, options_t *opt)
 {
-    enum { OPT_LIST_SESSIONS = 256 };
+    enum { OPT_LIST_SESSIONS = 256, OPT_RULES };
     static const struct option long_options[] = {
         {"index", required_argument, NULL, 'd'},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"list-sessions", no_argument, NULL, OPT_LIST_SESSIONS},
+        {"rules", required_argument, NULL, OPT_RULES},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     int c;
     opt->verbosity = NORMAL;
+    opt->rules = calloc((size_t)argc, sizeof *opt->rules);
+    if (!opt->rules) {
+        fputs("wmindex: out of memory\n", stderr);
+        return EXIT_USAGE;
+    }
     while ((c = getopt_long(argc, argv, "d:vqhV", long_options, NULL)) != -1) {
         switch (c) {
         case 'd': opt->index = optarg; break;
         case 'v': opt->verbosity = VERBOSE; break;
         case 'q': opt->verbosity = QUIET; break;
         case OPT_LIST_SESSIONS: opt->list_sessions = true; break;
+        case OPT_RULES: opt->rules[opt->n_rules++] = optarg; break;
         case 'h': fputs(usage_text, stdout); return -1;
         case 'V': printf("wmindex (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return -1;
         default: fputs("Try 'wmindex --help' for more information.\n", stderr); return EXIT_USAGE;
@@ -272,6 +326,63 @@ static int parse_options(int argc, char **argv, options_t *opt)
     opt->paths = argv + optind;
     opt->n_paths = argc - optind;
     return 0;
+}
+
+/* Read a whole rules file; NULL with *error on failure. */
+static char *read_rules_file(const char *path, size_t *len, char **error)
+{
+    FILE *f = fopen(path, "rb");
+    wm_buf_t text = {0};
+    char chunk[4096];
+    size_t n;
+    if (!f) {
+        *error = wm_strdup_printf("%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (wm_buf_append(&text, chunk, n) < 0) {
+            *error = strdup("out of memory");
+            break;
+        }
+    if (ferror(f) && !*error)
+        *error = wm_strdup_printf("%s: %s", path, strerror(errno));
+    fclose(f);
+    if (*error) {
+        wm_buf_free(&text);
+        return NULL;
+    }
+    *len = text.len;
+    return text.data ? wm_buf_take(&text) : strdup("");
+}
+
+/* The built-in rules plus the --rules files; NULL after printing why not. */
+static wm_extractor_t *make_extractor(const options_t *opt)
+{
+    wm_rules_t *rules;
+    char *error = NULL;
+    if (wm_rules_builtin(&rules, &error) < 0) {
+        fprintf(stderr, "wmindex: built-in rules: %s\n", error ? error : "out of memory");
+        free(error);
+        return NULL;
+    }
+    for (int i = 0; i < opt->n_rules; i++) {
+        size_t len = 0;
+        char *text = read_rules_file(opt->rules[i], &len, &error);
+        if (!text || wm_rules_add(rules, text, len, &error) < 0) {
+            fprintf(stderr, "wmindex: %s%s%s\n", text ? opt->rules[i] : "", text ? ": " : "",
+                    error ? error : "out of memory");
+            free(text);
+            free(error);
+            wm_rules_free(rules);
+            return NULL;
+        }
+        free(text);
+    }
+    wm_extractor_t *extractor = wm_extractor_new_with_rules(rules, &error);
+    if (!extractor)
+        fprintf(stderr, "wmindex: %s\n", error ? error : "out of memory");
+    free(error);
+    return extractor;
 }
 
 static int open_index(indexer_t *ix, const char *explicit_path, char **owned_path)
@@ -299,14 +410,17 @@ int main(int argc, char **argv)
 {
     options_t opt = {0};
     int rc = parse_options(argc, argv, &opt);
-    if (rc)
+    if (rc) {
+        free(opt.rules);
         return rc < 0 ? EXIT_SUCCESS : rc;
+    }
 
     const char *sample[1];
     if (opt.n_paths == 0) {
         sample[0] = wm_sample_dir();
         if (!sample[0]) {
             fputs("wmindex: no PATH given and the bundled sample archive is not installed\n", stderr);
+            free(opt.rules);
             return EXIT_USAGE;
         }
         opt.paths = (char **)sample;
@@ -316,17 +430,14 @@ int main(int argc, char **argv)
     indexer_t ix = {.verbosity = opt.verbosity, .list_sessions = opt.list_sessions};
     ix.show_progress = opt.verbosity != QUIET && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &ix.started);
+    /* Rules first: a bad rules file should not leave an empty index behind. */
+    ix.extractor = make_extractor(&opt);
+    free(opt.rules);
+    if (!ix.extractor)
+        return EXIT_USAGE;
     char *index_path = NULL;
-    char *error = NULL;
     if (open_index(&ix, opt.index, &index_path) < 0) {
-        free(index_path);
-        return EXIT_INDEX;
-    }
-    ix.extractor = wm_extractor_new(&error);
-    if (!ix.extractor) {
-        fprintf(stderr, "wmindex: %s\n", error ? error : "out of memory");
-        free(error);
-        wm_store_close(ix.store);
+        wm_extractor_free(ix.extractor);
         free(index_path);
         return EXIT_INDEX;
     }
