@@ -62,6 +62,32 @@ typedef enum wm_sort {
     WM_SORT_TITLE      /* title ascending */
 } wm_sort_t;
 
+/* Facets: values counted over all the sessions a search matches. */
+typedef enum wm_facet {
+    WM_FACET_TRACK,
+    WM_FACET_YEAR,
+    WM_FACET_TYPE,
+    WM_FACET_LANGUAGE,
+    WM_FACET_SPEAKER,
+    WM_FACET_COUNT     /* the number of facets, not a facet */
+} wm_facet_t;
+
+/* The facet's name: "track", "year", "type", "language", "speaker". */
+const char *wm_facet_name(wm_facet_t facet);
+/* The facet named name (singular or plural, "lang" too); false when none is. */
+bool wm_facet_from_name(const char *name, wm_facet_t *facet);
+
+typedef struct wm_facet_value {
+    char *value;             /* as written (tracks, speakers), normalised (type, language), or the year */
+    unsigned long count;     /* matching sessions that have it */
+} wm_facet_value_t;
+
+typedef struct wm_facet_counts {
+    bool counted;            /* the request asked for this facet */
+    wm_facet_value_t *values;   /* most frequent first, ties by value */
+    size_t n_values;
+} wm_facet_counts_t;
+
 /* A search.  query is the user's query string (free text with field
  * prefixes track: speaker: year: type: lang: title:, phrases, AND/OR/NOT,
  * -word, word*); NULL or "" matches every session.  The other strings are
@@ -77,13 +103,20 @@ typedef struct wm_search_request {
     wm_sort_t sort;
     unsigned offset;
     unsigned limit;
-    bool count_only;    /* compute only the exact total */
+    bool count_only;    /* compute only the exact total (and facets, suggestion) */
+    unsigned facets;    /* a bit (1u << facet) for each wm_facet_t to count */
+    size_t snippet_bytes;          /* about this long a snippet of each hit's abstract; 0: none */
+    const char *highlight_start;   /* put around matched words in snippets; NULL: nothing */
+    const char *highlight_end;
+    unsigned suggest_below;        /* when fewer than this match, look for a spelling correction */
 } wm_search_request_t;
 
 typedef struct wm_search_hit {
     wm_session_t *session;   /* owned by the result */
     double score;            /* relevance weight (0 for pure filters) */
     unsigned rank;           /* 0-based rank in the whole result list */
+    char *snippet;           /* one line of the abstract around the matches (NULL unless asked
+                              * for and the session has an abstract); owned by the result */
 } wm_search_hit_t;
 
 typedef struct wm_search_result {
@@ -91,6 +124,10 @@ typedef struct wm_search_result {
     wm_search_hit_t *hits;
     size_t n_hits;
     char *parsed_query;      /* Xapian's description of the query run (for --explain) */
+    wm_facet_counts_t facets[WM_FACET_COUNT];
+    char *suggestion;        /* "did you mean": the query with words corrected from the index's
+                              * spelling data, set only when it matches more sessions; else NULL */
+    unsigned long suggestion_total;   /* how many the suggestion matches */
 } wm_search_result_t;
 
 /* Run a search.  Filters that are NULL or blank are not applied; limit 0
@@ -100,7 +137,18 @@ typedef struct wm_search_result {
  * *result is the caller's: free with wm_search_result_free(). */
 wm_store_status_t wm_store_search(wm_store_t *store, const wm_search_request_t *request,
                                   wm_search_result_t **result);
+/* Sessions like the one with this id ("more like this": its most telling
+ * words, from Xapian's relevance feedback), best first, the session itself
+ * left out.  request->query, if any, and the filters restrict the candidates
+ * (they do not add words); sorting, paging, facets and snippets work as in
+ * wm_store_search.  WM_STORE_NOT_FOUND when no session has that id. */
+wm_store_status_t wm_store_similar(wm_store_t *store, const char *id, const wm_search_request_t *request,
+                                   wm_search_result_t **result);
 void wm_search_result_free(wm_search_result_t *result);
+
+/* The session with this id, every field (caller frees with wm_session_free);
+ * WM_STORE_NOT_FOUND when there is none. */
+wm_store_status_t wm_store_get_session(wm_store_t *store, const char *id, wm_session_t **session);
 
 /* For tests only: set a metadata entry of a writable index and commit (e.g.
  * a foreign schema version, to test WM_STORE_SCHEMA_MISMATCH). */

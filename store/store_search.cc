@@ -1,17 +1,18 @@
 /* The index, searching half: query parsing (the user's query language over
- * the prefix table in store/schema.h), filters, sorting and building the
- * results handed back through store/store.h.  No exception leaves this file. */
+ * the prefix table in store/schema.h), filters, sorting, facets, snippets,
+ * spelling suggestions, "more like this", and building the results handed
+ * back through store/store.h.  No exception leaves this file. */
 #include <xapian.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
-
-#include <sys/stat.h>
 
 extern "C" {
 #include "archive/session.h"
@@ -167,7 +168,10 @@ bool is_blank(const char *s)
     return true;
 }
 
-Xapian::Query parse_user_query(const Xapian::Database &db, const char *text)
+// The user's query; with corrected, also the query with misspelt words
+// replaced from the index's spelling data ("" when nothing to correct).
+Xapian::Query parse_user_query(const Xapian::Database &db, const char *text,
+                               std::string *corrected = NULL)
 {
     if (is_blank(text))
         return Xapian::Query::MatchAll;
@@ -175,15 +179,18 @@ Xapian::Query parse_user_query(const Xapian::Database &db, const char *text)
     query_errors errors;
     Xapian::QueryParser qp;
     setup_parser(qp, db, errors);
-    Xapian::Query query = qp.parse_query(text, PARSE_FLAGS);
+    unsigned flags = PARSE_FLAGS | (corrected ? Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0);
+    Xapian::Query query = qp.parse_query(text, flags);
     if (!errors.first.empty())
         throw store_failure{WM_STORE_QUERY_SYNTAX, errors.first};
+    if (corrected)
+        *corrected = qp.get_corrected_query_string();
     return query;
 }
 
-Xapian::Query build_query(const Xapian::Database &db, const wm_search_request_t *request)
+// The request's option filters applied to query.
+Xapian::Query add_filters(Xapian::Query query, const wm_search_request_t *request)
 {
-    Xapian::Query query = parse_user_query(db, request->query);
     const struct { field_id field; const char *value; } filters[] = {
         {F_TRACK, request->track}, {F_SPEAKER, request->speaker}, {F_YEAR, request->year},
         {F_TYPE, request->type}, {F_LANG, request->language},
@@ -195,6 +202,163 @@ Xapian::Query build_query(const Xapian::Database &db, const wm_search_request_t 
     if (!errors.first.empty())
         throw store_failure{WM_STORE_QUERY_SYNTAX, errors.first};
     return query;
+}
+
+Xapian::Query build_query(const Xapian::Database &db, const wm_search_request_t *request)
+{
+    return add_filters(parse_user_query(db, request->query), request);
+}
+
+
+/* ---- facets ---------------------------------------------------------- */
+
+// Where each facet's values live; multi-valued ones hold a TAB-separated list.
+const struct { const char *name; const char *plural; value_slot slot; } FACETS[WM_FACET_COUNT] = {
+    {"track", "tracks", SLOT_TRACKS},
+    {"year", "years", SLOT_YEAR},
+    {"type", "types", SLOT_TYPE},
+    {"language", "languages", SLOT_LANGUAGE},
+    {"speaker", "speakers", SLOT_SPEAKERS},
+};
+
+// Counts each value of a slot once per matching document.  Xapian's
+// ValueCountMatchSpy takes the whole slot as one value; tracks and speakers
+// are lists, so this one splits at TABs (a single value has none).
+class FacetSpy : public Xapian::MatchSpy {
+    Xapian::valueno slot;
+    std::map<std::string, Xapian::doccount> &counts;
+public:
+    FacetSpy(Xapian::valueno s, std::map<std::string, Xapian::doccount> &c) : slot(s), counts(c) {}
+    void operator()(const Xapian::Document &doc, double) override
+    {
+        const std::string value = doc.get_value(slot);
+        std::vector<std::string> seen;
+        for (size_t start = 0; start < value.size();) {
+            size_t tab = std::min(value.find('\t', start), value.size());
+            std::string item = value.substr(start, tab - start);
+            start = tab + 1;
+            if (item.empty() || std::find(seen.begin(), seen.end(), item) != seen.end())
+                continue;   // one count per document even if a track is listed twice
+            counts[item]++;
+            seen.push_back(item);
+        }
+    }
+    std::string name() const override { return "wmsearch.FacetSpy"; }
+};
+
+struct facet_tally {
+    std::map<std::string, Xapian::doccount> counts[WM_FACET_COUNT];
+    std::vector<std::unique_ptr<FacetSpy>> spies;
+};
+
+void add_facet_spies(Xapian::Enquire &enquire, const wm_search_request_t *request, facet_tally &tally)
+{
+    for (int f = 0; f < WM_FACET_COUNT; f++) {
+        if (!(request->facets & (1u << f)))
+            continue;
+        tally.spies.emplace_back(new FacetSpy(FACETS[f].slot, tally.counts[f]));
+        enquire.add_matchspy(tally.spies.back().get());
+    }
+}
+
+std::string facet_label(int facet, const std::string &raw)
+{
+    if (facet == WM_FACET_YEAR)
+        return std::to_string(static_cast<int>(Xapian::sortable_unserialise(raw)));
+    return raw;
+}
+
+void fill_facet(wm_facet_counts_t &out, int facet, const std::map<std::string, Xapian::doccount> &counts)
+{
+    std::vector<std::pair<std::string, Xapian::doccount>> sorted;
+    for (auto &entry : counts)
+        sorted.emplace_back(facet_label(facet, entry.first), entry.second);
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    out.counted = true;
+    if (sorted.empty())
+        return;
+    out.values = static_cast<wm_facet_value_t *>(calloc(sorted.size(), sizeof *out.values));
+    if (!out.values)
+        throw std::bad_alloc();
+    for (auto &entry : sorted) {
+        wm_facet_value_t &v = out.values[out.n_values];
+        if (!(v.value = strdup(entry.first.c_str())))
+            throw std::bad_alloc();
+        v.count = entry.second;
+        out.n_values++;
+    }
+}
+
+void fill_facets(wm_search_result_t *result, const wm_search_request_t *request, const facet_tally &tally)
+{
+    for (int f = 0; f < WM_FACET_COUNT; f++)
+        if (request->facets & (1u << f))
+            fill_facet(result->facets[f], f, tally.counts[f]);
+}
+
+/* ---- snippets -------------------------------------------------------- */
+
+// Sentinels for Xapian's highlighting: HTML-free, and never in our text (removed first).
+const char MARK_START = '\x01', MARK_END = '\x02';
+
+// MSet::snippet escapes for HTML; we print plain text.
+std::string unescape_html(const std::string &text)
+{
+    static const struct { const char *entity; char ch; } entities[] = {
+        {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}, {"&apos;", '\''},
+    };
+    std::string out;
+    for (size_t i = 0; i < text.size();) {
+        bool replaced = false;
+        for (auto &e : entities)
+            if (text.compare(i, strlen(e.entity), e.entity) == 0) {
+                out += e.ch;
+                i += strlen(e.entity);
+                replaced = true;
+                break;
+            }
+        if (!replaced)
+            out += text[i++];
+    }
+    return out;
+}
+
+// One line: white space runs become one space, the sentinels become the caller's markers.
+std::string finish_snippet(const std::string &raw, const wm_search_request_t *request)
+{
+    std::string text = unescape_html(raw), out;
+    for (char c : text) {
+        if (c == MARK_START)
+            out += str_or_empty(request->highlight_start);
+        else if (c == MARK_END)
+            out += str_or_empty(request->highlight_end);
+        else if (strchr(" \t\r\n", c) && c) {
+            if (!out.empty() && out.back() != ' ')
+                out += ' ';
+        } else
+            out += c;
+    }
+    while (!out.empty() && out.back() == ' ')
+        out.pop_back();
+    return out;
+}
+
+char *make_snippet(const Xapian::MSet &mset, const wm_session_t *s, const wm_search_request_t *request)
+{
+    if (!request->snippet_bytes || !s->abstract || !*s->abstract)
+        return NULL;
+    std::string text = s->abstract;
+    text.erase(std::remove_if(text.begin(), text.end(),
+                              [](char c) { return c == MARK_START || c == MARK_END; }), text.end());
+    std::string raw = mset.snippet(text, request->snippet_bytes, Xapian::Stem("english"),
+                                   Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                                   std::string(1, MARK_START), std::string(1, MARK_END), "...");
+    char *snippet = strdup(finish_snippet(raw, request).c_str());
+    if (!snippet)
+        throw std::bad_alloc();
+    return snippet;
 }
 
 /* ---- searching ------------------------------------------------------ */
@@ -234,30 +398,67 @@ wm_search_result_t *new_result(const Xapian::MSet &mset, const Xapian::Query &qu
     return result;
 }
 
-void fill_hits(wm_search_result_t *result, const Xapian::MSet &mset)
+void fill_hits(wm_search_result_t *result, const Xapian::MSet &mset, const wm_search_request_t *request)
 {
     for (auto it = mset.begin(); it != mset.end(); ++it) {
         wm_search_hit_t &hit = result->hits[result->n_hits];
         hit.session = decode_session(it.get_document().get_data());
+        result->n_hits++;   // counted now so that a throw below frees the session
         hit.score = it.get_weight();
         hit.rank = it.get_rank();
-        result->n_hits++;
+        hit.snippet = make_snippet(mset, hit.session, request);
     }
 }
 
-wm_search_result_t *run_search(const Xapian::Database &db, const wm_search_request_t *request)
+// The exact number of matches of query (no hits).
+Xapian::doccount count_matches(const Xapian::Database &db, const Xapian::Query &query)
 {
-    Xapian::Query query = build_query(db, request);
+    Xapian::Enquire enquire(db);
+    enquire.set_query(query);
+    return enquire.get_mset(0, 0, db.get_doccount()).get_matches_estimated();
+}
+
+// "Did you mean": the corrected query when it finds more than the user's did.
+void suggest(const Xapian::Database &db, const wm_search_request_t *request, wm_search_result_t *result)
+{
+    if (result->total >= request->suggest_below || is_blank(request->query))
+        return;
+    std::string corrected;
+    parse_user_query(db, request->query, &corrected);
+    if (corrected.empty() || corrected == request->query)
+        return;
+    Xapian::doccount found;
+    try {
+        found = count_matches(db, add_filters(parse_user_query(db, corrected.c_str()), request));
+    } catch (const store_failure &) {
+        return;   // a correction that does not parse is no suggestion
+    } catch (const Xapian::QueryParserError &) {
+        return;
+    }
+    if (found <= result->total)
+        return;
+    if (!(result->suggestion = strdup(corrected.c_str())))
+        throw std::bad_alloc();
+    result->suggestion_total = found;
+}
+
+// Run query as the request says (sort, page, facets, snippets) into a new result.
+wm_search_result_t *run_query(const Xapian::Database &db, const Xapian::Query &query,
+                              const wm_search_request_t *request)
+{
     Xapian::Enquire enquire(db);
     enquire.set_query(query);
     Xapian::MultiValueKeyMaker oldest;
     set_sort(enquire, db, request->sort, oldest);
-    Xapian::doccount all = db.get_doccount();
+    facet_tally tally;
+    add_facet_spies(enquire, request, tally);
+    Xapian::doccount all = db.get_doccount();   // check them all: exact totals and facets
     Xapian::MSet mset = request->count_only ? enquire.get_mset(0, 0, all)
                                             : enquire.get_mset(request->offset, request->limit, all);
     wm_search_result_t *result = new_result(mset, query);
     try {
-        fill_hits(result, mset);
+        fill_hits(result, mset, request);
+        fill_facets(result, request, tally);
     } catch (...) {
         wm_search_result_free(result);
         throw;
@@ -265,9 +466,78 @@ wm_search_result_t *run_search(const Xapian::Database &db, const wm_search_reque
     return result;
 }
 
+wm_search_result_t *run_search(const Xapian::Database &db, const wm_search_request_t *request)
+{
+    wm_search_result_t *result = run_query(db, build_query(db, request), request);
+    try {
+        suggest(db, request, result);
+    } catch (...) {
+        wm_search_result_free(result);
+        throw;
+    }
+    return result;
+}
+
+/* ---- one session, and sessions like it ------------------------------ */
+
+const Xapian::termcount SIMILAR_TERMS = 40;
+
+Xapian::docid find_session(const Xapian::Database &db, const char *id)
+{
+    std::string term = prefix_of(F_ID) + str_or_empty(id);
+    Xapian::PostingIterator it = db.postlist_begin(term);
+    if (is_blank(id) || it == db.postlist_end(term))
+        throw store_failure{WM_STORE_NOT_FOUND, "no session with id " + str_or_empty(id)};
+    return *it;
+}
+
+// Feedback terms: the stemmed words of the unprefixed text (titles and
+// abstracts, tracks and speaker names all reach it), "Zword".  Field terms
+// would only repeat the same words; exact terms would match whole tracks.
+struct StemmedTextOnly : public Xapian::ExpandDecider {
+    bool operator()(const std::string &term) const override
+    {
+        return term.size() > 1 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z');
+    }
+};
+
+Xapian::Query similar_query(const Xapian::Database &db, Xapian::docid seed, const wm_search_request_t *request)
+{
+    Xapian::RSet rset;
+    rset.add_document(seed);
+    Xapian::Enquire enquire(db);
+    enquire.set_query(Xapian::Query::MatchAll);
+    StemmedTextOnly decider;
+    Xapian::ESet eset = enquire.get_eset(SIMILAR_TERMS, rset, &decider);
+    std::vector<std::string> terms(eset.begin(), eset.end());
+    Xapian::Query like(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    if (is_blank(request->query))
+        return add_filters(like, request);
+    Xapian::Query restrict = parse_user_query(db, request->query);
+    return add_filters(Xapian::Query(Xapian::Query::OP_FILTER, like, restrict), request);
+}
+
 }  // namespace
 
 extern "C" {
+
+const char *wm_facet_name(wm_facet_t facet)
+{
+    return facet >= 0 && facet < WM_FACET_COUNT ? FACETS[facet].name : "unknown";
+}
+
+bool wm_facet_from_name(const char *name, wm_facet_t *facet)
+{
+    if (!name)
+        return false;
+    for (int f = 0; f < WM_FACET_COUNT; f++)
+        if (!strcmp(name, FACETS[f].name) || !strcmp(name, FACETS[f].plural) ||
+            (f == WM_FACET_LANGUAGE && !strcmp(name, "lang"))) {
+            *facet = static_cast<wm_facet_t>(f);
+            return true;
+        }
+    return false;
+}
 
 wm_store_status_t wm_store_search(wm_store_t *store, const wm_search_request_t *request,
                                   wm_search_result_t **result)
@@ -280,14 +550,50 @@ wm_store_status_t wm_store_search(wm_store_t *store, const wm_search_request_t *
     });
 }
 
+wm_store_status_t wm_store_similar(wm_store_t *store, const char *id, const wm_search_request_t *request,
+                                   wm_search_result_t **result)
+{
+    *result = NULL;
+    return guarded(store, [&] {
+        if (!request)
+            throw store_failure{WM_STORE_ERROR, "no search request"};
+        retrying(store->db, [&] {
+            Xapian::docid seed = find_session(store->db, id);
+            Xapian::Query query(Xapian::Query::OP_AND_NOT, similar_query(store->db, seed, request),
+                                Xapian::Query(prefix_of(F_ID) + id));
+            *result = run_query(store->db, query, request);
+        });
+    });
+}
+
+wm_store_status_t wm_store_get_session(wm_store_t *store, const char *id, wm_session_t **session)
+{
+    *session = NULL;
+    return guarded(store, [&] {
+        retrying(store->db, [&] {
+            Xapian::docid did = find_session(store->db, id);
+            *session = decode_session(store->db.get_document(did).get_data());
+        });
+    });
+}
+
 void wm_search_result_free(wm_search_result_t *result)
 {
     if (!result)
         return;
-    for (size_t i = 0; i < result->n_hits; i++)
+    for (size_t i = 0; i < result->n_hits; i++) {
         wm_session_free(result->hits[i].session);
+        free(result->hits[i].snippet);
+    }
     free(result->hits);
+    for (wm_facet_counts_t &facet : result->facets) {
+        for (size_t i = 0; i < facet.n_values; i++)
+            free(facet.values[i].value);
+        free(facet.values);
+    }
     free(result->parsed_query);
+    free(result->suggestion);
     free(result);
 }
+
 }  // extern "C"
