@@ -456,6 +456,163 @@ static void test_exact_totals_with_paging(void **state)
     wm_store_close(w);
 }
 
+/* ---- search side: facets, snippets, show, similar, suggestions ---------- */
+
+/* "value=count value=count" of one facet, in the result's order (caller frees). */
+static char *facet_string(const wm_facet_counts_t *facet)
+{
+    wm_buf_t buf = {0};
+    for (size_t i = 0; i < facet->n_values; i++) {
+        char *pair = wm_strdup_printf("%s%s=%lu", i ? " " : "", facet->values[i].value, facet->values[i].count);
+        wm_buf_append_str(&buf, pair);
+        free(pair);
+    }
+    return wm_buf_take(&buf);
+}
+
+static void assert_facet(const wm_search_result_t *result, wm_facet_t facet, const char *expected)
+{
+    assert_true(result->facets[facet].counted);
+    char *got = facet_string(&result->facets[facet]);
+    if (strcmp(got, expected) != 0)
+        fail_msg("facet %s: got [%s], expected [%s]", wm_facet_name(facet), got, expected);
+    free(got);
+}
+
+static void test_facets_count_all_matches(void **state)
+{
+    (void)state;
+    wm_search_request_t request = {.limit = 1, .facets = (1u << WM_FACET_COUNT) - 1};
+    wm_search_result_t *result = NULL;
+    assert_int_equal(wm_store_search(reader, &request, &result), WM_STORE_OK);
+    assert_int_equal(result->n_hits, 1);   /* the page is one hit, the counts cover all five */
+    assert_facet(result, WM_FACET_TRACK, "Community Health=2 GLAM=2 Technology=1");
+    assert_facet(result, WM_FACET_YEAR, "2014=1 2019=1 2021=1 2023=1");
+    assert_facet(result, WM_FACET_TYPE, "talk=2 lightning talk=1 panel=1 workshop=1");
+    assert_facet(result, WM_FACET_LANGUAGE, "en=3 fr=1");
+    assert_facet(result, WM_FACET_SPEAKER,
+                 "Alex Jones=1 Alex Stinson=1 Ann Other=1 Bob Smith=1 Jean-Luc Éclair=1 Nobody Special=1 "
+                 "Stinson Beach=1");
+    wm_search_result_free(result);
+
+    wm_search_request_t glam = {.query = "track:glam", .count_only = true, .facets = 1u << WM_FACET_TRACK};
+    assert_int_equal(wm_store_search(reader, &glam, &result), WM_STORE_OK);
+    assert_int_equal(result->n_hits, 0);
+    assert_facet(result, WM_FACET_TRACK, "GLAM=2 Community Health=1");
+    assert_false(result->facets[WM_FACET_YEAR].counted);
+    wm_search_result_free(result);
+}
+
+static void test_facet_names(void **state)
+{
+    (void)state;
+    wm_facet_t facet;
+    assert_true(wm_facet_from_name("tracks", &facet));
+    assert_int_equal(facet, WM_FACET_TRACK);
+    assert_true(wm_facet_from_name("lang", &facet));
+    assert_int_equal(facet, WM_FACET_LANGUAGE);
+    assert_true(wm_facet_from_name("speaker", &facet));
+    assert_int_equal(facet, WM_FACET_SPEAKER);
+    assert_false(wm_facet_from_name("colour", &facet));
+    assert_false(wm_facet_from_name(NULL, &facet));
+    assert_string_equal(wm_facet_name(WM_FACET_YEAR), "year");
+}
+
+static const char *snippet_of(const wm_search_result_t *result, const char *id)
+{
+    for (size_t i = 0; i < result->n_hits; i++)
+        if (strcmp(result->hits[i].session->id, id) == 0)
+            return result->hits[i].snippet;
+    fail_msg("%s not among the hits", id);
+    return NULL;
+}
+
+static void test_snippets_highlight_matches(void **state)
+{
+    (void)state;
+    wm_search_request_t request = {.query = "museums", .limit = 10, .snippet_bytes = 200,
+                                   .highlight_start = "[", .highlight_end = "]"};
+    wm_search_result_t *result = NULL;
+    assert_int_equal(wm_store_search(reader, &request, &result), WM_STORE_OK);
+    assert_string_equal(snippet_of(result, "wm:3"), "[Museums] open their collections.");
+    assert_string_equal(snippet_of(result, "wm:2"), "Harassment, and [museums] that help.");
+    wm_search_result_free(result);
+
+    request.highlight_start = request.highlight_end = NULL;   /* plain, one line */
+    request.query = "laptop";
+    assert_int_equal(wm_store_search(reader, &request, &result), WM_STORE_OK);
+    assert_string_equal(snippet_of(result, "wm:1"),
+                        "A workshop for every library. Bring a laptop \\ and C:\\path.");
+    wm_search_result_free(result);
+
+    request.snippet_bytes = 0;
+    assert_int_equal(wm_store_search(reader, &request, &result), WM_STORE_OK);
+    assert_null(snippet_of(result, "wm:1"));
+    wm_search_result_free(result);
+}
+
+static void test_get_session(void **state)
+{
+    (void)state;
+    wm_session_t *s = NULL;
+    assert_int_equal(wm_store_get_session(reader, "wm:4", &s), WM_STORE_OK);
+    assert_string_equal(s->title, "\"Zebra\" crossing");
+    assert_int_equal(s->n_speakers, 2);
+    assert_string_equal(s->speakers[1].name, "Stinson Beach");
+    wm_session_free(s);
+    assert_int_equal(wm_store_get_session(reader, "wm:999", &s), WM_STORE_NOT_FOUND);
+    assert_null(s);
+    assert_non_null(strstr(wm_store_last_error(reader), "wm:999"));
+}
+
+static void test_similar_leaves_out_the_seed(void **state)
+{
+    (void)state;
+    wm_search_request_t request = {.limit = 10};
+    wm_search_result_t *result = NULL;
+    assert_int_equal(wm_store_similar(reader, "wm:3", &request, &result), WM_STORE_OK);
+    char *ids = ids_of(result, 1);
+    assert_null(strstr(ids, "wm:3"));
+    assert_non_null(strstr(ids, "wm:2"));   /* museums */
+    assert_non_null(strstr(ids, "wm:5"));   /* access */
+    free(ids);
+    wm_search_result_free(result);
+
+    request.year = "2021";   /* filters restrict the candidates */
+    assert_int_equal(wm_store_similar(reader, "wm:3", &request, &result), WM_STORE_OK);
+    ids = ids_of(result, 0);
+    assert_string_equal(ids, "wm:2");
+    free(ids);
+    wm_search_result_free(result);
+
+    assert_int_equal(wm_store_similar(reader, "wm:999", &request, &result), WM_STORE_NOT_FOUND);
+    assert_null(result);
+}
+
+static void test_spelling_suggestion(void **state)
+{
+    (void)state;
+    wm_search_request_t request = {.query = "musuems", .limit = 10, .suggest_below = 3};
+    wm_search_result_t *result = NULL;
+    assert_int_equal(wm_store_search(reader, &request, &result), WM_STORE_OK);
+    assert_int_equal(result->total, 0);
+    assert_non_null(result->suggestion);
+    assert_string_equal(result->suggestion, "museums");
+    assert_int_equal(result->suggestion_total, 2);
+    wm_search_result_free(result);
+
+    request.suggest_below = 0;   /* not asked */
+    assert_int_equal(wm_store_search(reader, &request, &result), WM_STORE_OK);
+    assert_null(result->suggestion);
+    wm_search_result_free(result);
+
+    request.query = "museums";   /* nothing to correct */
+    request.suggest_below = 3;
+    assert_int_equal(wm_store_search(reader, &request, &result), WM_STORE_OK);
+    assert_null(result->suggestion);
+    wm_search_result_free(result);
+}
+
 static void test_schema_mismatch(void **state)
 {
     (void)state;
@@ -547,6 +704,12 @@ int main(void)
         cmocka_unit_test(test_round_trip_of_every_field),
         cmocka_unit_test(test_replace_by_id),
         cmocka_unit_test(test_exact_totals_with_paging),
+        cmocka_unit_test(test_facets_count_all_matches),
+        cmocka_unit_test(test_facet_names),
+        cmocka_unit_test(test_snippets_highlight_matches),
+        cmocka_unit_test(test_get_session),
+        cmocka_unit_test(test_similar_leaves_out_the_seed),
+        cmocka_unit_test(test_spelling_suggestion),
         cmocka_unit_test(test_schema_mismatch),
         cmocka_unit_test(test_second_writer_is_locked),
         cmocka_unit_test(test_missing_index),
