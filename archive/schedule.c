@@ -259,6 +259,8 @@ static wm_session_t *session_of(const talk_t *t, const conference_t *conf,
     if (!has_text(t->field[T_TITLE]))
         return NULL;
     wm_session_t *s = wm_session_new();
+    if (s)
+        s->origin = WM_ORIGIN_SCHEDULE;
     int identity = s ? set_identity(s, t, conf, source) : -1;
     if (identity == 1) {
         wm_session_free(s);

@@ -12,6 +12,13 @@ typedef struct wm_speaker {
     char *biography;   /* plain text; NULL when none */
 } wm_speaker_t;
 
+/* Where a session was read: the index links an on-wiki copy of a talk to
+ * the program system's export of it, and the export wins. */
+typedef enum wm_origin {
+    WM_ORIGIN_WIKI = 0,     /* a page of a MediaWiki dump */
+    WM_ORIGIN_SCHEDULE      /* a pretalx/eventyay schedule export */
+} wm_origin_t;
+
 typedef struct wm_session {
     char *id;              /* "<dbname>:<page id>", e.g. "wikimaniawiki:1234" */
     int year;              /* e.g. 2019; 0 when unknown */
@@ -34,6 +41,7 @@ typedef struct wm_session {
     char *timestamp;       /* the revision's timestamp, ISO 8601; NULL when unknown */
     char *code;            /* the talk's code in the program system (pretalx, eventyay), when
                             * the page or export gives one: links an on-wiki copy to the export */
+    wm_origin_t origin;
 } wm_session_t;
 
 /* A zeroed session (caller frees with wm_session_free); NULL when out of memory. */

@@ -44,6 +44,8 @@ typedef struct indexer {
     unsigned files_read;
     unsigned files_failed;
     unsigned long sessions;
+    unsigned long kept_newer;   /* the index already had a newer revision */
+    unsigned long linked;       /* an on-wiki copy and an export of one talk */
     uint64_t bytes_done;        /* compressed bytes of the files finished */
     wm_stream_t *current;       /* the file being read, for progress */
     bool index_failed;          /* a store error: stop everything */
@@ -108,6 +110,7 @@ static void report_input_error(indexer_t *ix, const char *message)
 static int emit_session(indexer_t *ix, wm_session_t *session)
 {
     int rc = 0;
+    wm_store_put_t outcome;
     if (ix->list_sessions) {
         json_t *json = wm_session_to_json(session, true);
         char *line = json ? json_dumps(json, JSON_COMPACT) : NULL;
@@ -120,7 +123,10 @@ static int emit_session(indexer_t *ix, wm_session_t *session)
         }
         free(line);
         json_decref(json);
-    } else if (wm_store_put_session(ix->store, session) != WM_STORE_OK) {
+    } else if (wm_store_put_session_ex(ix->store, session, &outcome) == WM_STORE_OK) {
+        ix->kept_newer += outcome == WM_STORE_PUT_KEPT_NEWER;
+        ix->linked += outcome == WM_STORE_PUT_LINKED;
+    } else {
         clear_progress(ix);
         fprintf(stderr, "wmindex: cannot write to the index %s: %s\n", ix->index_path,
                 wm_store_last_error(ix->store));
@@ -273,6 +279,11 @@ static void print_summary(indexer_t *ix)
     double elapsed = seconds_since(&ix->started);
     fprintf(stderr, "wmindex: %lu sessions from %u file%s in %.1f s", ix->sessions, ix->files_read,
             ix->files_read == 1 ? "" : "s", elapsed);
+    if (ix->kept_newer)
+        fprintf(stderr, "; %lu older revision%s ignored", ix->kept_newer, ix->kept_newer == 1 ? "" : "s");
+    if (ix->linked)
+        fprintf(stderr, "; %lu on-wiki cop%s linked to %s export", ix->linked,
+                ix->linked == 1 ? "y" : "ies", ix->linked == 1 ? "its" : "their");
     if (ix->files_failed)
         fprintf(stderr, "; %u input%s failed", ix->files_failed, ix->files_failed == 1 ? "" : "s");
     if (!ix->list_sessions)

@@ -29,6 +29,18 @@
  *                                      put_session replaces by it)
  *   U         -             exact      the URL, as is
  *   P         -             exact      the source file path, as is
+ *   XLINK     -             exact      link keys of the talk (store.cc, put):
+ *                                      "code:<year>:<code>" when the page or
+ *                                      export gives a pretalx/eventyay talk
+ *                                      code, "title:<year>:<title key>" always
+ *                                      (title key = normalised title, only
+ *                                      letters and digits kept).  An on-wiki
+ *                                      copy and the export of the same talk
+ *                                      share one: put_session keeps ONE
+ *                                      document for both (the export's, with
+ *                                      the copy's translations), whatever
+ *                                      the order they come in.  The search
+ *                                      side needs to do nothing about it.
  *
  * "Normalised" = lower-cased (Unicode), runs of white space collapsed to one
  * space, trimmed.  Because of that no exact term starts with a capital
@@ -52,6 +64,9 @@
  *   3  language     normalised code   (facets)
  *   4  tracks       the tracks as written, separated by TAB (facets)
  *   5  speakers     the speakers' names as written, separated by TAB (facets)
+ *   6  timestamp    the page revision's ISO 8601 timestamp as is (put_session
+ *                   keeps the document with the newer one: "" = unknown)
+ *   7  origin       "wiki" or "schedule" (which copy of a linked talk wins)
  *   (a TAB inside a track or name is written as a space)
  *
  * Document data: omega's format, one name=value per line, a repeated name
@@ -59,7 +74,7 @@
  * \\ \n \r \t.  Names: url caption(=title) sample(=start of the abstract, one
  * line) id year title type type_label duration track* language
  * speaker*(name[TAB username[TAB biography]]) translation* source page
- * timestamp abstract.  Empty or unknown fields are left out.
+ * timestamp code abstract.  Empty or unknown fields are left out.
  *
  * Metadata: "wmsearch.schema" = SCHEMA_VERSION.  Spelling data: the words
  * of titles and abstracts (for "did you mean").
@@ -81,14 +96,14 @@ extern "C" {
 namespace wmstore {
 
 const char SCHEMA_KEY[] = "wmsearch.schema";
-const char SCHEMA_VERSION[] = "2";   // 2: speaker names in slot 5
+const char SCHEMA_VERSION[] = "3";   // 2: speaker names in slot 5; 3: link keys, slots 6-7
 const size_t MAX_TERM_BYTES = 245;
 const size_t SAMPLE_BYTES = 300;
 const int MODIFIED_RETRIES = 3;
 const char ERROR_CONTEXT[] = "wmsearch";   // marks QueryParserErrors we made
 
 enum field_id { F_TEXT, F_TITLE, F_SPEAKER_TEXT, F_SPEAKER, F_TRACK, F_TYPE, F_LANG,
-                F_YEAR, F_ID, F_URL, F_SOURCE };
+                F_YEAR, F_ID, F_URL, F_SOURCE, F_LINK };
 
 enum field_kind {
     KIND_TEXT,     // TermGenerator terms; a query field maps to add_prefix
@@ -119,10 +134,11 @@ static const field_spec FIELDS[] = {
     {F_ID, "id", "Q", KIND_VERBATIM, false},
     {F_URL, NULL, "U", KIND_VERBATIM, false},
     {F_SOURCE, NULL, "P", KIND_VERBATIM, false},
+    {F_LINK, NULL, "XLINK", KIND_VERBATIM, false},
 };
 
 enum value_slot { SLOT_YEAR = 0, SLOT_TITLE = 1, SLOT_TYPE = 2, SLOT_LANGUAGE = 3, SLOT_TRACKS = 4,
-                  SLOT_SPEAKERS = 5 };
+                  SLOT_SPEAKERS = 5, SLOT_TIMESTAMP = 6, SLOT_ORIGIN = 7 };
 
 inline std::string prefix_of(field_id id) { return FIELDS[id].prefix; }
 

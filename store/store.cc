@@ -6,6 +6,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -172,6 +173,8 @@ std::string encode_session(const wm_session_t *s)
     data_line(data, "source", str_or_empty(s->source));
     data_line(data, "page", str_or_empty(s->page_title));
     data_line(data, "timestamp", str_or_empty(s->timestamp));
+    data_line(data, "code", str_or_empty(s->code));
+    data_line(data, "origin", s->origin == WM_ORIGIN_SCHEDULE ? "schedule" : "");
     data_line(data, "abstract", str_or_empty(s->abstract));
     return data;
 }
@@ -207,7 +210,7 @@ void decode_field(wm_session_t *s, const std::string &name, const std::string &r
         {"id", &s->id}, {"title", &s->title}, {"type", &s->type},
         {"type_label", &s->type_label}, {"language", &s->language},
         {"abstract", &s->abstract}, {"url", &s->url}, {"source", &s->source},
-        {"page", &s->page_title}, {"timestamp", &s->timestamp},
+        {"page", &s->page_title}, {"timestamp", &s->timestamp}, {"code", &s->code},
     };
     for (auto &entry : strings)
         if (name == entry.name)
@@ -220,6 +223,8 @@ void decode_field(wm_session_t *s, const std::string &name, const std::string &r
         check_alloc(wm_session_add_track(s, v));
     else if (name == "translation")
         check_alloc(wm_session_add_translation(s, v));
+    else if (name == "origin")
+        s->origin = value == "schedule" ? WM_ORIGIN_SCHEDULE : WM_ORIGIN_WIKI;
 }
 
 }  // namespace
@@ -311,6 +316,8 @@ void add_values(Xapian::Document &doc, const wm_session_t *s)
     for (size_t i = 0; i < s->n_speakers; i++)
         names.push_back(str_or_empty(s->speakers[i].name));
     doc.add_value(SLOT_SPEAKERS, join_with_tabs(names));
+    doc.add_value(SLOT_TIMESTAMP, str_or_empty(s->timestamp));
+    doc.add_value(SLOT_ORIGIN, s->origin == WM_ORIGIN_SCHEDULE ? "schedule" : "wiki");
 }
 
 Xapian::Document make_document(Xapian::WritableDatabase &wdb, const wm_session_t *s)
@@ -501,9 +508,158 @@ const char *wm_store_last_error(const wm_store_t *store)
     return store ? store->error.c_str() : "no index handle";
 }
 
-wm_store_status_t wm_store_put_session(wm_store_t *store, const wm_session_t *session)
+/* ---- putting a session: newer revisions and linked copies ------------- */
+
+namespace {
+
+// Normalised title with only letters and digits (any non-ASCII byte kept):
+// "Wikipedia in the Time of COVID!" and "wikipedia in the time of covid" meet.
+std::string title_key(const char *title)
 {
-    return guarded(store, [&] {
+    std::string key;
+    for (char c : normalise(str_or_empty(title)))
+        if (std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80)
+            key += c;
+    return key;
+}
+
+std::string code_link(const wm_session_t *s)
+{
+    if (!s->code || !*s->code || s->year <= 0)
+        return "";
+    return prefix_of(F_LINK) + "code:" + std::to_string(s->year) + ":" + normalise(s->code);
+}
+
+std::string title_link(const wm_session_t *s)
+{
+    std::string key = title_key(s->title);
+    if (key.empty() || s->year <= 0)
+        return "";
+    return prefix_of(F_LINK) + "title:" + std::to_string(s->year) + ":" + key;
+}
+
+struct owned_session {
+    wm_session_t *s;
+    explicit owned_session(wm_session_t *session) : s(session) {}
+    ~owned_session() { wm_session_free(s); }
+    owned_session(const owned_session &) = delete;
+    owned_session &operator=(const owned_session &) = delete;
+};
+
+// The documents of the other origin that are the same talk as s.
+std::vector<Xapian::docid> linked_documents(Xapian::WritableDatabase &wdb, const wm_session_t *s)
+{
+    std::vector<Xapian::docid> found;
+    const std::string origin = s->origin == WM_ORIGIN_SCHEDULE ? "schedule" : "wiki";
+    const std::string links[] = {code_link(s), title_link(s)};
+    for (int i = 0; i < 2; i++) {
+        if (links[i].empty() || links[i].size() > MAX_TERM_BYTES)
+            continue;
+        for (auto it = wdb.postlist_begin(links[i]); it != wdb.postlist_end(links[i]); ++it) {
+            Xapian::Document doc = wdb.get_document(*it);
+            if (doc.get_value(SLOT_ORIGIN) == origin)
+                continue;
+            owned_session other(decode_session(doc.get_data()));
+            // Same title, different codes: two talks, not two copies.
+            if (i == 1 && s->code && other.s->code && normalise(s->code) != normalise(other.s->code))
+                continue;
+            if (std::find(found.begin(), found.end(), *it) == found.end())
+                found.push_back(*it);
+        }
+    }
+    return found;
+}
+
+// Write session s as a document with its id and link terms at id's place.
+void write_session(wm_store_t *store, const wm_session_t *s)
+{
+    std::string id_term = prefix_of(F_ID) + s->id;
+    Xapian::Document doc = make_document(store->wdb, s);
+    doc.add_boolean_term(id_term);
+    for (const std::string &link : {code_link(s), title_link(s)})
+        if (!link.empty() && link.size() <= MAX_TERM_BYTES)
+            doc.add_boolean_term(link);
+    store->wdb.replace_document(id_term, doc);
+}
+
+// A copy of s (shallow: it borrows s's strings) with extra translations.
+struct with_translations {
+    wm_session_t view;
+    std::vector<char *> list;
+    with_translations(const wm_session_t *s, const wm_session_t *from) : view(*s)
+    {
+        list.assign(s->translations, s->translations + s->n_translations);
+        for (size_t i = 0; from && i < from->n_translations; i++) {
+            bool known = false;
+            for (char *t : list)
+                known = known || std::strcmp(t, from->translations[i]) == 0;
+            if (!known)
+                list.push_back(from->translations[i]);
+        }
+        view.translations = list.data();
+        view.n_translations = list.size();
+    }
+};
+
+// The page's document in the index is newer than this revision of it?
+bool index_has_newer(wm_store_t *store, const std::string &id_term, const wm_session_t *s,
+                     Xapian::docid *existing)
+{
+    *existing = 0;
+    auto it = store->wdb.postlist_begin(id_term);
+    if (it == store->wdb.postlist_end(id_term))
+        return false;
+    *existing = *it;
+    std::string stored = store->wdb.get_document(*it).get_value(SLOT_TIMESTAMP);
+    return !stored.empty() && s->timestamp && *s->timestamp && stored > s->timestamp;
+}
+
+// An on-wiki copy of a talk whose export is indexed: the export's document
+// takes the copy's translations and the copy gets no document.
+void link_copy_to_export(wm_store_t *store, const wm_session_t *copy, Xapian::docid export_doc)
+{
+    owned_session exported(decode_session(store->wdb.get_document(export_doc).get_data()));
+    with_translations merged(exported.s, copy);
+    write_session(store, &merged.view);
+    store->wdb.delete_document(prefix_of(F_ID) + copy->id);
+}
+
+// An export whose on-wiki copies are indexed: they give way to it.
+void put_export_over_copies(wm_store_t *store, const wm_session_t *s,
+                            const std::vector<Xapian::docid> &copies, Xapian::docid existing)
+{
+    std::vector<wm_session_t *> olds;
+    try {
+        if (existing)
+            olds.push_back(decode_session(store->wdb.get_document(existing).get_data()));
+        for (Xapian::docid id : copies)
+            olds.push_back(decode_session(store->wdb.get_document(id).get_data()));
+        wm_session_t *current = const_cast<wm_session_t *>(s);
+        std::vector<with_translations> steps;
+        steps.reserve(olds.size());
+        for (wm_session_t *old : olds) {
+            steps.emplace_back(current, old);
+            current = &steps.back().view;
+        }
+        for (Xapian::docid id : copies)
+            store->wdb.delete_document(id);
+        write_session(store, current);
+    } catch (...) {
+        for (wm_session_t *old : olds)
+            wm_session_free(old);
+        throw;
+    }
+    for (wm_session_t *old : olds)
+        wm_session_free(old);
+}
+
+}  // namespace
+
+wm_store_status_t wm_store_put_session_ex(wm_store_t *store, const wm_session_t *session,
+                                          wm_store_put_t *outcome)
+{
+    wm_store_put_t result = WM_STORE_PUT_ADDED;
+    wm_store_status_t status = guarded(store, [&] {
         if (!store->writable)
             throw store_failure{WM_STORE_ERROR, "index " + store->path + " was opened read-only"};
         if (!session || !session->id || !*session->id)
@@ -511,10 +667,34 @@ wm_store_status_t wm_store_put_session(wm_store_t *store, const wm_session_t *se
         std::string id_term = prefix_of(F_ID) + session->id;
         if (id_term.size() > MAX_TERM_BYTES)
             throw store_failure{WM_STORE_ERROR, std::string("session id too long: ") + session->id};
-        Xapian::Document doc = make_document(store->wdb, session);
-        doc.add_boolean_term(id_term);
-        store->wdb.replace_document(id_term, doc);
+        Xapian::docid existing;
+        if (index_has_newer(store, id_term, session, &existing)) {
+            result = WM_STORE_PUT_KEPT_NEWER;
+            return;
+        }
+        std::vector<Xapian::docid> linked = linked_documents(store->wdb, session);
+        if (!linked.empty() && session->origin == WM_ORIGIN_WIKI) {
+            link_copy_to_export(store, session, linked.front());
+            result = WM_STORE_PUT_LINKED;
+        } else if (session->origin == WM_ORIGIN_SCHEDULE) {
+            // An export keeps the translations its document gathered from copies.
+            put_export_over_copies(store, session, linked, existing);
+            result = !linked.empty() ? WM_STORE_PUT_LINKED
+                     : existing      ? WM_STORE_PUT_REPLACED
+                                     : WM_STORE_PUT_ADDED;
+        } else {
+            write_session(store, session);
+            result = existing ? WM_STORE_PUT_REPLACED : WM_STORE_PUT_ADDED;
+        }
     });
+    if (outcome)
+        *outcome = result;
+    return status;
+}
+
+wm_store_status_t wm_store_put_session(wm_store_t *store, const wm_session_t *session)
+{
+    return wm_store_put_session_ex(store, session, NULL);
 }
 
 wm_store_status_t wm_store_commit(wm_store_t *store)

@@ -46,6 +46,23 @@ const char *wm_store_last_error(const wm_store_t *store);
 
 /* Add or replace (by session->id) the document of one session. */
 wm_store_status_t wm_store_put_session(wm_store_t *store, const wm_session_t *session);
+
+/* What wm_store_put_session_ex did with a session. */
+typedef enum wm_store_put {
+    WM_STORE_PUT_ADDED,        /* a new document */
+    WM_STORE_PUT_REPLACED,     /* replaced the document of the same id */
+    WM_STORE_PUT_KEPT_NEWER,   /* the index holds a newer revision of the page: unchanged */
+    WM_STORE_PUT_LINKED        /* the same talk from the other origin (an on-wiki copy and
+                                * the export) is in the index: one document holds both
+                                * (the export's fields, the copy's translations) */
+} wm_store_put_t;
+
+/* As wm_store_put_session, and say what happened in *outcome.  The result
+ * does not depend on the order sessions come in: the newer revision
+ * (session->timestamp) of a page wins, and an export wins over an on-wiki
+ * copy of the same talk (same year and code, else same year and title). */
+wm_store_status_t wm_store_put_session_ex(wm_store_t *store, const wm_session_t *session,
+                                          wm_store_put_t *outcome);
 /* Make everything put so far durable and visible to readers (atomic). */
 wm_store_status_t wm_store_commit(wm_store_t *store);
 /* Number of documents in the index. */
