@@ -1,0 +1,240 @@
+/* Unit tests for archive/schedule.c: content detection, the pretalx /
+ * eventyay schedule JSON (strings and i18n objects) and the frab XML
+ * (compressed with the real gzip), errors and stopping early. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "archive/rules.h"
+#include "archive/schedule.h"
+#include "archive/session.h"
+#include "archive/stream.h"
+
+typedef struct collected {
+    wm_session_t *sessions[16];
+    size_t n;
+    size_t stop_after;    /* 0 = never stop */
+} collected_t;
+
+static int collect(void *ctx, wm_session_t *session)
+{
+    collected_t *c = ctx;
+    if (c->n < 16)
+        c->sessions[c->n++] = session;
+    else
+        wm_session_free(session);
+    return c->stop_after && c->n >= c->stop_after;
+}
+
+static void collected_free(collected_t *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        wm_session_free(c->sessions[i]);
+    c->n = 0;
+}
+
+static char *write_temp(const char *text, const char *suffix)
+{
+    char *path = malloc(64);
+    assert_non_null(path);
+    snprintf(path, 64, "/tmp/wm-schedule-XXXXXX%s", suffix);
+    int fd = mkstemps(path, (int)strlen(suffix));
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+/* Read path as a schedule (kind by content); return wm_schedule_read's status. */
+static int read_schedule(const char *path, collected_t *c, char **error)
+{
+    wm_rules_t *rules;
+    char *rules_error = NULL;
+    assert_int_equal(wm_rules_builtin(&rules, &rules_error), 0);
+    char *open_error = NULL;
+    wm_stream_t *stream = wm_stream_open(path, &open_error);
+    assert_non_null(stream);
+    const unsigned char *head;
+    ssize_t n = wm_stream_peek(stream, 4096, &head);
+    assert_true(n > 0);
+    wm_input_kind_t kind = wm_input_detect(head, (size_t)n);
+    int rc = wm_schedule_read(stream, kind, rules, path, collect, c, error);
+    wm_stream_close(stream);
+    wm_rules_free(rules);
+    return rc;
+}
+
+static void test_detect_by_content(void **state)
+{
+    (void)state;
+#define DETECT(s) wm_input_detect((const unsigned char *)(s), strlen(s))
+    assert_int_equal(DETECT("  \n{\"schedule\": {}}"), WM_INPUT_SCHEDULE_JSON);
+    assert_int_equal(DETECT("\xEF\xBB\xBF{}"), WM_INPUT_SCHEDULE_JSON);
+    assert_int_equal(DETECT("<mediawiki xmlns=\"x\">"), WM_INPUT_DUMP);
+    assert_int_equal(DETECT("<?xml version=\"1.0\"?>\n<!-- c -->\n<schedule>"), WM_INPUT_FRAB_XML);
+    assert_int_equal(DETECT("<!DOCTYPE schedule>\n<schedule/>"), WM_INPUT_FRAB_XML);
+    assert_int_equal(DETECT("<schedulex>"), WM_INPUT_UNKNOWN);
+    assert_int_equal(DETECT("<html>"), WM_INPUT_UNKNOWN);
+    assert_int_equal(DETECT("<!-- unclosed"), WM_INPUT_UNKNOWN);
+    assert_int_equal(DETECT(""), WM_INPUT_UNKNOWN);
+#undef DETECT
+}
+
+static const char schedule_json[] =
+    "{\"schedule\": {\"conference\": {\"acronym\": \"wikimania2025\", \"start\": \"2025-08-06\",\n"
+    " \"days\": [{\"rooms\": {\"Room 1\": [\n"
+    "  {\"code\": \"ABC123\", \"guid\": \"g-1\", \"title\": \" Knowledge equity \",\n"
+    "   \"track\": {\"en\": \"Community\", \"fr\": \"Communaut\\u00e9\"},\n"
+    "   \"type\": {\"en\": \"Panel (55 minutes)\"}, \"language\": \"es\", \"duration\": \"01:05\",\n"
+    "   \"date\": \"2099-01-01T10:00:00Z\", \"url\": \"https://e.org/talk/ABC123/\",\n"
+    "   \"abstract\": \"Short.\", \"description\": \"Long.\",\n"
+    "   \"persons\": [{\"code\": \"P1\", \"public_name\": \"Amina Yusuf\", \"biography\": \"Edits.\"},\n"
+    "                 {\"code\": \"P1\", \"public_name\": \"Amina Y.\"},\n"
+    "                 {\"name\": \"No Code\", \"biography\": null}]},\n"
+    "  {\"guid\": \"g-2\", \"title\": \"Guid only\", \"track\": {\"de\": \"Technik\"},\n"
+    "   \"type\": \"Lightning talk (5 minutes, in person only)\", \"duration\": null},\n"
+    "  {\"code\": \"NOTITLE\", \"title\": \"\"},\n"
+    "  \"not a talk\"\n"
+    " ]}}]}}}\n";
+
+static void test_schedule_json(void **state)
+{
+    (void)state;
+    char *path = write_temp(schedule_json, ".json");
+    collected_t c = {0};
+    char *error = NULL;
+    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_null(error);
+    assert_int_equal(c.n, 2);
+    const wm_session_t *s = c.sessions[0];
+    assert_string_equal(s->id, "wikimania2025:ABC123");
+    assert_string_equal(s->code, "ABC123");
+    assert_int_equal(s->origin, WM_ORIGIN_SCHEDULE);
+    assert_int_equal(s->year, 2025);   /* the conference's, not the talk's date */
+    assert_string_equal(s->title, "Knowledge equity");
+    assert_string_equal(s->type, "panel");
+    assert_string_equal(s->type_label, "Panel (55 minutes)");
+    assert_int_equal(s->duration_minutes, 65);   /* the duration field beats the label */
+    assert_int_equal(s->n_tracks, 1);
+    assert_string_equal(s->tracks[0], "Community");
+    assert_string_equal(s->language, "es");
+    assert_string_equal(s->abstract, "Short.\n\nLong.");
+    assert_string_equal(s->url, "https://e.org/talk/ABC123/");
+    /* The same code twice is one person; a person without a code has no username. */
+    assert_int_equal(s->n_speakers, 2);
+    assert_string_equal(s->speakers[0].name, "Amina Yusuf");
+    assert_string_equal(s->speakers[0].username, "P1");
+    assert_string_equal(s->speakers[0].biography, "Edits.");
+    assert_string_equal(s->speakers[1].name, "No Code");
+    assert_null(s->speakers[1].username);
+    assert_null(s->speakers[1].biography);
+    s = c.sessions[1];
+    assert_string_equal(s->id, "wikimania2025:g-2");
+    assert_null(s->code);
+    assert_string_equal(s->tracks[0], "Technik");   /* no "en": the first text */
+    assert_string_equal(s->type, "lightning talk");
+    assert_int_equal(s->duration_minutes, 5);      /* from the label */
+    collected_free(&c);
+    unlink(path);
+    free(path);
+}
+
+static const char schedule_xml[] =
+    "<?xml version=\"1.0\"?>\n<schedule>\n<conference><acronym>wikimania2026</acronym>"
+    "<title>W</title><start>2026-07-22</start></conference>\n"
+    "<day index=\"1\"><room name=\"A\">\n"
+    "<event guid=\"d-1\" id=\"7001\"><date>2026-07-22T10:00:00+02:00</date><duration>00:30</duration>"
+    "<url>https://e.org/e/wm/talk/AIE26A/</url><title>AI &amp; us</title><track>AI</track>"
+    "<type>Talk (30 minutes)</type><language>en</language><abstract>What &lt;ML&gt; means.</abstract>"
+    "<description></description><persons><person id=\"301\" code=\"ROSA\">Rosa M.</person>"
+    "<person id=\"302\">Timo V.</person></persons></event>\n"
+    "<event guid=\"d-2\" id=\"7002\"><title>No url</title><type>Keynote</type>"
+    "<abstract>Hello.</abstract><persons/></event>\n"
+    "</room></day></schedule>\n";
+
+static void test_frab_xml_gzipped(void **state)
+{
+    (void)state;
+    char *path = write_temp(schedule_xml, ".xml");
+    char command[256];
+    snprintf(command, sizeof command, "gzip -f '%s'", path);
+    assert_int_equal(system(command), 0);
+    strcat(path, ".gz");
+    collected_t c = {0};
+    char *error = NULL;
+    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(c.n, 2);
+    const wm_session_t *s = c.sessions[0];
+    assert_string_equal(s->id, "wikimania2026:AIE26A");   /* code from the talk url */
+    assert_int_equal(s->year, 2026);
+    assert_string_equal(s->title, "AI & us");
+    assert_string_equal(s->type, "talk");
+    assert_int_equal(s->duration_minutes, 30);
+    assert_string_equal(s->abstract, "What <ML> means.");
+    assert_int_equal(s->n_speakers, 2);
+    assert_string_equal(s->speakers[0].username, "ROSA");
+    assert_string_equal(s->speakers[1].name, "Timo V.");
+    assert_string_equal(s->speakers[1].username, "302");
+    s = c.sessions[1];
+    assert_string_equal(s->id, "wikimania2026:d-2");   /* no code: the guid */
+    assert_string_equal(s->type, "keynote");
+    assert_int_equal(s->n_speakers, 0);
+    collected_free(&c);
+    unlink(path);
+    free(path);
+}
+
+static void test_errors_and_stopping(void **state)
+{
+    (void)state;
+    collected_t c = {0};
+    char *error = NULL;
+    char *path = write_temp("{\"not\": \"a schedule\"}", ".json");
+    assert_int_equal(read_schedule(path, &c, &error), -1);
+    assert_non_null(strstr(error, "not a schedule export"));
+    assert_non_null(strstr(error, path));
+    free(error);
+    unlink(path);
+    free(path);
+
+    path = write_temp("{\"schedule\": [1, 2", ".json");
+    assert_int_equal(read_schedule(path, &c, &error), -1);
+    assert_non_null(strstr(error, "JSON error"));
+    free(error);
+    unlink(path);
+    free(path);
+
+    path = write_temp("<schedule>\n<conference>\n<event><title>x</title></conference>", ".xml");
+    assert_int_equal(read_schedule(path, &c, &error), -1);
+    assert_non_null(strstr(error, "schedule XML error at line 3"));
+    free(error);
+    unlink(path);
+    free(path);
+    assert_int_equal(c.n, 0);
+
+    path = write_temp(schedule_json, ".json");
+    c.stop_after = 1;
+    assert_int_equal(read_schedule(path, &c, &error), 1);
+    assert_int_equal(c.n, 1);
+    collected_free(&c);
+    unlink(path);
+    free(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_detect_by_content),
+        cmocka_unit_test(test_schedule_json),
+        cmocka_unit_test(test_frab_xml_gzipped),
+        cmocka_unit_test(test_errors_and_stopping),
+    };
+    return cmocka_run_group_tests_name("schedule", tests, NULL, NULL);
+}
