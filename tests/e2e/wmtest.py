@@ -249,3 +249,102 @@ def note(text):
     for line in str(text).splitlines():
         print("# " + line)
     sys.stdout.flush()
+
+
+# --- hostile input, index errors and valgrind (added with issue 5) ----------
+
+def is_asan_build(binary=None):
+    """Whether binary (default wmindex) was built with AddressSanitizer: it
+    then needs more memory, and valgrind cannot run it."""
+    with open(binary or WMINDEX, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
+def run_measured(argv, env=None, timeout=300):
+    """Like run(), also measuring the child alone (os.wait4): the Run gets
+    peak_kb (peak resident set, KiB) and seconds (wall clock).  A run past
+    the timeout is killed and raises subprocess.TimeoutExpired."""
+    import time
+    full_env = dict(os.environ)
+    full_env.pop("WMSEARCH_INDEX", None)
+    if env:
+        full_env.update(env)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=full_env)
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() - start > timeout:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                proc.returncode = -9
+                raise subprocess.TimeoutExpired(argv, timeout)
+            time.sleep(0.02)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.monotonic() - start
+        out.seek(0)
+        err.seek(0)
+        proc.stdout = out.read().decode("utf-8", "replace")
+        proc.stderr = err.read().decode("utf-8", "replace")
+    r = Run(proc)
+    r.peak_kb = usage.ru_maxrss
+    r.seconds = seconds
+    return r
+
+
+def xml_escape(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def dump_head():
+    """The XML of a 2019-era unified-wiki dump up to its first page (the
+    siteinfo of the history fixture)."""
+    text = read_text(fixture("history.xml"))
+    return text[:text.index("  <page>")]
+
+
+def session_text(word, extra=""):
+    """Wikitext of a 2019 session page whose title and abstract hold word
+    (a made-up word no other fixture uses), extra appended to the abstract."""
+    return ("=== Title ===\nA talk about the %s\n=== Description ===\nThe %s abstract. %s\n"
+            "=== Session leader(s) ===\n* [[User:Someone|Some One]]\n"
+            "=== Session type ===\n* Presentation\n") % (word, word, extra)
+
+
+def page_xml(title, page_id, text, escaped=False, ns=3002):
+    """One <page> with one revision; text is XML-escaped unless escaped."""
+    body = text if escaped else xml_escape(text)
+    return ("  <page>\n    <title>%s</title>\n    <ns>%d</ns>\n    <id>%d</id>\n"
+            "    <revision>\n      <id>%d</id>\n      <timestamp>2019-06-15T09:00:00Z</timestamp>\n"
+            "      <contributor><username>Someone</username><id>7</id></contributor>\n"
+            "      <model>wikitext</model>\n      <format>text/x-wiki</format>\n"
+            "      <text xml:space=\"preserve\">%s</text>\n    </revision>\n  </page>\n"
+            % (xml_escape(title), ns, page_id, page_id * 10, body))
+
+
+def session_page(word, page_id, extra=""):
+    """A session page 2019:Technology/<word> (id wikimaniawiki:<page_id>)."""
+    return page_xml("2019:Technology/The %s talk" % word, page_id, session_text(word, extra))
+
+
+def dump_xml(*pages):
+    """A whole dump: head, the pages given (XML text), end."""
+    return dump_head() + "".join(pages) + "</mediawiki>\n"
+
+
+def speaker_names(session):
+    """The speakers' display names of a listed or found session: the JSON gives
+    each speaker as an object with "name" (and "username", ...) or, in the
+    first form of the output, as a plain string."""
+    return [sp["name"] if isinstance(sp, dict) else sp for sp in session.get("speakers") or []]
+
+
+def speaker_usernames(session):
+    """The speakers' usernames (None where unknown), or None when the JSON
+    carries names only."""
+    speakers = session.get("speakers") or []
+    if not all(isinstance(sp, dict) for sp in speakers) or not speakers:
+        return None
+    return [sp.get("username") for sp in speakers]
