@@ -219,6 +219,8 @@ static int scan_arguments(int argc, char **argv, options_t *opt)
     bool command_possible = true;
     int c, rc;
     while ((c = getopt_long(argc, argv, "-d:n:f:hV", long_options, NULL)) != -1) {
+        if (c == 'C' && !optarg && optind < argc && lookup(argv[optind], color_names) >= 0)
+            optarg = argv[optind++];   /* "--color never" as well as "--color=never" */
         if (c != 1) {
             if ((rc = apply_option(c, optarg, opt)) != 0)
                 return rc;

@@ -326,9 +326,9 @@ std::string unescape_html(const std::string &text)
 }
 
 // One line: white space runs become one space, the sentinels become the caller's markers.
-std::string finish_snippet(const std::string &raw, const wm_search_request_t *request)
+std::string finish_snippet(const std::string &text, const wm_search_request_t *request)
 {
-    std::string text = unescape_html(raw), out;
+    std::string out;
     for (char c : text) {
         if (c == MARK_START)
             out += str_or_empty(request->highlight_start);
@@ -345,6 +345,20 @@ std::string finish_snippet(const std::string &raw, const wm_search_request_t *re
     return out;
 }
 
+// The first bytes of text, cut at a space (or a character boundary), "..." when cut.
+std::string opening(const std::string &text, size_t bytes)
+{
+    if (text.size() <= bytes)
+        return text;
+    size_t cut = text.rfind(' ', bytes);
+    if (cut == std::string::npos || cut < bytes / 2) {
+        cut = bytes;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+            cut--;
+    }
+    return text.substr(0, cut) + "...";
+}
+
 char *make_snippet(const Xapian::MSet &mset, const wm_session_t *s, const wm_search_request_t *request)
 {
     if (!request->snippet_bytes || !s->abstract || !*s->abstract)
@@ -353,8 +367,11 @@ char *make_snippet(const Xapian::MSet &mset, const wm_session_t *s, const wm_sea
     text.erase(std::remove_if(text.begin(), text.end(),
                               [](char c) { return c == MARK_START || c == MARK_END; }), text.end());
     std::string raw = mset.snippet(text, request->snippet_bytes, Xapian::Stem("english"),
-                                   Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                                   Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE |
+                                       Xapian::MSet::SNIPPET_EMPTY_WITHOUT_MATCH,
                                    std::string(1, MARK_START), std::string(1, MARK_END), "...");
+    // No query word in the abstract (a filter, or a title match): its opening.
+    raw = raw.empty() ? opening(text, request->snippet_bytes) : unescape_html(raw);
     char *snippet = strdup(finish_snippet(raw, request).c_str());
     if (!snippet)
         throw std::bad_alloc();

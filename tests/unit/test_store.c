@@ -545,6 +545,12 @@ static void test_snippets_highlight_matches(void **state)
                         "A workshop for every library. Bring a laptop \\ and C:\\path.");
     wm_search_result_free(result);
 
+    request.query = "track:glam";   /* no word to show: the abstract's opening */
+    request.snippet_bytes = 20;
+    assert_int_equal(wm_store_search(reader, &request, &result), WM_STORE_OK);
+    assert_string_equal(snippet_of(result, "wm:3"), "Museums open their...");
+    wm_search_result_free(result);
+
     request.snippet_bytes = 0;
     assert_int_equal(wm_store_search(reader, &request, &result), WM_STORE_OK);
     assert_null(snippet_of(result, "wm:1"));
