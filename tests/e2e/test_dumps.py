@@ -128,7 +128,8 @@ def full_history_takes_the_newest_revision_by_timestamp():
     found = listed(HISTORY)
     check(set(found) == {wid(301)}, "history: got %s" % sorted(found))
     s = found[wid(301)]
-    check(s["title"] == "Offline Wikipedia readers for schools", "title of an older revision: %r" % s["title"])
+    check(s["title"] == "Offline Wikipedia readers for schools",
+          "title of an older revision: %r" % s["title"])
     abstract = s["abstract"] or ""
     check("narwhal" in abstract, "abstract not from the newest revision: %r" % abstract)
     check("pangolin" not in abstract and "aardvark" not in abstract, "old revision text: %r" % abstract)

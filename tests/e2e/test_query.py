@@ -189,7 +189,8 @@ def pick_surname():
         words = tokens(name)
         if len(words) >= 2 and n >= 2:
             matching = truth_ids(lambda s, w=words[-1]: speaker_matches(s["id"], w))
-            full = [sp["name"] for s in EXPECTED.values() for sp in s["speakers"] if tokens(sp["name"]) == words]
+            full = [sp["name"] for s in EXPECTED.values() for sp in s["speakers"]
+                    if tokens(sp["name"]) == words]
             if full and (best is None or len(matching) > len(best[1])):
                 best = (words[-1], matching, name)
     check(best, "no surname to test with")
@@ -281,7 +282,8 @@ def unknown_prefix_is_searched_as_text():
     note("%s in %r" % (q, listed[sid]["title"]))
     r, data = query_json(index, "--limit", "1000", q)
     check(r.code == 0, "%s\n%r" % (q, r))
-    check(sid in [h["id"] for h in data["results"]], "%s does not find %s (%r)" % (q, sid, listed[sid]["title"]))
+    check(sid in [h["id"] for h in data["results"]],
+          "%s does not find %s (%r)" % (q, sid, listed[sid]["title"]))
     r = wmquery("-d", index, "foo:bar")
     check(r.code == 1 and r.err == "", "foo:bar should be a search with no match\n%r" % r)
 
@@ -330,7 +332,8 @@ def count_is_the_exact_total():
                  ("speaker:" + pick_surname()[0],)):
         n = count(index, *args)
         r, data = query_json(index, *args)
-        check(data and data["total"] == n == len(ids(*args)), "%s: --count %d, total %s" % (args, n, data and data["total"]))
+        check(data and data["total"] == n == len(ids(*args)),
+              "%s: --count %d, total %s" % (args, n, data and data["total"]))
         r = wmquery("-d", index, "--count", "--format", "json", *args)
         check(r.out.strip() == str(n), "--count with --format json printed %r" % r.out)
 
@@ -387,7 +390,8 @@ def syntax_errors_exit_2_with_one_line():
         check_clean(r, query)
         check(r.code == 2, "%s: exit %s\n%r" % (query, r.code, r))
         lines = message_lines(r)
-        check(len(lines) == 1 and word in lines[0].lower(), "%s: expected one line about %r\n%r" % (query, word, r))
+        check(len(lines) == 1 and word in lines[0].lower(),
+              "%s: expected one line about %r\n%r" % (query, word, r))
         check(r.out == "", "%s: printed on stdout: %r" % (query, r.out))
 
 
