@@ -4,6 +4,7 @@ bundled sample.  Expected answers come from data/sample/truth.json and from
 wmindex --list-sessions (for the abstracts), never from wmquery itself;
 where the query language is compositional (AND/OR/NOT, options versus
 fields, paging) results are checked against each other as sets."""
+import functools
 import json
 import os
 import re
@@ -45,11 +46,14 @@ def idset(*args):
     return set(found)
 
 
+@functools.lru_cache(maxsize=None)
 def tokens(text):
-    """Words roughly as Xapian's TermGenerator cuts them, lower-cased."""
-    return re.findall(r"\w+(?:['’]\w+)*", (text or "").lower())
+    """Words roughly as Xapian's TermGenerator cuts them, lower-cased (a
+    tuple: cached, the same texts are cut many times)."""
+    return tuple(re.findall(r"\w+(?:['’]\w+)*", (text or "").lower()))
 
 
+@functools.lru_cache(maxsize=None)
 def fields(sid):
     """The texts indexed as free text for a session: title, abstract, tracks, speakers."""
     listed = setup()[1][sid]
@@ -61,6 +65,7 @@ def fields(sid):
     return [tokens(t) for t in texts]
 
 
+@functools.lru_cache(maxsize=None)
 def all_tokens(sid):
     return {w for field in fields(sid) for w in field}
 
@@ -182,6 +187,7 @@ def track_field_is_case_insensitive():
     check(count(setup()[0], "track:glam") == COUNTS["by_track"]["GLAM"], "track:glam count")
 
 
+@functools.lru_cache(maxsize=None)
 def pick_surname():
     """A surname (last word of a multi-word name) carried by several sessions."""
     best = None
