@@ -801,8 +801,9 @@ int wm_rules_add(wm_rules_t *rules, const char *text, size_t len, char **error)
         wm_rules_free(extra);
         return -1;
     }
-    memcpy(codes + rules->translation_codes.n, extra->translation_codes.items,
-           extra->translation_codes.n * sizeof *codes);
+    if (extra->translation_codes.n)
+        memcpy(codes + rules->translation_codes.n, extra->translation_codes.items,
+               extra->translation_codes.n * sizeof *codes);
     rules->translation_codes.n = n_codes;
     free(extra->translation_codes.items);
     extra->translation_codes.items = NULL;

@@ -96,8 +96,8 @@ int wm_rules_parse(const char *text, size_t len, wm_rules_t **rules, char **erro
  * an era whose name is already known replaces that era where it stands;
  * new eras are tried before the known ones; [types] and [languages] entries
  * are consulted before the known ones; translation codes add up; "default"
- * replaces.  Return 0, or -1 with *error as wm_rules_parse (rules is then
- * unchanged). */
+ * replaces.  Return 0, or -1 with *error as wm_rules_parse (after a syntax
+ * error rules is unchanged). */
 int wm_rules_add(wm_rules_t *rules, const char *text, size_t len, char **error);
 
 /* The built-in rules, as text: data/rules/wikimania.rules, compiled in. */

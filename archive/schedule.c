@@ -292,7 +292,7 @@ typedef struct reader {
     wm_schedule_session_fn on_session;
     void *ctx;
     conference_t conf;
-    bool stopped, oom, stream_failed;
+    bool stopped, oom, stream_failed, not_schedule;
     char *error;
 } reader_t;
 
@@ -427,6 +427,7 @@ static void read_json(reader_t *r)
     const json_t *conf = json_object_get(json_object_get(root, "schedule"), "conference");
     const json_t *days = json_object_get(conf, "days");
     if (!json_is_array(days)) {
+        r->not_schedule = true;
         r->error = wm_strdup_printf("%s: not a schedule export (no schedule.conference.days)",
                                     r->source);
     } else {
@@ -617,7 +618,7 @@ int wm_schedule_read(wm_stream_t *stream, wm_input_kind_t kind, const wm_rules_t
     }
     if (r.error) {
         *error = r.error;
-        return -1;
+        return r.not_schedule ? -2 : -1;
     }
     return r.stopped ? 1 : 0;
 }

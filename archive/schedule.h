@@ -39,7 +39,8 @@ typedef int (*wm_schedule_session_fn)(void *ctx, wm_session_t *session);
 /* Read a schedule export of the given kind from stream.  source names the
  * file in each session.  Return 0 when read whole, 1 when on_session asked
  * to stop, -1 on error with *error a malloc'd message naming the file
- * (caller frees; NULL when out of memory). */
+ * (caller frees; NULL when out of memory), -2 (with *error) when the input
+ * is well-formed JSON but not a schedule export (a directory walk may skip it). */
 int wm_schedule_read(wm_stream_t *stream, wm_input_kind_t kind, const wm_rules_t *rules,
                      const char *source, wm_schedule_session_fn on_session, void *ctx,
                      char **error);

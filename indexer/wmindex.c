@@ -48,6 +48,8 @@ typedef struct indexer {
     unsigned long linked;       /* an on-wiki copy and an export of one talk */
     uint64_t bytes_done;        /* compressed bytes of the files finished */
     wm_stream_t *current;       /* the file being read, for progress */
+    char **paths;               /* the PATHs given (a directory's other files may be skipped) */
+    int n_paths;
     bool index_failed;          /* a store error: stop everything */
     struct timespec started;
     double last_progress;
@@ -208,14 +210,30 @@ static int read_dump(indexer_t *ix, wm_stream_t *stream, const char *path)
     return rc;
 }
 
+static bool named_on_command_line(const indexer_t *ix, const char *path)
+{
+    for (int i = 0; i < ix->n_paths; i++)
+        if (strcmp(ix->paths[i], path) == 0)
+            return true;
+    return false;
+}
+
 static int read_schedule(indexer_t *ix, wm_stream_t *stream, wm_input_kind_t kind,
                          const char *path)
 {
     char *error = NULL;
     int rc = wm_schedule_read(stream, kind, wm_extractor_rules(ix->extractor), path,
                               on_schedule_session, ix, &error);
-    if (rc < 0)
+    if (rc == -2 && !named_on_command_line(ix, path)) {
+        /* Some other JSON file in a directory (truth.json beside a sample): skip it. */
+        if (ix->verbosity == VERBOSE) {
+            clear_progress(ix);
+            fprintf(stderr, "wmindex: skipped %s\n", error);
+        }
+        rc = 0;
+    } else if (rc < 0) {
         report_input_error(ix, error ? error : "out of memory");
+    }
     free(error);
     return rc;
 }
@@ -438,7 +456,8 @@ int main(int argc, char **argv)
         opt.n_paths = 1;
     }
 
-    indexer_t ix = {.verbosity = opt.verbosity, .list_sessions = opt.list_sessions};
+    indexer_t ix = {.verbosity = opt.verbosity, .list_sessions = opt.list_sessions,
+                    .paths = opt.paths, .n_paths = opt.n_paths};
     ix.show_progress = opt.verbosity != QUIET && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &ix.started);
     /* Rules first: a bad rules file should not leave an empty index behind. */

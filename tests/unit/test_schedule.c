@@ -197,7 +197,7 @@ static void test_errors_and_stopping(void **state)
     collected_t c = {0};
     char *error = NULL;
     char *path = write_temp("{\"not\": \"a schedule\"}", ".json");
-    assert_int_equal(read_schedule(path, &c, &error), -1);
+    assert_int_equal(read_schedule(path, &c, &error), -2);
     assert_non_null(strstr(error, "not a schedule export"));
     assert_non_null(strstr(error, path));
     free(error);
