@@ -41,6 +41,7 @@ typedef struct options {
     enum format format;
     enum color_mode color_mode;
     bool no_pager;
+    bool page;                  /* text for a terminal: start the pager before printing */
     bool explain;
     char **argument_words;      /* every word that is not an option (owned array, borrowed strings) */
     char **words;               /* the command's words: into argument_words */
@@ -343,6 +344,13 @@ static void start_pager(void)
     close(fds[1]);
     signal(SIGPIPE, SIG_IGN);   /* the reader quit early: stop quietly on EPIPE */
     pager_pid = pid;
+}
+
+/* Called once there is something to print, so that an error never opens the pager. */
+static void begin_output(const options_t *opt)
+{
+    if (opt->page && pager_pid < 0)
+        start_pager();
 }
 
 static void finish_pager(void)
@@ -876,6 +884,7 @@ static int run_search(options_t *opt, const style_t *style, wm_store_t *store)
         return lookup_failed(status, store);
     if (opt->explain && result->parsed_query)
         fprintf(stderr, "wmquery: query: %s\n", result->parsed_query);
+    begin_output(opt);
     int rc;
     if (opt->command == CMD_LIST)
         rc = print_list(opt, result);
@@ -905,6 +914,8 @@ static int run_show(const options_t *opt, const style_t *style, wm_store_t *stor
             rc = failure > rc ? failure : rc;   /* keep the worst */
         }
     }
+    if (n)
+        begin_output(opt);
     if (n && print_sessions(opt, style, sessions, n) < 0)
         rc = output_failed();
     for (size_t i = 0; i < n; i++)
@@ -916,10 +927,8 @@ static int run_show(const options_t *opt, const style_t *style, wm_store_t *stor
 static int run_command(options_t *opt, wm_store_t *store)
 {
     style_t style = {use_color(opt->color_mode), output_width()};
-    bool paged = opt->format == FORMAT_TEXT && !opt->no_pager && !opt->request.count_only &&
-                 isatty(STDOUT_FILENO);
-    if (paged)
-        start_pager();
+    opt->page = opt->format == FORMAT_TEXT && !opt->no_pager && !opt->request.count_only &&
+                isatty(STDOUT_FILENO);
     int rc = opt->command == CMD_SHOW ? run_show(opt, &style, store) : run_search(opt, &style, store);
     finish_pager();
     return rc;

@@ -464,4 +464,39 @@ def explain_help_and_version():
     check(r.code == 0 and r.out.startswith("wmquery ") and version in r.out, r)
 
 
+@test
+def query_errors_open_no_pager():
+    script, mark = pager_script()
+    code, out, err = run_on_pty(['"unbalanced'], {"PAGER": script})
+    check(code == 2 and "quote" in err, "exit %s: %r" % (code, err))
+    check(not os.path.exists(mark), "the pager ran for a query error")
+
+
+def complete(*words):
+    """What the bash completion offers for the command line `words` (the last is being typed)."""
+    completion = os.path.join(SRCDIR, "completion", "wmsearch.bash")
+    script = ('source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); '
+              'COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; _wmquery; printf "%s\\n" "${COMPREPLY[@]}"')
+    env = dict(os.environ, PATH=os.path.dirname(WMQUERY) + os.pathsep + os.environ.get("PATH", ""))
+    proc = subprocess.run(["bash", "-c", script, "bash", completion] + list(words),
+                          capture_output=True, text=True, env=env, timeout=60)
+    check(proc.returncode == 0 and not proc.stderr, "completion failed: %r" % proc.stderr)
+    return [line for line in proc.stdout.splitlines() if line]
+
+
+@test
+def bash_completion_offers_commands_options_fields_and_values():
+    check(set(complete("wmquery", "")) >= {"show", "list", "similar", "search", "track:", "speaker:", "year:"},
+          complete("wmquery", ""))
+    check(complete("wmquery", "--fo") == ["--format"], complete("wmquery", "--fo"))
+    check(complete("wmquery", "--format", "js") == ["json", "jsonl"], complete("wmquery", "--format", "js"))
+    check(complete("wmquery", "list", "sp") == ["speakers"], complete("wmquery", "list", "sp"))
+    check(complete("wmquery", "wikidata", "tr") == ["track:"], "fields after a query word")
+    check("show" not in complete("wmquery", "wikidata", ""), "commands offered after a query word")
+    got = complete("wmquery", "-d", index(), "--track", "")
+    want = sorted(TRUTH["counts"]["by_track"])
+    check([subprocess.run(["bash", "-c", 'eval "printf %s $1"', "bash", g], capture_output=True,
+                          text=True).stdout for g in got] == want, "track values: %s" % got)
+
+
 done()
