@@ -18,9 +18,9 @@ import subprocess
 import tempfile
 import time
 
-from wmtest import (WMINDEX, check, check_clean, compress_file, done, dump_xml,
-                    fixture, is_asan_build, note, page_xml, query_ids, run_measured, session_page,
-                    session_text, skip, split_pages, stderr_lines, test, tmpdir, write)
+from wmtest import (WMINDEX, Skipped, check, check_clean, compress_file, done, dump_xml, fixture,
+                    is_asan_build, note, page_xml, query_ids, run_measured, session_page, session_text,
+                    split_pages, stderr_lines, test, test_or_skip, tmpdir, write)
 
 ASAN = is_asan_build()
 # Sanitizer builds keep shadow memory and quarantine: loosen the bounds only then.
@@ -378,8 +378,8 @@ def symbolic_link_loops():
     lines = stderr_lines(r)
     check(len(lines) == 2, "expected a line for each loop\n%r" % r)
     check(all("loop" in line.lower() or "too many" in line.lower() for line in lines), r)
-    check(any(os.path.join(tree, "sub", "up") in line for line in lines), "the directory loop is not named\n%r" % r)
-    check(any(os.path.join(tree, "sub", "z.xml") in line for line in lines), "the file loop is not named\n%r" % r)
+    for looping in (os.path.join(tree, "sub", "up"), os.path.join(tree, "sub", "z.xml")):
+        check(any(looping in line for line in lines), "the loop at %s is not named\n%r" % (looping, r))
     check(indexed_words(index) == ["quokka"], "the dump in the looping tree was not indexed")
     check(query_ids(index, GOOD_WORD) == [GOOD_ID], "the good dump was not indexed")
 
@@ -398,16 +398,13 @@ def as_nobody():
     return "running as root and neither setpriv nor runuser is installed"
 
 
-@test
+@test_or_skip
 def unreadable_file_and_directory():
     prefix = as_nobody()
     if isinstance(prefix, str):
-        skip("unreadable_file_and_directory (as nobody)", prefix)
-        return
+        raise Skipped(prefix)
     if prefix and subprocess.run(prefix + [WMINDEX, "--version"], capture_output=True).returncode != 0:
-        skip("unreadable_file_and_directory (as nobody)", "nobody cannot run %s (a private build directory?)"
-             % WMINDEX)
-        return
+        raise Skipped("nobody cannot run %s (a private build directory?)" % WMINDEX)
     # A directory of its own that nobody can enter (our scratch area is 0700).
     top = tempfile.mkdtemp(prefix="wmtest-unreadable-")
     try:
@@ -432,7 +429,8 @@ def unreadable_file_and_directory():
         check(os.path.join(tree, "locked") in lines[1] and "ermission denied" in lines[1],
               "unreadable directory: %r" % lines[1])
         check(query_ids(index, GOOD_WORD) == [GOOD_ID], "the good dump was not indexed")
-        check(query_ids(index, "wombat") == ["wikimaniawiki:402"], "the readable dump of the tree was not indexed")
+        check(query_ids(index, "wombat") == ["wikimaniawiki:402"],
+              "the readable dump of the tree was not indexed")
         check(query_ids(index, "quokka") == [], "the unreadable file was indexed")
     finally:
         locked = os.path.join(top, "tree", "locked")
@@ -462,7 +460,8 @@ def directory_of_100000_small_files():
         for i in range(1000):
             os.link(sources[i % 4], os.path.join(sub, "f%04d%s" % (i, suffixes[i % 4])))
     for n, d in enumerate((0, 33, 66, 99)):
-        write(os.path.join(top, "d%03d" % d, "wiki-%s.xml" % WORDS[n]), dump_xml(session_page(WORDS[n], 401 + n)))
+        write(os.path.join(top, "d%03d" % d, "wiki-%s.xml" % WORDS[n]),
+              dump_xml(session_page(WORDS[n], 401 + n)))
     broken = write(os.path.join(top, "d077", "broken.xml"), "<mediawiki><page><title>x</title>")
     note("made 100,000 files in %.1f s" % (time.monotonic() - start))
     index = index_path()

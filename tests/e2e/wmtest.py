@@ -368,3 +368,20 @@ def speaker_usernames(session):
     if not all(isinstance(sp, dict) for sp in speakers) or not speakers:
         return None
     return [sp.get("username") for sp in speakers]
+
+
+class Skipped(Exception):
+    """Raised inside a test_or_skip function: the test point is a skip, the
+    exception's text its reason."""
+
+
+def test_or_skip(fn):
+    """Like test(), and a Skipped raised by fn() makes the point a skip."""
+    try:
+        fn()
+        ok(True, fn.__name__)
+    except Skipped as e:
+        skip(fn.__name__, str(e))
+    except Exception:
+        ok(False, fn.__name__, traceback.format_exc())
+    return fn
