@@ -2,14 +2,21 @@
  * sessions found into the Xapian index (or list them as JSON).
  *
  * This file is wiring only: options, the crawl -> stream -> dump ->
- * extractor -> store pipeline, progress and messages.  Exit status:
- * 0 all inputs indexed, 1 some inputs failed, 2 usage error, 3 the index
- * could not be opened or written. */
+ * extractor -> store pipeline, progress and messages.  Incremental runs:
+ * a file the index recorded as read, unchanged, is skipped; the store
+ * decides what unchanged means and what a newer dump removes.  Commits
+ * come after each file and every --commit-every sessions; a file is
+ * recorded as read in the commit that ends it, so an interrupted run
+ * (signal, crash, kill -9) is finished by running wmindex again.  Exit
+ * status: 0 all inputs indexed, 1 some inputs failed, 2 usage error, 3 the
+ * index could not be opened or written, 128+N stopped by signal N
+ * (SIGINT 130, SIGTERM 143) after committing what was done. */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +39,11 @@
 
 enum { EXIT_INPUT_FAILED = 1, EXIT_USAGE = 2, EXIT_INDEX = 3 };
 enum verbosity { QUIET, NORMAL, VERBOSE };
+enum { DEFAULT_COMMIT_EVERY = 2000 };
+
+/* The signal that asked us to stop (SIGINT, SIGTERM), 0 while none did.
+ * Set by the handler only; the page, session and file loops look at it. */
+static volatile sig_atomic_t stop_signal;
 
 typedef struct indexer {
     enum verbosity verbosity;
@@ -53,10 +65,21 @@ typedef struct indexer {
     bool index_failed;          /* a store error: stop everything */
     struct timespec started;
     double last_progress;
+    /* incremental indexing and commits */
+    unsigned files_unchanged;   /* recorded in the index as read, unchanged: skipped */
+    unsigned long removed;      /* sessions that vanished from their wiki's newest dump */
+    unsigned long commit_every; /* commit after this many sessions (and after each file) */
+    unsigned long uncommitted;  /* sessions put since the last commit */
+    unsigned long put_total;    /* sessions put in this run (for the test hook) */
+    unsigned long abort_after;  /* WMINDEX_TEST_ABORT_AFTER: abort() after this many; 0 never */
+    char *newest_revision;      /* newest revision timestamp of the current dump */
+    char *dbname;               /* the current dump's wiki */
 } indexer_t;
 
 static const char usage_text[] =
-    "Usage: wmindex [-d DIR] [-v|-q] [--rules FILE] [--list-sessions] [PATH...]\n"
+    "Usage: wmindex [-d DIR] [-v|-q] [--rebuild] [--commit-every N] [--rules FILE]\n"
+    "               [--list-sessions] [PATH...]\n"
+    "       wmindex [-d DIR] --stats [--format text|json]\n"
     "Index MediaWiki XML dumps (plain, gzip or bzip2) of Wikimania program pages,\n"
     "and pretalx/eventyay schedule exports (schedule.json, frab schedule.xml).\n"
     "With no PATH, index the bundled sample archive.\n"
@@ -67,13 +90,24 @@ static const char usage_text[] =
     "                      of the same name replaces the built-in one); repeatable\n"
     "      --list-sessions print each session found as one JSON object per line;\n"
     "                      write no index\n"
+    "      --rebuild       start from an empty index (files already indexed are\n"
+    "                      read again)\n"
+    "      --commit-every N  commit after every N sessions (default 2000) as well\n"
+    "                      as after each file\n"
+    "      --stats         say what the index holds: sources, sessions per year,\n"
+    "                      schema version, last update; index nothing\n"
+    "      --format F      the form of --stats: text (default) or json\n"
     "  -v, --verbose       also report skipped files\n"
     "  -q, --quiet         report errors only\n"
     "  -h, --help          show this help\n"
     "  -V, --version       show the version\n"
     "\n"
+    "Files the index holds, unchanged, are skipped; sessions gone from a wiki's\n"
+    "newest dump are removed.\n"
+    "\n"
     "Exit status: 0 all inputs indexed, 1 some inputs failed, 2 usage error,\n"
-    "3 the index could not be opened or written.  See wmindex(1).\n";
+    "3 the index could not be opened or written, 130/143 interrupted by\n"
+    "SIGINT/SIGTERM (what was done is committed).  See wmindex(1).\n";
 
 static double seconds_since(const struct timespec *start)
 {
@@ -109,6 +143,31 @@ static void report_input_error(indexer_t *ix, const char *message)
     fprintf(stderr, "wmindex: %s\n", message);
 }
 
+/* Commit what was put so far; false (after saying why) when that failed. */
+static bool commit_index(indexer_t *ix)
+{
+    ix->uncommitted = 0;
+    if (ix->list_sessions || ix->index_failed || wm_store_commit(ix->store) == WM_STORE_OK)
+        return !ix->index_failed;
+    clear_progress(ix);
+    fprintf(stderr, "wmindex: cannot commit the index %s: %s\n", ix->index_path,
+            wm_store_last_error(ix->store));
+    ix->index_failed = true;
+    return false;
+}
+
+/* After each session put: the periodic commit, and the crash test hook
+ * (WMINDEX_TEST_ABORT_AFTER=K: abort() right after the K-th session, as if
+ * killed there; documented in wmindex(1) as a test hook). */
+static int after_put(indexer_t *ix)
+{
+    if (++ix->uncommitted >= ix->commit_every && !commit_index(ix))
+        return -1;
+    if (ix->abort_after && ++ix->put_total == ix->abort_after)
+        abort();
+    return 0;
+}
+
 static int emit_session(indexer_t *ix, wm_session_t *session)
 {
     int rc = 0;
@@ -128,6 +187,7 @@ static int emit_session(indexer_t *ix, wm_session_t *session)
     } else if (wm_store_put_session_ex(ix->store, session, &outcome) == WM_STORE_OK) {
         ix->kept_newer += outcome == WM_STORE_PUT_KEPT_NEWER;
         ix->linked += outcome == WM_STORE_PUT_LINKED;
+        rc = after_put(ix);
     } else {
         clear_progress(ix);
         fprintf(stderr, "wmindex: cannot write to the index %s: %s\n", ix->index_path,
@@ -154,6 +214,20 @@ static int drain_sessions(indexer_t *ix)
     return 0;
 }
 
+/* Remember the dump's wiki and its newest revision (for the dump's date). */
+static int note_page(indexer_t *ix, const wm_siteinfo_t *site, const wm_page_t *page)
+{
+    if (!ix->dbname && !(ix->dbname = strdup(site->dbname)))
+        return -1;
+    if (page->timestamp && *page->timestamp &&
+        (!ix->newest_revision || strcmp(page->timestamp, ix->newest_revision) > 0)) {
+        free(ix->newest_revision);
+        if (!(ix->newest_revision = strdup(page->timestamp)))
+            return -1;
+    }
+    return 0;
+}
+
 typedef struct file_context {
     indexer_t *ix;
     const char *path;
@@ -163,6 +237,12 @@ static int on_page(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
 {
     file_context_t *file = ctx;
     indexer_t *ix = file->ix;
+    if (stop_signal)
+        return 1;
+    if (note_page(ix, site, page) < 0) {
+        report_input_error(ix, "out of memory");
+        return 1;
+    }
     if (wm_extractor_add_page(ix->extractor, site, page, file->path) < 0) {
         char *message = wm_strdup_printf("%s: page \"%s\": %s", file->path, page->title,
                                          wm_extractor_error(ix->extractor));
@@ -177,6 +257,10 @@ static int on_page(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
 static int on_schedule_session(void *ctx, wm_session_t *session)
 {
     indexer_t *ix = ctx;
+    if (stop_signal) {
+        wm_session_free(session);
+        return 1;
+    }
     show_progress(ix, false);
     return emit_session(ix, session) < 0 ? 1 : 0;
 }
@@ -201,8 +285,9 @@ static int read_dump(indexer_t *ix, wm_stream_t *stream, const char *path)
         report_input_error(ix, error ? error : "out of memory");
         free(error);
     }
-    /* Sessions from the pages read before an error still count. */
-    if (!ix->index_failed && (wm_extractor_finish_dump(ix->extractor) < 0 || drain_sessions(ix) < 0)) {
+    /* Sessions from the pages read before an error still count (but after
+     * a signal the file is read again next time: no need to finish it). */
+    if (!ix->index_failed && !stop_signal && (wm_extractor_finish_dump(ix->extractor) < 0 || drain_sessions(ix) < 0)) {
         rc = -1;
         if (!ix->index_failed)
             report_input_error(ix, wm_extractor_error(ix->extractor));
@@ -238,16 +323,75 @@ static int read_schedule(indexer_t *ix, wm_stream_t *stream, wm_input_kind_t kin
     return rc;
 }
 
-/* Read one input; return 0 when it was read whole, -1 when it failed. */
+/* The file's identity when the index should record it (NULL with
+ * --list-sessions, or for what cannot be recorded: a pipe, say; it is read
+ * all the same).  *unchanged: the index holds it, unchanged. */
+static wm_store_source_t *identify_source(indexer_t *ix, const char *path, bool *unchanged)
+{
+    wm_store_source_t *identity = NULL;
+    int same = 0;
+    *unchanged = false;
+    if (ix->list_sessions || wm_store_source_identify(path, &identity, NULL) != WM_STORE_OK)
+        return NULL;
+    if (wm_store_source_unchanged(ix->store, identity, &same) != WM_STORE_OK) {
+        wm_store_source_free(identity);   /* read it: the index says at the commit if it is broken */
+        return NULL;
+    }
+    *unchanged = same != 0;
+    return identity;
+}
+
+/* Record the source in the index (this commits).  Not after a signal: the
+ * file was not read to its end, and must not look read. */
+static void finish_source(indexer_t *ix, const wm_store_source_t *identity, bool is_dump, int rc)
+{
+    if (!identity || ix->index_failed || stop_signal)
+        return;
+    bool complete = rc == 0;   /* 1: a callback stopped the reading (an error said why) */
+    if (wm_store_source_finish(ix->store, identity, complete, is_dump ? (ix->dbname ? ix->dbname : "") : NULL,
+                               ix->newest_revision) != WM_STORE_OK) {
+        clear_progress(ix);
+        fprintf(stderr, "wmindex: cannot record %s in the index %s: %s\n", identity->path,
+                ix->index_path, wm_store_last_error(ix->store));
+        ix->index_failed = true;
+    }
+    ix->uncommitted = 0;
+}
+
+static void forget_dump(indexer_t *ix)
+{
+    free(ix->dbname);
+    free(ix->newest_revision);
+    ix->dbname = ix->newest_revision = NULL;
+}
+
+/* Read one input; return 0 when it was read whole (or is unchanged in the
+ * index), -1 when it failed. */
 static int index_file(indexer_t *ix, const char *path)
 {
     char *error = NULL;
+    bool unchanged;
+    wm_store_source_t *identity = identify_source(ix, path, &unchanged);
+    if (unchanged) {
+        ix->files_unchanged++;
+        if (ix->verbosity == VERBOSE) {
+            clear_progress(ix);
+            fprintf(stderr, "wmindex: unchanged, skipped %s\n", path);
+        }
+        wm_store_source_free(identity);
+        return 0;
+    }
     wm_stream_t *stream = wm_stream_open(path, &error);
     ix->files_read++;
     if (!stream) {
         report_input_error(ix, error ? error : "out of memory");
         free(error);
+        wm_store_source_free(identity);
         return -1;
+    }
+    if (identity && wm_store_source_begin(ix->store) != WM_STORE_OK) {
+        wm_store_source_free(identity);
+        identity = NULL;
     }
     ix->current = stream;
     wm_input_kind_t kind = input_kind(stream);
@@ -256,13 +400,13 @@ static int index_file(indexer_t *ix, const char *path)
     ix->bytes_done += wm_stream_input_offset(stream);
     ix->current = NULL;
     wm_stream_close(stream);
-    if (!ix->list_sessions && !ix->index_failed && wm_store_commit(ix->store) != WM_STORE_OK) {
-        clear_progress(ix);
-        fprintf(stderr, "wmindex: cannot commit the index %s: %s\n", ix->index_path,
-                wm_store_last_error(ix->store));
-        ix->index_failed = true;
-    }
-    return rc == 0 || rc == 1 ? 0 : -1;
+    if (identity)
+        finish_source(ix, identity, kind == WM_INPUT_DUMP, rc);
+    else
+        commit_index(ix);
+    wm_store_source_free(identity);
+    forget_dump(ix);
+    return rc == 0 || rc == 1 || stop_signal ? 0 : -1;
 }
 
 static int on_crawl(void *ctx, wm_crawl_event_t event, const char *path, const char *message)
@@ -270,6 +414,8 @@ static int on_crawl(void *ctx, wm_crawl_event_t event, const char *path, const c
     indexer_t *ix = ctx;
     switch (event) {
     case WM_CRAWL_INPUT:
+        if (stop_signal)
+            return 1;
         if (index_file(ix, path) < 0)
             ix->files_failed++;
         break;
@@ -286,7 +432,7 @@ static int on_crawl(void *ctx, wm_crawl_event_t event, const char *path, const c
         break;
     }
     show_progress(ix, false);
-    return ix->index_failed ? 1 : 0;
+    return ix->index_failed || stop_signal ? 1 : 0;
 }
 
 static void print_summary(indexer_t *ix)
@@ -302,6 +448,12 @@ static void print_summary(indexer_t *ix)
     if (ix->linked)
         fprintf(stderr, "; %lu on-wiki cop%s linked to %s export", ix->linked,
                 ix->linked == 1 ? "y" : "ies", ix->linked == 1 ? "its" : "their");
+    if (ix->files_unchanged)
+        fprintf(stderr, "; %u unchanged file%s skipped", ix->files_unchanged,
+                ix->files_unchanged == 1 ? "" : "s");
+    if (ix->removed)
+        fprintf(stderr, "; %lu session%s gone from the newest dumps removed", ix->removed,
+                ix->removed == 1 ? "" : "s");
     if (ix->files_failed)
         fprintf(stderr, "; %u input%s failed", ix->files_failed, ix->files_failed == 1 ? "" : "s");
     if (!ix->list_sessions)
@@ -315,26 +467,53 @@ typedef struct options {
     int n_rules;
     enum verbosity verbosity;
     bool list_sessions;
+    bool rebuild;
+    bool stats;
+    bool json;                  /* --format json (for --stats) */
+    unsigned long commit_every;
     char **paths;
     int n_paths;
 } options_t;
 
+static int usage_error(const char *message)
+{
+    fprintf(stderr, "wmindex: %s\nTry 'wmindex --help' for more information.\n", message);
+    return EXIT_USAGE;
+}
+
+/* A positive decimal number; -1 when text is not one. */
+static int parse_count(const char *text, unsigned long *count)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(text, &end, 10);
+    if (errno || end == text || *end || n == 0 || text[0] == '-')
+        return -1;
+    *count = n;
+    return 0;
+}
+
 /* Parse argv; return -1 to exit 0 (help, version), EXIT_USAGE on error, 0 to run. */
 static int parse_options(int argc, char **argv, options_t *opt)
 {
-    enum { OPT_LIST_SESSIONS = 256, OPT_RULES };
+    enum { OPT_LIST_SESSIONS = 256, OPT_RULES, OPT_REBUILD, OPT_STATS, OPT_FORMAT, OPT_COMMIT_EVERY };
     static const struct option long_options[] = {
         {"index", required_argument, NULL, 'd'},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"list-sessions", no_argument, NULL, OPT_LIST_SESSIONS},
         {"rules", required_argument, NULL, OPT_RULES},
+        {"rebuild", no_argument, NULL, OPT_REBUILD},
+        {"stats", no_argument, NULL, OPT_STATS},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"commit-every", required_argument, NULL, OPT_COMMIT_EVERY},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     int c;
     opt->verbosity = NORMAL;
+    opt->commit_every = DEFAULT_COMMIT_EVERY;
     opt->rules = calloc((size_t)argc, sizeof *opt->rules);
     if (!opt->rules) {
         fputs("wmindex: out of memory\n", stderr);
@@ -347,6 +526,17 @@ static int parse_options(int argc, char **argv, options_t *opt)
         case 'q': opt->verbosity = QUIET; break;
         case OPT_LIST_SESSIONS: opt->list_sessions = true; break;
         case OPT_RULES: opt->rules[opt->n_rules++] = optarg; break;
+        case OPT_REBUILD: opt->rebuild = true; break;
+        case OPT_STATS: opt->stats = true; break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
+                return usage_error("--format must be text or json");
+            opt->json = strcmp(optarg, "json") == 0;
+            break;
+        case OPT_COMMIT_EVERY:
+            if (parse_count(optarg, &opt->commit_every) < 0)
+                return usage_error("--commit-every needs a positive number");
+            break;
         case 'h': fputs(usage_text, stdout); return -1;
         case 'V': printf("wmindex (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return -1;
         default: fputs("Try 'wmindex --help' for more information.\n", stderr); return EXIT_USAGE;
@@ -354,6 +544,10 @@ static int parse_options(int argc, char **argv, options_t *opt)
     }
     opt->paths = argv + optind;
     opt->n_paths = argc - optind;
+    if (opt->stats && (opt->list_sessions || opt->rebuild || opt->n_paths > 0))
+        return usage_error("--stats takes no PATH, --rebuild or --list-sessions");
+    if (opt->list_sessions && opt->rebuild)
+        return usage_error("--list-sessions writes no index: --rebuild makes no sense with it");
     return 0;
 }
 
@@ -414,7 +608,7 @@ static wm_extractor_t *make_extractor(const options_t *opt)
     return extractor;
 }
 
-static int open_index(indexer_t *ix, const char *explicit_path, char **owned_path)
+static int open_index(indexer_t *ix, const char *explicit_path, bool rebuild, char **owned_path)
 {
     char *message = NULL;
     *owned_path = wm_index_path(explicit_path, &message);
@@ -426,13 +620,164 @@ static int open_index(indexer_t *ix, const char *explicit_path, char **owned_pat
     ix->index_path = *owned_path;
     if (ix->list_sessions)
         return 0;
-    wm_store_status_t status = wm_store_open_writable(*owned_path, &ix->store, &message);
+    wm_store_status_t status = rebuild ? wm_store_open_rebuild(*owned_path, &ix->store, &message)
+                                       : wm_store_open_writable(*owned_path, &ix->store, &message);
     if (status != WM_STORE_OK) {
         fprintf(stderr, "wmindex: %s\n", message ? message : wm_store_status_to_string(status));
         free(message);
         return -1;
     }
     return 0;
+}
+
+/* ---- --stats ----------------------------------------------------------- */
+
+static void print_stats_text(const char *path, const wm_store_stats_t *st)
+{
+    printf("index:        %s\n", path);
+    printf("schema:       %s\n", st->schema_version);
+    printf("last update:  %s\n", *st->last_update ? st->last_update : "never");
+    printf("sessions:     %lu\n", st->sessions);
+    printf("per year:    ");
+    for (size_t i = 0; i < st->n_years; i++)
+        printf(" %d: %lu%s", st->years[i].year, st->years[i].sessions, i + 1 < st->n_years ? "," : "");
+    printf("%s\n", st->n_years ? "" : " none");
+    printf("sources:      %zu\n", st->n_sources);
+    for (size_t i = 0; i < st->n_sources; i++) {
+        const wm_store_source_t *src = &st->sources[i];
+        printf("  %s\n    %s%s%s, %lu session%s, %llu bytes, indexed %s%s\n", src->path,
+               *src->collection ? src->collection : "(no sessions)",
+               *src->dump_date ? ", dump of " : "", src->dump_date, src->sessions,
+               src->sessions == 1 ? "" : "s", src->size, src->indexed_at,
+               src->complete ? "" : ", FAILED part-way: read again next run");
+    }
+    if (st->n_pending_prunes) {
+        printf("pending:      removal of vanished sessions of");
+        for (size_t i = 0; i < st->n_pending_prunes; i++)
+            printf(" %s", st->pending_prunes[i]);
+        printf(" (done by the next wmindex)\n");
+    }
+}
+
+static json_t *source_json(const wm_store_source_t *src)
+{
+    return json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:I, s:s, s:b}", "path", src->path,
+                     "size", (json_int_t)src->size, "mtime_ns", (json_int_t)src->mtime_ns,
+                     "fingerprint", src->fingerprint, "collection", src->collection,
+                     "dump_date", src->dump_date, "sessions", (json_int_t)src->sessions,
+                     "indexed_at", src->indexed_at, "complete", src->complete);
+}
+
+/* The stats as one JSON object; -1 when out of memory. */
+static int print_stats_json(const char *path, const wm_store_stats_t *st)
+{
+    json_t *years = json_object(), *sources = json_array(), *pending = json_array();
+    json_t *root = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:o}", "index", path,
+                             "schema_version", st->schema_version, "last_update", st->last_update,
+                             "sessions", (json_int_t)st->sessions, "years", years,
+                             "sources", sources, "pending_prunes", pending);
+    int rc = root ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < st->n_years; i++) {
+        char year[16];
+        snprintf(year, sizeof year, "%d", st->years[i].year);
+        rc = json_object_set_new(years, year, json_integer((json_int_t)st->years[i].sessions));
+    }
+    for (size_t i = 0; rc == 0 && i < st->n_sources; i++)
+        rc = json_array_append_new(sources, source_json(&st->sources[i]));
+    for (size_t i = 0; rc == 0 && i < st->n_pending_prunes; i++)
+        rc = json_array_append_new(pending, json_string(st->pending_prunes[i]));
+    char *text = rc == 0 ? json_dumps(root, JSON_INDENT(2)) : NULL;
+    if (text)
+        puts(text);
+    free(text);
+    json_decref(root);
+    return text ? 0 : -1;
+}
+
+static int show_stats(const options_t *opt)
+{
+    char *message = NULL;
+    char *path = wm_index_path(opt->index, &message);
+    wm_store_t *store = NULL;
+    wm_store_stats_t *stats = NULL;
+    wm_store_status_t status = WM_STORE_NO_MEMORY;
+    if (path) {
+        status = wm_store_open_readonly(path, &store, &message);
+        if (status == WM_STORE_OK && (status = wm_store_get_stats(store, &stats)) != WM_STORE_OK)
+            message = strdup(wm_store_last_error(store));
+    }
+    int rc = EXIT_SUCCESS;
+    if (status != WM_STORE_OK) {
+        fprintf(stderr, "wmindex: %s\n", message && *message ? message : wm_store_status_to_string(status));
+        rc = EXIT_INDEX;
+    } else if (opt->json ? print_stats_json(path, stats) < 0 : (print_stats_text(path, stats), 0)) {
+        fputs("wmindex: out of memory\n", stderr);
+        rc = EXIT_INDEX;
+    }
+    wm_store_stats_free(stats);
+    wm_store_close(store);
+    free(message);
+    free(path);
+    return rc;
+}
+
+/* ---- signals ----------------------------------------------------------- */
+
+/* Async-signal-safe: set the flag; a second signal stops at once. */
+static void on_stop_signal(int sig)
+{
+    if (stop_signal) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;   /* reads go on; the page loop looks at the flag */
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+}
+
+/* After a signal: commit what is done and say so. */
+static void report_interruption(indexer_t *ix)
+{
+    const char *name = stop_signal == SIGINT ? "SIGINT" : stop_signal == SIGTERM ? "SIGTERM" : "a signal";
+    commit_index(ix);
+    clear_progress(ix);
+    if (ix->list_sessions)
+        fprintf(stderr, "wmindex: interrupted by %s\n", name);
+    else if (!ix->index_failed)
+        fprintf(stderr, "wmindex: interrupted by %s: %lu session%s committed to %s; run wmindex "
+                "again to finish\n", name, ix->sessions, ix->sessions == 1 ? "" : "s", ix->index_path);
+}
+
+/* Remove what vanished from the newest dumps (not after a signal or an
+ * error: the marks stay in the index, and the next run does it). */
+static void prune_index(indexer_t *ix)
+{
+    if (ix->list_sessions || ix->index_failed || stop_signal)
+        return;
+    if (wm_store_prune(ix->store, &ix->removed) != WM_STORE_OK) {
+        clear_progress(ix);
+        fprintf(stderr, "wmindex: cannot remove vanished sessions from the index %s: %s\n",
+                ix->index_path, wm_store_last_error(ix->store));
+        ix->index_failed = true;
+    }
+}
+
+/* WMINDEX_TEST_ABORT_AFTER=K (a test hook): 0 when unset or not a number. */
+static unsigned long test_abort_after(void)
+{
+    const char *text = getenv("WMINDEX_TEST_ABORT_AFTER");
+    unsigned long k = 0;
+    return text && parse_count(text, &k) == 0 ? k : 0;
 }
 
 int main(int argc, char **argv)
@@ -442,6 +787,10 @@ int main(int argc, char **argv)
     if (rc) {
         free(opt.rules);
         return rc < 0 ? EXIT_SUCCESS : rc;
+    }
+    if (opt.stats) {
+        free(opt.rules);
+        return show_stats(&opt);
     }
 
     const char *sample[1];
@@ -457,7 +806,8 @@ int main(int argc, char **argv)
     }
 
     indexer_t ix = {.verbosity = opt.verbosity, .list_sessions = opt.list_sessions,
-                    .paths = opt.paths, .n_paths = opt.n_paths};
+                    .paths = opt.paths, .n_paths = opt.n_paths, .commit_every = opt.commit_every,
+                    .abort_after = test_abort_after()};
     ix.show_progress = opt.verbosity != QUIET && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &ix.started);
     /* Rules first: a bad rules file should not leave an empty index behind. */
@@ -466,19 +816,26 @@ int main(int argc, char **argv)
     if (!ix.extractor)
         return EXIT_USAGE;
     char *index_path = NULL;
-    if (open_index(&ix, opt.index, &index_path) < 0) {
+    if (open_index(&ix, opt.index, opt.rebuild, &index_path) < 0) {
         wm_extractor_free(ix.extractor);
         free(index_path);
         return EXIT_INDEX;
     }
 
+    catch_stop_signals();
     if (wm_crawl((const char *const *)opt.paths, opt.n_paths, on_crawl, &ix) < 0)
         report_input_error(&ix, "out of memory while crawling");
+    prune_index(&ix);
+    if (stop_signal)
+        report_interruption(&ix);
     print_summary(&ix);
 
     wm_extractor_free(ix.extractor);
     wm_store_close(ix.store);
     free(index_path);
+    forget_dump(&ix);
+    if (stop_signal)
+        return 128 + stop_signal;
     if (ix.index_failed)
         return EXIT_INDEX;
     return ix.files_failed ? EXIT_INPUT_FAILED : EXIT_SUCCESS;

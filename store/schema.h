@@ -67,6 +67,8 @@
  *   6  timestamp    the page revision's ISO 8601 timestamp as is (put_session
  *                   keeps the document with the newer one: "" = unknown)
  *   7  origin       "wiki" or "schedule" (which copy of a linked talk wins)
+ *   8  source       the input file's path as given (with the timestamp: the
+ *                   order of precedence, see store.cc, index_has_newer)
  *   (a TAB inside a track or name is written as a space)
  *
  * Document data: omega's format, one name=value per line, a repeated name
@@ -76,8 +78,17 @@
  * speaker*(name[TAB username[TAB biography]]) translation* source page
  * timestamp code abstract.  Empty or unknown fields are left out.
  *
- * Metadata: "wmsearch.schema" = SCHEMA_VERSION.  Spelling data: the words
- * of titles and abstracts (for "did you mean").
+ * Metadata:
+ *   wmsearch.schema              SCHEMA_VERSION
+ *   wmsearch.updated             UTC ISO 8601 time of the last commit that changed something
+ *   wmsearch.source:<key>        the record of one input file (store.cc, "sources"):
+ *                                name=value lines path size mtime_ns fingerprint
+ *                                collection dump_date indexed_at sessions complete
+ *   wmsearch.source-ids:<key>    the ids of the sessions it gave, one per line (escaped)
+ *   wmsearch.prune:<collection>  "1": the collection's sources changed and its
+ *                                vanished sessions are still to be removed
+ *   <key> is the absolute path, or "#" and a hash of it when the path is long.
+ * Spelling data: the words of titles and abstracts (for "did you mean").
  */
 #ifndef WM_STORE_SCHEMA_H
 #define WM_STORE_SCHEMA_H
@@ -96,7 +107,12 @@ extern "C" {
 namespace wmstore {
 
 const char SCHEMA_KEY[] = "wmsearch.schema";
-const char SCHEMA_VERSION[] = "3";   // 2: speaker names in slot 5; 3: link keys, slots 6-7
+// 2: speaker names in slot 5; 3: link keys, slots 6-7; 4: slot 8 and the source records
+const char SCHEMA_VERSION[] = "4";
+const char UPDATED_KEY[] = "wmsearch.updated";
+const char SOURCE_KEY[] = "wmsearch.source:";
+const char SOURCE_IDS_KEY[] = "wmsearch.source-ids:";
+const char PRUNE_KEY[] = "wmsearch.prune:";
 const size_t MAX_TERM_BYTES = 245;
 const size_t SAMPLE_BYTES = 300;
 const int MODIFIED_RETRIES = 3;
@@ -138,7 +154,7 @@ static const field_spec FIELDS[] = {
 };
 
 enum value_slot { SLOT_YEAR = 0, SLOT_TITLE = 1, SLOT_TYPE = 2, SLOT_LANGUAGE = 3, SLOT_TRACKS = 4,
-                  SLOT_SPEAKERS = 5, SLOT_TIMESTAMP = 6, SLOT_ORIGIN = 7 };
+                  SLOT_SPEAKERS = 5, SLOT_TIMESTAMP = 6, SLOT_ORIGIN = 7, SLOT_SOURCE = 8 };
 
 inline std::string prefix_of(field_id id) { return FIELDS[id].prefix; }
 
@@ -170,6 +186,9 @@ struct wm_store {
     Xapian::WritableDatabase wdb;
     Xapian::Database db;      // the same database as wdb when writable
     std::string error;
+    bool changed = false;     // documents written since the last commit (for wmsearch.updated)
+    bool source_open = false; // between wm_store_source_begin and _finish
+    std::vector<std::string> source_ids;   // ids of the sessions put since begin
 };
 
 namespace wmstore {

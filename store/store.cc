@@ -8,13 +8,18 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
 #include <vector>
 
+#include <ctime>
+
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 extern "C" {
 #include "archive/session.h"
@@ -318,6 +323,7 @@ void add_values(Xapian::Document &doc, const wm_session_t *s)
     doc.add_value(SLOT_SPEAKERS, join_with_tabs(names));
     doc.add_value(SLOT_TIMESTAMP, str_or_empty(s->timestamp));
     doc.add_value(SLOT_ORIGIN, s->origin == WM_ORIGIN_SCHEDULE ? "schedule" : "wiki");
+    doc.add_value(SLOT_SOURCE, str_or_empty(s->source));
 }
 
 Xapian::Document make_document(Xapian::WritableDatabase &wdb, const wm_session_t *s)
@@ -412,10 +418,11 @@ void check_schema(const Xapian::Database &db, const std::string &path)
                             ", this wmsearch uses " + SCHEMA_VERSION + ": run `wmindex --rebuild`"};
 }
 
-void open_writable(wm_store_t *store)
+void open_writable(wm_store_t *store, bool rebuild)
 {
     make_directories(store->path);
-    store->wdb = Xapian::WritableDatabase(store->path, Xapian::DB_CREATE_OR_OPEN);
+    store->wdb = Xapian::WritableDatabase(store->path, rebuild ? Xapian::DB_CREATE_OR_OVERWRITE
+                                                               : Xapian::DB_CREATE_OR_OPEN);
     store->db = store->wdb;
     store->writable = true;
     check_schema(store->db, store->path);
@@ -444,7 +451,9 @@ char *copy_message(const std::string &message)
     return strdup(message.c_str());
 }
 
-wm_store_status_t open_store(const char *path, bool writable, wm_store_t **out, char **message)
+enum open_mode { OPEN_READ, OPEN_WRITE, OPEN_REBUILD };
+
+wm_store_status_t open_store(const char *path, open_mode mode, wm_store_t **out, char **message)
 {
     *out = NULL;
     if (message)
@@ -457,12 +466,12 @@ wm_store_status_t open_store(const char *path, bool writable, wm_store_t **out, 
         store->path = str_or_empty(path);
         if (store->path.empty())
             throw store_failure{WM_STORE_ERROR, "no index path given"};
-        writable ? open_writable(store) : open_readonly(store);
+        mode == OPEN_READ ? open_readonly(store) : open_writable(store, mode == OPEN_REBUILD);
         *out = store;
         return WM_STORE_OK;
     } catch (...) {
         try {
-            status = describe_exception(str_or_empty(path), !writable, text);
+            status = describe_exception(str_or_empty(path), mode == OPEN_READ, text);
         } catch (...) {
             status = WM_STORE_NO_MEMORY;
         }
@@ -495,12 +504,12 @@ const char *wm_store_status_to_string(wm_store_status_t status)
 
 wm_store_status_t wm_store_open_writable(const char *path, wm_store_t **store, char **message)
 {
-    return open_store(path, true, store, message);
+    return open_store(path, OPEN_WRITE, store, message);
 }
 
 wm_store_status_t wm_store_open_readonly(const char *path, wm_store_t **store, char **message)
 {
-    return open_store(path, false, store, message);
+    return open_store(path, OPEN_READ, store, message);
 }
 
 const char *wm_store_last_error(const wm_store_t *store)
@@ -511,6 +520,28 @@ const char *wm_store_last_error(const wm_store_t *store)
 /* ---- putting a session: newer revisions and linked copies ------------- */
 
 namespace {
+
+// Now as UTC ISO 8601, e.g. "2025-06-01T12:00:00Z".
+std::string utc_now()
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    char text[32] = "";
+    if (gmtime_r(&now, &tm))
+        strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return text;
+}
+
+// Commit, stamping wmsearch.updated when documents changed.
+void commit_changes(wm_store_t *store)
+{
+    if (!store->writable)
+        return;
+    if (store->changed)
+        store->wdb.set_metadata(UPDATED_KEY, utc_now());
+    store->wdb.commit();
+    store->changed = false;
+}
 
 // Normalised title with only letters and digits (any non-ASCII byte kept):
 // "Wikipedia in the Time of COVID!" and "wikipedia in the time of covid" meet.
@@ -601,7 +632,12 @@ struct with_translations {
     }
 };
 
-// The page's document in the index is newer than this revision of it?
+// The page's document in the index takes precedence over this copy of it?
+// Precedence is (revision timestamp, source path): the newer revision wins,
+// an unknown timestamp loses to any, and of two copies of the same revision
+// (two dumps sharing an unchanged page) the one from the path that sorts
+// last.  A total order, so the result never depends on the order of files;
+// an equal key (the same file read again) replaces.
 bool index_has_newer(wm_store_t *store, const std::string &id_term, const wm_session_t *s,
                      Xapian::docid *existing)
 {
@@ -610,8 +646,9 @@ bool index_has_newer(wm_store_t *store, const std::string &id_term, const wm_ses
     if (it == store->wdb.postlist_end(id_term))
         return false;
     *existing = *it;
-    std::string stored = store->wdb.get_document(*it).get_value(SLOT_TIMESTAMP);
-    return !stored.empty() && s->timestamp && *s->timestamp && stored > s->timestamp;
+    Xapian::Document doc = store->wdb.get_document(*it);
+    auto stored = std::make_pair(doc.get_value(SLOT_TIMESTAMP), doc.get_value(SLOT_SOURCE));
+    return stored > std::make_pair(str_or_empty(s->timestamp), str_or_empty(s->source));
 }
 
 // An on-wiki copy of a talk whose export is indexed: the export's document
@@ -687,6 +724,10 @@ wm_store_status_t wm_store_put_session_ex(wm_store_t *store, const wm_session_t 
             result = existing ? WM_STORE_PUT_REPLACED : WM_STORE_PUT_ADDED;
         }
     });
+    if (status == WM_STORE_OK && store->source_open)
+        status = guarded(store, [&] { store->source_ids.push_back(session->id); });
+    if (status == WM_STORE_OK && result != WM_STORE_PUT_KEPT_NEWER)
+        store->changed = true;
     if (outcome)
         *outcome = result;
     return status;
@@ -699,10 +740,7 @@ wm_store_status_t wm_store_put_session(wm_store_t *store, const wm_session_t *se
 
 wm_store_status_t wm_store_commit(wm_store_t *store)
 {
-    return guarded(store, [&] {
-        if (store->writable)
-            store->wdb.commit();
-    });
+    return guarded(store, [&] { commit_changes(store); });
 }
 
 wm_store_status_t wm_store_count(wm_store_t *store, unsigned long *count)
@@ -720,7 +758,7 @@ void wm_store_close(wm_store_t *store)
         return;
     try {
         if (store->writable) {
-            store->wdb.commit();
+            commit_changes(store);
             store->wdb.close();
         } else {
             store->db.close();
@@ -740,6 +778,523 @@ wm_store_status_t wm_store_set_metadata_for_testing(wm_store_t *store, const cha
         store->wdb.set_metadata(str_or_empty(key), str_or_empty(value));
         store->wdb.commit();
     });
+}
+
+}  // extern "C"
+
+/* ---- sources: what the index was built from (incremental runs) ---------
+ *
+ * Each input file read is recorded in the metadata (schema.h lists the
+ * keys): its identity, so that an unchanged file is not read again, and the
+ * ids of the sessions it gave, so that sessions which vanished from a wiki's
+ * newest dump can be removed (store.h says what "newest dump" means).  A
+ * record is written in the same commit that ends the file's indexing: a file
+ * whose indexing was interrupted is never recorded as read. */
+
+namespace {
+
+const size_t HASH_BLOCK = 64 * 1024;
+const size_t MAX_KEY_SUFFIX = 200;   // Xapian metadata keys stay short (well under 245 bytes)
+
+// FNV-1a, 64 bits: not cryptographic; it only has to notice a changed file.
+struct fnv64 {
+    uint64_t value = 14695981039346656037ULL;
+    void add(const void *data, size_t len)
+    {
+        const unsigned char *p = static_cast<const unsigned char *>(data);
+        for (size_t i = 0; i < len; i++)
+            value = (value ^ p[i]) * 1099511628211ULL;
+    }
+    void add(const std::string &text) { add(text.data(), text.size()); }
+    std::string hex() const
+    {
+        char text[17];
+        snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
+        return text;
+    }
+};
+
+// len bytes of the file at offset into h (short reads retried).
+void hash_block(int fd, uint64_t offset, size_t len, fnv64 &h, const std::string &path)
+{
+    std::vector<char> buf(len);
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = pread(fd, buf.data() + got, len - got, static_cast<off_t>(offset + got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            throw store_failure{WM_STORE_ERROR, path + ": " + strerror(errno)};
+        if (n == 0)
+            break;   // the file shrank: the hash will differ next time anyway
+        got += static_cast<size_t>(n);
+    }
+    h.add(buf.data(), got);
+}
+
+// The size and the first and last 64 KiB (the whole of a small file).  A
+// gzip or bzip2 file ends with a CRC of all its content, so for compressed
+// dumps this notices any change.
+std::string fingerprint_of(int fd, uint64_t size, const std::string &path)
+{
+    fnv64 h;
+    h.add(std::to_string(size) + "\n");
+    if (size <= 2 * HASH_BLOCK) {
+        hash_block(fd, 0, size, h, path);
+    } else {
+        hash_block(fd, 0, HASH_BLOCK, h, path);
+        hash_block(fd, size - HASH_BLOCK, HASH_BLOCK, h, path);
+    }
+    return h.hex();
+}
+
+struct source_record {
+    std::string path, fingerprint, collection, dump_date, indexed_at;
+    unsigned long long size = 0;
+    long long mtime_ns = 0;
+    unsigned long sessions = 0;
+    bool complete = false;
+};
+
+std::string key_suffix(const std::string &path)
+{
+    if (path.size() <= MAX_KEY_SUFFIX)
+        return path;
+    fnv64 h;
+    h.add(path);
+    return "#" + h.hex();
+}
+
+std::string encode_record(const source_record &r)
+{
+    std::string text;
+    auto line = [&](const char *name, const std::string &value) {
+        text += std::string(name) + "=" + escape_value(value) + "\n";
+    };
+    line("path", r.path);
+    line("size", std::to_string(r.size));
+    line("mtime_ns", std::to_string(r.mtime_ns));
+    line("fingerprint", r.fingerprint);
+    line("collection", r.collection);
+    line("dump_date", r.dump_date);
+    line("indexed_at", r.indexed_at);
+    line("sessions", std::to_string(r.sessions));
+    line("complete", r.complete ? "1" : "0");
+    return text;
+}
+
+source_record decode_record(const std::string &text)
+{
+    source_record r;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        size_t eq = text.find('=', start);
+        if (eq < end) {
+            std::string name = text.substr(start, eq - start);
+            std::string value = unescape_value(text.substr(eq + 1, end - eq - 1));
+            if (name == "path") r.path = value;
+            else if (name == "size") r.size = std::strtoull(value.c_str(), NULL, 10);
+            else if (name == "mtime_ns") r.mtime_ns = std::strtoll(value.c_str(), NULL, 10);
+            else if (name == "fingerprint") r.fingerprint = value;
+            else if (name == "collection") r.collection = value;
+            else if (name == "dump_date") r.dump_date = value;
+            else if (name == "indexed_at") r.indexed_at = value;
+            else if (name == "sessions") r.sessions = std::strtoul(value.c_str(), NULL, 10);
+            else if (name == "complete") r.complete = value == "1";
+        }
+        start = end + 1;
+    }
+    return r;
+}
+
+// Every record, keyed as stored (the suffix after SOURCE_KEY).
+std::vector<std::pair<std::string, source_record>> all_records(Xapian::Database &db)
+{
+    std::vector<std::pair<std::string, source_record>> records;
+    const std::string prefix = SOURCE_KEY;
+    for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it)
+        records.emplace_back((*it).substr(prefix.size()), decode_record(db.get_metadata(*it)));
+    return records;
+}
+
+std::vector<std::string> split_ids(const std::string &text)
+{
+    std::vector<std::string> ids;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        ids.push_back(unescape_value(text.substr(start, end - start)));
+        start = end + 1;
+    }
+    return ids;
+}
+
+bool all_digits(const std::string &text, size_t from, size_t len)
+{
+    if (from + len > text.size())
+        return false;
+    for (size_t i = from; i < from + len; i++)
+        if (!std::isdigit(static_cast<unsigned char>(text[i])))
+            return false;
+    return true;
+}
+
+// "-YYYYMMDD-" or "-YYYYMMDD." in a Wikimedia dump's file name, as "YYYY-MM-DD".
+std::string date_in_file_name(const std::string &path)
+{
+    std::string name = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+    for (size_t i = 0; i + 10 <= name.size(); i++) {
+        if (name[i] != '-' || !all_digits(name, i + 1, 8) || (name[i + 9] != '-' && name[i + 9] != '.'))
+            continue;
+        std::string date = name.substr(i + 1, 4) + "-" + name.substr(i + 5, 2) + "-" + name.substr(i + 7, 2);
+        int month = std::atoi(date.substr(5, 2).c_str()), day = std::atoi(date.substr(8, 2).c_str());
+        if (date.compare(0, 2, "19") >= 0 && date.compare(0, 2, "20") <= 0 && month >= 1 && month <= 12 &&
+            day >= 1 && day <= 31)
+            return date;
+    }
+    return "";
+}
+
+// A dump's date: the date in its file name, else the day of its newest revision.
+std::string dump_date_of(const std::string &path, const char *newest_revision)
+{
+    std::string date = date_in_file_name(path);
+    std::string newest = str_or_empty(newest_revision);
+    if (date.empty() && all_digits(newest, 0, 4) && newest.size() >= 10 && newest[4] == '-')
+        date = newest.substr(0, 10);
+    return date;
+}
+
+// The session ids' collection: the part before the first ':'.
+std::string collection_of_id(const std::string &id)
+{
+    size_t colon = id.find(':');
+    return colon == std::string::npos ? "" : id.substr(0, colon);
+}
+
+void mark_for_pruning(wm_store_t *store, const std::string &collection)
+{
+    if (!collection.empty() && collection.size() <= MAX_KEY_SUFFIX)
+        store->wdb.set_metadata(PRUNE_KEY + collection, "1");
+}
+
+void set_string(char **field, const std::string &value)
+{
+    check_alloc(wm_session_set(field, value.c_str()));
+}
+
+// Fill a zeroed source from r (on failure the strings set so far stay for the caller to free).
+void fill_source(wm_store_source_t *source, const source_record &r)
+{
+    set_string(&source->path, r.path);
+    set_string(&source->fingerprint, r.fingerprint);
+    set_string(&source->collection, r.collection);
+    set_string(&source->dump_date, r.dump_date);
+    set_string(&source->indexed_at, r.indexed_at);
+    source->size = r.size;
+    source->mtime_ns = r.mtime_ns;
+    source->sessions = r.sessions;
+    source->complete = r.complete;
+}
+
+void free_source_fields(wm_store_source_t *source)
+{
+    free(source->path);
+    free(source->fingerprint);
+    free(source->collection);
+    free(source->dump_date);
+    free(source->indexed_at);
+}
+
+wm_store_source_t *new_source(const source_record &r)
+{
+    wm_store_source_t *source = static_cast<wm_store_source_t *>(calloc(1, sizeof *source));
+    if (!source)
+        throw std::bad_alloc();
+    try {
+        fill_source(source, r);
+    } catch (...) {
+        free_source_fields(source);
+        free(source);
+        throw;
+    }
+    return source;
+}
+
+template <typename T>
+T *zeroed_array(size_t n)
+{
+    T *array = static_cast<T *>(calloc(n ? n : 1, sizeof(T)));
+    if (!array)
+        throw std::bad_alloc();
+    return array;
+}
+
+// Everything wm_store_get_stats reports, from one snapshot of db.
+void fill_stats(Xapian::Database &db, wm_store_stats_t *stats)
+{
+    set_string(&stats->schema_version, db.get_metadata(SCHEMA_KEY));
+    set_string(&stats->last_update, db.get_metadata(UPDATED_KEY));
+    stats->sessions = db.get_doccount();
+    auto records = all_records(db);
+    std::sort(records.begin(), records.end(),
+              [](const auto &a, const auto &b) { return a.second.path < b.second.path; });
+    stats->sources = zeroed_array<wm_store_source_t>(records.size());
+    for (const auto &entry : records)
+        fill_source(&stats->sources[stats->n_sources++], entry.second);
+    const std::string year = prefix_of(F_YEAR);
+    std::vector<wm_store_year_count_t> years;
+    for (auto it = db.allterms_begin(year); it != db.allterms_end(year); ++it)
+        if (all_digits(*it, year.size(), (*it).size() - year.size()))
+            years.push_back({std::atoi((*it).c_str() + year.size()), it.get_termfreq()});
+    std::sort(years.begin(), years.end(), [](const auto &a, const auto &b) { return a.year < b.year; });
+    stats->years = zeroed_array<wm_store_year_count_t>(years.size());
+    std::copy(years.begin(), years.end(), stats->years);
+    stats->n_years = years.size();
+    const std::string prune = PRUNE_KEY;
+    std::vector<std::string> pending;
+    for (auto it = db.metadata_keys_begin(prune); it != db.metadata_keys_end(prune); ++it)
+        pending.push_back((*it).substr(prune.size()));
+    stats->pending_prunes = zeroed_array<char *>(pending.size());
+    for (const std::string &collection : pending)
+        set_string(&stats->pending_prunes[stats->n_pending_prunes++], collection);
+}
+
+source_record identify(const std::string &given)
+{
+    source_record r;
+    struct stat st;
+    if (stat(given.c_str(), &st) != 0)
+        throw store_failure{WM_STORE_NOT_FOUND, given + ": " + strerror(errno)};
+    if (!S_ISREG(st.st_mode))   // a pipe cannot be read twice, nor recorded
+        throw store_failure{WM_STORE_ERROR, given + ": not a regular file"};
+    char *absolute = realpath(given.c_str(), NULL);
+    r.path = absolute ? absolute : given;
+    free(absolute);
+    int fd = open(given.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw store_failure{WM_STORE_ERROR, given + ": " + strerror(errno)};
+    try {
+        r.size = static_cast<unsigned long long>(st.st_size);
+        r.mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+        r.fingerprint = fingerprint_of(fd, r.size, given);
+    } catch (...) {
+        close(fd);
+        throw;
+    }
+    close(fd);
+    return r;
+}
+
+// The ids to keep in collection c: those of its newest dump (complete
+// sources with the latest dump date) and of its sources that failed
+// part-way.  False when no source of c was read completely: then nothing
+// is removed (a broken newer file never empties a wiki).
+bool ids_to_keep(Xapian::Database &db, const std::vector<std::pair<std::string, source_record>> &records,
+                 const std::string &c, std::vector<std::string> &keep)
+{
+    bool any_complete = false;
+    std::string newest;
+    for (const auto &entry : records)
+        if (entry.second.collection == c && entry.second.complete) {
+            newest = std::max(newest, entry.second.dump_date);
+            any_complete = true;
+        }
+    if (!any_complete)
+        return false;
+    for (const auto &entry : records) {
+        const source_record &r = entry.second;
+        if (r.collection != c || (r.complete && r.dump_date != newest))
+            continue;
+        std::vector<std::string> ids = split_ids(db.get_metadata(SOURCE_IDS_KEY + entry.first));
+        keep.insert(keep.end(), ids.begin(), ids.end());
+    }
+    std::sort(keep.begin(), keep.end());
+    return true;
+}
+
+// Delete the documents of collection c whose ids are not in keep (sorted).
+unsigned long remove_vanished(wm_store_t *store, const std::string &c, const std::vector<std::string> &keep)
+{
+    const std::string prefix = prefix_of(F_ID) + c + ":";
+    std::vector<std::string> doomed;
+    for (auto it = store->wdb.allterms_begin(prefix); it != store->wdb.allterms_end(prefix); ++it)
+        if (!std::binary_search(keep.begin(), keep.end(), (*it).substr(prefix_of(F_ID).size())))
+            doomed.push_back(*it);
+    for (const std::string &term : doomed)
+        store->wdb.delete_document(term);
+    return doomed.size();
+}
+
+}  // namespace
+
+extern "C" {
+
+wm_store_status_t wm_store_source_identify(const char *path, wm_store_source_t **source, char **message)
+{
+    *source = NULL;
+    if (message)
+        *message = NULL;
+    std::string text;
+    wm_store_status_t status;
+    try {
+        *source = new_source(identify(str_or_empty(path)));
+        return WM_STORE_OK;
+    } catch (...) {
+        try {
+            status = describe_exception(str_or_empty(path), false, text);
+        } catch (...) {
+            status = WM_STORE_NO_MEMORY;
+        }
+    }
+    if (message)
+        *message = copy_message(text);
+    return status;
+}
+
+void wm_store_source_free(wm_store_source_t *source)
+{
+    if (!source)
+        return;
+    free_source_fields(source);
+    free(source);
+}
+
+wm_store_status_t wm_store_source_unchanged(wm_store_t *store, const wm_store_source_t *identity,
+                                            int *unchanged)
+{
+    return guarded(store, [&] {
+        *unchanged = 0;
+        retrying(store->db, [&] {
+            std::string text = store->db.get_metadata(SOURCE_KEY + key_suffix(str_or_empty(identity->path)));
+            if (text.empty())
+                return;
+            source_record r = decode_record(text);
+            *unchanged = r.complete && r.path == identity->path && r.size == identity->size &&
+                         r.mtime_ns == identity->mtime_ns && r.fingerprint == str_or_empty(identity->fingerprint);
+        });
+    });
+}
+
+wm_store_status_t wm_store_source_begin(wm_store_t *store)
+{
+    return guarded(store, [&] {
+        store->source_ids.clear();
+        store->source_open = true;
+    });
+}
+
+wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_source_t *identity,
+                                         int complete, const char *dbname, const char *newest_revision)
+{
+    return guarded(store, [&] {
+        if (!store->writable)
+            throw store_failure{WM_STORE_ERROR, "index " + store->path + " was opened read-only"};
+        std::vector<std::string> &ids = store->source_ids;
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        source_record r;
+        r.path = str_or_empty(identity->path);
+        r.size = identity->size;
+        r.mtime_ns = identity->mtime_ns;
+        r.fingerprint = str_or_empty(identity->fingerprint);
+        r.collection = dbname && *dbname ? dbname : ids.empty() ? "" : collection_of_id(ids.front());
+        r.dump_date = dbname ? dump_date_of(r.path, newest_revision) : "";
+        r.indexed_at = utc_now();
+        r.sessions = ids.size();
+        r.complete = complete != 0;
+        std::string ids_text;
+        for (const std::string &id : ids)
+            ids_text += escape_value(id) + "\n";
+        const std::string suffix = key_suffix(r.path);
+        std::string old = store->wdb.get_metadata(SOURCE_KEY + suffix);
+        if (!old.empty())   // the file changed: its old collection may have lost sessions
+            mark_for_pruning(store, decode_record(old).collection);
+        store->wdb.set_metadata(SOURCE_KEY + suffix, encode_record(r));
+        store->wdb.set_metadata(SOURCE_IDS_KEY + suffix, ids_text);
+        mark_for_pruning(store, r.collection);
+        store->changed = true;
+        commit_changes(store);
+        store->source_open = false;
+        ids.clear();
+    });
+}
+
+wm_store_status_t wm_store_prune(wm_store_t *store, unsigned long *removed)
+{
+    unsigned long total = 0;
+    wm_store_status_t status = guarded(store, [&] {
+        if (!store->writable)
+            throw store_failure{WM_STORE_ERROR, "index " + store->path + " was opened read-only"};
+        const std::string prefix = PRUNE_KEY;
+        std::vector<std::string> marked;
+        for (auto it = store->wdb.metadata_keys_begin(prefix); it != store->wdb.metadata_keys_end(prefix); ++it)
+            marked.push_back(*it);
+        if (marked.empty())
+            return;
+        auto records = all_records(store->db);
+        for (const std::string &key : marked) {
+            std::vector<std::string> keep;
+            std::string collection = key.substr(prefix.size());
+            if (ids_to_keep(store->db, records, collection, keep))
+                total += remove_vanished(store, collection, keep);
+            store->wdb.set_metadata(key, "");   // an empty value deletes the entry
+        }
+        store->changed = store->changed || total > 0;
+        commit_changes(store);
+    });
+    if (removed)
+        *removed = total;
+    return status;
+}
+
+wm_store_status_t wm_store_open_rebuild(const char *path, wm_store_t **store, char **message)
+{
+    return open_store(path, OPEN_REBUILD, store, message);
+}
+
+wm_store_status_t wm_store_get_stats(wm_store_t *store, wm_store_stats_t **out)
+{
+    *out = NULL;
+    wm_store_stats_t *stats = static_cast<wm_store_stats_t *>(calloc(1, sizeof *stats));
+    if (!stats)
+        return WM_STORE_NO_MEMORY;
+    wm_store_status_t status = guarded(store, [&] {
+        retrying(store->db, [&] {
+            wm_store_stats_free(stats);
+            stats = static_cast<wm_store_stats_t *>(calloc(1, sizeof *stats));
+            if (!stats)
+                throw std::bad_alloc();
+            fill_stats(store->db, stats);
+        });
+    });
+    if (status != WM_STORE_OK) {
+        wm_store_stats_free(stats);
+        return status;
+    }
+    *out = stats;
+    return WM_STORE_OK;
+}
+
+void wm_store_stats_free(wm_store_stats_t *stats)
+{
+    if (!stats)
+        return;
+    free(stats->schema_version);
+    free(stats->last_update);
+    for (size_t i = 0; i < stats->n_sources; i++)
+        free_source_fields(&stats->sources[i]);
+    free(stats->sources);
+    free(stats->years);
+    for (size_t i = 0; i < stats->n_pending_prunes; i++)
+        free(stats->pending_prunes[i]);
+    free(stats->pending_prunes);
+    free(stats);
 }
 
 }  // extern "C"

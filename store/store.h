@@ -172,6 +172,91 @@ wm_store_status_t wm_store_get_session(wm_store_t *store, const char *id, wm_ses
 wm_store_status_t wm_store_set_metadata_for_testing(wm_store_t *store, const char *key,
                                                     const char *value);
 
+/* ---- incremental indexing: the sources an index was built from ---------
+ *
+ * The index records every input file it read (a "source"): its identity and
+ * the ids of the sessions it gave.  An unchanged file need not be read
+ * again.  Each source belongs to a collection (the wiki's dbname, or the
+ * conference acronym of a schedule export: the part of its session ids
+ * before the ':') and has a dump date (the date in a Wikimedia file name
+ * "<dbname>-YYYYMMDD-...", else the day of the newest revision in the
+ * file; none for exports).  A collection's newest dump is its completely
+ * read sources with the latest dump date (the parts of a split dump share
+ * it); its sessions that are in no such source (nor in a source that
+ * failed part-way) are removed by wm_store_prune().  doc/index-schema.md
+ * says the same for users. */
+
+/* One source as recorded (or as identified on disk: then only path, size,
+ * mtime_ns and fingerprint are set). */
+typedef struct wm_store_source {
+    char *path;              /* absolute path: the record's key */
+    unsigned long long size;
+    long long mtime_ns;      /* modification time, ns since the epoch */
+    char *fingerprint;       /* hex hash of the size and the first and last 64 KiB */
+    char *collection;        /* dbname or acronym; "" when the file gave no session */
+    char *dump_date;         /* "YYYY-MM-DD", "" when unknown (exports) */
+    char *indexed_at;        /* UTC ISO 8601 time it was recorded */
+    unsigned long sessions;  /* sessions the file gave */
+    int complete;            /* 1: read to its end; 0: it failed part-way (read again next time) */
+} wm_store_source_t;
+
+/* Identify the file at path (stat and hash, not a full read).  *source is
+ * the caller's (wm_store_source_free); on failure *message is a malloc'd
+ * message naming the file. */
+wm_store_status_t wm_store_source_identify(const char *path, wm_store_source_t **source,
+                                           char **message);
+void wm_store_source_free(wm_store_source_t *source);
+
+/* Whether the index holds a complete record of exactly this file (same
+ * path, size, mtime and fingerprint): then it need not be read. */
+wm_store_status_t wm_store_source_unchanged(wm_store_t *store, const wm_store_source_t *identity,
+                                            int *unchanged);
+
+/* Start reading a source: from now on the ids of the sessions put are
+ * collected for its record.  A source begun and never finished (the run was
+ * interrupted) leaves no new record: the next run reads it again. */
+wm_store_status_t wm_store_source_begin(wm_store_t *store);
+
+/* The source identified by identity has been read (complete: to its end;
+ * else it failed part-way).  dbname: the dump's wiki (NULL for exports);
+ * newest_revision: the newest revision timestamp seen in it (NULL: none).
+ * Record it, mark its collection for wm_store_prune(), and commit. */
+wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_source_t *identity,
+                                         int complete, const char *dbname,
+                                         const char *newest_revision);
+
+/* Remove the sessions that vanished from the newest dump of every
+ * collection marked by wm_store_source_finish() (see above), and commit.
+ * *removed (may be NULL) gets how many documents were removed.  The marks
+ * survive a crash: an interrupted prune is done by the next call. */
+wm_store_status_t wm_store_prune(wm_store_t *store, unsigned long *removed);
+
+/* Open the index at path for writing as a new, empty index, whatever it
+ * held (wmindex --rebuild).  As wm_store_open_writable otherwise. */
+wm_store_status_t wm_store_open_rebuild(const char *path, wm_store_t **store, char **message);
+
+/* What an index holds (wmindex --stats). */
+typedef struct wm_store_year_count {
+    int year;
+    unsigned long sessions;
+} wm_store_year_count_t;
+
+typedef struct wm_store_stats {
+    char *schema_version;
+    char *last_update;               /* UTC ISO 8601; "" when never written */
+    unsigned long sessions;
+    wm_store_source_t *sources;      /* sorted by path */
+    size_t n_sources;
+    wm_store_year_count_t *years;    /* ascending; sessions without a year are not counted */
+    size_t n_years;
+    char **pending_prunes;           /* collections marked and not yet pruned */
+    size_t n_pending_prunes;
+} wm_store_stats_t;
+
+/* *stats is the caller's: free with wm_store_stats_free(). */
+wm_store_status_t wm_store_get_stats(wm_store_t *store, wm_store_stats_t **stats);
+void wm_store_stats_free(wm_store_stats_t *stats);
+
 #ifdef __cplusplus
 }
 #endif
