@@ -73,6 +73,22 @@ check)
   build "$top/_build-sanitize" --enable-sanitizers
   echo "== running the tests under the sanitizers"
   run_tests "$top/_build-sanitize"
+  # Each fuzz target (make fuzz) writes a .trs that count() reads: a clean
+  # run is one passed case, a crash one failed case.
+  fuzz_seconds=${FUZZ_SECONDS:-30}
+  echo "== fuzzing each parser for $fuzz_seconds s"
+  packages=(clang libclang-rt-14-dev)
+  install_missing
+  fuzzdir=$top/_build-sanitize
+  # A build dir configured before clang was installed has no FUZZ_CC yet.
+  grep -q '^FUZZ_CC = .' "$fuzzdir/Makefile" ||
+    (cd "$fuzzdir" && ./config.status --recheck >/dev/null && ./config.status >/dev/null) || true
+  if ! (cd "$fuzzdir" && make -s fuzz FUZZ_SECONDS="$fuzz_seconds"); then
+    # A build failure leaves no result behind: count it as one failed case.
+    mkdir -p "$fuzzdir/tests/fuzz"
+    grep -qs '^:test-result: FAIL' "$fuzzdir"/tests/fuzz/*.trs ||
+      echo ':test-result: FAIL' >"$fuzzdir/tests/fuzz/fuzz-build.trs"
+  fi
   passed=$(( $(count PASS) + $(count XFAIL) ))
   failed=$(( $(count FAIL) + $(count ERROR) + $(count XPASS) ))
   skipped=$(count SKIP)
