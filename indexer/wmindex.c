@@ -72,7 +72,6 @@ typedef struct indexer {
     unsigned long uncommitted;  /* sessions put since the last commit */
     unsigned long put_total;    /* sessions put in this run (for the test hook) */
     unsigned long abort_after;  /* WMINDEX_TEST_ABORT_AFTER: abort() after this many; 0 never */
-    char *newest_revision;      /* newest revision timestamp of the current dump */
     char *dbname;               /* the current dump's wiki */
 } indexer_t;
 
@@ -214,18 +213,10 @@ static int drain_sessions(indexer_t *ix)
     return 0;
 }
 
-/* Remember the dump's wiki and its newest revision (for the dump's date). */
-static int note_page(indexer_t *ix, const wm_siteinfo_t *site, const wm_page_t *page)
+/* Remember the dump's wiki (its record's collection, even with no session). */
+static int note_page(indexer_t *ix, const wm_siteinfo_t *site)
 {
-    if (!ix->dbname && !(ix->dbname = strdup(site->dbname)))
-        return -1;
-    if (page->timestamp && *page->timestamp &&
-        (!ix->newest_revision || strcmp(page->timestamp, ix->newest_revision) > 0)) {
-        free(ix->newest_revision);
-        if (!(ix->newest_revision = strdup(page->timestamp)))
-            return -1;
-    }
-    return 0;
+    return ix->dbname || (ix->dbname = strdup(site->dbname)) ? 0 : -1;
 }
 
 typedef struct file_context {
@@ -239,7 +230,7 @@ static int on_page(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
     indexer_t *ix = file->ix;
     if (stop_signal)
         return 1;
-    if (note_page(ix, site, page) < 0) {
+    if (note_page(ix, site) < 0) {
         report_input_error(ix, "out of memory");
         return 1;
     }
@@ -348,8 +339,8 @@ static void finish_source(indexer_t *ix, const wm_store_source_t *identity, bool
     if (!identity || ix->index_failed || stop_signal)
         return;
     bool complete = rc == 0;   /* 1: a callback stopped the reading (an error said why) */
-    if (wm_store_source_finish(ix->store, identity, complete, is_dump ? (ix->dbname ? ix->dbname : "") : NULL,
-                               ix->newest_revision) != WM_STORE_OK) {
+    if (wm_store_source_finish(ix->store, identity, complete,
+                               is_dump ? (ix->dbname ? ix->dbname : "") : NULL) != WM_STORE_OK) {
         clear_progress(ix);
         fprintf(stderr, "wmindex: cannot record %s in the index %s: %s\n", identity->path,
                 ix->index_path, wm_store_last_error(ix->store));
@@ -361,8 +352,7 @@ static void finish_source(indexer_t *ix, const wm_store_source_t *identity, bool
 static void forget_dump(indexer_t *ix)
 {
     free(ix->dbname);
-    free(ix->newest_revision);
-    ix->dbname = ix->newest_revision = NULL;
+    ix->dbname = NULL;
 }
 
 /* Read one input; return 0 when it was read whole (or is unchanged in the

@@ -944,30 +944,21 @@ bool all_digits(const std::string &text, size_t from, size_t len)
     return true;
 }
 
-// "-YYYYMMDD-" or "-YYYYMMDD." in a Wikimedia dump's file name, as "YYYY-MM-DD".
-std::string date_in_file_name(const std::string &path)
+// The date of a dump named the Wikimedia way, "<dbname>-YYYYMMDD-..." or
+// "<dbname>-YYYYMMDD.", as "YYYY-MM-DD"; "" for any other name.  Only such
+// files are dumps of the whole wiki as of a date: a Special:Export download
+// or a piece holds some pages only, and its date says nothing of the others.
+std::string dump_date_of(const std::string &path, const std::string &dbname)
 {
-    std::string name = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
-    for (size_t i = 0; i + 10 <= name.size(); i++) {
-        if (name[i] != '-' || !all_digits(name, i + 1, 8) || (name[i + 9] != '-' && name[i + 9] != '.'))
-            continue;
-        std::string date = name.substr(i + 1, 4) + "-" + name.substr(i + 5, 2) + "-" + name.substr(i + 7, 2);
-        int month = std::atoi(date.substr(5, 2).c_str()), day = std::atoi(date.substr(8, 2).c_str());
-        if (date.compare(0, 2, "19") >= 0 && date.compare(0, 2, "20") <= 0 && month >= 1 && month <= 12 &&
-            day >= 1 && day <= 31)
-            return date;
-    }
-    return "";
-}
-
-// A dump's date: the date in its file name, else the day of its newest revision.
-std::string dump_date_of(const std::string &path, const char *newest_revision)
-{
-    std::string date = date_in_file_name(path);
-    std::string newest = str_or_empty(newest_revision);
-    if (date.empty() && all_digits(newest, 0, 4) && newest.size() >= 10 && newest[4] == '-')
-        date = newest.substr(0, 10);
-    return date;
+    size_t slash = path.rfind('/');
+    std::string name = path.substr(slash == std::string::npos ? 0 : slash + 1);
+    size_t at = dbname.size() + 1;
+    if (dbname.empty() || name.compare(0, at, dbname + "-") != 0 || !all_digits(name, at, 8) ||
+        name.size() == at + 8 || (name[at + 8] != '-' && name[at + 8] != '.'))
+        return "";
+    std::string date = name.substr(at, 4) + "-" + name.substr(at + 4, 2) + "-" + name.substr(at + 6, 2);
+    int month = std::atoi(date.substr(5, 2).c_str()), day = std::atoi(date.substr(8, 2).c_str());
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31 ? date : "";
 }
 
 // The session ids' collection: the part before the first ':'.
@@ -1071,17 +1062,17 @@ source_record identify(const std::string &given)
     struct stat st;
     if (stat(given.c_str(), &st) != 0)
         throw store_failure{WM_STORE_NOT_FOUND, given + ": " + strerror(errno)};
-    if (!S_ISREG(st.st_mode))   // a pipe cannot be read twice, nor recorded
-        throw store_failure{WM_STORE_ERROR, given + ": not a regular file"};
     char *absolute = realpath(given.c_str(), NULL);
     r.path = absolute ? absolute : given;
     free(absolute);
+    r.mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+    if (!S_ISREG(st.st_mode))   // a pipe: no fingerprint, so never "unchanged" (its ids still count)
+        return r;
     int fd = open(given.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         throw store_failure{WM_STORE_ERROR, given + ": " + strerror(errno)};
     try {
         r.size = static_cast<unsigned long long>(st.st_size);
-        r.mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
         r.fingerprint = fingerprint_of(fd, r.size, given);
     } catch (...) {
         close(fd);
@@ -1091,31 +1082,25 @@ source_record identify(const std::string &given)
     return r;
 }
 
-// The ids to keep in collection c: those of its newest dump (complete
-// sources with the latest dump date) and of its sources that failed
-// part-way.  False when no source of c was read completely: then nothing
-// is removed (a broken newer file never empties a wiki).
-bool ids_to_keep(Xapian::Database &db, const std::vector<std::pair<std::string, source_record>> &records,
+// The ids to keep in collection c: those of every recorded source of c
+// except the dated dumps older than its newest dated dump (complete ones:
+// a dump that failed part-way supersedes nothing and keeps what it gave).
+// A session that no source (still) gives is not kept.
+void ids_to_keep(Xapian::Database &db, const std::vector<std::pair<std::string, source_record>> &records,
                  const std::string &c, std::vector<std::string> &keep)
 {
-    bool any_complete = false;
     std::string newest;
     for (const auto &entry : records)
-        if (entry.second.collection == c && entry.second.complete) {
+        if (entry.second.collection == c && entry.second.complete)
             newest = std::max(newest, entry.second.dump_date);
-            any_complete = true;
-        }
-    if (!any_complete)
-        return false;
     for (const auto &entry : records) {
         const source_record &r = entry.second;
-        if (r.collection != c || (r.complete && r.dump_date != newest))
+        if (r.collection != c || (r.complete && !r.dump_date.empty() && r.dump_date < newest))
             continue;
         std::vector<std::string> ids = split_ids(db.get_metadata(SOURCE_IDS_KEY + entry.first));
         keep.insert(keep.end(), ids.begin(), ids.end());
     }
     std::sort(keep.begin(), keep.end());
-    return true;
 }
 
 // Delete the documents of collection c whose ids are not in keep (sorted).
@@ -1175,7 +1160,8 @@ wm_store_status_t wm_store_source_unchanged(wm_store_t *store, const wm_store_so
             if (text.empty())
                 return;
             source_record r = decode_record(text);
-            *unchanged = r.complete && r.path == identity->path && r.size == identity->size &&
+            *unchanged = r.complete && !r.fingerprint.empty() && r.path == identity->path &&
+                         r.size == identity->size &&
                          r.mtime_ns == identity->mtime_ns && r.fingerprint == str_or_empty(identity->fingerprint);
         });
     });
@@ -1190,7 +1176,7 @@ wm_store_status_t wm_store_source_begin(wm_store_t *store)
 }
 
 wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_source_t *identity,
-                                         int complete, const char *dbname, const char *newest_revision)
+                                         int complete, const char *dbname)
 {
     return guarded(store, [&] {
         if (!store->writable)
@@ -1204,7 +1190,7 @@ wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_sourc
         r.mtime_ns = identity->mtime_ns;
         r.fingerprint = str_or_empty(identity->fingerprint);
         r.collection = dbname && *dbname ? dbname : ids.empty() ? "" : collection_of_id(ids.front());
-        r.dump_date = dbname ? dump_date_of(r.path, newest_revision) : "";
+        r.dump_date = dbname ? dump_date_of(r.path, dbname) : "";
         r.indexed_at = utc_now();
         r.sessions = ids.size();
         r.complete = complete != 0;
@@ -1241,8 +1227,8 @@ wm_store_status_t wm_store_prune(wm_store_t *store, unsigned long *removed)
         for (const std::string &key : marked) {
             std::vector<std::string> keep;
             std::string collection = key.substr(prefix.size());
-            if (ids_to_keep(store->db, records, collection, keep))
-                total += remove_vanished(store, collection, keep);
+            ids_to_keep(store->db, records, collection, keep);
+            total += remove_vanished(store, collection, keep);
             store->wdb.set_metadata(key, "");   // an empty value deletes the entry
         }
         store->changed = store->changed || total > 0;

@@ -178,13 +178,15 @@ wm_store_status_t wm_store_set_metadata_for_testing(wm_store_t *store, const cha
  * the ids of the sessions it gave.  An unchanged file need not be read
  * again.  Each source belongs to a collection (the wiki's dbname, or the
  * conference acronym of a schedule export: the part of its session ids
- * before the ':') and has a dump date (the date in a Wikimedia file name
- * "<dbname>-YYYYMMDD-...", else the day of the newest revision in the
- * file; none for exports).  A collection's newest dump is its completely
- * read sources with the latest dump date (the parts of a split dump share
- * it); its sessions that are in no such source (nor in a source that
- * failed part-way) are removed by wm_store_prune().  doc/index-schema.md
- * says the same for users. */
+ * before the ':').  A dump named the Wikimedia way, "<dbname>-YYYYMMDD-..."
+ * is a dump of the whole wiki as of that date; a wiki's newest dump is its
+ * such files with the latest date (all the parts of a split dump).  Other
+ * files (Special:Export downloads, pieces, exports) have no date and are
+ * never superseded by another file.  wm_store_prune() removes a
+ * collection's sessions that no recorded source gives any more, counting
+ * dated dumps older than the newest as gone (unless they failed part-way):
+ * the sessions that vanished from a wiki's newest dump, or from a file that
+ * changed.  doc/index-schema.md says the same for users. */
 
 /* One source as recorded (or as identified on disk: then only path, size,
  * mtime_ns and fingerprint are set). */
@@ -194,15 +196,16 @@ typedef struct wm_store_source {
     long long mtime_ns;      /* modification time, ns since the epoch */
     char *fingerprint;       /* hex hash of the size and the first and last 64 KiB */
     char *collection;        /* dbname or acronym; "" when the file gave no session */
-    char *dump_date;         /* "YYYY-MM-DD", "" when unknown (exports) */
+    char *dump_date;         /* "YYYY-MM-DD" from a Wikimedia dump's name, else "" */
     char *indexed_at;        /* UTC ISO 8601 time it was recorded */
     unsigned long sessions;  /* sessions the file gave */
     int complete;            /* 1: read to its end; 0: it failed part-way (read again next time) */
 } wm_store_source_t;
 
-/* Identify the file at path (stat and hash, not a full read).  *source is
- * the caller's (wm_store_source_free); on failure *message is a malloc'd
- * message naming the file. */
+/* Identify the file at path (stat and hash, not a full read; a pipe gets
+ * no fingerprint and is never unchanged).  *source is the caller's
+ * (wm_store_source_free); on failure *message is a malloc'd message naming
+ * the file. */
 wm_store_status_t wm_store_source_identify(const char *path, wm_store_source_t **source,
                                            char **message);
 void wm_store_source_free(wm_store_source_t *source);
@@ -218,12 +221,10 @@ wm_store_status_t wm_store_source_unchanged(wm_store_t *store, const wm_store_so
 wm_store_status_t wm_store_source_begin(wm_store_t *store);
 
 /* The source identified by identity has been read (complete: to its end;
- * else it failed part-way).  dbname: the dump's wiki (NULL for exports);
- * newest_revision: the newest revision timestamp seen in it (NULL: none).
+ * else it failed part-way).  dbname: the dump's wiki (NULL for exports).
  * Record it, mark its collection for wm_store_prune(), and commit. */
 wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_source_t *identity,
-                                         int complete, const char *dbname,
-                                         const char *newest_revision);
+                                         int complete, const char *dbname);
 
 /* Remove the sessions that vanished from the newest dump of every
  * collection marked by wm_store_source_finish() (see above), and commit.
