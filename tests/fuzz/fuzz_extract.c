@@ -48,6 +48,8 @@ static const struct {
     {"wikimania2006wiki", "https://wikimania2006.wikimedia.org/wiki/Main_Page"},
     {"wikimania2016wiki", "https://wikimania2016.wikimedia.org/wiki/Main_Page"},
     {"wikimania2018wiki", "https://wikimania2018.wikimedia.org/wiki/Main_Page"},
+    {"wikimania2017wiki", "https://wikimania2017.wikimedia.org/wiki/Main_Page"},
+    {"wikimania2009wiki", "https://wikimania2009.wikimedia.org/wiki/Main_Page"},
 };
 
 /* The era shapes of doc/era-shapes.md, and the pages around them. */
@@ -76,6 +78,10 @@ static const page_shape_t SHAPES[] = {
     {3, 0, "Programme/Wikipedia in the classroom"},
     {3, 0, "Programme/Sunday"},
     {4, 0, "Program/Decolonising the internet"},
+    {0, 3006, "2021:Submissions"},
+    {0, 3008, "2023:Program"},
+    {5, 0, "Submissions/Fuzzing in Montreal"},
+    {6, 100, "Proceedings:12"},
 };
 
 #define N_SHAPES (sizeof SHAPES / sizeof SHAPES[0])
@@ -83,7 +89,7 @@ static const page_shape_t SHAPES[] = {
 static wm_namespace_t NAMESPACES[] = {
     {0, ""}, {1, "Talk"}, {2, "User"}, {3, "User talk"}, {10, "Template"}, {11, "Template talk"},
     {14, "Category"}, {100, "Proceedings"}, {3002, "2019"}, {3003, "2019 talk"},
-    {3008, "2023"}, {3010, "2024"},
+    {3006, "2021"}, {3008, "2023"}, {3010, "2024"},
 };
 
 static wm_siteinfo_t site_info(int site)

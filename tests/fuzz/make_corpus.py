@@ -4,9 +4,10 @@ bundled sample dumps (run by `make fuzz`; nothing generated is committed).
 
     make_corpus.py SRCDIR OUTDIR
 
-writes OUTDIR/fuzz_stream, fuzz_dump, fuzz_wikitext and fuzz_extract: whole
-files (plain, and compressed by the real gzip and bzip2 tools) for the
-stream, small well-formed dumps for the dump reader, page texts for the
+writes OUTDIR/fuzz_stream, fuzz_dump, fuzz_schedule, fuzz_wikitext and
+fuzz_extract: whole files (plain, and compressed by the real gzip and bzip2
+tools) for the stream, small well-formed dumps for the dump reader, schedule
+exports (JSON and frab XML, whole and cut to a few talks), page texts for the
 wikitext tools, and NUL-separated pages (a shape byte, then the text) for the
 extractor, whose shape table is read from fuzz_extract.c so the two cannot
 drift apart.  Seeds are capped at the size each target is run with."""
@@ -22,7 +23,7 @@ import re
 import subprocess
 import sys
 
-MAX_LEN = {"fuzz_stream": 131072, "fuzz_dump": 131072,
+MAX_LEN = {"fuzz_stream": 131072, "fuzz_dump": 131072, "fuzz_schedule": 131072,
            "fuzz_wikitext": 65536, "fuzz_extract": 65536}
 
 PAGE_RE = re.compile(rb"<page>.*?</page>", re.S)
@@ -130,6 +131,22 @@ def dump_seeds(corpus, dumps):
     corpus.add(tool(["gzip", "-c"], dumps[0][1]))
 
 
+def schedule_seeds(corpus, srcdir):
+    paths = sorted(glob.glob(os.path.join(srcdir, "tests/fixtures/*/*schedule*.json")) +
+                   glob.glob(os.path.join(srcdir, "tests/fixtures/*/*schedule*.xml")))
+    for path in paths:
+        with open(path, "rb") as f:
+            data = f.read()
+        corpus.add(data)
+        corpus.add(tool(["gzip", "-c"], data))
+        # The first talk or two alone: small seeds mutate faster.
+        if path.endswith(".xml"):
+            cut = data.find(b"</event>", data.find(b"</event>") + 1)
+            if cut > 0:
+                corpus.add(data[:cut + 8] + b"</room></day></schedule>\n")
+    corpus.add(b'{"schedule": {"version": "x", "conference": {"acronym": "a", "days": []}}}')
+
+
 def wikitext_seeds(corpus, dumps):
     for name, data in dumps:
         for dbname, title, ns, text in pages_of(data):
@@ -198,6 +215,7 @@ def main():
     dumps = read_dumps(srcdir)
     stream_seeds(Corpus(outdir, "fuzz_stream"), dumps, srcdir)
     dump_seeds(Corpus(outdir, "fuzz_dump"), dumps)
+    schedule_seeds(Corpus(outdir, "fuzz_schedule"), srcdir)
     wikitext_seeds(Corpus(outdir, "fuzz_wikitext"), dumps)
     extract_seeds(Corpus(outdir, "fuzz_extract"), dumps, srcdir)
 

@@ -12,10 +12,11 @@ srcdir=$1 fuzzdir=$2 seconds=$3
 shift 3
 
 # Longest input per target: past the 64 KiB input window and expat chunk
-# for the file readers; a long page for the wikitext and the extractor.
+# for the file readers (stream, dump, schedule); a long page for the
+# wikitext tools and the extractor.
 max_len() {
   case $1 in
-    fuzz_stream|fuzz_dump) echo 131072 ;;
+    fuzz_stream|fuzz_dump|fuzz_schedule) echo 131072 ;;
     *) echo 65536 ;;
   esac
 }

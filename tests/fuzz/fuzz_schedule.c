@@ -1,0 +1,114 @@
+/* libFuzzer target for the schedule-export readers (archive/schedule.h):
+ * pretalx/eventyay JSON and frab/Pentabarf XML.
+ *
+ * The input is a whole file, read as wmindex reads one: through the stream
+ * (so gzip/bzip2 too), classified by wm_input_detect() on the first 4 KiB,
+ * and handed to wm_schedule_read() when it is a schedule (dumps are
+ * fuzz_dump's).  Besides not crashing, the reader must keep its promises: a
+ * known status, an error that is one line naming the file, and sessions
+ * with an id and a title, UTF-8 strings and a JSON form. */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive/rules.h"
+#include "archive/schedule.h"
+#include "archive/session.h"
+#include "archive/session_json.h"
+#include "archive/stream.h"
+#include "archive/util.h"
+#include "tests/fuzz/fuzz_input.h"
+
+#define CHECK(cond)                                                        \
+    do {                                                                   \
+        if (!(cond)) {                                                     \
+            fprintf(stderr, "fuzz_schedule: check failed: %s (line %d)\n", \
+                    #cond, __LINE__);                                      \
+            abort();                                                       \
+        }                                                                  \
+    } while (0)
+
+typedef struct run {
+    size_t sessions;
+    size_t stop_after;      /* stop when this many sessions were seen; 0 = never */
+} run_t;
+
+/* The built-in rules, parsed once: the readers only read them. */
+static const wm_rules_t *builtin_rules(void)
+{
+    static wm_rules_t *rules;
+    char *error = NULL;
+    if (!rules)
+        CHECK(wm_rules_builtin(&rules, &error) == 0);
+    return rules;
+}
+
+static void check_string(const char *s)
+{
+    if (!s)
+        return;
+    char *clean = wm_utf8_sanitize(s, strlen(s));
+    CHECK(clean != NULL && strcmp(clean, s) == 0);
+    free(clean);
+}
+
+static int on_session(void *ctx, wm_session_t *s)
+{
+    run_t *run = ctx;
+    CHECK(s->id != NULL && s->title != NULL);
+    char *const strings[] = {s->id, s->title, s->type, s->type_label, s->language, s->abstract,
+                             s->url, s->source, s->page_title, s->timestamp, s->code};
+    for (size_t i = 0; i < sizeof strings / sizeof *strings; i++)
+        check_string(strings[i]);
+    for (size_t i = 0; i < s->n_tracks; i++)
+        check_string(s->tracks[i]);
+    for (size_t i = 0; i < s->n_speakers; i++) {
+        CHECK(s->speakers[i].name != NULL);
+        check_string(s->speakers[i].name);
+        check_string(s->speakers[i].username);
+        check_string(s->speakers[i].biography);
+    }
+    json_t *json = wm_session_to_json(s, true);
+    CHECK(json != NULL);
+    char *text = json_dumps(json, 0);
+    CHECK(text != NULL);
+    free(text);
+    json_decref(json);
+    wm_session_free(s);
+    run->sessions++;
+    CHECK(run->stop_after == 0 || run->sessions <= run->stop_after);
+    return run->stop_after != 0 && run->sessions == run->stop_after;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const wm_rules_t *rules = builtin_rules();
+    const char *path = fuzz_input_file(data, size);
+    char *error = NULL;
+    wm_stream_t *stream = wm_stream_open(path, &error);
+    if (!stream) {
+        free(error);
+        return 0;
+    }
+    const unsigned char *head;
+    ssize_t n = wm_stream_peek(stream, 4096, &head);
+    wm_input_kind_t kind = n > 0 ? wm_input_detect(head, (size_t)n) : WM_INPUT_UNKNOWN;
+    if (kind == WM_INPUT_SCHEDULE_JSON || kind == WM_INPUT_FRAB_XML) {
+        /* Sometimes stop early, to exercise the callback's stop request. */
+        run_t run = {.stop_after = size % 7 == 3 ? 1 + size % 3 : 0};
+        int status = wm_schedule_read(stream, kind, rules, path, on_session, &run, &error);
+        CHECK(status >= -2 && status <= 1);
+        if (status < 0) {
+            CHECK(error != NULL && strncmp(error, path, strlen(path)) == 0);
+            CHECK(strchr(error, '\n') == NULL);
+        } else {
+            CHECK(error == NULL);
+        }
+        CHECK(status != 1 || run.sessions == run.stop_after);
+        free(error);
+    }
+    wm_stream_close(stream);
+    return 0;
+}
