@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "archive/session.h"
@@ -694,6 +695,164 @@ static void test_reader_cannot_write(void **state)
     assert_string_equal(wm_store_last_error(reader), "");
 }
 
+/* ---- sources and incremental indexing (issue 5) -------------------------- */
+
+/* Write text to tmpdir/name; the path goes to path. */
+static void write_file(const char *name, const char *text, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Read the source at path and put the sessions ids[] (NULL-terminated) from it, timestamp ts. */
+static void index_source(wm_store_t *w, const char *path, const char *dbname, const char *ts,
+                         const char *const *ids, int complete)
+{
+    wm_store_source_t *identity = NULL;
+    assert_int_equal(wm_store_source_identify(path, &identity, NULL), WM_STORE_OK);
+    assert_int_equal(wm_store_source_begin(w), WM_STORE_OK);
+    for (; *ids; ids++) {
+        wm_session_t *s = make_session(*ids, 2019, *ids, "talk", NULL, "en", "Text.");
+        assert_int_equal(wm_session_set(&s->timestamp, ts), 0);
+        assert_int_equal(wm_session_set(&s->source, path), 0);
+        put(w, s);
+    }
+    assert_int_equal(wm_store_source_finish(w, identity, complete, dbname), WM_STORE_OK);
+    wm_store_source_free(identity);
+}
+
+static int is_unchanged(wm_store_t *w, const char *path)
+{
+    wm_store_source_t *identity = NULL;
+    int unchanged = -1;
+    assert_int_equal(wm_store_source_identify(path, &identity, NULL), WM_STORE_OK);
+    assert_int_equal(wm_store_source_unchanged(w, identity, &unchanged), WM_STORE_OK);
+    wm_store_source_free(identity);
+    return unchanged;
+}
+
+static void test_source_identity(void **state)
+{
+    (void)state;
+    char index[300], path[300];
+    wm_store_t *w = open_fresh("identity", index, sizeof index);
+    write_file("identity.xml", "<mediawiki>one</mediawiki>\n", path, sizeof path);
+    wm_store_source_t *identity = NULL;
+    assert_int_equal(wm_store_source_identify(path, &identity, NULL), WM_STORE_OK);
+    assert_int_equal(identity->size, 27);
+    assert_int_equal(strlen(identity->fingerprint), 16);
+    assert_int_equal(identity->path[0], '/');
+    wm_store_source_free(identity);
+    assert_int_equal(is_unchanged(w, path), 0);
+    const char *ids[] = {"wm:1", NULL};
+    index_source(w, path, "wm", "2019-01-01T00:00:00Z", ids, 1);
+    assert_int_equal(is_unchanged(w, path), 1);
+    /* Same size, same mtime, other bytes: the fingerprint tells. */
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    write_file("identity.xml", "<mediawiki>two</mediawiki>\n", path, sizeof path);
+    struct timespec times[2] = {st.st_atim, st.st_mtim};
+    assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+    assert_int_equal(is_unchanged(w, path), 0);
+    /* A source that failed part-way is never unchanged. */
+    index_source(w, path, "wm", "2019-01-01T00:00:00Z", ids, 0);
+    assert_int_equal(is_unchanged(w, path), 0);
+    char *message = NULL;
+    snprintf(path, sizeof path, "%s/no-such-file", tmpdir);
+    assert_int_equal(wm_store_source_identify(path, &identity, &message), WM_STORE_NOT_FOUND);
+    assert_null(identity);
+    assert_non_null(strstr(message, "no-such-file"));
+    free(message);
+    wm_store_close(w);
+}
+
+static char *source_of(wm_store_t *w, const char *id)
+{
+    wm_session_t *s = NULL;
+    assert_int_equal(wm_store_get_session(w, id, &s), WM_STORE_OK);
+    char *source = strdup(s->source);
+    wm_session_free(s);
+    return source;
+}
+
+static void test_prune_keeps_the_newest_dated_dump(void **state)
+{
+    (void)state;
+    char index[300], old[300], new[300], other[300];
+    wm_store_t *w = open_fresh("prune", index, sizeof index);
+    write_file("wm-20190101-pages.xml", "old", old, sizeof old);
+    write_file("wm-20200101-pages.xml", "new", new, sizeof new);
+    write_file("export.xml", "partial", other, sizeof other);
+    const char *old_ids[] = {"wm:1", "wm:2", "wm:3", NULL}, *new_ids[] = {"wm:1", "wm:3", NULL};
+    const char *other_ids[] = {"wm:9", NULL};
+    /* The newer dump first: the older one's sessions lose, whatever the order. */
+    index_source(w, new, "wm", "2019-12-01T00:00:00Z", new_ids, 1);
+    index_source(w, old, "wm", "2019-12-01T00:00:00Z", old_ids, 1);
+    index_source(w, other, "wm", "2018-01-01T00:00:00Z", other_ids, 1);
+    wm_store_stats_t *stats = NULL;
+    assert_int_equal(wm_store_get_stats(w, &stats), WM_STORE_OK);
+    assert_int_equal(stats->n_sources, 3);
+    assert_int_equal(stats->n_pending_prunes, 1);
+    assert_string_equal(stats->pending_prunes[0], "wm");
+    wm_store_stats_free(stats);
+    unsigned long removed = 0, count = 0;
+    assert_int_equal(wm_store_prune(w, &removed), WM_STORE_OK);
+    assert_int_equal(removed, 1);   /* wm:2, only in the older dump; the undated export stays */
+    assert_int_equal(wm_store_count(w, &count), WM_STORE_OK);
+    assert_int_equal(count, 3);
+    wm_session_t *gone = NULL;
+    assert_int_equal(wm_store_get_session(w, "wm:2", &gone), WM_STORE_NOT_FOUND);
+    /* The same revision in both dumps: the path that sorts last (the newer dump) wins. */
+    char *source = source_of(w, "wm:1");
+    assert_string_equal(source, new);
+    free(source);
+    assert_int_equal(wm_store_get_stats(w, &stats), WM_STORE_OK);
+    assert_int_equal(stats->n_pending_prunes, 0);
+    assert_int_equal(stats->sessions, 3);
+    assert_int_equal(stats->n_years, 1);
+    assert_int_equal(stats->years[0].year, 2019);
+    assert_int_equal(stats->years[0].sessions, 3);
+    assert_string_equal(stats->schema_version, "4");
+    assert_int_equal(strlen(stats->last_update), 20);
+    const char *dates[] = {"", "2019-01-01", "2020-01-01"};   /* sorted by path */
+    for (size_t i = 0; i < 3; i++)
+        assert_string_equal(stats->sources[i].dump_date, dates[i]);
+    wm_store_stats_free(stats);
+    assert_int_equal(wm_store_prune(w, &removed), WM_STORE_OK);   /* nothing marked: nothing done */
+    assert_int_equal(removed, 0);
+    wm_store_close(w);
+}
+
+static void test_rebuild_starts_empty(void **state)
+{
+    (void)state;
+    char index[300], path[300];
+    wm_store_t *w = open_fresh("rebuild", index, sizeof index);
+    write_file("rebuild.xml", "x", path, sizeof path);
+    const char *ids[] = {"wm:1", "wm:2", NULL};
+    index_source(w, path, "wm", "2019-01-01T00:00:00Z", ids, 1);
+    assert_int_equal(wm_store_set_metadata_for_testing(w, "wmsearch.schema", "999"), WM_STORE_OK);
+    wm_store_close(w);
+    char *message = NULL;
+    assert_int_equal(wm_store_open_writable(index, &w, &message), WM_STORE_SCHEMA_MISMATCH);
+    assert_non_null(strstr(message, "wmindex --rebuild"));
+    free(message);
+    assert_int_equal(wm_store_open_rebuild(index, &w, &message), WM_STORE_OK);
+    unsigned long count = 1;
+    assert_int_equal(wm_store_count(w, &count), WM_STORE_OK);
+    assert_int_equal(count, 0);
+    assert_int_equal(is_unchanged(w, path), 0);
+    wm_store_stats_t *stats = NULL;
+    assert_int_equal(wm_store_get_stats(w, &stats), WM_STORE_OK);
+    assert_int_equal(stats->n_sources, 0);
+    assert_string_equal(stats->schema_version, "4");
+    wm_store_stats_free(stats);
+    wm_store_close(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -720,6 +879,9 @@ int main(void)
         cmocka_unit_test(test_second_writer_is_locked),
         cmocka_unit_test(test_missing_index),
         cmocka_unit_test(test_reader_cannot_write),
+        cmocka_unit_test(test_source_identity),
+        cmocka_unit_test(test_prune_keeps_the_newest_dated_dump),
+        cmocka_unit_test(test_rebuild_starts_empty),
     };
     return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);
 }
