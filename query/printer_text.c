@@ -1,0 +1,296 @@
+/* printer_text.c: wmquery's output for people: numbered results with the
+ * facts on a line or two and a wrapped snippet, sessions in full, counts in a
+ * column.  Bold titles when the context asks for colour; nothing here is a
+ * contract (scripts use the other printers). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive/util.h"
+#include "query/printer.h"
+
+#define BOLD "\033[1m"
+#define RESET "\033[0m"
+
+/* ---- layout helpers --------------------------------------------------- */
+
+/* Columns a UTF-8 string takes, escape sequences not counted. */
+static int visible_width(const char *s, size_t len)
+{
+    int width = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\033') {
+            while (i < len && s[i] != 'm')
+                i++;
+            continue;
+        }
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            width++;
+    }
+    return width;
+}
+
+/* text word-wrapped to width, each line indented. */
+static void print_wrapped(const char *text, int indent, int width)
+{
+    int column = 0;
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        size_t len = strcspn(p, " ");
+        if (!len)
+            break;
+        int w = visible_width(p, len);
+        if (column && column + 1 + w > width) {
+            putchar('\n');
+            column = 0;
+        }
+        if (!column)
+            column = printf("%*s", indent, "");
+        else
+            column += printf(" ");
+        fwrite(p, 1, len, stdout);
+        column += w;
+        p += len;
+    }
+    if (column)
+        putchar('\n');
+}
+
+/* items joined by separator; NULL when there are none or memory ran out.
+ * The caller frees the result. */
+static char *join(char *const *items, size_t n, const char *separator)
+{
+    wm_buf_t buf = {0};
+    for (size_t i = 0; i < n; i++)
+        if ((i && wm_buf_append_str(&buf, separator) < 0) || wm_buf_append_str(&buf, items[i]) < 0) {
+            wm_buf_free(&buf);
+            return NULL;
+        }
+    return wm_buf_take(&buf);
+}
+
+static void print_title(const wm_print_context_t *context, const char *prefix, const wm_session_t *s)
+{
+    printf("%s%s%s%s\n", prefix, context->color ? BOLD : "", s->title ? s->title : "(untitled)",
+           context->color ? RESET : "");
+}
+
+static void print_count(unsigned long count, const char *value)
+{
+    printf("%7lu  %s\n", count, value);
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+static void print_joined(const char *label, char *const *items, size_t n)
+{
+    if (!n)
+        return;
+    printf("  %s: ", label);
+    for (size_t i = 0; i < n; i++)
+        printf("%s%s", i ? ", " : "", items[i]);
+    putchar('\n');
+}
+
+static void print_speaker_names(const wm_session_t *s)
+{
+    if (!s->n_speakers)
+        return;
+    printf("  speakers: ");
+    for (size_t i = 0; i < s->n_speakers; i++)
+        printf("%s%s", i ? ", " : "", s->speakers[i].name);
+    putchar('\n');
+}
+
+/* year, type, language on one line; unknown ones left out. */
+static void print_facts(const wm_session_t *s)
+{
+    const char *sep = "  ";
+    if (s->year) {
+        printf("%syear: %d", sep, s->year);
+        sep = ", ";
+    }
+    if (s->type) {
+        printf("%stype: %s", sep, s->type);
+        sep = ", ";
+    }
+    if (s->language) {
+        printf("%slanguage: %s", sep, s->language);
+        sep = ", ";
+    }
+    if (strcmp(sep, ", ") == 0)
+        putchar('\n');
+}
+
+static void print_hit(const wm_print_context_t *context, const wm_search_hit_t *hit)
+{
+    const wm_session_t *s = hit->session;
+    char rank[32];
+    snprintf(rank, sizeof rank, "%u. ", hit->rank + 1);
+    print_title(context, rank, s);
+    print_facts(s);
+    print_joined("tracks", s->tracks, s->n_tracks);
+    print_speaker_names(s);
+    if (s->url)
+        printf("  %s\n", s->url);
+    printf("  id: %s\n", s->id);
+    if (hit->snippet)
+        print_wrapped(hit->snippet, 2, context->width);
+    putchar('\n');
+}
+
+static void print_facets(const wm_search_result_t *result)
+{
+    for (int f = 0; f < WM_FACET_COUNT; f++) {
+        const wm_facet_counts_t *facet = &result->facets[f];
+        if (!facet->counted)
+            continue;
+        printf("%s:\n", wm_facet_name((wm_facet_t)f));
+        for (size_t i = 0; i < facet->n_values; i++)
+            print_count(facet->values[i].count, facet->values[i].value);
+        putchar('\n');
+    }
+}
+
+static void print_suggestion(const wm_search_result_t *result)
+{
+    if (result->suggestion)
+        printf("Did you mean: %s  (%lu session%s)\n", result->suggestion, result->suggestion_total,
+               result->suggestion_total == 1 ? "" : "s");
+}
+
+static int text_results(const wm_print_context_t *context, const wm_search_result_t *result)
+{
+    for (size_t i = 0; i < result->n_hits; i++)
+        print_hit(context, &result->hits[i]);
+    print_facets(result);
+    if (result->n_hits)
+        printf("%u-%u of %lu sessions\n", context->offset + 1, context->offset + (unsigned)result->n_hits,
+               result->total);
+    else
+        printf("no sessions shown of %lu\n", result->total);
+    print_suggestion(result);
+    return 0;
+}
+
+/* ---- show: one session in full ------------------------------------------- */
+
+static void print_field(const char *label, const char *value)
+{
+    if (value && *value)
+        printf("  %-13s%s\n", label, value);
+}
+
+/* A list field on one line; -1 when out of memory. */
+static int print_list_field(const char *label, char *const *items, size_t n, const char *separator)
+{
+    if (!n)
+        return 0;
+    char *joined = join(items, n, separator);
+    print_field(label, joined);
+    free(joined);
+    return joined ? 0 : -1;
+}
+
+static int print_session_facts(const wm_session_t *s)
+{
+    char number[64];
+    print_field("id:", s->id);
+    snprintf(number, sizeof number, "%d", s->year);
+    print_field("year:", s->year ? number : NULL);
+    if (s->type_label && s->type && !wm_str_ieq(s->type, s->type_label))
+        printf("  %-13s%s (%s)\n", "type:", s->type, s->type_label);
+    else
+        print_field("type:", s->type ? s->type : s->type_label);
+    snprintf(number, sizeof number, "%d minutes", s->duration_minutes);
+    print_field("duration:", s->duration_minutes ? number : NULL);
+    int rc = print_list_field("tracks:", s->tracks, s->n_tracks, " ");
+    print_field("language:", s->language);
+    print_field("url:", s->url);
+    print_field("page:", s->page_title);
+    print_field("revised:", s->timestamp);
+    print_field("source:", s->source);
+    return rc;
+}
+
+static void print_speakers(const wm_print_context_t *context, const wm_session_t *s)
+{
+    if (!s->n_speakers)
+        return;
+    printf("\n  Speakers:\n");
+    for (size_t i = 0; i < s->n_speakers; i++) {
+        const wm_speaker_t *sp = &s->speakers[i];
+        printf("  - %s", sp->name);
+        if (sp->username)
+            printf(" (%s)", sp->username);
+        putchar('\n');
+        if (sp->biography)
+            print_wrapped(sp->biography, 4, context->width);
+    }
+}
+
+/* The abstract wrapped, paragraph by paragraph; -1 when out of memory. */
+static int print_abstract(const wm_print_context_t *context, const char *abstract)
+{
+    if (!abstract)
+        return 0;
+    char *copy = strdup(abstract);
+    char *p = copy;
+    while (p && *p) {
+        char *end = strstr(p, "\n\n");
+        if (end)
+            *end = '\0';
+        for (char *q = p; *q; q++)
+            if (*q == '\n' || *q == '\t' || *q == '\r')
+                *q = ' ';
+        putchar('\n');
+        print_wrapped(p, 2, context->width);
+        p = end ? end + 2 : NULL;
+    }
+    free(copy);
+    return copy ? 0 : -1;
+}
+
+static int print_session(const wm_print_context_t *context, const wm_session_t *s)
+{
+    print_title(context, "", s);
+    int rc = print_session_facts(s);
+    rc |= print_list_field("translations:", s->translations, s->n_translations, " ");
+    rc |= print_abstract(context, s->abstract);
+    print_speakers(context, s);
+    return rc ? -1 : 0;
+}
+
+static int text_sessions(const wm_print_context_t *context, wm_session_t *const *sessions, size_t n)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            putchar('\n');
+        rc |= print_session(context, sessions[i]);
+    }
+    return rc ? -1 : 0;
+}
+
+/* ---- list: the values of a field ------------------------------------------ */
+
+static int text_values(const wm_print_context_t *context, wm_facet_t field, const wm_facet_counts_t *values,
+                       unsigned long total)
+{
+    (void)context, (void)field, (void)total;
+    for (size_t i = 0; i < values->n_values; i++)
+        print_count(values->values[i].count, values->values[i].value);
+    return 0;
+}
+
+const wm_printer_t wm_printer_text = {
+    .for_people = true,
+    .snippets = true,
+    .results = text_results,
+    .sessions = text_sessions,
+    .values = text_values,
+};
