@@ -504,14 +504,16 @@ static int run_show(options_t *opt, wm_store_t *store)
     return rc;
 }
 
-/* Colour and width are decided before the pager replaces stdout. */
+/* Colour and width are decided before the pager replaces stdout.  Colour is
+ * for people only: a script's json or csv never holds escape sequences. */
 static int run_command(options_t *opt, wm_store_t *store)
 {
     opt->printer = printers[opt->format];
     opt->context = (wm_print_context_t){
         .query = opt->query, .similar_to = opt->id,
         .offset = opt->request.offset, .limit = opt->request.limit, .sort = sort_names[opt->sort],
-        .color = wm_terminal_color((wm_color_mode_t)opt->color_mode), .width = wm_terminal_width(),
+        .color = opt->printer->for_people && wm_terminal_color((wm_color_mode_t)opt->color_mode),
+        .width = wm_terminal_width(),
     };
     opt->page = opt->printer->for_people && !opt->no_pager && !opt->request.count_only && wm_terminal_is_tty();
     int rc = opt->command->run(opt, store);

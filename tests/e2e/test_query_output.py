@@ -194,6 +194,19 @@ def terminal_gets_colour_and_the_pager():
 
 
 @test
+def colour_only_in_text():
+    # Snippets are highlighted by the store when colour is on; the formats for
+    # scripts must not get the escape sequences, on a terminal or when forced.
+    for fmt in ("json", "jsonl", "csv", "ids"):
+        r = q("--color", "always", "-f", fmt, "wikidata")
+        check(r.code == 0 and "\033" not in r.out and "\\u001b" not in r.out.lower(),
+              "--color always -f %s: escape sequences\n%r" % (fmt, r.out[:400]))
+        code, out, err = run_on_pty(["-f", fmt, "wikidata"], {"PAGER": "cat"})
+        check(code == 0 and "\033" not in out and "\\u001b" not in out.lower(),
+              "-f %s on a terminal: escape sequences\n%r" % (fmt, out[:400]))
+
+
+@test
 def default_pager_is_less_with_frx():
     script, mark = pager_script()
     bindir = os.path.dirname(script)
