@@ -182,7 +182,7 @@ static int text_results(const wm_print_context_t *context, const wm_search_resul
 static void print_field(const char *label, const char *value)
 {
     if (value && *value)
-        printf("  %-13s%s\n", label, value);
+        printf("  %-14s%s\n", label, value);
 }
 
 /* A list field on one line; -1 when out of memory. */
@@ -203,12 +203,12 @@ static int print_session_facts(const wm_session_t *s)
     snprintf(number, sizeof number, "%d", s->year);
     print_field("year:", s->year ? number : NULL);
     if (s->type_label && s->type && !wm_str_ieq(s->type, s->type_label))
-        printf("  %-13s%s (%s)\n", "type:", s->type, s->type_label);
+        printf("  %-14s%s (%s)\n", "type:", s->type, s->type_label);
     else
         print_field("type:", s->type ? s->type : s->type_label);
     snprintf(number, sizeof number, "%d minutes", s->duration_minutes);
     print_field("duration:", s->duration_minutes ? number : NULL);
-    int rc = print_list_field("tracks:", s->tracks, s->n_tracks, " ");
+    int rc = print_list_field("tracks:", s->tracks, s->n_tracks, ", ");
     print_field("language:", s->language);
     print_field("url:", s->url);
     print_field("page:", s->page_title);
@@ -259,7 +259,7 @@ static int print_session(const wm_print_context_t *context, const wm_session_t *
 {
     print_title(context, "", s);
     int rc = print_session_facts(s);
-    rc |= print_list_field("translations:", s->translations, s->n_translations, " ");
+    rc |= print_list_field("translations:", s->translations, s->n_translations, ", ");
     rc |= print_abstract(context, s->abstract);
     print_speakers(context, s);
     return rc ? -1 : 0;

@@ -431,6 +431,13 @@ def show_prints_a_session_in_full():
     for para in want["abstract"].split("\n\n")[:2]:
         words = para.split()
         check(" ".join(words[:4]) in r.out, "abstract paragraph missing from text: %r" % words[:4])
+    # Lists in the text are joined as in the results ("a, b"): names with
+    # spaces in them stay readable.
+    several = [s for s in listed.values() if len(s.get("translations") or []) > 1]
+    check(several, "the sample has no session with several translations")
+    r = q("show", several[0]["id"])
+    check(re.search(r"^  translations: +%s$" % re.escape(", ".join(several[0]["translations"])), r.out, re.M),
+          "translations not joined by commas:\n%s" % r.out)
     r = q("--format", "ids", "show", sid, "nowiki:2", "wikimania2014wiki:89")
     check(r.code == 1 and r.out.split() == [sid, "wikimania2014wiki:89"], r)
     check(len(stderr_lines(r)) == 1 and "nowiki:2" in r.err, r)
