@@ -309,10 +309,12 @@ def wmquery_answers_during_commits():
 
 @test
 def a_pipe_beside_dumps_of_the_same_wiki_is_kept():
-    # A pipe (`wmindex dump.xml <(bzcat new.xml.bz2)`) cannot be recorded
+    # A pipe (`wmindex DUMP <(bzcat export.xml.bz2)`) cannot be recorded
     # as a source, but what it held was read in this very run: the prune of
-    # sessions gone from the newest dumps must not remove it.
-    dump = write(os.path.join(tmpdir(), "dump.xml"), dump_xml(session_page("quokka", 401)))
+    # sessions gone from the newest whole-wiki dump (a file named
+    # <dbname>-YYYYMMDD-...) must not remove it.
+    dump = write(os.path.join(tmpdir(), "wikimaniawiki-20190615-pages-articles.xml"),
+                 dump_xml(session_page("quokka", 401)))
     index = os.path.join(tmpdir(), "index")
     with HeldIndexer(index, dump_xml(session_page("wombat", 402)), before=[dump]) as first:
         code, err = first.finish()
