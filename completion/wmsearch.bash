@@ -94,6 +94,8 @@ _wmquery()
         case ${words[i]} in
             -d | --index | -n | --limit | --offset | --sort | -f | --format | --facets | --track | \
                 --speaker | --year | --type | --lang) ((i++)) ;;
+            --color | --colour)   # its value may be the next word, as wmquery takes it
+                [[ ${words[i + 1]} == @(auto|always|never) ]] && ((i++)) ;;
             --) first=--; break ;;
             -*) ;;
             *) first=${words[i]}; break ;;

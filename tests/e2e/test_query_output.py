@@ -513,6 +513,8 @@ def bash_completion_offers_commands_options_fields_and_values():
     check(complete("wmquery", "list", "sp") == ["speakers"], complete("wmquery", "list", "sp"))
     check(complete("wmquery", "wikidata", "tr") == ["track:"], "fields after a query word")
     check("show" not in complete("wmquery", "wikidata", ""), "commands offered after a query word")
+    check("show" in complete("wmquery", "--color", "never", ""), "--color's value taken for a query word")
+    check("show" not in complete("wmquery", "--color", "wikidata", ""), "commands offered after a query word")
     got = complete("wmquery", "-d", index(), "--track", "")
     want = sorted(TRUTH["counts"]["by_track"])
     check([subprocess.run(["bash", "-c", 'eval "printf %s $1"', "bash", g], capture_output=True,
