@@ -442,7 +442,7 @@ static void print_summary(indexer_t *ix)
         fprintf(stderr, "; %u unchanged file%s skipped", ix->files_unchanged,
                 ix->files_unchanged == 1 ? "" : "s");
     if (ix->removed)
-        fprintf(stderr, "; %lu session%s gone from the newest dumps removed", ix->removed,
+        fprintf(stderr, "; %lu vanished session%s removed", ix->removed,
                 ix->removed == 1 ? "" : "s");
     if (ix->files_failed)
         fprintf(stderr, "; %u input%s failed", ix->files_failed, ix->files_failed == 1 ? "" : "s");
