@@ -418,9 +418,18 @@ void check_schema(const Xapian::Database &db, const std::string &path)
                             ", this wmsearch uses " + SCHEMA_VERSION + ": run `wmindex --rebuild`"};
 }
 
+// Xapian buffers this many documents before writing them out (its default
+// is 10000, or until a commit).  Its buffers are trees keyed by term and
+// docid: with positions, thousands of documents take 50-150 MB and every
+// insert misses the cache.  At 500, indexing takes 1.6x less CPU than at
+// 2000 or more, and memory stays flat whatever the corpus (bench/README.md).
+// Xapian reads the setting only from the environment; a value the user set wins.
+const char FLUSH_THRESHOLD[] = "500";
+
 void open_writable(wm_store_t *store, bool rebuild)
 {
     make_directories(store->path);
+    setenv("XAPIAN_FLUSH_THRESHOLD", FLUSH_THRESHOLD, 0);
     store->wdb = Xapian::WritableDatabase(store->path, rebuild ? Xapian::DB_CREATE_OR_OVERWRITE
                                                                : Xapian::DB_CREATE_OR_OPEN);
     store->db = store->wdb;
