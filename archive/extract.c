@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "archive/rules.h"
+#include "archive/spill.h"
 #include "archive/util.h"
 #include "archive/wikitext.h"
 
@@ -88,11 +89,17 @@ struct wm_extractor {
     draft_t *pending, *pending_tail;
     translated_t *translated;      /* hash of source titles to their translation codes */
     size_t n_translated, translated_cap;   /* cap: a power of two, at least twice n */
-    wm_session_t **held;      /* sessions of translatable pages, kept until finish_dump */
+    /* Sessions of translatable pages, kept until finish_dump: in a temporary
+     * file (held_spill) so memory stays flat however many a dump has; in
+     * held[] only when the file cannot be written. */
+    wm_spill_t *held_spill;
+    wm_session_t **held;
     size_t n_held, held_cap;
-    wm_session_t **ready;     /* FIFO: ready[ready_head .. n_ready) */
+    wm_session_t **ready;     /* FIFO: ready[ready_head .. n_ready), then ready_spill */
     size_t n_ready, ready_head, ready_cap;
+    wm_spill_t *ready_spill;  /* the held sessions after finish_dump, and what follows them */
     bool oom;                 /* sticky: an allocation failed */
+    bool spill_failed;        /* sticky: a kept session could not be read back */
 };
 
 /* --- small string helpers ------------------------------------------------- */
@@ -1251,8 +1258,22 @@ static wm_session_t *build_session(wm_extractor_t *ex, const draft_t *d, int *mi
 
 /* --- the queue of ready sessions --------------------------------------------------- */
 
+/* Into the temporary file; false (s untouched) when that cannot be done. */
+static bool spill_session(wm_spill_t **spill, wm_session_t *s)
+{
+    if (!*spill)
+        *spill = wm_spill_new();
+    if (!*spill || wm_spill_push(*spill, s) != 0)
+        return false;
+    wm_session_free(s);
+    return true;
+}
+
 static void push_ready(wm_extractor_t *ex, wm_session_t *s)
 {
+    /* Behind sessions already in the file: the file's turn comes after memory's. */
+    if (ex->ready_spill && wm_spill_count(ex->ready_spill) > 0 && spill_session(&ex->ready_spill, s))
+        return;
     if (ex->ready_head == ex->n_ready)
         ex->ready_head = ex->n_ready = 0;
     if (ex->n_ready == ex->ready_cap) {
@@ -1271,9 +1292,12 @@ static void push_ready(wm_extractor_t *ex, wm_session_t *s)
 
 wm_session_t *wm_extractor_next_session(wm_extractor_t *extractor)
 {
-    if (extractor->ready_head == extractor->n_ready)
-        return NULL;
-    return extractor->ready[extractor->ready_head++];
+    if (extractor->ready_head < extractor->n_ready)
+        return extractor->ready[extractor->ready_head++];
+    wm_session_t *s = NULL;
+    if (extractor->ready_spill && wm_spill_take(extractor->ready_spill, &s) < 0)
+        extractor->spill_failed = true;
+    return s;
 }
 
 /* --- tables: one session per row (2021:Submissions) ------------------------------- */
@@ -1576,6 +1600,8 @@ static bool is_translatable(const wm_page_t *page)
 
 static void hold(wm_extractor_t *ex, wm_session_t *s)
 {
+    if (spill_session(&ex->held_spill, s))
+        return;
     if (ex->n_held == ex->held_cap) {
         size_t cap = ex->held_cap ? ex->held_cap * 2 : 16;
         wm_session_t **held = realloc(ex->held, cap * sizeof *held);
@@ -1702,6 +1728,23 @@ int wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
     return extractor->oom ? -1 : 0;
 }
 
+/* The held sessions in the file, one at a time, with their translations,
+ * on to the ready queue (its file part: memory stays flat here too). */
+static void release_spilled(wm_extractor_t *ex)
+{
+    wm_session_t *s;
+    int got;
+    while (ex->held_spill && (got = wm_spill_take(ex->held_spill, &s)) != 0) {
+        if (got < 0) {
+            ex->spill_failed = true;
+            return;
+        }
+        attach_translations(ex, s);
+        if (!spill_session(&ex->ready_spill, s))
+            push_ready(ex, s);
+    }
+}
+
 int wm_extractor_finish_dump(wm_extractor_t *extractor)
 {
     wm_extractor_t *ex = extractor;
@@ -1710,6 +1753,7 @@ int wm_extractor_finish_dump(wm_extractor_t *extractor)
         push_ready(ex, ex->held[i]);
     }
     ex->n_held = 0;
+    release_spilled(ex);
     while (ex->pending) {
         draft_t *d = ex->pending;
         ex->pending = d->next;
@@ -1726,7 +1770,7 @@ int wm_extractor_finish_dump(wm_extractor_t *extractor)
     clear_translations(ex);
     free(ex->dbname);
     ex->dbname = NULL;
-    return ex->oom ? -1 : 0;
+    return ex->oom || ex->spill_failed ? -1 : 0;
 }
 
 /* --- lifetime ------------------------------------------------------------------------ */
@@ -1775,6 +1819,8 @@ void wm_extractor_free(wm_extractor_t *extractor)
     for (size_t i = 0; i < extractor->n_held; i++)
         wm_session_free(extractor->held[i]);
     free(extractor->held);
+    wm_spill_free(extractor->held_spill);
+    wm_spill_free(extractor->ready_spill);
     for (size_t i = extractor->ready_head; i < extractor->n_ready; i++)
         wm_session_free(extractor->ready[i]);
     free(extractor->ready);
@@ -1785,5 +1831,7 @@ void wm_extractor_free(wm_extractor_t *extractor)
 
 const char *wm_extractor_error(const wm_extractor_t *extractor)
 {
-    return extractor->oom ? "out of memory" : "";
+    if (extractor->oom)
+        return "out of memory";
+    return extractor->spill_failed ? "cannot read back the sessions kept in a temporary file" : "";
 }

@@ -1,0 +1,224 @@
+/* archive/spill.h: a queue of sessions in a temporary file.
+ *
+ * A record is the session's fields in a fixed order: a string is a 32-bit
+ * length + 1 (0 for NULL) and its bytes, a number 32 bits, a list its
+ * count then its items.  The file is private to the process (tmpfile()),
+ * so the byte order is the machine's. */
+#define _FILE_OFFSET_BITS 64
+#define _POSIX_C_SOURCE 200809L
+#include "archive/spill.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+/* Larger than any real field; a bigger length means the file is damaged. */
+#define MAX_FIELD_BYTES (256u * 1024 * 1024)
+
+enum spill_mode { IDLE, WRITING, READING };
+
+struct wm_spill {
+    FILE *file;            /* NULL until the first push */
+    off_t read_at, write_at;
+    enum spill_mode mode;  /* the last stdio operation, to seek only when it changes */
+    size_t count;
+};
+
+wm_spill_t *wm_spill_new(void)
+{
+    return calloc(1, sizeof(wm_spill_t));
+}
+
+void wm_spill_free(wm_spill_t *spill)
+{
+    if (!spill)
+        return;
+    if (spill->file)
+        fclose(spill->file);
+    free(spill);
+}
+
+size_t wm_spill_count(const wm_spill_t *spill)
+{
+    return spill->count;
+}
+
+/* Position the stream for a read or a write (stdio needs a seek between them). */
+static int switch_to(wm_spill_t *spill, enum spill_mode mode)
+{
+    if (spill->mode == mode)
+        return 0;
+    spill->mode = mode;
+    return fseeko(spill->file, mode == READING ? spill->read_at : spill->write_at, SEEK_SET);
+}
+
+/* --- writing --------------------------------------------------------------- */
+
+static bool put_u32(FILE *f, uint32_t n)
+{
+    return fwrite(&n, sizeof n, 1, f) == 1;
+}
+
+static bool put_string(FILE *f, const char *s)
+{
+    if (!s)
+        return put_u32(f, 0);
+    size_t len = strlen(s);
+    return len < MAX_FIELD_BYTES && put_u32(f, (uint32_t)len + 1) && fwrite(s, 1, len, f) == len;
+}
+
+static bool put_list(FILE *f, char *const *items, size_t n)
+{
+    bool ok = put_u32(f, (uint32_t)n);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = put_string(f, items[i]);
+    return ok;
+}
+
+static bool put_session(FILE *f, const wm_session_t *s)
+{
+    bool ok = put_string(f, s->id) && put_u32(f, (uint32_t)s->year) && put_string(f, s->title) &&
+              put_string(f, s->type) && put_string(f, s->type_label) &&
+              put_u32(f, (uint32_t)s->duration_minutes) && put_list(f, s->tracks, s->n_tracks) &&
+              put_string(f, s->language) && put_u32(f, (uint32_t)s->n_speakers);
+    for (size_t i = 0; ok && i < s->n_speakers; i++)
+        ok = put_string(f, s->speakers[i].name) && put_string(f, s->speakers[i].username) &&
+             put_string(f, s->speakers[i].biography);
+    return ok && put_list(f, s->translations, s->n_translations) && put_string(f, s->abstract) &&
+           put_string(f, s->url) && put_string(f, s->source) && put_string(f, s->page_title) &&
+           put_string(f, s->timestamp) && put_string(f, s->code) && put_u32(f, (uint32_t)s->origin);
+}
+
+int wm_spill_push(wm_spill_t *spill, const wm_session_t *session)
+{
+    if (!spill->file) {
+        spill->file = tmpfile();
+        if (!spill->file)
+            return -1;
+    }
+    if (switch_to(spill, WRITING) != 0 || !put_session(spill->file, session) || fflush(spill->file) != 0) {
+        /* Leave the queue as it was: the next push writes over the part record. */
+        clearerr(spill->file);
+        spill->mode = IDLE;
+        return -1;
+    }
+    spill->write_at = ftello(spill->file);
+    spill->count++;
+    return 0;
+}
+
+/* --- reading --------------------------------------------------------------- */
+
+static bool get_u32(FILE *f, uint32_t *n)
+{
+    return fread(n, sizeof *n, 1, f) == 1;
+}
+
+static bool get_string(FILE *f, char **s)
+{
+    uint32_t n;
+    *s = NULL;
+    if (!get_u32(f, &n) || n > MAX_FIELD_BYTES)
+        return false;
+    if (n == 0)
+        return true;
+    *s = malloc(n);
+    if (!*s || fread(*s, 1, n - 1, f) != n - 1)
+        return false;
+    (*s)[n - 1] = '\0';
+    return true;
+}
+
+static bool get_int(FILE *f, int *value)
+{
+    uint32_t n;
+    if (!get_u32(f, &n))
+        return false;
+    *value = (int)n;
+    return true;
+}
+
+/* A list of n items into *items (n = 0: NULL). */
+static bool get_list(FILE *f, char ***items, size_t *count)
+{
+    uint32_t n;
+    if (!get_u32(f, &n) || n > MAX_FIELD_BYTES / sizeof(char *))
+        return false;
+    if (n == 0)
+        return true;
+    *items = calloc(n, sizeof(char *));
+    if (!*items)
+        return false;
+    *count = n;   /* set at once so wm_session_free releases a part-read list */
+    for (uint32_t i = 0; i < n; i++)
+        if (!get_string(f, &(*items)[i]))
+            return false;
+    return true;
+}
+
+static bool get_speakers(FILE *f, wm_session_t *s)
+{
+    uint32_t n;
+    if (!get_u32(f, &n) || n > MAX_FIELD_BYTES / sizeof(wm_speaker_t))
+        return false;
+    if (n == 0)
+        return true;
+    s->speakers = calloc(n, sizeof(wm_speaker_t));
+    if (!s->speakers)
+        return false;
+    s->n_speakers = n;
+    for (uint32_t i = 0; i < n; i++) {
+        wm_speaker_t *sp = &s->speakers[i];
+        if (!get_string(f, &sp->name) || !get_string(f, &sp->username) || !get_string(f, &sp->biography))
+            return false;
+    }
+    return true;
+}
+
+static bool get_session(FILE *f, wm_session_t *s)
+{
+    int origin = 0;
+    bool ok = get_string(f, &s->id) && get_int(f, &s->year) && get_string(f, &s->title) &&
+              get_string(f, &s->type) && get_string(f, &s->type_label) &&
+              get_int(f, &s->duration_minutes) && get_list(f, &s->tracks, &s->n_tracks) &&
+              get_string(f, &s->language) && get_speakers(f, s) &&
+              get_list(f, &s->translations, &s->n_translations) && get_string(f, &s->abstract) &&
+              get_string(f, &s->url) && get_string(f, &s->source) && get_string(f, &s->page_title) &&
+              get_string(f, &s->timestamp) && get_string(f, &s->code) && get_int(f, &origin);
+    s->origin = origin == WM_ORIGIN_SCHEDULE ? WM_ORIGIN_SCHEDULE : WM_ORIGIN_WIKI;
+    return ok;
+}
+
+/* Nothing left: start the file again from its beginning, so a long run
+ * over many dumps does not grow it. */
+static void reset(wm_spill_t *spill)
+{
+    spill->count = 0;
+    spill->read_at = spill->write_at = 0;
+    spill->mode = IDLE;
+    if (spill->file && ftruncate(fileno(spill->file), 0) != 0)
+        clearerr(spill->file);   /* only disk space is at stake: the offsets restart anyway */
+}
+
+int wm_spill_take(wm_spill_t *spill, wm_session_t **session)
+{
+    *session = NULL;
+    if (spill->count == 0)
+        return 0;
+    wm_session_t *s = wm_session_new();
+    bool ok = s && switch_to(spill, READING) == 0 && get_session(spill->file, s);
+    if (!ok) {
+        wm_session_free(s);
+        reset(spill);
+        return -1;
+    }
+    spill->read_at = ftello(spill->file);
+    if (--spill->count == 0)
+        reset(spill);
+    *session = s;
+    return 1;
+}

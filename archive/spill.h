@@ -1,0 +1,36 @@
+/* A first-in first-out queue of sessions kept in an anonymous temporary
+ * file (tmpfile()) instead of memory.  The extractor keeps the sessions of
+ * translatable pages until the end of a dump (their translation subpages
+ * may come later); a 100,000-session dump holds tens of thousands of them,
+ * and in memory they made wmindex's footprint grow with the dump.  Here
+ * they cost a few KB of stdio buffers whatever their number.
+ *
+ * Sessions are written and read back whole (every field); appending and
+ * taking may alternate.  The file is made on the first append and removed
+ * by the system when the queue is freed or the process ends. */
+#ifndef WM_SPILL_H
+#define WM_SPILL_H
+
+#include <stddef.h>
+
+#include "archive/session.h"
+
+typedef struct wm_spill wm_spill_t;
+
+/* An empty queue (no file yet); NULL when out of memory.  Free with wm_spill_free(). */
+wm_spill_t *wm_spill_new(void);
+void wm_spill_free(wm_spill_t *spill);
+
+/* Append a copy of session (the caller keeps it).  Return 0, or -1 when the
+ * temporary file cannot be made or written (the queue is unchanged). */
+int wm_spill_push(wm_spill_t *spill, const wm_session_t *session);
+
+/* Take the oldest session: 1 with *session set (caller frees with
+ * wm_session_free), 0 when the queue is empty, -1 on a read error or when
+ * out of memory (that session is lost; the queue is left empty). */
+int wm_spill_take(wm_spill_t *spill, wm_session_t **session);
+
+/* Sessions appended and not taken yet. */
+size_t wm_spill_count(const wm_spill_t *spill);
+
+#endif

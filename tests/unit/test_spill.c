@@ -1,0 +1,167 @@
+/* Unit tests for the queue of sessions in a temporary file (archive/spill.h):
+ * every field comes back as it went in, in order, and pushes and takes may
+ * alternate. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive/session.h"
+#include "archive/spill.h"
+
+/* A session with every field set, numbered so that order can be checked. */
+static wm_session_t *full_session(int n)
+{
+    char text[64];
+    wm_session_t *s = wm_session_new();
+    assert_non_null(s);
+    snprintf(text, sizeof text, "wiki:%d", n);
+    assert_int_equal(wm_session_set(&s->id, text), 0);
+    s->year = 2000 + n;
+    s->duration_minutes = 30 + n;
+    s->origin = n % 2 ? WM_ORIGIN_SCHEDULE : WM_ORIGIN_WIKI;
+    assert_int_equal(wm_session_set(&s->title, "Caf\xc3\xa9 & \"wiki\"\n"), 0);
+    assert_int_equal(wm_session_set(&s->type, "talk"), 0);
+    assert_int_equal(wm_session_set(&s->type_label, "Presentation"), 0);
+    assert_int_equal(wm_session_set(&s->language, "fr"), 0);
+    assert_int_equal(wm_session_add_track(s, "GLAM"), 0);
+    assert_int_equal(wm_session_add_track(s, ""), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Alex Stinson", "Sadads", "Bio\twith tab."), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Ann Other", NULL, NULL), 0);
+    assert_int_equal(wm_session_add_translation(s, "de"), 0);
+    assert_int_equal(wm_session_set(&s->abstract, "First paragraph.\n\nSecond."), 0);
+    assert_int_equal(wm_session_set(&s->url, "https://example.org/wiki/X"), 0);
+    assert_int_equal(wm_session_set(&s->source, "/tmp/dump.xml.gz"), 0);
+    assert_int_equal(wm_session_set(&s->page_title, "2019:X"), 0);
+    assert_int_equal(wm_session_set(&s->timestamp, "2019-06-05T12:46:15Z"), 0);
+    assert_int_equal(wm_session_set(&s->code, "ABC123"), 0);
+    return s;
+}
+
+static void assert_same_string(const char *a, const char *b)
+{
+    if (!a || !b)
+        assert_ptr_equal(a, b);
+    else
+        assert_string_equal(a, b);
+}
+
+static void assert_same_session(const wm_session_t *a, const wm_session_t *b)
+{
+    assert_same_string(a->id, b->id);
+    assert_int_equal(a->year, b->year);
+    assert_int_equal(a->duration_minutes, b->duration_minutes);
+    assert_int_equal(a->origin, b->origin);
+    assert_same_string(a->title, b->title);
+    assert_same_string(a->type, b->type);
+    assert_same_string(a->type_label, b->type_label);
+    assert_same_string(a->language, b->language);
+    assert_int_equal(a->n_tracks, b->n_tracks);
+    for (size_t i = 0; i < a->n_tracks; i++)
+        assert_same_string(a->tracks[i], b->tracks[i]);
+    assert_int_equal(a->n_speakers, b->n_speakers);
+    for (size_t i = 0; i < a->n_speakers; i++) {
+        assert_same_string(a->speakers[i].name, b->speakers[i].name);
+        assert_same_string(a->speakers[i].username, b->speakers[i].username);
+        assert_same_string(a->speakers[i].biography, b->speakers[i].biography);
+    }
+    assert_int_equal(a->n_translations, b->n_translations);
+    for (size_t i = 0; i < a->n_translations; i++)
+        assert_same_string(a->translations[i], b->translations[i]);
+    assert_same_string(a->abstract, b->abstract);
+    assert_same_string(a->url, b->url);
+    assert_same_string(a->source, b->source);
+    assert_same_string(a->page_title, b->page_title);
+    assert_same_string(a->timestamp, b->timestamp);
+    assert_same_string(a->code, b->code);
+}
+
+static void test_every_field_comes_back(void **state)
+{
+    (void)state;
+    wm_spill_t *spill = wm_spill_new();
+    wm_session_t *full = full_session(1);
+    wm_session_t *empty = wm_session_new();
+    assert_int_equal(wm_session_set(&empty->id, "wiki:empty"), 0);   /* NULLs and empty lists */
+    assert_int_equal(wm_spill_push(spill, full), 0);
+    assert_int_equal(wm_spill_push(spill, empty), 0);
+    assert_int_equal(wm_spill_count(spill), 2);
+
+    wm_session_t *back;
+    assert_int_equal(wm_spill_take(spill, &back), 1);
+    assert_same_session(full, back);
+    wm_session_free(back);
+    assert_int_equal(wm_spill_take(spill, &back), 1);
+    assert_same_session(empty, back);
+    assert_null(back->title);
+    assert_null(back->tracks);
+    wm_session_free(back);
+    assert_int_equal(wm_spill_take(spill, &back), 0);
+    assert_null(back);
+
+    wm_session_free(full);
+    wm_session_free(empty);
+    wm_spill_free(spill);
+}
+
+static void test_first_in_first_out_with_alternation(void **state)
+{
+    (void)state;
+    wm_spill_t *spill = wm_spill_new();
+    int next_in = 0, next_out = 0;
+    /* push 3, take 1, push 3, take 1, ... then drain: order is kept */
+    for (int round = 0; round < 50; round++) {
+        for (int i = 0; i < 3; i++) {
+            wm_session_t *s = full_session(next_in++);
+            assert_int_equal(wm_spill_push(spill, s), 0);
+            wm_session_free(s);
+        }
+        wm_session_t *back, *want = full_session(next_out++);
+        assert_int_equal(wm_spill_take(spill, &back), 1);
+        assert_same_session(want, back);
+        wm_session_free(back);
+        wm_session_free(want);
+    }
+    assert_int_equal(wm_spill_count(spill), 100);
+    wm_session_t *back;
+    while (wm_spill_take(spill, &back) == 1) {
+        wm_session_t *want = full_session(next_out++);
+        assert_same_session(want, back);
+        wm_session_free(want);
+        wm_session_free(back);
+    }
+    assert_int_equal(next_out, next_in);
+    assert_int_equal(wm_spill_count(spill), 0);
+    wm_spill_free(spill);
+}
+
+static void test_reused_after_emptying(void **state)
+{
+    (void)state;
+    wm_spill_t *spill = wm_spill_new();
+    for (int n = 0; n < 3; n++) {   /* the file restarts when empty */
+        wm_session_t *s = full_session(n), *back;
+        assert_int_equal(wm_spill_push(spill, s), 0);
+        assert_int_equal(wm_spill_take(spill, &back), 1);
+        assert_same_session(s, back);
+        assert_int_equal(wm_spill_take(spill, &back), 0);
+        wm_session_free(s);
+    }
+    wm_spill_free(spill);
+    wm_spill_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_field_comes_back),
+        cmocka_unit_test(test_first_in_first_out_with_alternation),
+        cmocka_unit_test(test_reused_after_emptying),
+    };
+    return cmocka_run_group_tests_name("spill", tests, NULL, NULL);
+}
