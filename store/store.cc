@@ -346,6 +346,18 @@ Xapian::Document make_document(Xapian::WritableDatabase &wdb, const wm_session_t
 
 /* ---- errors at the boundary ------------------------------------------ */
 
+namespace {
+
+// Xapian's glass backend marks a database directory with "iamglass": when it
+// is there but the database cannot be opened, the index is damaged, not absent.
+bool looks_like_an_index(const std::string &path)
+{
+    struct stat st;
+    return stat((path + "/iamglass").c_str(), &st) == 0;
+}
+
+}  // namespace
+
 wm_store_status_t wmstore::describe_exception(const std::string &path, bool opening_to_read, std::string &message)
 {
     try {
@@ -361,6 +373,10 @@ wm_store_status_t wmstore::describe_exception(const std::string &path, bool open
                   "; run `wmindex --rebuild`";
         return WM_STORE_ERROR;
     } catch (const Xapian::DatabaseOpeningError &e) {   // includes DatabaseNotFoundError
+        if (looks_like_an_index(path)) {
+            message = "index " + path + " is damaged (" + e.get_msg() + "): run `wmindex --rebuild`";
+            return WM_STORE_CORRUPT;
+        }
         if (opening_to_read) {
             message = "no index at " + path + ": run wmindex first";
             return WM_STORE_NOT_FOUND;
@@ -373,6 +389,11 @@ wm_store_status_t wmstore::describe_exception(const std::string &path, bool open
     } catch (const Xapian::DatabaseModifiedError &) {
         message = "index " + path + " kept changing while it was read: try again";
         return WM_STORE_MODIFIED;
+    } catch (const Xapian::DatabaseError &e) {
+        // Any other database error while reading our own files ("EOF reading
+        // block 0" from a truncated table) means the files are damaged.
+        message = "index " + path + " is damaged (" + e.get_msg() + "): run `wmindex --rebuild`";
+        return WM_STORE_CORRUPT;
     } catch (const Xapian::QueryParserError &e) {
         message = "cannot parse the query: " + e.get_msg();
         return WM_STORE_QUERY_SYNTAX;
@@ -430,6 +451,10 @@ void open_writable(wm_store_t *store, bool rebuild)
 {
     make_directories(store->path);
     setenv("XAPIAN_FLUSH_THRESHOLD", FLUSH_THRESHOLD, 0);
+    // Xapian would open a glass index with a table missing and write into
+    // it; opening it for reading first finds the damage (see describe_exception).
+    if (!rebuild && looks_like_an_index(store->path))
+        Xapian::Database probe(store->path);
     store->wdb = Xapian::WritableDatabase(store->path, rebuild ? Xapian::DB_CREATE_OR_OVERWRITE
                                                                : Xapian::DB_CREATE_OR_OPEN);
     store->db = store->wdb;

@@ -100,13 +100,16 @@ def corrupted_copies(good_index):
     def zero_version_file(path):
         open(os.path.join(path, "iamglass"), "w").close()
 
+    def postlist_missing(path):
+        os.remove(os.path.join(path, "postlist.glass"))
+
     def postlist_is_junk(path):
         target = os.path.join(path, "postlist.glass")
         write(target, b"\xff" * os.path.getsize(target), "wb")
 
     cases = []
     for damage in (truncate_all, junk_tables, half_tables, junk_version_file, zero_version_file,
-                   postlist_is_junk):
+                   postlist_is_junk, postlist_missing):
         path = os.path.join(tmpdir(), damage.__name__)
         shutil.copytree(good_index, path)
         damage(path)
@@ -119,10 +122,12 @@ def corrupted_index():
     good_index = build_index(GOOD)
     check(query_ids(good_index, GOOD_WORD) == [GOOD_ID], "the undamaged index does not answer")
     for name, index in corrupted_copies(good_index):
-        check_wmquery_fails(index, "a corrupted index (%s)" % name)
-        # wmindex must not crash or overwrite it silently either.
+        # The message must say how to repair it, not that there is no index.
+        check_wmquery_fails(index, "a corrupted index (%s)" % name, "--rebuild")
+        # wmindex must not crash or write into it silently either.
         r = wmindex("-q", "-d", index, GOOD, timeout=TIMEOUT)
-        check_index_error(r, index, "wmindex on a corrupted index (%s)" % name)
+        line = check_index_error(r, index, "wmindex on a corrupted index (%s)" % name)
+        check("--rebuild" in line, "wmindex on a corrupted index (%s): %r" % (name, line))
         note("%s: %s" % (name, stderr_lines(r)[0]))
 
 
