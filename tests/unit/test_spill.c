@@ -149,6 +149,7 @@ static void test_reused_after_emptying(void **state)
         assert_int_equal(wm_spill_push(spill, s), 0);
         assert_int_equal(wm_spill_take(spill, &back), 1);
         assert_same_session(s, back);
+        wm_session_free(back);
         assert_int_equal(wm_spill_take(spill, &back), 0);
         wm_session_free(s);
     }
