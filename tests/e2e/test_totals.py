@@ -1,0 +1,85 @@
+"""End-to-end: wmquery's totals are exact on a corpus big enough that
+Xapian only estimates them while ranking one page (a generated dump of
+1,500 sessions, gzipped with the real gzip).  wmquery ranks the page
+alone and counts apart when Xapian's bounds differ (store_search.cc,
+run_query): --count, the JSON `total` and the text footer must all equal
+the number of ids listed with a limit above every match."""
+import os
+import re
+import subprocess
+import sys
+
+from wmtest import SRCDIR, check, done, sh, test, tmpdir, wmindex, wmquery
+
+QUERIES = [
+    "wikidata",                        # one term: bounds meet at once
+    "wikidata libraries",              # AND: bounds differ
+    "museum OR archive",               # OR
+    "wiki*",                           # wildcard
+    "education -classroom",            # AND NOT
+    "year:2023 wikidata",              # filter and a word
+    "track:glam",                      # a filter alone
+    '"structured data" wikidata',      # a phrase: one pass over every match
+    "translation sprints",
+]
+
+work = tmpdir()
+generator = os.path.join(SRCDIR, "data", "sample", "generate.py")
+subprocess.run([sys.executable, generator, "--out", work, "--sessions", "1500", "--plain", "--seed", "7"],
+               check=True, stdout=subprocess.DEVNULL)
+dump = os.path.join(work, "wikimaniawiki-1500.xml")
+sh("gzip '%s'" % dump)
+index = os.path.join(work, "index")
+indexed = wmindex("-q", "-d", index, dump + ".gz")
+check(indexed.code == 0, "wmindex failed: " + indexed.err)
+
+
+def listed_ids(query, *options):
+    r = wmquery("-d", index, "--format", "ids", "-n", "100000", *options, query)
+    check(r.code in (0, 1), "wmquery --format ids %r: %s" % (query, r.err))
+    return [line for line in r.out.splitlines() if line]
+
+
+def totals(query, *options):
+    """--count, JSON total and the text footer's total for one query."""
+    count = wmquery("-d", index, "--count", *options, query)
+    js = wmquery("-d", index, "--format", "json", *options, query)
+    text = wmquery("-d", index, "--no-pager", *options, query)
+    footer = re.search(r"^(?:\d+-\d+ of|no sessions shown of) (\d+) sessions?$", text.out, re.M)
+    return int(count.out), js.json()["total"], int(footer.group(1)) if footer else None
+
+
+@test
+def totals_equal_the_full_list():
+    some_differ = False
+    for query in QUERIES:
+        ids = listed_ids(query)
+        check(len(ids) == len(set(ids)), "%r: an id listed twice" % query)
+        count, total, footer = totals(query)
+        check(count == total == footer == len(ids),
+              "%r: --count %d, json %d, text %s, listed %d" % (query, count, total, footer, len(ids)))
+        some_differ = some_differ or len(ids) > 10
+    check(some_differ, "the corpus is too small: no query matches more than a page")
+
+
+@test
+def totals_are_exact_on_later_pages_and_sorted():
+    for query in ("wikidata libraries", "museum OR archive"):
+        full = len(listed_ids(query))
+        for options in (("--offset", "20"), ("--sort", "newest"), ("--sort", "oldest", "-n", "3")):
+            js = wmquery("-d", index, "--format", "json", *options, query).json()
+            check(js["total"] == full, "%r %s: total %d, listed %d" % (query, options, js["total"], full))
+
+
+@test
+def facets_still_count_every_match():
+    js = wmquery("-d", index, "--format", "json", "--facets", "year", "wikidata libraries").json()
+    years = js.get("facets", {}).get("year")
+    check(years is not None, "no year facet in %r" % sorted(js))
+    counted = sum(item["count"] for item in years)
+    full = len(listed_ids("wikidata libraries"))
+    check(js["total"] == full, "total %d, listed %d" % (js["total"], full))
+    check(counted == full, "year facet counts %d sessions, %d match" % (counted, full))
+
+
+done()
