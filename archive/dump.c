@@ -145,12 +145,18 @@ static const char *buf_str(const wm_buf_t *buf)
 
 /* --- failing ------------------------------------------------------------- */
 
-/* ", in page "T"" when inside a page with a known title, else "". */
+/* ", in page "T"" when inside a page with a known title, else "".  A title
+ * may hold line breaks (raw CRs become LFs, or "&#10;"): they become spaces
+ * so the message stays one line. */
 static char *page_suffix(const reader_t *r)
 {
     if (!r->in_page || r->title.len == 0)
         return wm_strndup("", 0);
-    return wm_strdup_printf(", in page \"%s\"", r->title.data);
+    char *suffix = wm_strdup_printf(", in page \"%s\"", r->title.data);
+    for (char *p = suffix; p && *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    return suffix;
 }
 
 /* Keep the first error only, and stop expat: later handlers are ignored. */

@@ -533,6 +533,23 @@ static void test_unexpected_end_of_file(void **state)
     collector_free(&c);
 }
 
+/* Found by fuzz_dump: a title holding line breaks (raw CRs, which expat
+ * turns into LFs, or "&#10;") made a two-line error message. */
+static void test_error_message_is_one_line(void **state)
+{
+    (void)state;
+    const char *xml = "<mediawiki><page><title>2019:Libraries\r\r/A&#10;B</title>"
+                      "<revision><text>x</text></oops></page></mediawiki>\n";
+    write_file("title-newlines.xml", xml, strlen(xml));
+    collector_t c = {0};
+    char *error = read_dump_error(scratch_path("title-newlines.xml"), &c);
+    if (strchr(error, '\n') || strchr(error, '\r') ||
+        !strstr(error, ", in page \"2019:Libraries  /A B\""))
+        fail_msg("unexpected error: %s", error);
+    free(error);
+    collector_free(&c);
+}
+
 static void test_empty_file(void **state)
 {
     (void)state;
@@ -655,6 +672,7 @@ int main(void)
         cmocka_unit_test(test_not_a_dump),
         cmocka_unit_test(test_malformed_after_two_pages),
         cmocka_unit_test(test_unexpected_end_of_file),
+        cmocka_unit_test(test_error_message_is_one_line),
         cmocka_unit_test(test_empty_file),
         cmocka_unit_test(test_entity_bomb_is_an_error),
         cmocka_unit_test(test_callback_stops_reading),
