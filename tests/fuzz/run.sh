@@ -39,8 +39,10 @@ for target in "$@"; do
   else
     result=FAIL
     failed=1
-    echo "FAIL: $target (exit $status): $(grep -m 1 -E '^(SUMMARY|==[0-9]+==ERROR)|check failed' "$log")"
-    echo "      log: $log; input: $(sed -n 's/.*Test unit written to //p' "$log" | tail -n 1)"
+    # printf, not echo: dash's echo would expand the "\n" of a failed check.
+    printf 'FAIL: %s (exit %s): %s\n' "$target" "$status" \
+      "$(grep -m 1 -E '^(SUMMARY|==[0-9]+==ERROR)|check failed' "$log")"
+    printf '      log: %s; input: %s\n' "$log" "$(sed -n 's/.*Test unit written to //p' "$log" | tail -n 1)"
   fi
   printf ':test-result: %s\n:global-test-result: %s\n:recheck: %s\n:copy-in-global-log: %s\n' \
     "$result" "$result" "$([ $result = PASS ] && echo no || echo yes)" \
