@@ -86,7 +86,11 @@ struct wm_extractor {
     size_t n_slots;           /* a power of two, at least twice n_speakers */
     switch_table_t *switches;
     size_t n_switches;
+    /* Drafts waiting for a page later in the dump, in order: those in the
+     * temporary file first, then the list (used when the file cannot be). */
+    wm_spill_t *pending_spill;
     draft_t *pending, *pending_tail;
+    wm_buf_t draft_bytes;     /* scratch for a draft on its way to or from the file */
     translated_t *translated;      /* hash of source titles to their translation codes */
     size_t n_translated, translated_cap;   /* cap: a power of two, at least twice n */
     /* Sessions of translatable pages, kept until finish_dump: in a temporary
@@ -261,6 +265,108 @@ static void draft_free(draft_t *d)
     free(d->page_title);
     free(d->timestamp);
     free(d);
+}
+
+/* --- drafts as bytes, for the temporary file of pending drafts ---------------------
+ * The rule is kept as its address: the file lives and dies with this
+ * process and the rules with the extractor. */
+
+static bool put_bytes(wm_buf_t *b, const void *bytes, size_t len)
+{
+    return wm_buf_append(b, bytes, len) == 0;
+}
+
+static bool put_size(wm_buf_t *b, size_t n)
+{
+    return put_bytes(b, &n, sizeof n);
+}
+
+/* NULL as 0, else length + 1 and the bytes. */
+static bool put_text(wm_buf_t *b, const char *text)
+{
+    return text ? put_size(b, strlen(text) + 1) && put_bytes(b, text, strlen(text)) : put_size(b, 0);
+}
+
+static bool encode_draft(wm_buf_t *b, const draft_t *d)
+{
+    wm_buf_clear(b);
+    bool ok = put_bytes(b, &d->era, sizeof d->era) && put_bytes(b, &d->year, sizeof d->year) &&
+              put_text(b, d->id) && put_text(b, d->url) && put_text(b, d->source) &&
+              put_text(b, d->page_title) && put_text(b, d->timestamp);
+    for (int f = 0; ok && f < WM_FIELD_COUNT; f++) {
+        ok = put_size(b, d->fields[f].n);
+        for (size_t i = 0; ok && i < d->fields[f].n; i++)
+            ok = put_bytes(b, &d->fields[f].items[i].plain, sizeof(bool)) && put_text(b, d->fields[f].items[i].text);
+    }
+    return ok;
+}
+
+typedef struct byte_reader {
+    const char *at;
+    size_t left;
+} byte_reader_t;
+
+static bool get_bytes(byte_reader_t *r, void *out, size_t len)
+{
+    if (r->left < len)
+        return false;
+    memcpy(out, r->at, len);
+    r->at += len;
+    r->left -= len;
+    return true;
+}
+
+static bool get_text(byte_reader_t *r, char **text)
+{
+    size_t n;
+    *text = NULL;
+    if (!get_bytes(r, &n, sizeof n))
+        return false;
+    if (n == 0)
+        return true;
+    if (n - 1 > r->left)
+        return false;
+    *text = wm_strndup(r->at, n - 1);
+    r->at += n - 1;
+    r->left -= n - 1;
+    return *text != NULL;
+}
+
+static bool decode_fields(byte_reader_t *r, draft_t *d)
+{
+    for (int f = 0; f < WM_FIELD_COUNT; f++) {
+        size_t n;
+        if (!get_bytes(r, &n, sizeof n) || n > r->left)
+            return false;
+        if (n == 0)
+            continue;
+        d->fields[f].items = calloc(n, sizeof(candidate_t));
+        if (!d->fields[f].items)
+            return false;
+        d->fields[f].n = n;   /* now, so that draft_free releases a part-read list */
+        for (size_t i = 0; i < n; i++)
+            if (!get_bytes(r, &d->fields[f].items[i].plain, sizeof(bool)) ||
+                !get_text(r, &d->fields[f].items[i].text))
+                return false;
+    }
+    return true;
+}
+
+/* NULL when the bytes are not a draft or memory ran out. */
+static draft_t *decode_draft(const wm_buf_t *b)
+{
+    byte_reader_t r = {b->data, b->len};
+    draft_t *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    bool ok = get_bytes(&r, &d->era, sizeof d->era) && get_bytes(&r, &d->year, sizeof d->year) &&
+              get_text(&r, &d->id) && get_text(&r, &d->url) && get_text(&r, &d->source) &&
+              get_text(&r, &d->page_title) && get_text(&r, &d->timestamp) && decode_fields(&r, d);
+    if (!ok) {
+        draft_free(d);
+        return NULL;
+    }
+    return d;
 }
 
 /* Parameters of the session template. */
@@ -1674,6 +1780,16 @@ static bool wiki_known(wm_extractor_t *ex, const char *dbname)
 
 static void queue_pending(wm_extractor_t *ex, draft_t *d)
 {
+    /* Into the file unless the list has begun (keeps the order). */
+    if (!ex->pending) {
+        if (!ex->pending_spill)
+            ex->pending_spill = wm_spill_new();
+        if (ex->pending_spill && encode_draft(&ex->draft_bytes, d) &&
+            wm_spill_push_raw(ex->pending_spill, ex->draft_bytes.data, ex->draft_bytes.len) == 0) {
+            draft_free(d);
+            return;
+        }
+    }
     if (ex->pending_tail)
         ex->pending_tail->next = d;
     else
@@ -1728,6 +1844,27 @@ int wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
     return extractor->oom ? -1 : 0;
 }
 
+/* The oldest pending draft (caller frees), NULL when none is left. */
+static draft_t *next_pending(wm_extractor_t *ex)
+{
+    int got = ex->pending_spill ? wm_spill_take_raw(ex->pending_spill, &ex->draft_bytes) : 0;
+    if (got > 0) {
+        draft_t *d = decode_draft(&ex->draft_bytes);
+        if (!d)
+            ex->spill_failed = true;   /* that one is lost; the others follow */
+        return d ? d : next_pending(ex);
+    }
+    if (got < 0)
+        ex->spill_failed = true;
+    draft_t *d = ex->pending;
+    if (d) {
+        ex->pending = d->next;
+        if (!ex->pending)
+            ex->pending_tail = NULL;
+    }
+    return d;
+}
+
 /* The held sessions in the file, one at a time, with their translations,
  * on to the ready queue (its file part: memory stays flat here too). */
 static void release_spilled(wm_extractor_t *ex)
@@ -1754,9 +1891,7 @@ int wm_extractor_finish_dump(wm_extractor_t *extractor)
     }
     ex->n_held = 0;
     release_spilled(ex);
-    while (ex->pending) {
-        draft_t *d = ex->pending;
-        ex->pending = d->next;
+    for (draft_t *d; (d = next_pending(ex));) {
         int missing = 0;
         wm_session_t *s = build_session(ex, d, &missing);
         if (s) {
@@ -1765,7 +1900,6 @@ int wm_extractor_finish_dump(wm_extractor_t *extractor)
         }
         draft_free(d);
     }
-    ex->pending_tail = NULL;
     clear_lookups(ex);
     clear_translations(ex);
     free(ex->dbname);
@@ -1821,6 +1955,8 @@ void wm_extractor_free(wm_extractor_t *extractor)
     free(extractor->held);
     wm_spill_free(extractor->held_spill);
     wm_spill_free(extractor->ready_spill);
+    wm_spill_free(extractor->pending_spill);
+    wm_buf_free(&extractor->draft_bytes);
     for (size_t i = extractor->ready_head; i < extractor->n_ready; i++)
         wm_session_free(extractor->ready[i]);
     free(extractor->ready);
@@ -1833,5 +1969,5 @@ const char *wm_extractor_error(const wm_extractor_t *extractor)
 {
     if (extractor->oom)
         return "out of memory";
-    return extractor->spill_failed ? "cannot read back the sessions kept in a temporary file" : "";
+    return extractor->spill_failed ? "cannot read back the pages kept in a temporary file" : "";
 }

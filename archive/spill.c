@@ -2,7 +2,7 @@
  *
  * A record is the session's fields in a fixed order: a string is a 32-bit
  * length + 1 (0 for NULL) and its bytes, a number 32 bits, a list its
- * count then its items.  The file is private to the process (tmpfile()),
+ * count then its items.  A raw record is its 32-bit length and its bytes.  The file is private to the process (tmpfile()),
  * so the byte order is the machine's. */
 #define _FILE_OFFSET_BITS 64
 #define _POSIX_C_SOURCE 200809L
@@ -220,5 +220,50 @@ int wm_spill_take(wm_spill_t *spill, wm_session_t **session)
     if (--spill->count == 0)
         reset(spill);
     *session = s;
+    return 1;
+}
+
+/* --- raw records ------------------------------------------------------------- */
+
+int wm_spill_push_raw(wm_spill_t *spill, const void *bytes, size_t len)
+{
+    if (len > MAX_FIELD_BYTES)
+        return -1;
+    if (!spill->file) {
+        spill->file = tmpfile();
+        if (!spill->file)
+            return -1;
+    }
+    FILE *f = spill->file;
+    if (switch_to(spill, WRITING) != 0 || !put_u32(f, (uint32_t)len) || fwrite(bytes, 1, len, f) != len ||
+        fflush(f) != 0) {
+        clearerr(f);
+        spill->mode = IDLE;
+        return -1;
+    }
+    spill->write_at = ftello(f);
+    spill->count++;
+    return 0;
+}
+
+int wm_spill_take_raw(wm_spill_t *spill, wm_buf_t *out)
+{
+    wm_buf_clear(out);
+    if (spill->count == 0)
+        return 0;
+    uint32_t len;
+    bool ok = switch_to(spill, READING) == 0 && get_u32(spill->file, &len) && len <= MAX_FIELD_BYTES;
+    for (char chunk[4096]; ok && len > 0;) {
+        size_t n = len < sizeof chunk ? len : sizeof chunk;
+        ok = fread(chunk, 1, n, spill->file) == n && wm_buf_append(out, chunk, n) == 0;
+        len -= (uint32_t)n;
+    }
+    if (!ok) {
+        reset(spill);
+        return -1;
+    }
+    spill->read_at = ftello(spill->file);
+    if (--spill->count == 0)
+        reset(spill);
     return 1;
 }

@@ -6,7 +6,8 @@
  * they cost a few KB of stdio buffers whatever their number.
  *
  * Sessions are written and read back whole (every field); appending and
- * taking may alternate.  The file is made on the first append and removed
+ * taking may alternate.  Other records (the extractor's pending drafts) go
+ * through the raw functions as bytes.  The file is made on the first append and removed
  * by the system when the queue is freed or the process ends. */
 #ifndef WM_SPILL_H
 #define WM_SPILL_H
@@ -14,6 +15,7 @@
 #include <stddef.h>
 
 #include "archive/session.h"
+#include "archive/util.h"
 
 typedef struct wm_spill wm_spill_t;
 
@@ -30,7 +32,14 @@ int wm_spill_push(wm_spill_t *spill, const wm_session_t *session);
  * out of memory (that session is lost; the queue is left empty). */
 int wm_spill_take(wm_spill_t *spill, wm_session_t **session);
 
-/* Sessions appended and not taken yet. */
+/* Records appended and not taken yet. */
 size_t wm_spill_count(const wm_spill_t *spill);
+
+/* The same queue for records of the caller's own format (the extractor's
+ * drafts): len bytes in, the same bytes out.  A queue holds one kind of
+ * record: sessions or raw ones.  Returns as for push and take; take_raw
+ * replaces out's contents. */
+int wm_spill_push_raw(wm_spill_t *spill, const void *bytes, size_t len);
+int wm_spill_take_raw(wm_spill_t *spill, wm_buf_t *out);
 
 #endif

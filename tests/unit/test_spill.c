@@ -1,6 +1,6 @@
 /* Unit tests for the queue of sessions in a temporary file (archive/spill.h):
- * every field comes back as it went in, in order, and pushes and takes may
- * alternate. */
+ * every field comes back as it went in, in order, pushes and takes may
+ * alternate, and raw records keep their bytes. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -157,12 +157,39 @@ static void test_reused_after_emptying(void **state)
     wm_spill_free(NULL);
 }
 
+static void test_raw_records_keep_their_bytes(void **state)
+{
+    (void)state;
+    wm_spill_t *spill = wm_spill_new();
+    char big[10000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (char)(i * 7);   /* NUL bytes included, longer than one read chunk */
+    assert_int_equal(wm_spill_push_raw(spill, "abc", 3), 0);
+    assert_int_equal(wm_spill_push_raw(spill, big, sizeof big), 0);
+    wm_buf_t out = {0};
+    assert_int_equal(wm_spill_take_raw(spill, &out), 1);
+    assert_int_equal(out.len, 3);
+    assert_memory_equal(out.data, "abc", 3);
+    assert_int_equal(wm_spill_push_raw(spill, "z", 1), 0);   /* after a take */
+    assert_int_equal(wm_spill_take_raw(spill, &out), 1);
+    assert_int_equal(out.len, sizeof big);
+    assert_memory_equal(out.data, big, sizeof big);
+    assert_int_equal(wm_spill_take_raw(spill, &out), 1);
+    assert_int_equal(out.len, 1);
+    assert_int_equal(out.data[0], 'z');
+    assert_int_equal(wm_spill_take_raw(spill, &out), 0);
+    assert_int_equal(out.len, 0);
+    wm_buf_free(&out);
+    wm_spill_free(spill);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_field_comes_back),
         cmocka_unit_test(test_first_in_first_out_with_alternation),
         cmocka_unit_test(test_reused_after_emptying),
+        cmocka_unit_test(test_raw_records_keep_their_bytes),
     };
     return cmocka_run_group_tests_name("spill", tests, NULL, NULL);
 }
