@@ -25,8 +25,12 @@ mkdir -p "$fuzzdir/artifacts" || exit 1
 failed=0
 for target in "$@"; do
   mkdir -p "$fuzzdir/corpus/$target"
+  # The loop's word list is already expanded: "$@" is free for the arguments.
   set -- "$fuzzdir/corpus/$target" "$fuzzdir/fixture-seeds/$target"
   [ -d "$srcdir/tests/fuzz/seeds/$target" ] && set -- "$@" "$srcdir/tests/fuzz/seeds/$target"
+  # A dictionary of the tokens the parser looks for, when there is one.
+  dict=$srcdir/tests/fuzz/$target.dict
+  [ -f "$dict" ] && set -- -dict="$dict" "$@"
   log=$fuzzdir/$target.log
   "$fuzzdir/$target" -max_total_time="$seconds" -max_len="$(max_len "$target")" \
     -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
