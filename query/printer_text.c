@@ -168,11 +168,12 @@ static int text_results(const wm_print_context_t *context, const wm_search_resul
     for (size_t i = 0; i < result->n_hits; i++)
         print_hit(context, &result->hits[i]);
     print_facets(result);
+    const char *about = result->total_at_least ? "at least " : "";
     if (result->n_hits)
-        printf("%u-%u of %lu sessions\n", context->offset + 1, context->offset + (unsigned)result->n_hits,
-               result->total);
+        printf("%u-%u of %s%lu sessions\n", context->offset + 1, context->offset + (unsigned)result->n_hits,
+               about, result->total);
     else
-        printf("no sessions shown of %lu\n", result->total);
+        printf("no sessions shown of %s%lu\n", about, result->total);
     print_suggestion(result);
     return 0;
 }

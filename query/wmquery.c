@@ -451,6 +451,7 @@ static int run_search(options_t *opt, wm_store_t *store)
 {
     wm_search_request_t *req = &opt->request;
     req->suggest_below = SUGGEST_BELOW;
+    req->estimate_total = opt->printer->for_people;   /* "of at least N": exact for json, csv, --count */
     if (opt->printer->snippets)
         req->snippet_bytes = SNIPPET_BYTES;
     if (opt->context.color) {

@@ -126,6 +126,9 @@ typedef struct wm_search_request {
     const char *highlight_start;   /* put around matched words in snippets; NULL: nothing */
     const char *highlight_end;
     unsigned suggest_below;        /* when fewer than this match, look for a spelling correction */
+    bool estimate_total;  /* the total may be a lower bound when more than 1000 sessions match
+                           * and counting them exactly would cost more than ranking the page
+                           * (text for people; never with count_only) */
 } wm_search_request_t;
 
 typedef struct wm_search_hit {
@@ -137,7 +140,7 @@ typedef struct wm_search_hit {
 } wm_search_hit_t;
 
 typedef struct wm_search_result {
-    unsigned long total;     /* exact number of matching sessions */
+    unsigned long total;     /* exact number of matching sessions (see total_at_least) */
     wm_search_hit_t *hits;
     size_t n_hits;
     char *parsed_query;      /* Xapian's description of the query run (for --explain) */
@@ -145,6 +148,7 @@ typedef struct wm_search_result {
     char *suggestion;        /* "did you mean": the query with words corrected from the index's
                               * spelling data, set only when it matches more sessions; else NULL */
     unsigned long suggestion_total;   /* how many the suggestion matches */
+    bool total_at_least;     /* at least total match (only when the request allowed estimate_total) */
 } wm_search_result_t;
 
 /* Run a search.  Filters that are NULL or blank are not applied; limit 0

@@ -486,6 +486,11 @@ Xapian::doccount count_matches(const Xapian::Database &db, const Xapian::Query &
     return enquire.get_mset(0, 0, db.get_doccount()).get_matches_estimated();
 }
 
+// How many matches a search that may estimate its total checks at least:
+// the total is exact up to this.  Counting a phrase query's 36,000
+// matches exactly (100,000 sessions) took 28 ms; this, 1-3 ms.
+const Xapian::doccount ESTIMATE_CHECK = 1000;
+
 // A phrase (or NEAR) anywhere in query: matching it checks positions, which
 // costs the same with or without weights, so one weighted pass over every
 // match is cheaper than a ranked page plus a count.
@@ -537,14 +542,21 @@ wm_search_result_t *run_query(const Xapian::Database &db, const Xapian::Query &q
     // Facets need every match checked (a spy sees only what the matcher
     // checks).  Otherwise Xapian ranks just the page asked for, which skips
     // most matches, and the total is exact at once when its bounds meet
-    // (a single term, a filter), else counted apart without weights.
-    bool check_all = request->facets || has_positional(query);
-    Xapian::doccount check = check_all ? db.get_doccount() : 0;
+    // (a single term, a filter), else counted apart without weights; or,
+    // when an estimate will do, the lower bound after checking at least
+    // ESTIMATE_CHECK matches (exact when fewer match; Xapian's own
+    // estimate can be far off for phrases, its lower bound never is).
+    bool estimate = request->estimate_total && !request->count_only;
+    bool check_all = request->facets || (!estimate && has_positional(query));
+    Xapian::doccount check = check_all ? db.get_doccount() : estimate ? ESTIMATE_CHECK : 0;
     Xapian::MSet mset = request->count_only ? enquire.get_mset(0, 0, check)
                                             : enquire.get_mset(request->offset, request->limit, check);
     wm_search_result_t *result = new_result(mset, query);
     try {
-        if (mset.get_matches_lower_bound() != mset.get_matches_upper_bound())
+        if (mset.get_matches_lower_bound() != mset.get_matches_upper_bound() && estimate) {
+            result->total = mset.get_matches_lower_bound();
+            result->total_at_least = true;
+        } else if (mset.get_matches_lower_bound() != mset.get_matches_upper_bound())
             result->total = count_matches(db, query);
         fill_hits(result, mset, query, request);
         fill_facets(result, request, tally);
