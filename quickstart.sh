@@ -35,7 +35,7 @@ install_missing() {
 # Build in builddir with the extra configure arguments given.
 build() {
   local builddir=$1; shift
-  [ -x configure ] && [ configure -nt configure.ac ] && [ configure -nt Makefile.am ] || ./autogen.sh >/dev/null 2>&1
+  [ -x configure ] && [ configure -nt configure.ac ] && [ configure -nt Makefile.am ] || ./autogen.sh >/dev/null
   mkdir -p "$builddir"
   (cd "$builddir" && { [ -f Makefile ] || "$top/configure" -q "$@"; } && make -s -j"$(nproc)" >/dev/null)
 }
