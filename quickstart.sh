@@ -35,7 +35,10 @@ install_missing() {
 # Build in builddir with the extra configure arguments given.
 build() {
   local builddir=$1; shift
-  [ -x configure ] && [ configure -nt configure.ac ] && [ configure -nt Makefile.am ] || ./autogen.sh >/dev/null
+  if ! { [ -x configure ] && [ configure -nt configure.ac ] && [ configure -nt Makefile.am ]; }; then
+    local log
+    log=$(./autogen.sh 2>&1) || { printf '%s\n' "$log" >&2; echo "quickstart: ./autogen.sh failed" >&2; exit 1; }
+  fi
   mkdir -p "$builddir"
   (cd "$builddir" && { [ -f Makefile ] || "$top/configure" -q "$@"; } && make -s -j"$(nproc)" >/dev/null)
 }
