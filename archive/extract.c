@@ -1375,6 +1375,24 @@ static bool spill_session(wm_spill_t **spill, wm_session_t *s)
     return true;
 }
 
+/* Append s to a growing array of sessions; out of memory frees s and marks the extractor. */
+static void append_session(wm_extractor_t *ex, wm_session_t ***items, size_t *n, size_t *cap,
+                           wm_session_t *s)
+{
+    if (*n == *cap) {
+        size_t grown_cap = *cap ? *cap * 2 : 16;
+        wm_session_t **grown = realloc(*items, grown_cap * sizeof *grown);
+        if (!grown) {
+            ex->oom = true;
+            wm_session_free(s);
+            return;
+        }
+        *items = grown;
+        *cap = grown_cap;
+    }
+    (*items)[(*n)++] = s;
+}
+
 static void push_ready(wm_extractor_t *ex, wm_session_t *s)
 {
     /* Behind sessions already in the file: the file's turn comes after memory's. */
@@ -1382,18 +1400,7 @@ static void push_ready(wm_extractor_t *ex, wm_session_t *s)
         return;
     if (ex->ready_head == ex->n_ready)
         ex->ready_head = ex->n_ready = 0;
-    if (ex->n_ready == ex->ready_cap) {
-        size_t cap = ex->ready_cap ? ex->ready_cap * 2 : 16;
-        wm_session_t **ready = realloc(ex->ready, cap * sizeof *ready);
-        if (!ready) {
-            ex->oom = true;
-            wm_session_free(s);
-            return;
-        }
-        ex->ready = ready;
-        ex->ready_cap = cap;
-    }
-    ex->ready[ex->n_ready++] = s;
+    append_session(ex, &ex->ready, &ex->n_ready, &ex->ready_cap, s);
 }
 
 wm_session_t *wm_extractor_next_session(wm_extractor_t *extractor)
@@ -1708,18 +1715,7 @@ static void hold(wm_extractor_t *ex, wm_session_t *s)
 {
     if (spill_session(&ex->held_spill, s))
         return;
-    if (ex->n_held == ex->held_cap) {
-        size_t cap = ex->held_cap ? ex->held_cap * 2 : 16;
-        wm_session_t **held = realloc(ex->held, cap * sizeof *held);
-        if (!held) {
-            ex->oom = true;
-            wm_session_free(s);
-            return;
-        }
-        ex->held = held;
-        ex->held_cap = cap;
-    }
-    ex->held[ex->n_held++] = s;
+    append_session(ex, &ex->held, &ex->n_held, &ex->held_cap, s);
 }
 
 /* --- pages ---------------------------------------------------------------------------- */
