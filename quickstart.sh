@@ -4,7 +4,8 @@
 #                           bundled sample into the default index, run one search
 #   ./quickstart.sh check   the same set-up, then every test: a normal build and an
 #                           AddressSanitizer+UndefinedBehaviorSanitizer build; ends
-#                           with "N passed, N failed"
+#                           build, each libFuzzer target for 30 s; ends with
+#                           "N passed, N failed"
 #   ./quickstart.sh bench   the same set-up plus the benchmark's peers, then bench/run
 set -euo pipefail
 cd "$(dirname "$0")"
