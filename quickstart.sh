@@ -3,8 +3,8 @@
 #   ./quickstart.sh         install what is missing (Debian 12), build, index the
 #                           bundled sample into the default index, run one search
 #   ./quickstart.sh check   the same set-up, then every test: a normal build and an
-#                           AddressSanitizer+UndefinedBehaviorSanitizer build; ends
-#                           build, each libFuzzer target for 30 s; ends with
+#                           AddressSanitizer+UndefinedBehaviorSanitizer build, and
+#                           each libFuzzer target for 30 s; ends with
 #                           "N passed, N failed"
 #   ./quickstart.sh bench   the same set-up plus the benchmark's peers, then bench/run
 set -euo pipefail
