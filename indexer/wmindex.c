@@ -142,35 +142,66 @@ static void report_input_error(indexer_t *ix, const char *message)
     fprintf(stderr, "wmindex: %s\n", message);
 }
 
-/* Commit what was put so far; false (after saying why) when that failed. */
-static bool commit_index(indexer_t *ix)
+/* Say that the index failed (what the store said, less the "index PATH: "
+ * it may start with: the line names the index once), and stop everything. */
+static void index_failure(indexer_t *ix, const char *doing)
 {
-    ix->uncommitted = 0;
-    if (ix->list_sessions || ix->index_failed || wm_store_commit(ix->store) == WM_STORE_OK)
-        return !ix->index_failed;
+    const char *why = wm_store_last_error(ix->store);
+    size_t n = strlen(ix->index_path);
+    if (strncmp(why, "index ", 6) == 0 && strncmp(why + 6, ix->index_path, n) == 0 &&
+        strncmp(why + 6 + n, ": ", 2) == 0)
+        why += 6 + n + 2;
     clear_progress(ix);
-    fprintf(stderr, "wmindex: cannot commit the index %s: %s\n", ix->index_path,
-            wm_store_last_error(ix->store));
+    fprintf(stderr, "wmindex: cannot %s the index %s: %s\n", doing, ix->index_path, why);
     ix->index_failed = true;
-    return false;
 }
 
-/* After each session put: the periodic commit, and the crash test hook
- * (WMINDEX_TEST_ABORT_AFTER=K: abort() right after the K-th session, as if
- * killed there; documented in wmindex(1) as a test hook). */
+/* Commit what was put so far (queued: wait is false, the writer thread
+ * commits after the sessions queued before); false (after saying why) when
+ * that failed, or an earlier queued session did. */
+static bool commit_index(indexer_t *ix, bool wait)
+{
+    ix->uncommitted = 0;
+    if (ix->list_sessions || ix->index_failed)
+        return !ix->index_failed;
+    if ((wait ? wm_store_commit(ix->store) : wm_store_queue_commit(ix->store)) != WM_STORE_OK)
+        index_failure(ix, "commit");
+    return !ix->index_failed;
+}
+
+/* The count of what the queued sessions did; false (after saying why) when
+ * the index failed. */
+static bool tally_puts(indexer_t *ix)
+{
+    wm_store_tally_t tally;
+    if (ix->list_sessions || ix->index_failed)
+        return !ix->index_failed;
+    if (wm_store_queue_tally(ix->store, &tally) != WM_STORE_OK) {
+        index_failure(ix, "write to");
+        return false;
+    }
+    ix->kept_newer = tally.kept_newer;
+    ix->linked = tally.linked;
+    return true;
+}
+
+/* After each session queued: the periodic commit, and the crash test hook
+ * (WMINDEX_TEST_ABORT_AFTER=K: abort() right after the K-th session is
+ * written, as if killed there; documented in wmindex(1) as a test hook). */
 static int after_put(indexer_t *ix)
 {
-    if (++ix->uncommitted >= ix->commit_every && !commit_index(ix))
+    if (++ix->uncommitted >= ix->commit_every && !commit_index(ix, false))
         return -1;
-    if (ix->abort_after && ++ix->put_total == ix->abort_after)
+    if (ix->abort_after && ++ix->put_total == ix->abort_after) {
+        tally_puts(ix);   /* waits for the writer */
         abort();
+    }
     return 0;
 }
 
 static int emit_session(indexer_t *ix, wm_session_t *session)
 {
     int rc = 0;
-    wm_store_put_t outcome;
     if (ix->list_sessions) {
         json_t *json = wm_session_to_json(session, true);
         char *line = json ? json_dumps(json, JSON_COMPACT) : NULL;
@@ -183,16 +214,15 @@ static int emit_session(indexer_t *ix, wm_session_t *session)
         }
         free(line);
         json_decref(json);
-    } else if (wm_store_put_session_ex(ix->store, session, &outcome) == WM_STORE_OK) {
-        ix->kept_newer += outcome == WM_STORE_PUT_KEPT_NEWER;
-        ix->linked += outcome == WM_STORE_PUT_LINKED;
-        rc = after_put(ix);
     } else {
-        clear_progress(ix);
-        fprintf(stderr, "wmindex: cannot write to the index %s: %s\n", ix->index_path,
-                wm_store_last_error(ix->store));
-        ix->index_failed = true;
-        rc = -1;
+        wm_store_status_t status = wm_store_queue_session(ix->store, session);
+        session = NULL;   /* the store's now */
+        if (status == WM_STORE_OK) {
+            rc = after_put(ix);
+        } else {
+            index_failure(ix, "write to");
+            rc = -1;
+        }
     }
     if (rc == 0)
         ix->sessions++;
@@ -393,7 +423,7 @@ static int index_file(indexer_t *ix, const char *path)
     if (identity)
         finish_source(ix, identity, kind == WM_INPUT_DUMP, rc);
     else
-        commit_index(ix);
+        commit_index(ix, true);
     wm_store_source_free(identity);
     forget_dump(ix);
     return rc == 0 || rc == 1 || stop_signal ? 0 : -1;
@@ -739,7 +769,7 @@ static void catch_stop_signals(void)
 static void report_interruption(indexer_t *ix)
 {
     const char *name = stop_signal == SIGINT ? "SIGINT" : stop_signal == SIGTERM ? "SIGTERM" : "a signal";
-    commit_index(ix);
+    commit_index(ix, true);
     clear_progress(ix);
     if (ix->list_sessions)
         fprintf(stderr, "wmindex: interrupted by %s\n", name);
@@ -815,6 +845,7 @@ int main(int argc, char **argv)
     catch_stop_signals();
     if (wm_crawl((const char *const *)opt.paths, opt.n_paths, on_crawl, &ix) < 0)
         report_input_error(&ix, "out of memory while crawling");
+    tally_puts(&ix);
     prune_index(&ix);
     if (stop_signal)
         report_interruption(&ix);

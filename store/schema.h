@@ -178,6 +178,12 @@ wm_session_t *decode_session(const std::string &data);
 // Call inside a catch block: the exception in flight as a status and a message.
 wm_store_status_t describe_exception(const std::string &path, bool opening_to_read, std::string &message);
 
+// The thread that writes queued sessions (wm_store_queue_session), in store.cc.
+struct writer;
+// Wait until the writer thread has written everything queued; throw the
+// failure of a queued job not reported yet.  Nothing to do without a writer.
+void settle_writer(wm_store_t *store);
+
 }  // namespace wmstore
 
 struct wm_store {
@@ -189,6 +195,7 @@ struct wm_store {
     bool changed = false;     // documents written since the last commit (for wmsearch.updated)
     bool source_open = false; // between wm_store_source_begin and _finish
     std::vector<std::string> source_ids;   // ids of the sessions put since begin
+    wmstore::writer *writer = nullptr;     // started by the first wm_store_queue_session
 };
 
 namespace wmstore {
@@ -201,6 +208,7 @@ wm_store_status_t guarded(wm_store_t *store, Body body)
         return WM_STORE_ERROR;
     try {
         store->error.clear();
+        settle_writer(store);   // every call sees what was queued before it
         body();
         return WM_STORE_OK;
     } catch (...) {

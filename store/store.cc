@@ -8,16 +8,23 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <memory>
+#include <mutex>
 #include <new>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <ctime>
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -261,6 +268,16 @@ namespace {
 
 /* ---- indexing ------------------------------------------------------- */
 
+// Words for the spelling data, with how often each occurs.
+typedef std::vector<std::pair<std::string, Xapian::termcount>> spelling_words;
+
+// A session's document before it meets the index: all but its id and link
+// terms, which depend on what the index holds.
+struct prepared_document {
+    Xapian::Document doc;
+    spelling_words spelling;
+};
+
 void add_term(Xapian::Document &doc, field_id field, const std::string &value)
 {
     if (value.empty())
@@ -293,20 +310,34 @@ void index_speakers(Xapian::TermGenerator &tg, Xapian::Document &doc, const wm_s
     }
 }
 
-void index_free_text(Xapian::WritableDatabase &wdb, Xapian::Document &doc, const wm_session_t *s)
+// The words of doc so far that go into the spelling data: its unprefixed
+// terms (TermGenerator lower-cases words; prefixes are upper-case) with
+// their counts.  TermGenerator's FLAG_SPELLING would add the same words one
+// occurrence at a time, but it needs the database: gathered here, the
+// document can be made away from the thread that writes.
+spelling_words unprefixed_words(const Xapian::Document &doc)
+{
+    spelling_words words;
+    for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) {
+        std::string term = *it;
+        if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z'))
+            words.emplace_back(std::move(term), it.get_wdf());
+    }
+    return words;
+}
+
+void index_free_text(prepared_document &made, const wm_session_t *s)
 {
     Xapian::TermGenerator tg;
     tg.set_stemmer(Xapian::Stem("english"));
     tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-    tg.set_document(doc);
-    tg.set_database(wdb);
-    tg.set_flags(Xapian::TermGenerator::FLAG_SPELLING);   // title and abstract only
+    tg.set_document(made.doc);
     index_text(tg, str_or_empty(s->title), F_TITLE);
     index_text(tg, str_or_empty(s->abstract), F_TEXT);
-    tg.set_flags(Xapian::TermGenerator::flags(0));
+    made.spelling = unprefixed_words(made.doc);   // title and abstract only
     for (size_t i = 0; i < s->n_tracks; i++)
         index_text(tg, s->tracks[i], F_TEXT);
-    index_speakers(tg, doc, s);
+    index_speakers(tg, made.doc, s);
 }
 
 void add_values(Xapian::Document &doc, const wm_session_t *s)
@@ -326,10 +357,11 @@ void add_values(Xapian::Document &doc, const wm_session_t *s)
     doc.add_value(SLOT_SOURCE, str_or_empty(s->source));
 }
 
-Xapian::Document make_document(Xapian::WritableDatabase &wdb, const wm_session_t *s)
+// Needs no database: any thread may call it (see the writer thread below).
+void prepare_document(prepared_document &made, const wm_session_t *s)
 {
-    Xapian::Document doc;
-    index_free_text(wdb, doc, s);
+    index_free_text(made, s);
+    Xapian::Document &doc = made.doc;
     for (size_t i = 0; i < s->n_tracks; i++)
         add_term(doc, F_TRACK, s->tracks[i]);
     add_term(doc, F_TYPE, str_or_empty(s->type));
@@ -339,7 +371,6 @@ Xapian::Document make_document(Xapian::WritableDatabase &wdb, const wm_session_t
     add_term(doc, F_SOURCE, str_or_empty(s->source));
     add_values(doc, s);
     doc.set_data(encode_session(s));
-    return doc;
 }
 
 }  // namespace
@@ -390,6 +421,13 @@ wm_store_status_t wmstore::describe_exception(const std::string &path, bool open
         message = "index " + path + " kept changing while it was read: try again";
         return WM_STORE_MODIFIED;
     } catch (const Xapian::DatabaseError &e) {
+        // The system refused a read or write ("Error writing block 32" with
+        // "No space left on device"): the disk, not the files, is at fault.
+        const char *system_error = e.get_error_string();
+        if (system_error && *system_error) {
+            message = "index " + path + ": " + e.get_msg() + " (" + system_error + ")";
+            return WM_STORE_ERROR;
+        }
         // Any other database error while reading our own files ("EOF reading
         // block 0" from a truncated table) means the files are damaged.
         message = "index " + path + " is damaged (" + e.get_msg() + "): run `wmindex --rebuild`";
@@ -635,19 +673,28 @@ std::vector<Xapian::docid> linked_documents(Xapian::WritableDatabase &wdb, const
     return found;
 }
 
-// Write session s as a document with its id and link terms at id's place.
-void write_session(wm_store_t *store, const wm_session_t *s)
+// Write session s, made into made, as a document with its id and link
+// terms at id's place, and its words into the spelling data.
+void write_prepared(wm_store_t *store, const wm_session_t *s, prepared_document &made)
 {
     std::string id_term = prefix_of(F_ID) + s->id;
-    Xapian::Document doc = make_document(store->wdb, s);
-    doc.add_boolean_term(id_term);
+    made.doc.add_boolean_term(id_term);
     for (const std::string &link : {code_link(s), title_link(s)})
         if (!link.empty() && link.size() <= MAX_TERM_BYTES)
-            doc.add_boolean_term(link);
+            made.doc.add_boolean_term(link);
+    for (const auto &word : made.spelling)
+        store->wdb.add_spelling(word.first, word.second);
     if (store->wdb.term_exists(id_term))   // see index_has_newer
-        store->wdb.replace_document(id_term, doc);
+        store->wdb.replace_document(id_term, made.doc);
     else
-        store->wdb.add_document(doc);
+        store->wdb.add_document(made.doc);
+}
+
+void write_session(wm_store_t *store, const wm_session_t *s)
+{
+    prepared_document made;
+    prepare_document(made, s);
+    write_prepared(store, s, made);
 }
 
 // A copy of s (shallow: it borrows s's strings) with extra translations.
@@ -733,25 +780,26 @@ void put_export_over_copies(wm_store_t *store, const wm_session_t *s,
         wm_session_free(old);
 }
 
-}  // namespace
-
-wm_store_status_t wm_store_put_session_ex(wm_store_t *store, const wm_session_t *session,
-                                          wm_store_put_t *outcome)
+// A session the index can take, or a store_failure saying why not.
+void check_session(wm_store_t *store, const wm_session_t *session)
 {
-    wm_store_put_t result = WM_STORE_PUT_ADDED;
-    wm_store_status_t status = guarded(store, [&] {
-        if (!store->writable)
-            throw store_failure{WM_STORE_ERROR, "index " + store->path + " was opened read-only"};
-        if (!session || !session->id || !*session->id)
-            throw store_failure{WM_STORE_ERROR, "a session without an id cannot be indexed"};
-        std::string id_term = prefix_of(F_ID) + session->id;
-        if (id_term.size() > MAX_TERM_BYTES)
-            throw store_failure{WM_STORE_ERROR, std::string("session id too long: ") + session->id};
-        Xapian::docid existing;
-        if (index_has_newer(store, id_term, session, &existing)) {
-            result = WM_STORE_PUT_KEPT_NEWER;
-            return;
-        }
+    if (!store->writable)
+        throw store_failure{WM_STORE_ERROR, "index " + store->path + " was opened read-only"};
+    if (!session || !session->id || !*session->id)
+        throw store_failure{WM_STORE_ERROR, "a session without an id cannot be indexed"};
+    if (prefix_of(F_ID).size() + std::strlen(session->id) > MAX_TERM_BYTES)
+        throw store_failure{WM_STORE_ERROR, std::string("session id too long: ") + session->id};
+}
+
+// Put a checked session, made into *made if not NULL (else made here).
+wm_store_put_t put_session(wm_store_t *store, const wm_session_t *session, prepared_document *made)
+{
+    wm_store_put_t result;
+    std::string id_term = prefix_of(F_ID) + session->id;
+    Xapian::docid existing;
+    if (index_has_newer(store, id_term, session, &existing)) {
+        result = WM_STORE_PUT_KEPT_NEWER;
+    } else {
         std::vector<Xapian::docid> linked = linked_documents(store->wdb, session);
         if (!linked.empty() && session->origin == WM_ORIGIN_WIKI) {
             link_copy_to_export(store, session, linked.front());
@@ -763,14 +811,26 @@ wm_store_status_t wm_store_put_session_ex(wm_store_t *store, const wm_session_t 
                      : existing      ? WM_STORE_PUT_REPLACED
                                      : WM_STORE_PUT_ADDED;
         } else {
-            write_session(store, session);
+            made ? write_prepared(store, session, *made) : write_session(store, session);
             result = existing ? WM_STORE_PUT_REPLACED : WM_STORE_PUT_ADDED;
         }
-    });
-    if (status == WM_STORE_OK && store->source_open)
-        status = guarded(store, [&] { store->source_ids.push_back(session->id); });
-    if (status == WM_STORE_OK && result != WM_STORE_PUT_KEPT_NEWER)
         store->changed = true;
+    }
+    if (store->source_open)
+        store->source_ids.push_back(session->id);
+    return result;
+}
+
+}  // namespace
+
+wm_store_status_t wm_store_put_session_ex(wm_store_t *store, const wm_session_t *session,
+                                          wm_store_put_t *outcome)
+{
+    wm_store_put_t result = WM_STORE_PUT_ADDED;
+    wm_store_status_t status = guarded(store, [&] {
+        check_session(store, session);
+        result = put_session(store, session, NULL);
+    });
     if (outcome)
         *outcome = result;
     return status;
@@ -779,6 +839,244 @@ wm_store_status_t wm_store_put_session_ex(wm_store_t *store, const wm_session_t 
 wm_store_status_t wm_store_put_session(wm_store_t *store, const wm_session_t *session)
 {
     return wm_store_put_session_ex(store, session, NULL);
+}
+
+}  // extern "C"
+
+/* ---- queued writing: a second thread for Xapian ------------------------
+ *
+ * Xapian's writing (the batch's posting trees, the flushes) takes two
+ * thirds of wmindex's time, reading the dump and making documents the rest.
+ * wm_store_queue_session() makes the document in the caller's thread and
+ * queues it; one writer thread puts the queued sessions in order, exactly
+ * as wm_store_put_session would, and runs the queued commits.  The queue is
+ * short, so memory stays bounded: the caller waits when the writer is
+ * behind.  Every other call on the handle (through guarded) first waits for
+ * the queue to empty, so callers see what they queued.  Xapian objects are
+ * never shared: a document passes from one thread to the other whole, under
+ * the queue's lock. */
+
+namespace wmstore {
+
+struct writer {
+    struct job {
+        wm_session_t *session = nullptr;   // NULL: a commit
+        prepared_document made;
+        ~job() { wm_session_free(session); }
+    };
+
+    std::mutex lock;
+    std::condition_variable work;   // to the writer: a job, or stop
+    std::condition_variable done;   // to the caller: room in the queue, or all done
+    std::deque<std::unique_ptr<job>> queue;
+    bool busy = false;              // the writer is running a job
+    bool caller_waits = false;      // for room in the queue, or for all done
+    bool stopping = false;
+    // The first failure of a job, until a call reports it; the jobs after
+    // it are dropped, not run.
+    wm_store_status_t failure = WM_STORE_OK;
+    std::string failure_message;
+    wm_store_tally_t tally = {0, 0, 0, 0};
+    std::thread thread;
+};
+
+}  // namespace wmstore
+
+namespace {
+
+// Enough to keep the writer busy through the reader's slow pages; each job
+// holds one session and its document (a few tens of KB).  A caller that
+// found the queue full waits until it is half empty: not woken for each job.
+const size_t QUEUE_LENGTH = 64;
+const size_t QUEUE_ROOM = QUEUE_LENGTH / 2;
+
+void count_outcome(wm_store_tally_t &tally, wm_store_put_t outcome)
+{
+    switch (outcome) {
+    case WM_STORE_PUT_ADDED: tally.added++; break;
+    case WM_STORE_PUT_REPLACED: tally.replaced++; break;
+    case WM_STORE_PUT_KEPT_NEWER: tally.kept_newer++; break;
+    case WM_STORE_PUT_LINKED: tally.linked++; break;
+    }
+}
+
+// Take the failure of a queued job, if any, to report it (the lock held).
+void take_failure(writer &w, wm_store_status_t &status, std::string &message)
+{
+    status = w.failure;
+    message.swap(w.failure_message);
+    w.failure = WM_STORE_OK;
+    w.failure_message.clear();
+}
+
+void run_writer(wm_store_t *store)
+{
+    sigset_t all;   // signals are for the caller's thread (wmindex stops there)
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    writer &w = *store->writer;
+    std::unique_lock<std::mutex> hold(w.lock);
+    for (;;) {
+        w.work.wait(hold, [&] { return w.stopping || !w.queue.empty(); });
+        if (w.queue.empty())
+            return;
+        std::unique_ptr<writer::job> job = std::move(w.queue.front());
+        w.queue.pop_front();
+        bool run = w.failure == WM_STORE_OK;
+        w.busy = true;
+        bool room = w.caller_waits && w.queue.size() <= QUEUE_ROOM;
+        hold.unlock();
+        if (room)
+            w.done.notify_one();
+        wm_store_status_t status = WM_STORE_OK;
+        std::string message;
+        wm_store_put_t outcome = WM_STORE_PUT_ADDED;
+        bool is_put = job->session != nullptr;
+        if (run) {
+            try {
+                if (is_put)
+                    outcome = put_session(store, job->session, &job->made);
+                else
+                    commit_changes(store);
+            } catch (...) {
+                try {
+                    status = describe_exception(store->path, false, message);
+                } catch (...) {
+                    status = WM_STORE_NO_MEMORY;
+                    message.clear();
+                }
+            }
+        }
+        job.reset();
+        hold.lock();
+        w.busy = false;
+        if (status != WM_STORE_OK) {
+            w.failure = status;
+            w.failure_message.swap(message);
+        } else if (run && is_put) {
+            count_outcome(w.tally, outcome);
+        }
+        if (w.caller_waits && (w.queue.empty() || w.failure != WM_STORE_OK))
+            w.done.notify_one();
+    }
+}
+
+// Queue job, waiting for room; throw a failure of an earlier job instead.
+void enqueue(wm_store_t *store, std::unique_ptr<writer::job> job)
+{
+    if (!store->writer) {
+        store->writer = new writer;
+        try {
+            store->writer->thread = std::thread(run_writer, store);
+        } catch (...) {
+            delete store->writer;
+            store->writer = nullptr;
+            throw;
+        }
+    }
+    writer &w = *store->writer;
+    std::unique_lock<std::mutex> hold(w.lock);
+    if (w.queue.size() >= QUEUE_LENGTH) {
+        w.caller_waits = true;
+        w.done.wait(hold, [&] { return w.queue.size() <= QUEUE_ROOM || w.failure != WM_STORE_OK; });
+        w.caller_waits = false;
+    }
+    if (w.failure != WM_STORE_OK) {
+        store_failure failure;
+        take_failure(w, failure.status, failure.message);
+        throw failure;
+    }
+    w.queue.push_back(std::move(job));
+    hold.unlock();
+    w.work.notify_one();
+}
+
+// Let the writer finish the queue and end (close).
+void stop_writer(wm_store_t *store)
+{
+    if (!store->writer)
+        return;
+    {
+        std::lock_guard<std::mutex> hold(store->writer->lock);
+        store->writer->stopping = true;
+    }
+    store->writer->work.notify_one();
+    store->writer->thread.join();
+    delete store->writer;
+    store->writer = nullptr;
+}
+
+}  // namespace
+
+void wmstore::settle_writer(wm_store_t *store)
+{
+    if (!store->writer)
+        return;
+    writer &w = *store->writer;
+    std::unique_lock<std::mutex> hold(w.lock);
+    w.caller_waits = true;
+    w.done.wait(hold, [&] { return w.queue.empty() && !w.busy; });
+    w.caller_waits = false;
+    if (w.failure != WM_STORE_OK) {
+        store_failure failure;
+        take_failure(w, failure.status, failure.message);
+        throw failure;
+    }
+}
+
+extern "C" {
+
+wm_store_status_t wm_store_queue_session(wm_store_t *store, wm_session_t *session)
+{
+    std::unique_ptr<writer::job> job;
+    wm_store_status_t status = WM_STORE_ERROR;
+    if (store) {
+        try {
+            store->error.clear();
+            check_session(store, session);
+            job.reset(new writer::job);
+            job->session = session;
+            session = NULL;
+            prepare_document(job->made, job->session);
+            enqueue(store, std::move(job));
+            status = WM_STORE_OK;
+        } catch (...) {
+            try {
+                status = describe_exception(store->path, false, store->error);
+            } catch (...) {
+                status = WM_STORE_NO_MEMORY;
+            }
+        }
+    }
+    wm_session_free(session);   // not taken (job frees it otherwise)
+    return status;
+}
+
+wm_store_status_t wm_store_queue_commit(wm_store_t *store)
+{
+    if (!store)
+        return WM_STORE_ERROR;
+    if (!store->writer)   // nothing queued: commit here
+        return wm_store_commit(store);
+    try {
+        store->error.clear();
+        enqueue(store, std::unique_ptr<writer::job>(new writer::job));
+        return WM_STORE_OK;
+    } catch (...) {
+        try {
+            return describe_exception(store->path, false, store->error);
+        } catch (...) {
+            return WM_STORE_NO_MEMORY;
+        }
+    }
+}
+
+wm_store_status_t wm_store_queue_tally(wm_store_t *store, wm_store_tally_t *tally)
+{
+    return guarded(store, [&] {
+        static const wm_store_tally_t none = {0, 0, 0, 0};
+        *tally = store->writer ? store->writer->tally : none;
+    });
 }
 
 wm_store_status_t wm_store_commit(wm_store_t *store)
@@ -800,6 +1098,7 @@ void wm_store_close(wm_store_t *store)
     if (!store)
         return;
     try {
+        stop_writer(store);   // it writes what is queued first
         if (store->writable) {
             commit_changes(store);
             store->wdb.close();

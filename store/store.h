@@ -65,6 +65,27 @@ wm_store_status_t wm_store_put_session_ex(wm_store_t *store, const wm_session_t 
                                           wm_store_put_t *outcome);
 /* Make everything put so far durable and visible to readers (atomic). */
 wm_store_status_t wm_store_commit(wm_store_t *store);
+
+/* Queued writing, for indexing many sessions: Xapian's writing runs in a
+ * thread of the store's while the caller reads on.  wm_store_queue_session
+ * takes session (it frees it, whatever the result), makes its document in
+ * the calling thread and queues it; a writer thread, started by the first
+ * call, puts the queued sessions in order as wm_store_put_session_ex would.
+ * wm_store_queue_commit queues a commit.  At most a few dozen sessions
+ * wait: a call blocks while the queue is full.  Any other call on the
+ * handle first waits until everything queued is done, so it sees it (and
+ * wm_store_close writes and commits what is queued).
+ * A queued job that fails is reported by a later call (a queue call or any
+ * other): that call returns the job's status and message, and the jobs
+ * queued after the failed one were dropped, not written.  Use the handle
+ * from one thread only, as any other. */
+wm_store_status_t wm_store_queue_session(wm_store_t *store, wm_session_t *session);
+wm_store_status_t wm_store_queue_commit(wm_store_t *store);
+/* What the queued puts did so far (after waiting for the queue). */
+typedef struct wm_store_tally {
+    unsigned long added, replaced, kept_newer, linked;
+} wm_store_tally_t;
+wm_store_status_t wm_store_queue_tally(wm_store_t *store, wm_store_tally_t *tally);
 /* Number of documents in the index. */
 wm_store_status_t wm_store_count(wm_store_t *store, unsigned long *count);
 

@@ -11,11 +11,13 @@ then waits in open() for a writer)."""
 import errno
 import os
 import random
+import resource
 import shutil
+import signal
 import subprocess
 import time
 
-from wmtest import (WMINDEX, WMQUERY, Skipped, build_index, check, check_clean, done, dump_xml,
+from wmtest import (WMINDEX, WMQUERY, Run, Skipped, build_index, check, check_clean, done, dump_xml,
                     fixture, is_asan_build, note, query_ids, read_text, session_page, stderr_lines,
                     test, test_or_skip, tmpdir, wmindex, wmquery, write)
 
@@ -328,6 +330,34 @@ def a_pipe_beside_dumps_of_the_same_wiki_is_kept():
     check(query_ids(index, "wombat") == ["wikimaniawiki:402"],
           "the session read from the pipe was indexed, then removed as gone from the newest dumps (%s)"
           % err.strip())
+
+
+def limit_file_size():
+    """In the child: files may not grow past 256 KB (writes then fail with
+    EFBIG, as on a full disk), and SIGXFSZ does not kill."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024, resource.RLIM_INFINITY))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+@test
+def a_write_failure_stops_wmindex_with_exit_3():
+    # Xapian writes in wmindex's writer thread: the failure must still reach
+    # the main thread, be said once, and stop the run with exit 3.
+    pages = [session_page("word%d" % i, 1000 + i, "filler text " * 40) for i in range(3000)]
+    dump = write(os.path.join(tmpdir(), "big.xml"), dump_xml(*pages))
+    index = os.path.join(tmpdir(), "index")
+    proc = subprocess.run([WMINDEX, "-d", index, "--commit-every", "500", dump], capture_output=True,
+                          text=True, timeout=TIMEOUT, preexec_fn=limit_file_size)
+    r = Run(proc)
+    check_clean(r, "wmindex on a size-limited disk")
+    check(r.code == 3, "exit %s, expected 3\n%r" % (r.code, r))
+    lines = [line for line in stderr_lines(r) if "cannot" in line]
+    check(len(lines) == 1, "expected one error line\n%r" % r)
+    check(index in lines[0] and "File too large" in lines[0] and "damaged" not in lines[0],
+          "the message should name the index and the system's reason: %r" % lines[0])
+    # The index is as of its last commit: it opens and answers.
+    q = wmquery("-d", index, "--count", "", timeout=TIMEOUT)
+    check(q.code in (0, 1), "wmquery after the failed run: %r" % q)
 
 
 done()

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "archive/session.h"
@@ -853,6 +855,162 @@ static void test_rebuild_starts_empty(void **state)
     wm_store_close(w);
 }
 
+/* ---- queued writing ----------------------------------------------------- */
+
+static void append_printf(wm_buf_t *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void append_printf(wm_buf_t *buf, const char *fmt, ...)
+{
+    char text[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    assert_true(n >= 0 && (size_t)n < sizeof text);
+    assert_int_equal(wm_buf_append_str(buf, text), 0);
+}
+
+/* Everything a reader can see of an index, as text: the ids and titles
+ * matching a few queries, the count, a spelling suggestion. */
+static char *what_readers_see(wm_store_t *store)
+{
+    static const char *queries[] = {"museums", "track:glam", "speaker:stinson", "year:2019..2023",
+                                    "\"open access\"", "", NULL};
+    wm_buf_t buf = {0};
+    for (int i = 0; queries[i]; i++) {
+        wm_search_request_t request = {.query = queries[i], .limit = 10};
+        char *ids = search_request(store, &request, 0);
+        append_printf(&buf, "%s: %s\n", queries[i], ids);
+        free(ids);
+    }
+    unsigned long count = 0;
+    assert_int_equal(wm_store_count(store, &count), WM_STORE_OK);
+    wm_search_request_t request = {.query = "musuems", .limit = 10, .suggest_below = 3};
+    wm_search_result_t *result = NULL;
+    assert_int_equal(wm_store_search(store, &request, &result), WM_STORE_OK);
+    append_printf(&buf, "count %lu, suggestion %s\n", count,
+                         result->suggestion ? result->suggestion : "(none)");
+    wm_search_result_free(result);
+    return wm_buf_take(&buf);
+}
+
+static wm_session_t *revision(const char *title, const char *timestamp)
+{
+    wm_session_t *s = make_session("wm:77", 2022, title, "talk", NULL, "en", "Revisions of a page.");
+    assert_int_equal(wm_session_set(&s->timestamp, timestamp), 0);
+    return s;
+}
+
+static void test_queued_puts_read_as_direct_puts(void **state)
+{
+    (void)state;
+    char path[300];
+    wm_store_t *w = open_fresh("queued", path, sizeof path);
+    assert_int_equal(wm_store_queue_session(w, full_session()), WM_STORE_OK);
+    assert_int_equal(wm_store_queue_commit(w), WM_STORE_OK);
+    wm_session_t *s = make_session("wm:2", 2021, "Community health in small wikis", "lightning talk",
+                                   "Community Health", "fr", "Harassment, and museums that help.");
+    assert_int_equal(wm_session_add_speaker(s, "Ann Other", NULL, NULL), 0);
+    assert_int_equal(wm_store_queue_session(w, s), WM_STORE_OK);
+    s = make_session("wm:3", 2014, "Open access museums", "talk", "GLAM", "en",
+                     "Museums open their collections.");
+    assert_int_equal(wm_session_add_speaker(s, "Bob Smith", "Bob_Smith_WMF", NULL), 0);
+    assert_int_equal(wm_store_queue_session(w, s), WM_STORE_OK);
+    s = make_session("wm:4", 0, "\"Zebra\" crossing", "panel", NULL, NULL,
+                     "Ann Other is not a speaker here.");
+    assert_int_equal(wm_session_add_speaker(s, "Alex Jones", NULL, NULL), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Stinson Beach", NULL, NULL), 0);
+    assert_int_equal(wm_store_queue_session(w, s), WM_STORE_OK);
+    assert_int_equal(wm_store_queue_session(w, make_session("wm:5", 2023, "Archives meet Wikidata", "talk",
+                                                            "Technology", "en",
+                                                            "Access to archives for everyone.")),
+                     WM_STORE_OK);
+    /* No wait, no commit: a search on the handle sees all that was queued,
+     * the words of the spelling data included. */
+    char *queued = what_readers_see(w);
+    char *direct = what_readers_see(reader);   /* the same sessions, put one by one */
+    assert_string_equal(queued, direct);
+    assert_non_null(strstr(queued, "count 5, suggestion museums"));
+    free(queued);
+    free(direct);
+    wm_store_tally_t tally;
+    assert_int_equal(wm_store_queue_tally(w, &tally), WM_STORE_OK);
+    assert_int_equal(tally.added, 5);
+    assert_int_equal(tally.replaced + tally.kept_newer + tally.linked, 0);
+
+    /* Outcomes are counted: an older revision after a newer one is kept out. */
+    assert_int_equal(wm_store_queue_session(w, revision("Second revision", "2022-02-01T00:00:00Z")), WM_STORE_OK);
+    assert_int_equal(wm_store_queue_session(w, revision("First revision", "2022-01-01T00:00:00Z")), WM_STORE_OK);
+    assert_int_equal(wm_store_queue_session(w, revision("Third revision", "2022-03-01T00:00:00Z")), WM_STORE_OK);
+    assert_int_equal(wm_store_queue_tally(w, &tally), WM_STORE_OK);
+    assert_int_equal(tally.added, 6);
+    assert_int_equal(tally.kept_newer, 1);
+    assert_int_equal(tally.replaced, 1);
+    wm_search_request_t request = {.query = "title:revision", .limit = 10};
+    wm_search_result_t *result = NULL;
+    assert_int_equal(wm_store_search(w, &request, &result), WM_STORE_OK);
+    assert_int_equal(result->n_hits, 1);
+    assert_string_equal(result->hits[0].session->title, "Third revision");
+    wm_search_result_free(result);
+
+    /* A session the index cannot take is refused at once, and freed. */
+    assert_int_equal(wm_store_queue_session(w, wm_session_new()), WM_STORE_ERROR);
+    assert_non_null(strstr(wm_store_last_error(w), "without an id"));
+    wm_store_close(w);   /* commits what was queued */
+    wm_store_t *r = NULL;
+    char *message = NULL;
+    assert_int_equal(wm_store_open_readonly(path, &r, &message), WM_STORE_OK);
+    unsigned long count = 0;
+    assert_int_equal(wm_store_count(r, &count), WM_STORE_OK);
+    assert_int_equal(count, 6);
+    wm_store_close(r);
+}
+
+/* The writer thread fails (the file size limit makes Xapian's writes fail
+ * with EFBIG): a later call says so, and the handle still closes. */
+static void test_queued_failure_is_reported(void **state)
+{
+    (void)state;
+    char path[300];
+    wm_store_t *w = open_fresh("queued-failure", path, sizeof path);
+    struct rlimit old_limit, limit;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+    limit = old_limit;
+    limit.rlim_cur = 256 * 1024;
+    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &limit), 0);
+    wm_buf_t text = {0};
+    for (int i = 0; i < 200; i++)
+        append_printf(&text, "word%d and more text %d, ", i, i * 7);
+    char *abstract = wm_buf_take(&text);
+    wm_store_status_t status = WM_STORE_OK;
+    int failed_at = -1;
+    for (int i = 0; i < 5000 && status == WM_STORE_OK; i++) {
+        char id[32], title[64];
+        snprintf(id, sizeof id, "wm:%d", i);
+        snprintf(title, sizeof title, "Session number %d", i);
+        status = wm_store_queue_session(w, make_session(id, 2020, title, "talk", NULL, "en", abstract));
+        if (status == WM_STORE_OK && i % 100 == 99)
+            status = wm_store_queue_commit(w);
+        failed_at = i;
+    }
+    if (status == WM_STORE_OK)
+        status = wm_store_commit(w);
+    char *error = strdup(wm_store_last_error(w));
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old_limit), 0);
+    signal(SIGXFSZ, old_handler);
+    free(abstract);
+    assert_int_not_equal(status, WM_STORE_OK);
+    assert_true(failed_at < 4999);   /* reported by a queue call, not only at the end */
+    assert_non_null(strstr(error, path));
+    assert_non_null(strstr(error, "File too large"));   /* the system's reason, not "damaged" */
+    assert_null(strstr(error, "damaged"));
+    free(error);
+    /* Reported once: the handle goes on (and closes without crashing). */
+    unsigned long count = 0;
+    assert_int_equal(wm_store_count(w, &count), WM_STORE_OK);
+    wm_store_close(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -882,6 +1040,8 @@ int main(void)
         cmocka_unit_test(test_source_identity),
         cmocka_unit_test(test_prune_keeps_the_newest_dated_dump),
         cmocka_unit_test(test_rebuild_starts_empty),
+        cmocka_unit_test(test_queued_puts_read_as_direct_puts),
+        cmocka_unit_test(test_queued_failure_is_reported),
     };
     return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);
 }
