@@ -22,13 +22,17 @@ VALGRIND = shutil.which("valgrind")
 ERROR_EXIT = 99
 TIMEOUT = 300
 ERROR_SUMMARY = re.compile(r"ERROR SUMMARY: (\d+) errors")
+HEAP_USAGE = re.compile(r"total heap usage: ([\d,]+) allocs")
 
 
 def valgrind(binary, *args):
     """Run binary ARGS under memcheck; return (Run, memcheck's report)."""
     log = os.path.join(tmpdir(), "valgrind.log")
+    # wmindex may be linked with jemalloc (configure): memcheck must replace
+    # its malloc as it does glibc's, or it would see no heap at all.
     r = run([VALGRIND, "--error-exitcode=%d" % ERROR_EXIT, "--leak-check=full",
              "--errors-for-leak-kinds=definite,indirect", "--track-origins=no",
+             "--soname-synonyms=somalloc=*jemalloc*",
              "--log-file=" + log, binary] + list(args), timeout=TIMEOUT)
     with open(log, errors="replace") as f:
         report = f.read()
@@ -41,6 +45,9 @@ def check_clean_run(binary, args, expected_codes, what):
     check(summary, "%s: no memcheck summary (did valgrind run?)\n%s\n%r" % (what, report[-3000:], r))
     check(r.code != ERROR_EXIT and summary[-1] == "0",
           "%s: memcheck found errors\n%s" % (what, report[-6000:]))
+    allocs = HEAP_USAGE.findall(report)
+    check(allocs and int(allocs[-1].replace(",", "")) > 0,
+          "%s: memcheck saw (almost) no heap blocks: was malloc replaced?\n%s" % (what, report[-3000:]))
     check(r.code in expected_codes, "%s: exit %s, expected %s\n%r" % (what, r.code, expected_codes, r))
     return r
 
