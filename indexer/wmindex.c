@@ -227,6 +227,7 @@ static int emit_session(indexer_t *ix, wm_session_t *session)
     if (rc == 0)
         ix->sessions++;
     wm_session_free(session);
+    show_progress(ix, false);   /* sessions held to the end of a dump come in a burst */
     return rc;
 }
 
@@ -282,7 +283,6 @@ static int on_schedule_session(void *ctx, wm_session_t *session)
         wm_session_free(session);
         return 1;
     }
-    show_progress(ix, false);
     return emit_session(ix, session) < 0 ? 1 : 0;
 }
 
