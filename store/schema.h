@@ -115,7 +115,10 @@ const char SOURCE_IDS_KEY[] = "wmsearch.source-ids:";
 const char PRUNE_KEY[] = "wmsearch.prune:";
 const size_t MAX_TERM_BYTES = 245;
 const size_t SAMPLE_BYTES = 300;
-const int MODIFIED_RETRIES = 3;
+// A reader fails when two commits land while it reads; wmindex commits
+// after each file, so a slow reader beside a run over many small files
+// (or under a sanitizer) can need more than a few tries.
+const int MODIFIED_RETRIES = 10;
 const char ERROR_CONTEXT[] = "wmsearch";   // marks QueryParserErrors we made
 
 enum field_id { F_TEXT, F_TITLE, F_SPEAKER_TEXT, F_SPEAKER, F_TRACK, F_TYPE, F_LANG,
