@@ -674,8 +674,10 @@ std::vector<Xapian::docid> linked_documents(Xapian::WritableDatabase &wdb, const
 }
 
 // Write session s, made into made, as a document with its id and link
-// terms at id's place, and its words into the spelling data.
-void write_prepared(wm_store_t *store, const wm_session_t *s, prepared_document &made)
+// terms at id's place, and its words into the spelling data.  *existing:
+// the document of s's id as the caller found it (0: none); NULL: look.
+void write_prepared(wm_store_t *store, const wm_session_t *s, prepared_document &made,
+                    const Xapian::docid *existing)
 {
     std::string id_term = prefix_of(F_ID) + s->id;
     made.doc.add_boolean_term(id_term);
@@ -684,7 +686,9 @@ void write_prepared(wm_store_t *store, const wm_session_t *s, prepared_document 
             made.doc.add_boolean_term(link);
     for (const auto &word : made.spelling)
         store->wdb.add_spelling(word.first, word.second);
-    if (store->wdb.term_exists(id_term))   // see index_has_newer
+    if (existing && *existing)
+        store->wdb.replace_document(*existing, made.doc);
+    else if (!existing && store->wdb.term_exists(id_term))   // see index_has_newer
         store->wdb.replace_document(id_term, made.doc);
     else
         store->wdb.add_document(made.doc);
@@ -694,7 +698,7 @@ void write_session(wm_store_t *store, const wm_session_t *s)
 {
     prepared_document made;
     prepare_document(made, s);
-    write_prepared(store, s, made);
+    write_prepared(store, s, made, NULL);
 }
 
 // A copy of s (shallow: it borrows s's strings) with extra translations.
@@ -811,7 +815,10 @@ wm_store_put_t put_session(wm_store_t *store, const wm_session_t *session, prepa
                      : existing      ? WM_STORE_PUT_REPLACED
                                      : WM_STORE_PUT_ADDED;
         } else {
-            made ? write_prepared(store, session, *made) : write_session(store, session);
+            if (made)   // index_has_newer looked the id up: no need to look again
+                write_prepared(store, session, *made, &existing);
+            else
+                write_session(store, session);
             result = existing ? WM_STORE_PUT_REPLACED : WM_STORE_PUT_ADDED;
         }
         store->changed = true;
