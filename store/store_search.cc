@@ -539,6 +539,24 @@ bool has_positional(const Xapian::Query &query)
     return false;
 }
 
+// Whether Xapian knows how many documents match query before checking any:
+// one term (its frequency), every document, or either with its weight
+// scaled (a filter alone, "track:glam").  Checking ESTIMATE_CHECK matches
+// then only spends time: 1.4-1.6 million instructions of a one-word search's
+// 6-13 million on 25,000 sessions.
+bool counted_by_index(const Xapian::Query &query)
+{
+    switch (query.get_type()) {
+    case Xapian::Query::LEAF_TERM:
+    case Xapian::Query::LEAF_MATCH_ALL:
+        return true;
+    case Xapian::Query::OP_SCALE_WEIGHT:
+        return counted_by_index(query.get_subquery(0));
+    default:
+        return false;
+    }
+}
+
 // "Did you mean": the corrected query when it finds more than the user's did.
 void suggest(const Xapian::Database &db, const wm_search_request_t *request, wm_search_result_t *result)
 {
@@ -579,10 +597,12 @@ wm_search_result_t *run_query(const Xapian::Database &db, const Xapian::Query &q
     // (a single term, a filter), else counted apart without weights; or,
     // when an estimate will do, the lower bound after checking at least
     // ESTIMATE_CHECK matches (exact when fewer match; Xapian's own
-    // estimate can be far off for phrases, its lower bound never is).
+    // estimate can be far off for phrases, its lower bound never is),
+    // none when counted_by_index().
     bool estimate = request->estimate_total && !request->count_only;
     bool check_all = request->facets || (!estimate && has_positional(query));
-    Xapian::doccount check = check_all ? db.get_doccount() : estimate ? ESTIMATE_CHECK : 0;
+    bool check_some = estimate && !counted_by_index(query);
+    Xapian::doccount check = check_all ? db.get_doccount() : check_some ? ESTIMATE_CHECK : 0;
     Xapian::MSet mset = request->count_only ? enquire.get_mset(0, 0, check)
                                             : enquire.get_mset(request->offset, request->limit, check);
     wm_search_result_t *result = new_result(mset, query);
