@@ -197,7 +197,8 @@ struct wm_store {
     std::string error;
     bool changed = false;     // documents written since the last commit (for wmsearch.updated)
     bool source_open = false; // between wm_store_source_begin and _finish
-    std::vector<std::string> source_ids;   // ids of the sessions put since begin
+    std::string source_ids;   // ids of the sessions put since begin, escaped, a line each
+                              // (one string: 20 bytes an id, not 64 as strings in a vector)
     wmstore::writer *writer = nullptr;     // started by the first wm_store_queue_session
 };
 

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -824,7 +825,7 @@ wm_store_put_t put_session(wm_store_t *store, const wm_session_t *session, prepa
         store->changed = true;
     }
     if (store->source_open)
-        store->source_ids.push_back(session->id);
+        (store->source_ids += escape_value(session->id)) += '\n';
     return result;
 }
 
@@ -1269,6 +1270,22 @@ std::vector<std::pair<std::string, source_record>> all_records(Xapian::Database 
     return records;
 }
 
+// The lines of text (each ended by a newline), sorted, each once.
+std::vector<std::string_view> unique_lines(const std::string &text)
+{
+    std::vector<std::string_view> lines;
+    for (size_t start = 0; start < text.size();) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        lines.emplace_back(text.data() + start, end - start);
+        start = end + 1;
+    }
+    std::sort(lines.begin(), lines.end());
+    lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
+    return lines;
+}
+
 std::vector<std::string> split_ids(const std::string &text)
 {
     std::vector<std::string> ids;
@@ -1530,22 +1547,23 @@ wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_sourc
     return guarded(store, [&] {
         if (!store->writable)
             throw store_failure{WM_STORE_ERROR, "index " + store->path + " was opened read-only"};
-        std::vector<std::string> &ids = store->source_ids;
-        std::sort(ids.begin(), ids.end());
-        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        std::vector<std::string_view> ids = unique_lines(store->source_ids);
         source_record r;
         r.path = str_or_empty(identity->path);
         r.size = identity->size;
         r.mtime_ns = identity->mtime_ns;
         r.fingerprint = str_or_empty(identity->fingerprint);
-        r.collection = dbname && *dbname ? dbname : ids.empty() ? "" : collection_of_id(ids.front());
+        r.collection = dbname && *dbname ? dbname
+                       : ids.empty()     ? ""
+                                         : collection_of_id(unescape_value(std::string(ids.front())));
         r.dump_date = dbname ? dump_date_of(r.path, dbname) : "";
         r.indexed_at = utc_now();
         r.sessions = ids.size();
         r.complete = complete != 0;
         std::string ids_text;
-        for (const std::string &id : ids)
-            ids_text += escape_value(id) + "\n";
+        ids_text.reserve(store->source_ids.size());
+        for (std::string_view id : ids)
+            (ids_text += id) += '\n';
         const std::string suffix = key_suffix(r.path);
         std::string old = store->wdb.get_metadata(SOURCE_KEY + suffix);
         if (!old.empty())   // the file changed: its old collection may have lost sessions
@@ -1556,7 +1574,8 @@ wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_sourc
         store->changed = true;
         commit_changes(store);
         store->source_open = false;
-        ids.clear();
+        store->source_ids.clear();
+        store->source_ids.shrink_to_fit();
     });
 }
 
