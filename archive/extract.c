@@ -15,11 +15,14 @@
 #include "archive/extract.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "archive/rules.h"
 #include "archive/spill.h"
@@ -56,7 +59,12 @@ typedef struct speaker_info {
     const char *page;   /* the rule's speaker page name (owned by the rules) */
     char *code;
     char *name;         /* plain text, NULL when the page gave none */
+    /* The biography (plain text): bio_len bytes at bio_at in the extractor's
+     * biography file, or in biography when that file could not be written;
+     * neither (NULL, 0) when the page gave none. */
     char *biography;
+    uint64_t bio_at;
+    size_t bio_len;
 } speaker_info_t;
 
 typedef struct switch_case {
@@ -84,6 +92,14 @@ struct wm_extractor {
     size_t n_speakers, speakers_cap;
     size_t *speaker_slots;    /* hash of speakers by code: index + 1, 0 = empty */
     size_t n_slots;           /* a power of two, at least twice n_speakers */
+    /* Speakers' biographies, the bulk of the speaker table (a 2023 dump has a
+     * page per speaker: 27,000 in the 100,000-session benchmark), wait in a
+     * temporary file so memory stays flat; bio_size bytes are used. */
+    FILE *bio_file;
+    uint64_t bio_size;
+    bool bio_file_failed;     /* no file could be made: biographies stay in memory */
+    char *bio_text;           /* the last biography read back */
+    size_t bio_text_cap;
     switch_table_t *switches;
     size_t n_switches;
     /* Drafts waiting for a page later in the dump, in order: those in the
@@ -786,6 +802,83 @@ static void remember_switch(wm_extractor_t *ex, const char *name, const wm_page_
         ex->oom = true;
 }
 
+/* Write or read len bytes at offset of fd whole (short counts and EINTR
+ * retried): 0, or -1 (errno set; end of file reads as EIO). */
+static int pwrite_all(int fd, const char *bytes, size_t len, uint64_t offset)
+{
+    while (len) {
+        ssize_t n = pwrite(fd, bytes, len, (off_t)offset);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        bytes += n, len -= (size_t)n, offset += (uint64_t)n;
+    }
+    return 0;
+}
+
+static int pread_all(int fd, char *bytes, size_t len, uint64_t offset)
+{
+    while (len) {
+        ssize_t n = pread(fd, bytes, len, (off_t)offset);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            errno = n == 0 ? EIO : errno;
+            return -1;
+        }
+        bytes += n, len -= (size_t)n, offset += (uint64_t)n;
+    }
+    return 0;
+}
+
+/* Keep text (malloc'd, taken; NULL or "" for none) as info's biography: in
+ * the biography file when it can be written, else in memory. */
+static void keep_biography(wm_extractor_t *ex, speaker_info_t *info, char *text)
+{
+    size_t len = text ? strlen(text) : 0;
+    if (!len) {
+        free(text);
+        return;
+    }
+    if (!ex->bio_file && !ex->bio_file_failed)
+        ex->bio_file_failed = !(ex->bio_file = tmpfile());
+    if (ex->bio_file && pwrite_all(fileno(ex->bio_file), text, len, ex->bio_size) == 0) {
+        info->bio_at = ex->bio_size;
+        info->bio_len = len;
+        ex->bio_size += len;
+        free(text);
+        return;
+    }
+    info->biography = text;
+    info->bio_len = len;
+}
+
+/* info's biography (valid until the next call), NULL when it has none or it
+ * could not be read back (spill_failed then says so). */
+static const char *biography_of(wm_extractor_t *ex, const speaker_info_t *info)
+{
+    if (!info->bio_len)
+        return NULL;
+    if (info->biography)
+        return info->biography;
+    if (ex->bio_text_cap < info->bio_len + 1) {
+        char *text = realloc(ex->bio_text, info->bio_len + 1);
+        if (!text) {
+            ex->oom = true;
+            return NULL;
+        }
+        ex->bio_text = text;
+        ex->bio_text_cap = info->bio_len + 1;
+    }
+    if (pread_all(fileno(ex->bio_file), ex->bio_text, info->bio_len, info->bio_at) < 0) {
+        ex->spill_failed = true;
+        return NULL;
+    }
+    ex->bio_text[info->bio_len] = '\0';
+    return ex->bio_text;
+}
+
 /* Keep what a speaker page says: name and biography, as plain text. */
 static void remember_speaker(wm_extractor_t *ex, const wm_era_rule_t *era, const char *code,
                              const wm_page_t *page)
@@ -810,11 +903,7 @@ static void remember_speaker(wm_extractor_t *ex, const wm_era_rule_t *era, const
     if (name)
         info->name = plain_of(ex, name, strlen(name));
     if (bio && *bio)
-        info->biography = plain_of(ex, bio, strlen(bio));
-    if (info->biography && !*info->biography) {
-        free(info->biography);
-        info->biography = NULL;
-    }
+        keep_biography(ex, info, plain_of(ex, bio, strlen(bio)));
     wm_templates_free(calls, n);
 }
 
@@ -853,6 +942,7 @@ static void clear_lookups(wm_extractor_t *ex)
     free(ex->speaker_slots);
     ex->speaker_slots = NULL;
     ex->n_slots = 0;
+    ex->bio_size = 0;   /* the file is written over by the next dump */
     for (size_t i = 0; i < ex->n_switches; i++) {
         for (size_t j = 0; j < ex->switches[i].n_cases; j++) {
             free(ex->switches[i].cases[j].key);
@@ -1149,7 +1239,7 @@ static size_t add_people_by_lookup(wm_extractor_t *ex, wm_session_t *s, const wm
         if (!info)
             (*missing)++;
         const char *name = info && info->name && *info->name ? info->name : code;
-        if (wm_session_add_speaker(s, name, code, info ? info->biography : NULL) < 0)
+        if (wm_session_add_speaker(s, name, code, info ? biography_of(ex, info) : NULL) < 0)
             ex->oom = true;
         free(codes.items[i]);
     }
@@ -1953,6 +2043,9 @@ void wm_extractor_free(wm_extractor_t *extractor)
     wm_spill_free(extractor->ready_spill);
     wm_spill_free(extractor->pending_spill);
     wm_buf_free(&extractor->draft_bytes);
+    free(extractor->bio_text);
+    if (extractor->bio_file)
+        fclose(extractor->bio_file);
     for (size_t i = extractor->ready_head; i < extractor->n_ready; i++)
         wm_session_free(extractor->ready[i]);
     free(extractor->ready);
