@@ -1286,20 +1286,6 @@ std::vector<std::string_view> unique_lines(const std::string &text)
     return lines;
 }
 
-std::vector<std::string> split_ids(const std::string &text)
-{
-    std::vector<std::string> ids;
-    size_t start = 0;
-    while (start < text.size()) {
-        size_t end = text.find('\n', start);
-        if (end == std::string::npos)
-            end = text.size();
-        ids.push_back(unescape_value(text.substr(start, end - start)));
-        start = end + 1;
-    }
-    return ids;
-}
-
 bool all_digits(const std::string &text, size_t from, size_t len)
 {
     if (from + len > text.size())
@@ -1451,31 +1437,48 @@ source_record identify(const std::string &given)
 // The ids to keep in collection c: those of every recorded source of c
 // except the dated dumps older than its newest dated dump (complete ones:
 // a dump that failed part-way supersedes nothing and keeps what it gave).
-// A session that no source (still) gives is not kept.
-void ids_to_keep(Xapian::Database &db, const std::vector<std::pair<std::string, source_record>> &records,
-                 const std::string &c, std::vector<std::string> &keep)
-{
-    std::string newest;
-    for (const auto &entry : records)
-        if (entry.second.collection == c && entry.second.complete)
-            newest = std::max(newest, entry.second.dump_date);
-    for (const auto &entry : records) {
-        const source_record &r = entry.second;
-        if (r.collection != c || (r.complete && !r.dump_date.empty() && r.dump_date < newest))
-            continue;
-        std::vector<std::string> ids = split_ids(db.get_metadata(SOURCE_IDS_KEY + entry.first));
-        keep.insert(keep.end(), ids.begin(), ids.end());
-    }
-    std::sort(keep.begin(), keep.end());
-}
+// A session that no source (still) gives is not kept.  The lists are read
+// as stored and looked at in place: a 100,000-id list is 2 MB of text,
+// not 100,000 strings.
+class kept_ids {
+    std::vector<std::string> texts;     // the sources' lists as stored
+    std::deque<std::string> unescaped;  // the rare ids whose stored form is escaped
+    std::vector<std::string_view> ids;  // sorted
 
-// Delete the documents of collection c whose ids are not in keep (sorted).
-unsigned long remove_vanished(wm_store_t *store, const std::string &c, const std::vector<std::string> &keep)
+public:
+    kept_ids(Xapian::Database &db, const std::vector<std::pair<std::string, source_record>> &records,
+             const std::string &c)
+    {
+        std::string newest;
+        for (const auto &entry : records)
+            if (entry.second.collection == c && entry.second.complete)
+                newest = std::max(newest, entry.second.dump_date);
+        for (const auto &entry : records) {
+            const source_record &r = entry.second;
+            if (r.collection != c || (r.complete && !r.dump_date.empty() && r.dump_date < newest))
+                continue;
+            texts.push_back(db.get_metadata(SOURCE_IDS_KEY + entry.first));
+        }
+        for (const std::string &text : texts)
+            for (std::string_view line : unique_lines(text)) {
+                if (line.find('\\') != std::string_view::npos) {
+                    unescaped.push_back(unescape_value(std::string(line)));
+                    line = unescaped.back();
+                }
+                ids.push_back(line);
+            }
+        std::sort(ids.begin(), ids.end());
+    }
+    bool has(std::string_view id) const { return std::binary_search(ids.begin(), ids.end(), id); }
+};
+
+// Delete the documents of collection c whose ids are not kept.
+unsigned long remove_vanished(wm_store_t *store, const std::string &c, const kept_ids &keep)
 {
     const std::string prefix = prefix_of(F_ID) + c + ":";
     std::vector<std::string> doomed;
     for (auto it = store->wdb.allterms_begin(prefix); it != store->wdb.allterms_end(prefix); ++it)
-        if (!std::binary_search(keep.begin(), keep.end(), (*it).substr(prefix_of(F_ID).size())))
+        if (!keep.has(std::string_view(*it).substr(prefix_of(F_ID).size())))
             doomed.push_back(*it);
     for (const std::string &term : doomed)
         store->wdb.delete_document(term);
@@ -1564,6 +1567,8 @@ wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_sourc
         ids_text.reserve(store->source_ids.size());
         for (std::string_view id : ids)
             (ids_text += id) += '\n';
+        std::vector<std::string_view>().swap(ids);   // the list once in memory, not three times
+        std::string().swap(store->source_ids);
         const std::string suffix = key_suffix(r.path);
         std::string old = store->wdb.get_metadata(SOURCE_KEY + suffix);
         if (!old.empty())   // the file changed: its old collection may have lost sessions
@@ -1574,8 +1579,6 @@ wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_sourc
         store->changed = true;
         commit_changes(store);
         store->source_open = false;
-        store->source_ids.clear();
-        store->source_ids.shrink_to_fit();
     });
 }
 
@@ -1593,10 +1596,8 @@ wm_store_status_t wm_store_prune(wm_store_t *store, unsigned long *removed)
             return;
         auto records = all_records(store->db);
         for (const std::string &key : marked) {
-            std::vector<std::string> keep;
             std::string collection = key.substr(prefix.size());
-            ids_to_keep(store->db, records, collection, keep);
-            total += remove_vanished(store, collection, keep);
+            total += remove_vanished(store, collection, kept_ids(store->db, records, collection));
             store->wdb.set_metadata(key, "");   // an empty value deletes the entry
         }
         store->changed = store->changed || total > 0;
