@@ -4,10 +4,12 @@
  * formats cannot drift apart in what they extract. */
 #include "archive/schedule.h"
 
+#include <cmark.h>
 #include <ctype.h>
 #include <expat.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -162,11 +164,119 @@ static char *code_from_url(const char *url)
     return n && (p[n] == '/' || !p[n]) ? wm_strndup(p, n) : NULL;
 }
 
+/* Text from a Markdown walk: blocks apart, lines kept, markup dropped. */
+typedef struct plain_writer {
+    wm_buf_t buf;
+    int pending;   /* what goes before the next text: 0 nothing, 1 a newline, 2 a blank line */
+    bool oom;
+} plain_writer_t;
+
+static void put_text(plain_writer_t *w, const char *text)
+{
+    if (!text || !*text)
+        return;
+    if (w->buf.len && w->pending && wm_buf_append_str(&w->buf, w->pending == 2 ? "\n\n" : "\n") < 0)
+        w->oom = true;
+    w->pending = 0;
+    if (wm_buf_append_str(&w->buf, text) < 0)
+        w->oom = true;
+}
+
+static void want_break(plain_writer_t *w, int kind)
+{
+    if (kind > w->pending)
+        w->pending = kind;
+}
+
+/* The start of list item item: "- " or "N. ", on a new line (a blank one
+ * between the items of a loose list). */
+static void start_item(plain_writer_t *w, cmark_node *item)
+{
+    cmark_node *list = cmark_node_parent(item);
+    want_break(w, cmark_node_get_list_tight(list) ? 1 : 2);
+    if (cmark_node_get_list_type(list) != CMARK_ORDERED_LIST) {
+        put_text(w, "- ");
+        return;
+    }
+    int number = cmark_node_get_list_start(list);
+    for (cmark_node *n = cmark_node_previous(item); n; n = cmark_node_previous(n))
+        number++;
+    char marker[32];
+    snprintf(marker, sizeof marker, "%d. ", number);
+    put_text(w, marker);
+}
+
+/* pretalx and eventyay write abstracts, descriptions and biographies in
+ * Markdown: the text without the markup (emphasis, links' targets, heading
+ * and quote markers), parsed by cmark as CommonMark.  Paragraphs stay apart,
+ * lines stay lines, list items keep a "- " or "1. " in front; HTML is kept
+ * as written (a "<ML>" in prose is not a tag to drop).  NULL when no text
+ * is left. */
 static char *plain_or_null(const char *text)
 {
     if (!has_text(text))
         return NULL;
-    return wm_strdup_trimmed(text, strlen(text));
+    cmark_node *doc = cmark_parse_document(text, strlen(text), CMARK_OPT_DEFAULT);
+    cmark_iter *iter = doc ? cmark_iter_new(doc) : NULL;
+    plain_writer_t w = {.oom = !iter};
+    for (cmark_event_type ev; iter && !w.oom && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE;) {
+        cmark_node *node = cmark_iter_get_node(iter);
+        cmark_node_type type = cmark_node_get_type(node);
+        bool in_item = cmark_node_get_type(cmark_node_parent(node)) == CMARK_NODE_ITEM;
+        if (ev == CMARK_EVENT_EXIT) {   /* (in an item, the next item says what comes between) */
+            if ((type == CMARK_NODE_PARAGRAPH && !in_item) || type == CMARK_NODE_HEADING ||
+                type == CMARK_NODE_LIST || type == CMARK_NODE_BLOCK_QUOTE)
+                want_break(&w, 2);
+            continue;
+        }
+        switch (type) {
+        case CMARK_NODE_ITEM:
+            start_item(&w, node);
+            break;
+        case CMARK_NODE_PARAGRAPH:   /* the first one of an item follows its marker */
+            if (!(in_item && !cmark_node_previous(node)))
+                want_break(&w, 2);
+            break;
+        case CMARK_NODE_HEADING:
+        case CMARK_NODE_THEMATIC_BREAK:
+            want_break(&w, 2);
+            break;
+        case CMARK_NODE_CODE_BLOCK:
+        case CMARK_NODE_HTML_BLOCK: {
+            want_break(&w, 2);
+            const char *literal = cmark_node_get_literal(node);
+            char *trimmed = literal ? wm_strdup_trimmed(literal, strlen(literal)) : NULL;
+            put_text(&w, trimmed);
+            free(trimmed);
+            want_break(&w, 2);
+            break;
+        }
+        case CMARK_NODE_TEXT:
+        case CMARK_NODE_CODE:
+        case CMARK_NODE_HTML_INLINE:
+            put_text(&w, cmark_node_get_literal(node));
+            break;
+        case CMARK_NODE_SOFTBREAK:
+        case CMARK_NODE_LINEBREAK:
+            want_break(&w, 1);
+            break;
+        default:
+            break;
+        }
+    }
+    cmark_iter_free(iter);
+    cmark_node_free(doc);
+    char *plain = w.oom ? NULL : wm_buf_take(&w.buf);
+    wm_buf_free(&w.buf);
+    if (w.oom)   /* the text as written, rather than none */
+        return wm_strdup_trimmed(text, strlen(text));
+    char *trimmed = plain ? wm_strdup_trimmed(plain, strlen(plain)) : NULL;
+    free(plain);
+    if (trimmed && !*trimmed) {
+        free(trimmed);
+        return NULL;
+    }
+    return trimmed;
 }
 
 static int set_abstract(wm_session_t *s, const talk_t *t)

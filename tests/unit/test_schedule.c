@@ -146,6 +146,38 @@ static void test_schedule_json(void **state)
     free(path);
 }
 
+/* pretalx writes abstracts and biographies in Markdown: the index gets their text. */
+static const char markdown_json[] =
+    "{\"schedule\": {\"conference\": {\"acronym\": \"wikimania2025\", \"start\": \"2025-08-06\",\n"
+    " \"days\": [{\"rooms\": {\"Room 1\": [\n"
+    "  {\"code\": \"MD1\", \"title\": \"Markdown\",\n"
+    "   \"abstract\": \"**Bold** and _em_, a [link](https://x.org/) and `code`.\\nSecond line\\\\\\nthird.\\n\\n"
+    "# Heading\\n\\n- one\\n- *two*\\n\\n3. first\\n4. second\\n\\n> quoted\\n\\n"
+    "What <ML> means, 3 * 4 = 12, snake_case \\\\*kept\\\\*.\",\n"
+    "   \"description\": \"\\n---\\n\",\n"
+    "   \"persons\": [{\"code\": \"P1\", \"public_name\": \"Amina\", \"biography\": \"Edits *Hausa* Wikipedia.\"}]}\n"
+    " ]}}]}}}\n";
+
+static void test_markdown_becomes_plain_text(void **state)
+{
+    (void)state;
+    char *path = write_temp(markdown_json, ".json");
+    collected_t c = {0};
+    char *error = NULL;
+    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(c.n, 1);
+    const wm_session_t *s = c.sessions[0];
+    /* The description is a rule, no text: the abstract stands alone. */
+    assert_string_equal(s->abstract,
+                        "Bold and em, a link and code.\nSecond line\nthird.\n\n"
+                        "Heading\n\n- one\n- two\n\n3. first\n4. second\n\nquoted\n\n"
+                        "What <ML> means, 3 * 4 = 12, snake_case *kept*.");
+    assert_string_equal(s->speakers[0].biography, "Edits Hausa Wikipedia.");
+    collected_free(&c);
+    unlink(path);
+    free(path);
+}
+
 static const char schedule_xml[] =
     "<?xml version=\"1.0\"?>\n<schedule>\n<conference><acronym>wikimania2026</acronym>"
     "<title>W</title><start>2026-07-22</start></conference>\n"
@@ -233,6 +265,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detect_by_content),
         cmocka_unit_test(test_schedule_json),
+        cmocka_unit_test(test_markdown_becomes_plain_text),
         cmocka_unit_test(test_frab_xml_gzipped),
         cmocka_unit_test(test_errors_and_stopping),
     };
