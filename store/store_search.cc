@@ -170,6 +170,39 @@ bool is_blank(const char *s)
     return true;
 }
 
+// Xapian's parser reads a query of excluded words only ("-museums") as
+// the words themselves: the user asked for everything but them.  Such a
+// query (every word, phrase or group at the top level starts with '-')
+// becomes "NOT museums ...", which FLAG_PURE_NOT reads as meant.  Other
+// text comes back as it is.
+std::string excluded_only_as_not(const std::string &text)
+{
+    std::vector<std::string> parts;
+    bool in_quotes = false;
+    int depth = 0;
+    std::string part;
+    for (char c : text + " ") {
+        if (!in_quotes && depth == 0 && strchr(" \t\r\n", c)) {
+            if (!part.empty())
+                parts.push_back(part);
+            part.clear();
+            continue;
+        }
+        in_quotes = c == '"' ? !in_quotes : in_quotes;
+        depth += in_quotes ? 0 : c == '(' ? 1 : c == ')' ? -1 : 0;
+        part += c;
+    }
+    if (parts.empty())
+        return text;
+    std::string rewritten;
+    for (const std::string &p : parts) {
+        if (p.size() < 2 || p[0] != '-')
+            return text;
+        rewritten += (rewritten.empty() ? "NOT " : " NOT ") + p.substr(1);
+    }
+    return rewritten;
+}
+
 // The user's query; with corrected, also the query with misspelt words
 // replaced from the index's spelling data ("" when nothing to correct).
 Xapian::Query parse_user_query(const Xapian::Database &db, const char *text,
@@ -182,7 +215,7 @@ Xapian::Query parse_user_query(const Xapian::Database &db, const char *text,
     Xapian::QueryParser qp;
     setup_parser(qp, db, errors);
     unsigned flags = PARSE_FLAGS | (corrected ? Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0);
-    Xapian::Query query = qp.parse_query(text, flags);
+    Xapian::Query query = qp.parse_query(excluded_only_as_not(text), flags);
     if (!errors.first.empty())
         throw store_failure{WM_STORE_QUERY_SYNTAX, errors.first};
     if (corrected)

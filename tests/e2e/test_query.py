@@ -158,6 +158,9 @@ def boolean_operators():
     check(idset("wikidata NOT libraries") == a - b, "NOT")
     check(idset("wikidata -libraries") == a - b, "-word")
     check(idset("(wikidata OR libraries) AND NOT wikidata") == b - a, "parentheses")
+    every = idset("")
+    check(idset("--", "-wikidata") == every - a, "-word alone: every session without it")
+    check(idset("--", "-wikidata", "-libraries") == every - (a | b), "-a -b alone")
 
 
 @test

@@ -215,6 +215,14 @@ static void test_boolean_operators(void **state)
     assert_query("museums AND NOT open", "wm:2");
     assert_query("museums and not open", "wm:2");   /* BOOLEAN_ANY_CASE */
     assert_query("NOT museums", "wm:1 wm:4 wm:5");  /* PURE_NOT */
+    /* Excluded words alone: everything but them (Xapian alone reads "-x" as "x"). */
+    assert_query("-museums", "wm:1 wm:4 wm:5");
+    assert_query("  -museums  -archives ", "wm:1 wm:4");
+    assert_query("-\"open access\"", "wm:1 wm:2 wm:4 wm:5");
+    assert_query("-(museums OR archives)", "wm:1 wm:4");
+    assert_query("-track:glam", "wm:2 wm:4 wm:5");
+    assert_query("museums -open", "wm:2");          /* with a wanted word: as before */
+    assert_query("-museums archives", "wm:5");
     assert_query("(archives OR museums) access", "wm:3 wm:5");
 }
 
