@@ -18,11 +18,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "archive/rules.h"
 #include "archive/spill.h"
@@ -60,7 +58,7 @@ typedef struct speaker_info {
     char *code;
     char *name;         /* plain text, NULL when the page gave none */
     /* The biography (plain text): bio_len bytes at bio_at in the extractor's
-     * biography file, or in biography when that file could not be written;
+     * biographies, or in biography when they could not be written;
      * neither (NULL, 0) when the page gave none. */
     char *biography;
     uint64_t bio_at;
@@ -94,12 +92,8 @@ struct wm_extractor {
     size_t n_slots;           /* a power of two, at least twice n_speakers */
     /* Speakers' biographies, the bulk of the speaker table (a 2023 dump has a
      * page per speaker: 27,000 in the 100,000-session benchmark), wait in a
-     * temporary file so memory stays flat; bio_size bytes are used. */
-    FILE *bio_file;
-    uint64_t bio_size;
-    bool bio_file_failed;     /* no file could be made: biographies stay in memory */
-    char *bio_text;           /* the last biography read back */
-    size_t bio_text_cap;
+     * temporary file so memory stays flat (NULL until the first). */
+    wm_spill_texts_t *biographies;
     switch_table_t *switches;
     size_t n_switches;
     /* Drafts waiting for a page later in the dump, in order: those in the
@@ -802,38 +796,8 @@ static void remember_switch(wm_extractor_t *ex, const char *name, const wm_page_
         ex->oom = true;
 }
 
-/* Write or read len bytes at offset of fd whole (short counts and EINTR
- * retried): 0, or -1 (errno set; end of file reads as EIO). */
-static int pwrite_all(int fd, const char *bytes, size_t len, uint64_t offset)
-{
-    while (len) {
-        ssize_t n = pwrite(fd, bytes, len, (off_t)offset);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        bytes += n, len -= (size_t)n, offset += (uint64_t)n;
-    }
-    return 0;
-}
-
-static int pread_all(int fd, char *bytes, size_t len, uint64_t offset)
-{
-    while (len) {
-        ssize_t n = pread(fd, bytes, len, (off_t)offset);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            errno = n == 0 ? EIO : errno;
-            return -1;
-        }
-        bytes += n, len -= (size_t)n, offset += (uint64_t)n;
-    }
-    return 0;
-}
-
 /* Keep text (malloc'd, taken; NULL or "" for none) as info's biography: in
- * the biography file when it can be written, else in memory. */
+ * the biographies' file when it can be written, else in memory. */
 static void keep_biography(wm_extractor_t *ex, speaker_info_t *info, char *text)
 {
     size_t len = text ? strlen(text) : 0;
@@ -841,42 +805,31 @@ static void keep_biography(wm_extractor_t *ex, speaker_info_t *info, char *text)
         free(text);
         return;
     }
-    if (!ex->bio_file && !ex->bio_file_failed)
-        ex->bio_file_failed = !(ex->bio_file = tmpfile());
-    if (ex->bio_file && pwrite_all(fileno(ex->bio_file), text, len, ex->bio_size) == 0) {
-        info->bio_at = ex->bio_size;
-        info->bio_len = len;
-        ex->bio_size += len;
-        free(text);
-        return;
-    }
-    info->biography = text;
+    if (!ex->biographies)
+        ex->biographies = wm_spill_texts_new();
     info->bio_len = len;
+    if (ex->biographies && wm_spill_texts_put(ex->biographies, text, len, &info->bio_at) == 0)
+        free(text);
+    else
+        info->biography = text;
 }
 
 /* info's biography (valid until the next call), NULL when it has none or it
- * could not be read back (spill_failed then says so). */
+ * could not be read back (oom or spill_failed then says why). */
 static const char *biography_of(wm_extractor_t *ex, const speaker_info_t *info)
 {
     if (!info->bio_len)
         return NULL;
     if (info->biography)
         return info->biography;
-    if (ex->bio_text_cap < info->bio_len + 1) {
-        char *text = realloc(ex->bio_text, info->bio_len + 1);
-        if (!text) {
+    const char *text = wm_spill_texts_get(ex->biographies, info->bio_at, info->bio_len);
+    if (!text) {
+        if (errno == ENOMEM)
             ex->oom = true;
-            return NULL;
-        }
-        ex->bio_text = text;
-        ex->bio_text_cap = info->bio_len + 1;
+        else
+            ex->spill_failed = true;
     }
-    if (pread_all(fileno(ex->bio_file), ex->bio_text, info->bio_len, info->bio_at) < 0) {
-        ex->spill_failed = true;
-        return NULL;
-    }
-    ex->bio_text[info->bio_len] = '\0';
-    return ex->bio_text;
+    return text;
 }
 
 /* Keep what a speaker page says: name and biography, as plain text. */
@@ -942,7 +895,8 @@ static void clear_lookups(wm_extractor_t *ex)
     free(ex->speaker_slots);
     ex->speaker_slots = NULL;
     ex->n_slots = 0;
-    ex->bio_size = 0;   /* the file is written over by the next dump */
+    if (ex->biographies)
+        wm_spill_texts_clear(ex->biographies);   /* the file is written over by the next dump */
     for (size_t i = 0; i < ex->n_switches; i++) {
         for (size_t j = 0; j < ex->switches[i].n_cases; j++) {
             free(ex->switches[i].cases[j].key);
@@ -2043,9 +1997,7 @@ void wm_extractor_free(wm_extractor_t *extractor)
     wm_spill_free(extractor->ready_spill);
     wm_spill_free(extractor->pending_spill);
     wm_buf_free(&extractor->draft_bytes);
-    free(extractor->bio_text);
-    if (extractor->bio_file)
-        fclose(extractor->bio_file);
+    wm_spill_texts_free(extractor->biographies);
     for (size_t i = extractor->ready_head; i < extractor->n_ready; i++)
         wm_session_free(extractor->ready[i]);
     free(extractor->ready);

@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "archive/spill.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -266,4 +267,98 @@ int wm_spill_take_raw(wm_spill_t *spill, wm_buf_t *out)
     if (--spill->count == 0)
         reset(spill);
     return 1;
+}
+
+/* --- texts by offset ----------------------------------------------------------- */
+
+struct wm_spill_texts {
+    FILE *file;            /* NULL until the first put; read and written by offset only */
+    uint64_t size;         /* bytes put since the last clear */
+    bool cannot_make;      /* tmpfile() failed: do not try for every text */
+    char *text;            /* the last text read back */
+    size_t text_cap;
+};
+
+wm_spill_texts_t *wm_spill_texts_new(void)
+{
+    return calloc(1, sizeof(wm_spill_texts_t));
+}
+
+void wm_spill_texts_free(wm_spill_texts_t *texts)
+{
+    if (!texts)
+        return;
+    if (texts->file)
+        fclose(texts->file);
+    free(texts->text);
+    free(texts);
+}
+
+/* Write or read len bytes at offset of fd whole (short counts and EINTR
+ * retried): 0, or -1 (end of file reads as an error). */
+static int pwrite_all(int fd, const char *bytes, size_t len, uint64_t offset)
+{
+    while (len) {
+        ssize_t n = pwrite(fd, bytes, len, (off_t)offset);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        bytes += n, len -= (size_t)n, offset += (uint64_t)n;
+    }
+    return 0;
+}
+
+static int pread_all(int fd, char *bytes, size_t len, uint64_t offset)
+{
+    while (len) {
+        ssize_t n = pread(fd, bytes, len, (off_t)offset);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        bytes += n, len -= (size_t)n, offset += (uint64_t)n;
+    }
+    return 0;
+}
+
+int wm_spill_texts_put(wm_spill_texts_t *texts, const char *text, size_t len, uint64_t *at)
+{
+    if (!texts->file && !texts->cannot_make)
+        texts->cannot_make = !(texts->file = tmpfile());
+    if (!texts->file || pwrite_all(fileno(texts->file), text, len, texts->size) != 0)
+        return -1;
+    *at = texts->size;
+    texts->size += len;
+    return 0;
+}
+
+const char *wm_spill_texts_get(wm_spill_texts_t *texts, uint64_t at, size_t len)
+{
+    if (!texts->file || at + len > texts->size) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (texts->text_cap < len + 1) {
+        char *text = realloc(texts->text, len + 1);
+        if (!text) {
+            errno = ENOMEM;
+            return NULL;
+        }
+        texts->text = text;
+        texts->text_cap = len + 1;
+    }
+    if (pread_all(fileno(texts->file), texts->text, len, at) != 0) {
+        errno = EIO;   /* (not ENOMEM: the caller tells the two apart) */
+        return NULL;
+    }
+    texts->text[len] = '\0';
+    return texts->text;
+}
+
+void wm_spill_texts_clear(wm_spill_texts_t *texts)
+{
+    texts->size = 0;
+    if (texts->file && ftruncate(fileno(texts->file), 0) != 0)
+        clearerr(texts->file);   /* only disk space is at stake: offsets restart anyway */
 }

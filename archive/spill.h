@@ -13,6 +13,7 @@
 #define WM_SPILL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "archive/session.h"
 #include "archive/util.h"
@@ -41,5 +42,26 @@ size_t wm_spill_count(const wm_spill_t *spill);
  * replaces out's contents. */
 int wm_spill_push_raw(wm_spill_t *spill, const void *bytes, size_t len);
 int wm_spill_take_raw(wm_spill_t *spill, wm_buf_t *out);
+
+/* Texts kept in the same kind of file, read back by where they were put,
+ * in any order (the extractor's speaker biographies: a 2023 dump has a
+ * page per speaker, and sessions name them from anywhere in the dump). */
+typedef struct wm_spill_texts wm_spill_texts_t;
+
+/* An empty store (no file yet); NULL when out of memory.  Free with wm_spill_texts_free(). */
+wm_spill_texts_t *wm_spill_texts_new(void);
+void wm_spill_texts_free(wm_spill_texts_t *texts);
+
+/* Append len bytes of text and set *at to where they are.  Return 0, or -1
+ * when the temporary file cannot be made or written (after the file could
+ * not be made once, at once: the caller keeps its texts in memory). */
+int wm_spill_texts_put(wm_spill_texts_t *texts, const char *text, size_t len, uint64_t *at);
+
+/* The len bytes put at at, NUL-terminated, valid until the next call;
+ * NULL with errno ENOMEM when out of memory, else on a read error. */
+const char *wm_spill_texts_get(wm_spill_texts_t *texts, uint64_t at, size_t len);
+
+/* Forget every text put: the file is written over from its start. */
+void wm_spill_texts_clear(wm_spill_texts_t *texts);
 
 #endif

@@ -183,6 +183,38 @@ static void test_raw_records_keep_their_bytes(void **state)
     wm_spill_free(spill);
 }
 
+static void test_texts_come_back_in_any_order(void **state)
+{
+    (void)state;
+    wm_spill_texts_t *texts = wm_spill_texts_new();
+    assert_non_null(texts);
+    char big[10000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    const char *put[] = {"Amina edits Hausa Wikipedia.", big, "a", "Zeynep \xc3\xa9crit.\nTwo lines."};
+    uint64_t at[4];
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(wm_spill_texts_put(texts, put[i], strlen(put[i]), &at[i]), 0);
+    for (int i = 3; i >= 0; i--)   /* backwards, and each twice */
+        for (int twice = 0; twice < 2; twice++) {
+            const char *text = wm_spill_texts_get(texts, at[i], strlen(put[i]));
+            assert_non_null(text);
+            assert_string_equal(text, put[i]);
+        }
+    /* Part of a text is a text too; past the end is an error. */
+    assert_string_equal(wm_spill_texts_get(texts, at[0] + 6, 5), "edits");
+    assert_null(wm_spill_texts_get(texts, at[3], strlen(put[3]) + 1));
+    /* Cleared: offsets start again, the old texts are gone. */
+    wm_spill_texts_clear(texts);
+    assert_null(wm_spill_texts_get(texts, at[0], 1));
+    uint64_t again;
+    assert_int_equal(wm_spill_texts_put(texts, "new", 3, &again), 0);
+    assert_int_equal(again, 0);
+    assert_string_equal(wm_spill_texts_get(texts, again, 3), "new");
+    wm_spill_texts_free(texts);
+    wm_spill_texts_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -190,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_first_in_first_out_with_alternation),
         cmocka_unit_test(test_reused_after_emptying),
         cmocka_unit_test(test_raw_records_keep_their_bytes),
+        cmocka_unit_test(test_texts_come_back_in_any_order),
     };
     return cmocka_run_group_tests_name("spill", tests, NULL, NULL);
 }
