@@ -94,15 +94,23 @@ static bool put_session(FILE *f, const wm_session_t *s)
            put_string(f, s->timestamp) && put_string(f, s->code) && put_u32(f, (uint32_t)s->origin);
 }
 
-int wm_spill_push(wm_spill_t *spill, const wm_session_t *session)
+/* Ready to write a record at the end of the queue (the file made on the first). */
+static bool start_push(wm_spill_t *spill)
 {
-    if (!spill->file) {
-        spill->file = tmpfile();
-        if (!spill->file)
-            return -1;
-    }
-    if (switch_to(spill, WRITING) != 0 || !put_session(spill->file, session) || fflush(spill->file) != 0) {
-        /* Leave the queue as it was: the next push writes over the part record. */
+    if (!spill->file && !(spill->file = tmpfile()))
+        return false;
+    if (switch_to(spill, WRITING) == 0)
+        return true;
+    clearerr(spill->file);
+    spill->mode = IDLE;   /* not positioned: seek again next time */
+    return false;
+}
+
+/* After writing a record (ok: all of it went out): count it, or leave the
+ * queue as it was, so that the next push writes over the part record. */
+static int end_push(wm_spill_t *spill, bool ok)
+{
+    if (!ok || fflush(spill->file) != 0) {
         clearerr(spill->file);
         spill->mode = IDLE;
         return -1;
@@ -110,6 +118,13 @@ int wm_spill_push(wm_spill_t *spill, const wm_session_t *session)
     spill->write_at = ftello(spill->file);
     spill->count++;
     return 0;
+}
+
+int wm_spill_push(wm_spill_t *spill, const wm_session_t *session)
+{
+    if (!start_push(spill))
+        return -1;
+    return end_push(spill, put_session(spill->file, session));
 }
 
 /* --- reading --------------------------------------------------------------- */
@@ -205,46 +220,42 @@ static void reset(wm_spill_t *spill)
         clearerr(spill->file);   /* only disk space is at stake: the offsets restart anyway */
 }
 
-int wm_spill_take(wm_spill_t *spill, wm_session_t **session)
+/* After reading the oldest record (ok: all of it came back): 1, the record
+ * taken; else -1, and the queue is emptied (what follows cannot be found). */
+static int end_take(wm_spill_t *spill, bool ok)
 {
-    *session = NULL;
-    if (spill->count == 0)
-        return 0;
-    wm_session_t *s = wm_session_new();
-    bool ok = s && switch_to(spill, READING) == 0 && get_session(spill->file, s);
     if (!ok) {
-        wm_session_free(s);
         reset(spill);
         return -1;
     }
     spill->read_at = ftello(spill->file);
     if (--spill->count == 0)
         reset(spill);
-    *session = s;
     return 1;
+}
+
+int wm_spill_take(wm_spill_t *spill, wm_session_t **session)
+{
+    *session = NULL;
+    if (spill->count == 0)
+        return 0;
+    wm_session_t *s = wm_session_new();
+    int rc = end_take(spill, s && switch_to(spill, READING) == 0 && get_session(spill->file, s));
+    if (rc < 0)
+        wm_session_free(s);
+    else
+        *session = s;
+    return rc;
 }
 
 /* --- raw records ------------------------------------------------------------- */
 
 int wm_spill_push_raw(wm_spill_t *spill, const void *bytes, size_t len)
 {
-    if (len > MAX_FIELD_BYTES)
+    if (len > MAX_FIELD_BYTES || !start_push(spill))
         return -1;
-    if (!spill->file) {
-        spill->file = tmpfile();
-        if (!spill->file)
-            return -1;
-    }
     FILE *f = spill->file;
-    if (switch_to(spill, WRITING) != 0 || !put_u32(f, (uint32_t)len) || fwrite(bytes, 1, len, f) != len ||
-        fflush(f) != 0) {
-        clearerr(f);
-        spill->mode = IDLE;
-        return -1;
-    }
-    spill->write_at = ftello(f);
-    spill->count++;
-    return 0;
+    return end_push(spill, put_u32(f, (uint32_t)len) && fwrite(bytes, 1, len, f) == len);
 }
 
 int wm_spill_take_raw(wm_spill_t *spill, wm_buf_t *out)
@@ -259,14 +270,7 @@ int wm_spill_take_raw(wm_spill_t *spill, wm_buf_t *out)
         ok = fread(chunk, 1, n, spill->file) == n && wm_buf_append(out, chunk, n) == 0;
         len -= (uint32_t)n;
     }
-    if (!ok) {
-        reset(spill);
-        return -1;
-    }
-    spill->read_at = ftello(spill->file);
-    if (--spill->count == 0)
-        reset(spill);
-    return 1;
+    return end_take(spill, ok);
 }
 
 /* --- texts by offset ----------------------------------------------------------- */
