@@ -204,15 +204,18 @@ struct wm_store {
 
 namespace wmstore {
 
-// Run body on the handle, turning any exception into a status and the handle's message.
+// Run body on the handle, turning any exception into a status and the
+// handle's message.  First wait for the writer thread, so that every call
+// sees what was queued before it; not when body queues (wait false).
 template <typename Body>
-wm_store_status_t guarded(wm_store_t *store, Body body)
+wm_store_status_t guarded(wm_store_t *store, Body body, bool wait = true)
 {
     if (!store)
         return WM_STORE_ERROR;
     try {
         store->error.clear();
-        settle_writer(store);   // every call sees what was queued before it
+        if (wait)
+            settle_writer(store);
         body();
         return WM_STORE_OK;
     } catch (...) {

@@ -1036,47 +1036,23 @@ extern "C" {
 
 wm_store_status_t wm_store_queue_session(wm_store_t *store, wm_session_t *session)
 {
-    std::unique_ptr<writer::job> job;
-    wm_store_status_t status = WM_STORE_ERROR;
-    if (store) {
-        try {
-            store->error.clear();
-            check_session(store, session);
-            job.reset(new writer::job);
-            job->session = session;
-            session = NULL;
-            prepare_document(job->made, job->session);
-            enqueue(store, std::move(job));
-            status = WM_STORE_OK;
-        } catch (...) {
-            try {
-                status = describe_exception(store->path, false, store->error);
-            } catch (...) {
-                status = WM_STORE_NO_MEMORY;
-            }
-        }
-    }
-    wm_session_free(session);   // not taken (job frees it otherwise)
+    wm_store_status_t status = guarded(store, [&] {
+        check_session(store, session);
+        std::unique_ptr<writer::job> job(new writer::job);
+        job->session = session;   // the job frees it from here on
+        session = NULL;
+        prepare_document(job->made, job->session);
+        enqueue(store, std::move(job));
+    }, false);
+    wm_session_free(session);   // not taken
     return status;
 }
 
 wm_store_status_t wm_store_queue_commit(wm_store_t *store)
 {
-    if (!store)
-        return WM_STORE_ERROR;
-    if (!store->writer)   // nothing queued: commit here
+    if (store && !store->writer)   // nothing queued: commit here
         return wm_store_commit(store);
-    try {
-        store->error.clear();
-        enqueue(store, std::unique_ptr<writer::job>(new writer::job));
-        return WM_STORE_OK;
-    } catch (...) {
-        try {
-            return describe_exception(store->path, false, store->error);
-        } catch (...) {
-            return WM_STORE_NO_MEMORY;
-        }
-    }
+    return guarded(store, [&] { enqueue(store, std::unique_ptr<writer::job>(new writer::job)); }, false);
 }
 
 wm_store_status_t wm_store_queue_tally(wm_store_t *store, wm_store_tally_t *tally)
