@@ -17,6 +17,7 @@
 #include "archive/session.h"
 #include "archive/util.h"
 #include "store/store.h"
+#include "tests/unit/session_asserts.h"
 
 /* Under AddressSanitizer: full stacks for allocations (libxapian has no
  * frame pointers), so that tests/lsan.supp can name the Xapian leak that
@@ -348,44 +349,6 @@ static void test_sort_orders(void **state)
     assert_order(WM_SORT_TITLE, NULL, "wm:5 wm:2 wm:1 wm:3 wm:4");
     assert_order(WM_SORT_NEWEST, "museums", "wm:2 wm:3");
     assert_order(WM_SORT_OLDEST, "museums", "wm:3 wm:2");
-}
-
-static void assert_same_string(const char *a, const char *b)
-{
-    if (!a || !b)
-        assert_ptr_equal(a, b);
-    else
-        assert_string_equal(a, b);
-}
-
-static void assert_same_session(const wm_session_t *a, const wm_session_t *b)
-{
-    const char *const *sa[] = {(const char *const *)&a->id, (const char *const *)&a->title,
-        (const char *const *)&a->type, (const char *const *)&a->type_label,
-        (const char *const *)&a->language, (const char *const *)&a->abstract,
-        (const char *const *)&a->url, (const char *const *)&a->source,
-        (const char *const *)&a->page_title, (const char *const *)&a->timestamp};
-    const char *const *sb[] = {(const char *const *)&b->id, (const char *const *)&b->title,
-        (const char *const *)&b->type, (const char *const *)&b->type_label,
-        (const char *const *)&b->language, (const char *const *)&b->abstract,
-        (const char *const *)&b->url, (const char *const *)&b->source,
-        (const char *const *)&b->page_title, (const char *const *)&b->timestamp};
-    for (size_t i = 0; i < sizeof sa / sizeof *sa; i++)
-        assert_same_string(*sa[i], *sb[i]);
-    assert_int_equal(a->year, b->year);
-    assert_int_equal(a->duration_minutes, b->duration_minutes);
-    assert_int_equal(a->n_tracks, b->n_tracks);
-    for (size_t i = 0; i < a->n_tracks; i++)
-        assert_string_equal(a->tracks[i], b->tracks[i]);
-    assert_int_equal(a->n_translations, b->n_translations);
-    for (size_t i = 0; i < a->n_translations; i++)
-        assert_string_equal(a->translations[i], b->translations[i]);
-    assert_int_equal(a->n_speakers, b->n_speakers);
-    for (size_t i = 0; i < a->n_speakers; i++) {
-        assert_same_string(a->speakers[i].name, b->speakers[i].name);
-        assert_same_string(a->speakers[i].username, b->speakers[i].username);
-        assert_same_string(a->speakers[i].biography, b->speakers[i].biography);
-    }
 }
 
 static void test_round_trip_of_every_field(void **state)
