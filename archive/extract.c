@@ -1013,7 +1013,7 @@ static void add_person(wm_extractor_t *ex, wm_session_t *s, const char *raw, siz
     }
     if (name)
         trim_name(name);
-    if (name && *name && wm_session_add_speaker(s, name, username, biography) < 0)
+    if (name && *name && wm_session_add_speaker(s, name, username, NULL, biography) < 0)
         ex->oom = true;
     free(name);
     free(username);
@@ -1193,7 +1193,7 @@ static size_t add_people_by_lookup(wm_extractor_t *ex, wm_session_t *s, const wm
         if (!info)
             (*missing)++;
         const char *name = info && info->name && *info->name ? info->name : code;
-        if (wm_session_add_speaker(s, name, code, info ? biography_of(ex, info) : NULL) < 0)
+        if (wm_session_add_speaker(s, name, NULL, code, info ? biography_of(ex, info) : NULL) < 0)
             ex->oom = true;
         free(codes.items[i]);
     }

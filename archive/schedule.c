@@ -324,7 +324,7 @@ static int add_people(wm_session_t *s, const talk_t *t)
             continue;
         char *bio = plain_or_null(p->biography);
         char *trimmed = wm_strdup_trimmed(name, strlen(name));
-        int rc = trimmed ? wm_session_add_speaker(s, trimmed, has_text(p->code) ? p->code : NULL, bio)
+        int rc = trimmed ? wm_session_add_speaker(s, trimmed, NULL, has_text(p->code) ? p->code : NULL, bio)
                          : -1;
         free(bio);
         free(trimmed);

@@ -31,6 +31,7 @@ void wm_session_free(wm_session_t *session)
     for (size_t i = 0; i < session->n_speakers; i++) {
         free(session->speakers[i].name);
         free(session->speakers[i].username);
+        free(session->speakers[i].code);
         free(session->speakers[i].biography);
     }
     free(session->speakers);
@@ -41,6 +42,8 @@ void wm_session_free(wm_session_t *session)
     free(session->page_title);
     free(session->timestamp);
     free(session->code);
+    free(session->event);
+    free(session->status);
     free(session);
 }
 
@@ -94,41 +97,51 @@ static bool same_username(const char *a, const char *b)
     }
 }
 
-/* The speaker already listed under this username, or NULL. */
-static wm_speaker_t *speaker_by_username(wm_session_t *session, const char *username)
+/* The speaker already listed under this username or code, or NULL. */
+static wm_speaker_t *known_speaker(wm_session_t *session, const char *username, const char *code)
 {
-    for (size_t i = 0; username && i < session->n_speakers; i++)
-        if (session->speakers[i].username && same_username(session->speakers[i].username, username))
+    for (size_t i = 0; i < session->n_speakers; i++) {
+        const wm_speaker_t *sp = &session->speakers[i];
+        if ((username && sp->username && same_username(sp->username, username)) ||
+            (code && sp->code && strcmp(sp->code, code) == 0))
             return &session->speakers[i];
+    }
     return NULL;
 }
 
-int wm_session_add_speaker(wm_session_t *session, const char *name, const char *username,
-                           const char *biography)
+/* *slot = a copy of value when *slot is NULL; -1 when out of memory. */
+static int take_missing(char **slot, const char *value)
 {
-    wm_speaker_t *known = speaker_by_username(session, username);
-    if (known) {
-        /* One person under two spellings: keep the first, add a missing bio. */
-        if (!known->biography && biography && !(known->biography = strdup(biography)))
-            return -1;
-        return 0;
-    }
+    return *slot || !value || (*slot = strdup(value)) ? 0 : -1;
+}
+
+int wm_session_add_speaker(wm_session_t *session, const char *name, const char *username,
+                           const char *code, const char *biography)
+{
+    wm_speaker_t *known = known_speaker(session, username, code);
+    if (known)   /* one person under two spellings: keep the first, add what is missing */
+        return take_missing(&known->username, username) | take_missing(&known->code, code) |
+               take_missing(&known->biography, biography);
     wm_speaker_t speaker = {0};
     wm_speaker_t *grown = NULL;
     speaker.name = strdup(name);
-    if (username)
-        speaker.username = strdup(username);
-    if (biography)
-        speaker.biography = strdup(biography);
-    if (speaker.name && (!username || speaker.username) && (!biography || speaker.biography))
+    if (speaker.name && take_missing(&speaker.username, username) == 0 &&
+        take_missing(&speaker.code, code) == 0 && take_missing(&speaker.biography, biography) == 0)
         grown = realloc(session->speakers, (session->n_speakers + 1) * sizeof(wm_speaker_t));
     if (!grown) {
         free(speaker.name);
         free(speaker.username);
+        free(speaker.code);
         free(speaker.biography);
         return -1;
     }
     grown[session->n_speakers++] = speaker;
     session->speakers = grown;
     return 0;
+}
+
+bool wm_status_took_place(const char *status)
+{
+    return !status || strcmp(status, WM_STATUS_ACCEPTED) == 0 ||
+           strcmp(status, WM_STATUS_CONFIRMED) == 0;
 }

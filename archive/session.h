@@ -4,11 +4,16 @@
 #ifndef WM_SESSION_H
 #define WM_SESSION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct wm_speaker {
     char *name;        /* display name, never NULL */
-    char *username;    /* wiki username (from [[User:...]]) or pretalx code; NULL when unknown */
+    char *username;    /* wiki username: only from a [[User:...]] link or an explicit
+                        * username field; NULL when unknown */
+    char *code;        /* the person's id in the event's program system (pretalx or
+                        * eventyay speaker code, frab/Pentabarf person id): unique within
+                        * the event only, never a username; NULL when none */
     char *biography;   /* plain text; NULL when none */
 } wm_speaker_t;
 
@@ -42,7 +47,27 @@ typedef struct wm_session {
     char *code;            /* the talk's code in the program system (pretalx, eventyay), when
                             * the page or export gives one: links an on-wiki copy to the export */
     wm_origin_t origin;
+    char *event;           /* the conference it belongs to: "Wikimania 2019" for wiki pages,
+                            * the export's conference title ("FOSDEM 2012", "31C3") */
+    char *status;          /* normalised (wm_session_status_t names): "accepted", "confirmed",
+                            * "submitted", "rejected", "withdrawn", "canceled"; NULL when
+                            * the source says nothing */
 } wm_session_t;
+
+/* The statuses a source may give a session, in the words sessions store.
+ * Only accepted and confirmed sessions (and those whose source says
+ * nothing) took place as far as anyone knows: see wm_status_took_place. */
+#define WM_STATUS_ACCEPTED "accepted"
+#define WM_STATUS_CONFIRMED "confirmed"
+#define WM_STATUS_SUBMITTED "submitted"
+#define WM_STATUS_REJECTED "rejected"
+#define WM_STATUS_WITHDRAWN "withdrawn"
+#define WM_STATUS_CANCELED "canceled"
+
+/* Could a session of this status have taken place?  True for NULL (the
+ * source says nothing), accepted and confirmed; false for a proposal that
+ * was submitted but never accepted, rejected, withdrawn or canceled. */
+bool wm_status_took_place(const char *status);
 
 /* A zeroed session (caller frees with wm_session_free); NULL when out of memory. */
 wm_session_t *wm_session_new(void);
@@ -51,11 +76,12 @@ void wm_session_free(wm_session_t *session);
 
 /* Append to the lists; the strings are copied.  Return 0, or -1 when out of memory.
  * A speaker whose username is already listed (first letter case-insensitive,
- * '_' as ' ') is the same person: not added again (a missing biography is
- * taken).  A translation already listed is not added again. */
+ * '_' as ' '), or whose code is, is the same person: not added again (a
+ * missing username, code or biography is taken).  A translation already
+ * listed is not added again. */
 int wm_session_add_track(wm_session_t *session, const char *track);
 int wm_session_add_speaker(wm_session_t *session, const char *name, const char *username,
-                           const char *biography);
+                           const char *code, const char *biography);
 int wm_session_add_translation(wm_session_t *session, const char *language);
 
 /* Set a string field: free the old value, store a copy of value (NULL clears).

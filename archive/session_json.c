@@ -17,7 +17,7 @@ static json_t *string_array(char *const *items, size_t n)
     return array;
 }
 
-/* {"name", "username"} and, in full listings, "biography". */
+/* {"name", "username", "code"} and, in full listings, "biography". */
 static json_t *speaker_object(const wm_speaker_t *speaker, bool full)
 {
     json_t *object = json_object();
@@ -25,6 +25,7 @@ static json_t *speaker_object(const wm_speaker_t *speaker, bool full)
         return NULL;
     int rc = json_object_set_new(object, "name", string_or_null(speaker->name));
     rc |= json_object_set_new(object, "username", string_or_null(speaker->username));
+    rc |= json_object_set_new(object, "code", string_or_null(speaker->code));
     if (full)
         rc |= json_object_set_new(object, "biography", string_or_null(speaker->biography));
     if (rc) {
@@ -54,6 +55,8 @@ json_t *wm_session_to_json(const wm_session_t *session, bool with_abstract)
     rc |= json_object_set_new(object, "id", string_or_null(session->id));
     rc |= json_object_set_new(object, "year", session->year ? json_integer(session->year) : json_null());
     rc |= json_object_set_new(object, "title", string_or_null(session->title));
+    rc |= json_object_set_new(object, "event", string_or_null(session->event));
+    rc |= json_object_set_new(object, "status", string_or_null(session->status));
     rc |= json_object_set_new(object, "type", string_or_null(session->type));
     rc |= json_object_set_new(object, "duration",
                               session->duration_minutes ? json_integer(session->duration_minutes)

@@ -88,10 +88,11 @@ static bool put_session(FILE *f, const wm_session_t *s)
               put_string(f, s->language) && put_u32(f, (uint32_t)s->n_speakers);
     for (size_t i = 0; ok && i < s->n_speakers; i++)
         ok = put_string(f, s->speakers[i].name) && put_string(f, s->speakers[i].username) &&
-             put_string(f, s->speakers[i].biography);
+             put_string(f, s->speakers[i].code) && put_string(f, s->speakers[i].biography);
     return ok && put_list(f, s->translations, s->n_translations) && put_string(f, s->abstract) &&
            put_string(f, s->url) && put_string(f, s->source) && put_string(f, s->page_title) &&
-           put_string(f, s->timestamp) && put_string(f, s->code) && put_u32(f, (uint32_t)s->origin);
+           put_string(f, s->timestamp) && put_string(f, s->code) && put_u32(f, (uint32_t)s->origin) &&
+           put_string(f, s->event) && put_string(f, s->status);
 }
 
 /* Ready to write a record at the end of the queue (the file made on the first). */
@@ -189,7 +190,8 @@ static bool get_speakers(FILE *f, wm_session_t *s)
     s->n_speakers = n;
     for (uint32_t i = 0; i < n; i++) {
         wm_speaker_t *sp = &s->speakers[i];
-        if (!get_string(f, &sp->name) || !get_string(f, &sp->username) || !get_string(f, &sp->biography))
+        if (!get_string(f, &sp->name) || !get_string(f, &sp->username) || !get_string(f, &sp->code) ||
+            !get_string(f, &sp->biography))
             return false;
     }
     return true;
@@ -204,7 +206,8 @@ static bool get_session(FILE *f, wm_session_t *s)
               get_string(f, &s->language) && get_speakers(f, s) &&
               get_list(f, &s->translations, &s->n_translations) && get_string(f, &s->abstract) &&
               get_string(f, &s->url) && get_string(f, &s->source) && get_string(f, &s->page_title) &&
-              get_string(f, &s->timestamp) && get_string(f, &s->code) && get_int(f, &origin);
+              get_string(f, &s->timestamp) && get_string(f, &s->code) && get_int(f, &origin) &&
+              get_string(f, &s->event) && get_string(f, &s->status);
     s->origin = origin == WM_ORIGIN_SCHEDULE ? WM_ORIGIN_SCHEDULE : WM_ORIGIN_WIKI;
     return ok;
 }

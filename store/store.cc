@@ -208,7 +208,7 @@ void decode_speaker(wm_session_t *s, const std::string &raw)
     parts.push_back(unescape_value(raw.substr(start)));
     parts.resize(3);
     check_alloc(wm_session_add_speaker(s, parts[0].c_str(),
-                                       parts[1].empty() ? NULL : parts[1].c_str(),
+                                       parts[1].empty() ? NULL : parts[1].c_str(), NULL,
                                        parts[2].empty() ? NULL : parts[2].c_str()));
 }
 

@@ -21,8 +21,8 @@ static void test_lists_grow_and_copy(void **state)
     assert_int_equal(s->n_tracks, 2);
     assert_string_equal(s->tracks[0], "GLAM");
     assert_string_equal(s->tracks[1], "Education");
-    assert_int_equal(wm_session_add_speaker(s, "Alex Stinson", "Sadads", NULL), 0);
-    assert_int_equal(wm_session_add_speaker(s, "Ann Other", NULL, "A bio."), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Alex Stinson", "Sadads", NULL, NULL), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Ann Other", NULL, NULL, "A bio."), 0);
     assert_int_equal(s->n_speakers, 2);
     assert_string_equal(s->speakers[0].username, "Sadads");
     assert_null(s->speakers[0].biography);

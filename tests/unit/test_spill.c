@@ -32,8 +32,8 @@ static wm_session_t *full_session(int n)
     assert_int_equal(wm_session_set(&s->language, "fr"), 0);
     assert_int_equal(wm_session_add_track(s, "GLAM"), 0);
     assert_int_equal(wm_session_add_track(s, ""), 0);
-    assert_int_equal(wm_session_add_speaker(s, "Alex Stinson", "Sadads", "Bio\twith tab."), 0);
-    assert_int_equal(wm_session_add_speaker(s, "Ann Other", NULL, NULL), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Alex Stinson", "Sadads", NULL, "Bio\twith tab."), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Ann Other", NULL, NULL, NULL), 0);
     assert_int_equal(wm_session_add_translation(s, "de"), 0);
     assert_int_equal(wm_session_set(&s->abstract, "First paragraph.\n\nSecond."), 0);
     assert_int_equal(wm_session_set(&s->url, "https://example.org/wiki/X"), 0);

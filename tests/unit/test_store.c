@@ -56,9 +56,9 @@ static wm_session_t *full_session(void)
     wm_session_t *s = make_session("wm:1", 2019, "Libraries and Wikidata", "workshop", "GLAM", "en",
                                    "A workshop for every library.\n\nBring a laptop \\ and C:\\path.");
     assert_int_equal(wm_session_add_track(s, "Community Health"), 0);
-    assert_int_equal(wm_session_add_speaker(s, "Alex Stinson", "Sadads", "Works on GLAM.\nLine\ttwo \\n"), 0);
-    assert_int_equal(wm_session_add_speaker(s, "Jean-Luc Éclair", NULL, "Bio only"), 0);
-    assert_int_equal(wm_session_add_speaker(s, "Nobody Special", NULL, NULL), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Alex Stinson", "Sadads", NULL, "Works on GLAM.\nLine\ttwo \\n"), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Jean-Luc Éclair", NULL, NULL, "Bio only"), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Nobody Special", NULL, NULL, NULL), 0);
     assert_int_equal(wm_session_add_translation(s, "fr"), 0);
     assert_int_equal(wm_session_add_translation(s, "de"), 0);
     assert_int_equal(wm_session_set(&s->type_label, "Workshop (90 min)"), 0);
@@ -81,16 +81,16 @@ static void put_fixtures(wm_store_t *w)
     put(w, full_session());
     wm_session_t *s = make_session("wm:2", 2021, "Community health in small wikis", "lightning talk",
                                    "Community Health", "fr", "Harassment, and museums that help.");
-    assert_int_equal(wm_session_add_speaker(s, "Ann Other", NULL, NULL), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Ann Other", NULL, NULL, NULL), 0);
     put(w, s);
     s = make_session("wm:3", 2014, "Open access museums", "talk", "GLAM", "en",
                      "Museums open their collections.");
-    assert_int_equal(wm_session_add_speaker(s, "Bob Smith", "Bob_Smith_WMF", NULL), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Bob Smith", "Bob_Smith_WMF", NULL, NULL), 0);
     put(w, s);
     s = make_session("wm:4", 0, "\"Zebra\" crossing", "panel", NULL, NULL,
                      "Ann Other is not a speaker here.");
-    assert_int_equal(wm_session_add_speaker(s, "Alex Jones", NULL, NULL), 0);
-    assert_int_equal(wm_session_add_speaker(s, "Stinson Beach", NULL, NULL), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Alex Jones", NULL, NULL, NULL), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Stinson Beach", NULL, NULL, NULL), 0);
     put(w, s);
     put(w, make_session("wm:5", 2023, "Archives meet Wikidata", "talk", "Technology", "en",
                         "Access to archives for everyone."));
@@ -889,16 +889,16 @@ static void test_queued_puts_read_as_direct_puts(void **state)
     assert_int_equal(wm_store_queue_commit(w), WM_STORE_OK);
     wm_session_t *s = make_session("wm:2", 2021, "Community health in small wikis", "lightning talk",
                                    "Community Health", "fr", "Harassment, and museums that help.");
-    assert_int_equal(wm_session_add_speaker(s, "Ann Other", NULL, NULL), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Ann Other", NULL, NULL, NULL), 0);
     assert_int_equal(wm_store_queue_session(w, s), WM_STORE_OK);
     s = make_session("wm:3", 2014, "Open access museums", "talk", "GLAM", "en",
                      "Museums open their collections.");
-    assert_int_equal(wm_session_add_speaker(s, "Bob Smith", "Bob_Smith_WMF", NULL), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Bob Smith", "Bob_Smith_WMF", NULL, NULL), 0);
     assert_int_equal(wm_store_queue_session(w, s), WM_STORE_OK);
     s = make_session("wm:4", 0, "\"Zebra\" crossing", "panel", NULL, NULL,
                      "Ann Other is not a speaker here.");
-    assert_int_equal(wm_session_add_speaker(s, "Alex Jones", NULL, NULL), 0);
-    assert_int_equal(wm_session_add_speaker(s, "Stinson Beach", NULL, NULL), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Alex Jones", NULL, NULL, NULL), 0);
+    assert_int_equal(wm_session_add_speaker(s, "Stinson Beach", NULL, NULL, NULL), 0);
     assert_int_equal(wm_store_queue_session(w, s), WM_STORE_OK);
     assert_int_equal(wm_store_queue_session(w, make_session("wm:5", 2023, "Archives meet Wikidata", "talk",
                                                             "Technology", "en",
