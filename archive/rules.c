@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "archive/session.h"
 #include "archive/util.h"
 
 /* The built-in rules: data/rules/wikimania.rules, turned into a C string
@@ -31,7 +32,7 @@ int wm_rules_builtin(wm_rules_t **rules, char **error)
 
 static const char *const field_names[WM_FIELD_COUNT] = {
     "title", "type", "track", "language", "speakers", "abstract", "description", "duration",
-    "code",
+    "code", "status",
 };
 
 const char *wm_field_name(wm_field_t field)
@@ -342,6 +343,39 @@ const char *wm_rules_language(const wm_rules_t *rules, const char *name)
     return code;
 }
 
+/* Does text hold word (both lower case) as whole words? */
+static bool holds_words(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = text; (p = strstr(p, word)); p++)
+        if ((p == text || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[n]))
+            return true;
+    return false;
+}
+
+const char *wm_rules_status(const wm_rules_t *rules, const char *label)
+{
+    char *text = wm_rules_normalise_label(label ? label : "");
+    const char *best = NULL;
+    size_t best_len = 0;
+    for (size_t i = 0; text && *text && i < rules->n_statuses; i++) {
+        const wm_names_t *labels = &rules->statuses[i].labels;
+        for (size_t j = 0; j < labels->n; j++) {
+            size_t n = strlen(labels->items[j]);
+            if (strcmp(text, labels->items[j]) == 0) {
+                free(text);
+                return rules->statuses[i].status;
+            }
+            if (n > best_len && holds_words(text, labels->items[j])) {
+                best = rules->statuses[i].status;
+                best_len = n;
+            }
+        }
+    }
+    free(text);
+    return best;
+}
+
 bool wm_rules_is_translation_code(const wm_rules_t *rules, const char *code, size_t len)
 {
     for (size_t i = 0; i < rules->translation_codes.n; i++) {
@@ -393,12 +427,22 @@ void wm_rules_free(wm_rules_t *rules)
     }
     free(rules->languages);
     names_free(&rules->translation_codes);
+    for (size_t i = 0; i < rules->n_statuses; i++) {
+        free(rules->statuses[i].status);
+        names_free(&rules->statuses[i].labels);
+    }
+    free(rules->statuses);
+    for (int f = 0; f < WM_FIELD_COUNT; f++)
+        names_free(&rules->aliases[f]);
     free(rules);
 }
 
 /* --- the parser ------------------------------------------------------------- */
 
-enum block { BLOCK_NONE, BLOCK_ERA, BLOCK_TYPES, BLOCK_LANGUAGES, BLOCK_TRANSLATIONS };
+enum block {
+    BLOCK_NONE, BLOCK_ERA, BLOCK_TYPES, BLOCK_LANGUAGES, BLOCK_TRANSLATIONS, BLOCK_STATUSES,
+    BLOCK_ALIASES
+};
 
 typedef struct parser {
     wm_rules_t *rules;
@@ -480,6 +524,10 @@ static int parse_header(parser_t *ps, char *line)
         ps->block = BLOCK_LANGUAGES;
     else if (strcmp(name, "translations") == 0)
         ps->block = BLOCK_TRANSLATIONS;
+    else if (strcmp(name, "statuses") == 0)
+        ps->block = BLOCK_STATUSES;
+    else if (strcmp(name, "aliases") == 0)
+        ps->block = BLOCK_ALIASES;
     else if (strncmp(name, "era ", 4) == 0)
         return start_era(ps, name + 4);
     else
@@ -647,6 +695,36 @@ static int parse_type_entry(parser_t *ps, const char *key, const char *value)
     return split_values(ps, value, &type->labels, ITEM_LABEL);
 }
 
+static int parse_status_entry(parser_t *ps, const char *key, const char *value)
+{
+    static const char *const known[] = {WM_STATUS_ACCEPTED, WM_STATUS_CONFIRMED, WM_STATUS_SUBMITTED,
+                                        WM_STATUS_REJECTED, WM_STATUS_WITHDRAWN, WM_STATUS_CANCELED};
+    size_t k = 0;
+    while (k < sizeof known / sizeof *known && strcmp(known[k], key) != 0)
+        k++;
+    if (k == sizeof known / sizeof *known)
+        return fail(ps, "unknown status (accepted, confirmed, submitted, rejected, withdrawn or "
+                        "canceled):", key);
+    wm_rules_t *rules = ps->rules;
+    wm_status_rule_t *statuses = realloc(rules->statuses, (rules->n_statuses + 1) * sizeof *statuses);
+    if (!statuses)
+        return out_of_memory(ps);
+    rules->statuses = statuses;
+    wm_status_rule_t *status = &statuses[rules->n_statuses++];
+    memset(status, 0, sizeof *status);
+    if (!(status->status = strdup(key)))
+        return out_of_memory(ps);
+    return split_values(ps, value, &status->labels, ITEM_LABEL);
+}
+
+static int parse_alias_entry(parser_t *ps, const char *key, const char *value)
+{
+    int field = field_by_name(key);
+    if (field < 0)
+        return fail(ps, "unknown field", key);
+    return split_values(ps, value, &ps->rules->aliases[field], ITEM_LABEL);
+}
+
 static int parse_language_entry(parser_t *ps, const char *key, const char *value)
 {
     wm_rules_t *rules = ps->rules;
@@ -684,6 +762,10 @@ static int parse_entry(parser_t *ps, char *line)
         return parse_type_entry(ps, line, value);
     case BLOCK_LANGUAGES:
         return parse_language_entry(ps, line, value);
+    case BLOCK_STATUSES:
+        return parse_status_entry(ps, line, value);
+    case BLOCK_ALIASES:
+        return parse_alias_entry(ps, line, value);
     case BLOCK_TRANSLATIONS:
         if (strcmp(line, "codes") != 0)
             return fail(ps, "unknown key in [translations]", line);
@@ -797,7 +879,9 @@ int wm_rules_add(wm_rules_t *rules, const char *text, size_t len, char **error)
         prepend((void **)&rules->types, &rules->n_types, (void **)&extra->types, &extra->n_types,
                 sizeof *rules->types) < 0 ||
         prepend((void **)&rules->languages, &rules->n_languages, (void **)&extra->languages,
-                &extra->n_languages, sizeof *rules->languages) < 0) {
+                &extra->n_languages, sizeof *rules->languages) < 0 ||
+        prepend((void **)&rules->statuses, &rules->n_statuses, (void **)&extra->statuses,
+                &extra->n_statuses, sizeof *rules->statuses) < 0) {
         wm_rules_free(extra);
         return -1;
     }
@@ -808,6 +892,12 @@ int wm_rules_add(wm_rules_t *rules, const char *text, size_t len, char **error)
     free(extra->translation_codes.items);
     extra->translation_codes.items = NULL;
     extra->translation_codes.n = 0;
+    for (int f = 0; f < WM_FIELD_COUNT; f++)   /* the file's aliases first */
+        if (prepend((void **)&rules->aliases[f].items, &rules->aliases[f].n,
+                    (void **)&extra->aliases[f].items, &extra->aliases[f].n, sizeof(char *)) < 0) {
+            wm_rules_free(extra);
+            return -1;
+        }
     if (extra->other_type) {
         free(rules->other_type);
         rules->other_type = extra->other_type;

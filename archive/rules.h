@@ -27,6 +27,7 @@ typedef enum wm_field {
     WM_FIELD_DESCRIPTION,
     WM_FIELD_DURATION,
     WM_FIELD_CODE,          /* the talk's code in pretalx/eventyay: links a wiki copy to the export */
+    WM_FIELD_STATUS,        /* accepted, rejected, ...: normalised through [statuses] */
     WM_FIELD_COUNT
 } wm_field_t;
 
@@ -70,6 +71,12 @@ typedef struct wm_type_rule {
     wm_names_t labels;   /* lower-case labels that mean it */
 } wm_type_rule_t;
 
+/* One status and the lower-case labels that mean it ([statuses]). */
+typedef struct wm_status_rule {
+    char *status;        /* one of the WM_STATUS_* words of session.h */
+    wm_names_t labels;
+} wm_status_rule_t;
+
 typedef struct wm_language_rule {
     char *code;          /* "fr" */
     wm_names_t names;    /* lower-case names: "french", "français" */
@@ -84,6 +91,11 @@ typedef struct wm_rules {
     wm_language_rule_t *languages;
     size_t n_languages;
     wm_names_t translation_codes;  /* lower case; a title "X/<code>" is a translation subpage */
+    wm_status_rule_t *statuses;
+    size_t n_statuses;
+    /* [aliases]: the labels, headings, parameter names and table row labels
+     * (normalised) that name each field on any page, whatever its era. */
+    wm_names_t aliases[WM_FIELD_COUNT];
 } wm_rules_t;
 
 /* Parse rules text.  On success return 0 and set *rules (caller frees with
@@ -94,9 +106,9 @@ int wm_rules_parse(const char *text, size_t len, wm_rules_t **rules, char **erro
 
 /* Add the rules of text to rules, as a rules file given with --rules:
  * an era whose name is already known replaces that era where it stands;
- * new eras are tried before the known ones; [types] and [languages] entries
- * are consulted before the known ones; translation codes add up; "default"
- * replaces.  Return 0, or -1 with *error as wm_rules_parse (after a syntax
+ * new eras are tried before the known ones; [types], [statuses] and
+ * [languages] entries are consulted before the known ones; translation
+ * codes and aliases add up; "default" replaces.  Return 0, or -1 with *error as wm_rules_parse (after a syntax
  * error rules is unchanged). */
 int wm_rules_add(wm_rules_t *rules, const char *text, size_t len, char **error);
 
@@ -154,6 +166,12 @@ int wm_rules_label_minutes(const char *label);
 /* The language code for a name or code ("Français" -> "fr", "EN" -> "en"),
  * or NULL when unknown. */
 const char *wm_rules_language(const wm_rules_t *rules, const char *name);
+
+/* The normalised status a label means ("Declined" -> "rejected"): exact
+ * (normalised like a label), else the longest known label that the text
+ * holds as whole words ("Accepted submissions", "This proposal was
+ * withdrawn"); NULL when none. */
+const char *wm_rules_status(const wm_rules_t *rules, const char *label);
 
 /* Is code (any case) a translation subpage code? */
 bool wm_rules_is_translation_code(const wm_rules_t *rules, const char *code, size_t len);
