@@ -238,10 +238,11 @@ const wm_era_rule_t *wm_rules_find_era(const wm_rules_t *rules, const char *dbna
             if (era->year && match->year && era->year != match->year)
                 continue;
             if (title_excluded(era, title))
-                break;
+                goto excluded;   /* not a session of this era, nor of a later (generic) one */
             return era;
         }
     }
+excluded:
     memset(match, 0, sizeof *match);
     return NULL;
 }

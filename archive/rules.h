@@ -142,8 +142,10 @@ typedef struct wm_title_match {
 bool wm_rules_match_title(const char *pattern, const char *title, wm_title_match_t *match);
 
 /* The first era rule whose wiki glob matches dbname and whose title pattern
- * matches title (and no exclude pattern does, and a {year} capture equals
- * the rule's year when both exist); NULL when none.  *match is filled. */
+ * matches title (and a {year} capture equals the rule's year when both
+ * exist); NULL when none, or when that first era's exclude patterns match
+ * the title (a page an era excludes is no later era's session either).
+ * *match is filled. */
 const wm_era_rule_t *wm_rules_find_era(const wm_rules_t *rules, const char *dbname,
                                        const char *title, wm_title_match_t *match);
 
