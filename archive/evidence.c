@@ -593,9 +593,9 @@ int wm_evidence_gather(wm_evidence_list_t *list, const wm_rules_t *rules,
     if (!g.oom)
         gather_tables(&g);
     if (!g.oom)
-        gather_labels(&g);
+        gather_headings(&g);   /* before labels: an era's headings come before its labels */
     if (!g.oom)
-        gather_headings(&g);
+        gather_labels(&g);
     if (!g.oom)
         gather_bylines(&g);
     if (!g.oom)

@@ -24,6 +24,7 @@
 
 #include "archive/rules.h"
 #include "archive/spill.h"
+#include "archive/tables.h"
 #include "archive/util.h"
 #include "archive/wikitext.h"
 
@@ -32,24 +33,14 @@
  * bounded whatever the page holds. */
 #define MAX_TEMPLATE_DEPTH 6
 
-/* One possible value of a field: wikitext from the page, or plain text
- * (title captures, fixed values). */
-typedef struct candidate {
-    char *text;
-    bool plain;
-} candidate_t;
-
-typedef struct candidates {
-    candidate_t *items;
-    size_t n;
-} candidates_t;
-
-/* What a page gave, before lookups: enough to build the session later. */
+/* What a candidate page gave, before lookups: enough to build the session
+ * later (or to explain it). */
 typedef struct draft {
     const wm_era_rule_t *era;
-    candidates_t fields[WM_FIELD_COUNT];
+    wm_evidence_list_t evidence;   /* in order of precedence */
     char *id, *url, *source, *page_title, *timestamp;
     int year;
+    bool explain;                  /* its explanation is asked for */
     struct draft *next;
 } draft_t;
 
@@ -112,6 +103,14 @@ struct wm_extractor {
     wm_session_t **ready;     /* FIFO: ready[ready_head .. n_ready), then ready_spill */
     size_t n_ready, ready_head, ready_cap;
     wm_spill_t *ready_spill;  /* the held sessions after finish_dump, and what follows them */
+    /* What the current dump gave, per year, in year order; tallies_final:
+     * the dump ended (the next page starts new tallies). */
+    wm_tally_t *tallies;
+    size_t n_tallies;
+    bool tallies_final;
+    wm_names_t explain_titles;        /* wm_extractor_explain */
+    wm_explanation_t **explained;     /* FIFO: explained[explained_head .. n_explained) */
+    size_t n_explained, explained_head;
     bool oom;                 /* sticky: an allocation failed */
     bool spill_failed;        /* sticky: a kept session could not be read back */
 };
@@ -241,34 +240,18 @@ static char *first_item_plain(wm_extractor_t *ex, const char *raw)
 
 /* --- candidates and drafts -------------------------------------------------- */
 
-static void add_candidate(wm_extractor_t *ex, draft_t *d, int field, const char *text, size_t len,
-                          bool plain)
+static void add_evidence(wm_extractor_t *ex, draft_t *d, int field, wm_evidence_kind_t kind,
+                         const char *text, size_t len)
 {
-    char *copy = wm_strdup_trimmed(text, len);
-    if (copy && !*copy) {
-        free(copy);
-        return;
-    }
-    candidates_t *list = &d->fields[field];
-    candidate_t *items = copy ? realloc(list->items, (list->n + 1) * sizeof *items) : NULL;
-    if (!items) {
-        free(copy);
+    if (wm_evidence_add(&d->evidence, field, kind, NULL, text, len, true, 0) < 0)
         ex->oom = true;
-        return;
-    }
-    items[list->n++] = (candidate_t){copy, plain};
-    list->items = items;
 }
 
 static void draft_free(draft_t *d)
 {
     if (!d)
         return;
-    for (int f = 0; f < WM_FIELD_COUNT; f++) {
-        for (size_t i = 0; i < d->fields[f].n; i++)
-            free(d->fields[f].items[i].text);
-        free(d->fields[f].items);
-    }
+    wm_evidence_list_free(&d->evidence);
     free(d->id);
     free(d->url);
     free(d->source);
@@ -300,13 +283,17 @@ static bool put_text(wm_buf_t *b, const char *text)
 static bool encode_draft(wm_buf_t *b, const draft_t *d)
 {
     wm_buf_clear(b);
+    const wm_evidence_list_t *list = &d->evidence;
     bool ok = put_bytes(b, &d->era, sizeof d->era) && put_bytes(b, &d->year, sizeof d->year) &&
-              put_text(b, d->id) && put_text(b, d->url) && put_text(b, d->source) &&
-              put_text(b, d->page_title) && put_text(b, d->timestamp);
-    for (int f = 0; ok && f < WM_FIELD_COUNT; f++) {
-        ok = put_size(b, d->fields[f].n);
-        for (size_t i = 0; ok && i < d->fields[f].n; i++)
-            ok = put_bytes(b, &d->fields[f].items[i].plain, sizeof(bool)) && put_text(b, d->fields[f].items[i].text);
+              put_bytes(b, &d->explain, sizeof d->explain) && put_text(b, d->id) &&
+              put_text(b, d->url) && put_text(b, d->source) && put_text(b, d->page_title) &&
+              put_text(b, d->timestamp) && put_bytes(b, &list->records, sizeof list->records) &&
+              put_size(b, list->n);
+    for (size_t i = 0; ok && i < list->n; i++) {
+        const wm_evidence_t *e = &list->items[i];
+        ok = put_bytes(b, &e->field, sizeof e->field) && put_bytes(b, &e->kind, sizeof e->kind) &&
+             put_bytes(b, &e->plain, sizeof e->plain) && put_size(b, e->offset) &&
+             put_text(b, e->label) && put_text(b, e->text);
     }
     return ok;
 }
@@ -342,22 +329,24 @@ static bool get_text(byte_reader_t *r, char **text)
     return *text != NULL;
 }
 
-static bool decode_fields(byte_reader_t *r, draft_t *d)
+static bool decode_evidence(byte_reader_t *r, wm_evidence_list_t *list)
 {
-    for (int f = 0; f < WM_FIELD_COUNT; f++) {
-        size_t n;
-        if (!get_bytes(r, &n, sizeof n) || n > r->left)
+    size_t n;
+    if (!get_bytes(r, &list->records, sizeof list->records) || !get_bytes(r, &n, sizeof n) ||
+        n > r->left)
+        return false;
+    list->items = n ? calloc(n, sizeof *list->items) : NULL;
+    if (n && !list->items)
+        return false;
+    list->cap = n;
+    for (size_t i = 0; i < n; i++) {
+        wm_evidence_t *e = &list->items[i];
+        list->n = i + 1;   /* now, so that freeing releases a part-read list */
+        if (!get_bytes(r, &e->field, sizeof e->field) || !get_bytes(r, &e->kind, sizeof e->kind) ||
+            !get_bytes(r, &e->plain, sizeof e->plain) || !get_bytes(r, &e->offset, sizeof e->offset) ||
+            !get_text(r, &e->label) || !get_text(r, &e->text) || !e->text ||
+            (unsigned)e->field >= WM_FIELD_COUNT || (unsigned)e->kind >= WM_EVIDENCE_KIND_COUNT)
             return false;
-        if (n == 0)
-            continue;
-        d->fields[f].items = calloc(n, sizeof(candidate_t));
-        if (!d->fields[f].items)
-            return false;
-        d->fields[f].n = n;   /* now, so that draft_free releases a part-read list */
-        for (size_t i = 0; i < n; i++)
-            if (!get_bytes(r, &d->fields[f].items[i].plain, sizeof(bool)) ||
-                !get_text(r, &d->fields[f].items[i].text))
-                return false;
     }
     return true;
 }
@@ -370,8 +359,9 @@ static draft_t *decode_draft(const wm_buf_t *b)
     if (!d)
         return NULL;
     bool ok = get_bytes(&r, &d->era, sizeof d->era) && get_bytes(&r, &d->year, sizeof d->year) &&
-              get_text(&r, &d->id) && get_text(&r, &d->url) && get_text(&r, &d->source) &&
-              get_text(&r, &d->page_title) && get_text(&r, &d->timestamp) && decode_fields(&r, d);
+              get_bytes(&r, &d->explain, sizeof d->explain) && get_text(&r, &d->id) &&
+              get_text(&r, &d->url) && get_text(&r, &d->source) && get_text(&r, &d->page_title) &&
+              get_text(&r, &d->timestamp) && decode_evidence(&r, &d->evidence);
     if (!ok) {
         draft_free(d);
         return NULL;
@@ -379,99 +369,15 @@ static draft_t *decode_draft(const wm_buf_t *b)
     return d;
 }
 
-/* Parameters of the session template. */
-static void gather_params(wm_extractor_t *ex, draft_t *d, const wm_template_t *templates, size_t n)
-{
-    const wm_era_rule_t *era = d->era;
-    for (size_t i = 0; i < n; i++) {
-        if (!names_have(&era->templates, templates[i].name, true))
-            continue;
-        for (int f = 0; f < WM_FIELD_COUNT; f++)
-            for (size_t j = 0; j < era->params[f].n; j++) {
-                const char *value = wm_template_param(&templates[i], era->params[f].items[j]);
-                if (value)
-                    add_candidate(ex, d, f, value, strlen(value), false);
-            }
-        return;
-    }
-}
-
-static void gather_displaytitle(wm_extractor_t *ex, draft_t *d, const wm_template_t *templates,
-                                size_t n)
-{
-    if (!d->era->displaytitle)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        const char *value = wm_template_param(&templates[i], "1");
-        if (strcasecmp(templates[i].name, "DISPLAYTITLE") == 0 && value)
-            add_candidate(ex, d, WM_FIELD_TITLE, value, strlen(value), false);
-    }
-}
-
-static bool has_any(const wm_names_t lists[WM_FIELD_COUNT])
-{
-    for (int f = 0; f < WM_FIELD_COUNT; f++)
-        if (lists[f].n)
-            return true;
-    return false;
-}
-
-/* Add text as a candidate of every field whose normalised aliases include label. */
-static void gather_labelled(wm_extractor_t *ex, draft_t *d, const wm_names_t lists[WM_FIELD_COUNT],
-                            const char *label, const char *text, size_t len)
-{
-    char *normal = wm_rules_normalise_label(label);
-    if (!normal) {
-        ex->oom = true;
-        return;
-    }
-    for (int f = 0; f < WM_FIELD_COUNT; f++)
-        if (names_have(&lists[f], normal, false))
-            add_candidate(ex, d, f, text, len, false);
-    free(normal);
-}
-
-static void gather_sections(wm_extractor_t *ex, draft_t *d, const wm_page_t *page)
-{
-    wm_section_t *sections;
-    size_t n;
-    if (!has_any(d->era->headings))
-        return;
-    if (wm_wikitext_sections(page->text, page->text_len, &sections, &n) < 0) {
-        ex->oom = true;
-        return;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (sections[i].level > 0)
-            gather_labelled(ex, d, d->era->headings, sections[i].heading,
-                            page->text + sections[i].body_offset, sections[i].body_length);
-    wm_sections_free(sections, n);
-}
-
-static void gather_labels(wm_extractor_t *ex, draft_t *d, const wm_page_t *page)
-{
-    wm_label_t *labels;
-    size_t n;
-    if (!has_any(d->era->labels))
-        return;
-    if (wm_wikitext_labels(page->text, page->text_len, &labels, &n) < 0) {
-        ex->oom = true;
-        return;
-    }
-    for (size_t i = 0; i < n; i++)
-        gather_labelled(ex, d, d->era->labels, labels[i].label, labels[i].value,
-                        strlen(labels[i].value));
-    wm_labels_free(labels, n);
-}
-
+/* What the title pattern captured, and the era's fixed values. */
 static void gather_title_parts(wm_extractor_t *ex, draft_t *d, const wm_title_match_t *match)
 {
     for (int f = 0; f < WM_FIELD_COUNT; f++)
         if (match->capture[f])
-            add_candidate(ex, d, f, match->capture[f], match->capture_len[f], true);
+            add_evidence(ex, d, f, WM_EVIDENCE_PAGE_TITLE, match->capture[f], match->capture_len[f]);
     for (int f = 0; f < WM_FIELD_COUNT; f++)
         if (d->era->fixed[f])
-            add_candidate(ex, d, f, d->era->fixed[f], strlen(d->era->fixed[f]), true);
+            add_evidence(ex, d, f, WM_EVIDENCE_FIXED, d->era->fixed[f], strlen(d->era->fixed[f]));
 }
 
 /* --- page identity: id, url, year ---------------------------------------------- */
@@ -549,26 +455,17 @@ static draft_t *draft_new(wm_extractor_t *ex, const wm_era_rule_t *era, const wm
     return d;
 }
 
-/* All candidates of a page, in order of preference per field. */
+/* All the evidence of a page, in order of precedence. */
 static draft_t *gather(wm_extractor_t *ex, const wm_era_rule_t *era, const wm_siteinfo_t *site,
                        const wm_page_t *page, const char *source, const wm_title_match_t *match)
 {
     draft_t *d = draft_new(ex, era, site, page, source, match);
-    wm_template_t *templates;
-    size_t n;
     if (!d)
         return NULL;
-    if (wm_wikitext_templates(page->text, page->text_len, &templates, &n) < 0) {
+    if (wm_evidence_gather(&d->evidence, ex->rules, era, page->text, page->text_len) < 0)
         ex->oom = true;
-        draft_free(d);
-        return NULL;
-    }
-    gather_params(ex, d, templates, n);
-    gather_sections(ex, d, page);
-    gather_labels(ex, d, page);
-    gather_displaytitle(ex, d, templates, n);
     gather_title_parts(ex, d, match);
-    wm_templates_free(templates, n);
+    wm_evidence_sort(&d->evidence);
     return d;
 }
 
@@ -1201,43 +1098,95 @@ static size_t add_people_by_lookup(wm_extractor_t *ex, wm_session_t *s, const wm
     return codes.n;
 }
 
-static void fill_speakers(wm_extractor_t *ex, wm_session_t *s, const draft_t *d, int *missing)
+/* A bold line alone ('''Name''') followed by text: names with biographies. */
+static bool looks_like_bios(const char *raw)
 {
-    const candidates_t *list = &d->fields[WM_FIELD_SPEAKERS];
-    for (size_t i = 0; i < list->n && !s->n_speakers; i++) {
-        const char *raw = list->items[i].text;
-        if (list->items[i].plain) {
-            add_people_from_text(ex, s, raw, strlen(raw));
-            continue;
-        }
-        size_t found = 0;
-        if (d->era->speaker_mode == WM_SPEAKERS_LOOKUP)
-            found = add_people_by_lookup(ex, s, d->era, raw, missing);
-        else if (d->era->speaker_mode == WM_SPEAKERS_BIOS)
-            found = add_people_with_bios(ex, s, raw);
-        if (!found)
-            add_people_from_list(ex, s, raw);
+    const char *cursor = raw, *line;
+    size_t len;
+    bool after_name = false;
+    while (next_line(&cursor, &line, &len)) {
+        while (len && isspace((unsigned char)line[len - 1]))
+            len--;
+        bool bold = len > 6 && strncmp(line, "'''", 3) == 0 && strncmp(line + len - 3, "'''", 3) == 0;
+        if (bold)
+            after_name = true;
+        else if (after_name && len)
+            return true;
     }
+    return false;
+}
+
+/* raw with every <br>, <br/> and <br /> as a line break: names are listed so. */
+static char *breaks_as_lines(wm_extractor_t *ex, const char *raw)
+{
+    wm_buf_t out = {0};
+    int rc = wm_buf_append(&out, "", 0);
+    for (const char *p = raw; *p && rc == 0;) {
+        size_t n = 0;
+        if (strncasecmp(p, "<br", 3) == 0 && p[3] && strchr(" />", p[3])) {
+            n = 3;
+            while (p[n] == ' ' || p[n] == '/')
+                n++;
+            n = p[n] == '>' ? n + 1 : 0;
+        }
+        rc = n ? wm_buf_append_char(&out, '\n') : wm_buf_append_char(&out, *p);
+        p += n ? n : 1;
+    }
+    if (rc < 0) {
+        ex->oom = true;
+        wm_buf_free(&out);
+        return NULL;
+    }
+    return wm_buf_take(&out);
+}
+
+/* People from one piece of speakers evidence, in the era's speaker mode. */
+static void add_people(wm_extractor_t *ex, wm_session_t *s, const draft_t *d,
+                       const wm_evidence_t *e, int *missing)
+{
+    char *raw = breaks_as_lines(ex, e->text);
+    if (!raw)
+        return;
+    size_t found = 0;
+    if (e->plain)
+        add_people_from_text(ex, s, raw, strlen(raw));
+    else if (d->era->speaker_mode == WM_SPEAKERS_LOOKUP)
+        found = add_people_by_lookup(ex, s, d->era, raw, missing);
+    else if (d->era->speaker_mode == WM_SPEAKERS_BIOS || looks_like_bios(raw))
+        found = add_people_with_bios(ex, s, raw);
+    if (!found && !e->plain)
+        add_people_from_list(ex, s, raw);
+    free(raw);
+}
+
+static void fill_speakers(wm_extractor_t *ex, wm_session_t *s, draft_t *d, int *missing)
+{
+    wm_evidence_list_t *list = &d->evidence;
+    for (size_t i = 0; i < list->n && !s->n_speakers; i++)
+        if (list->items[i].field == WM_FIELD_SPEAKERS) {
+            add_people(ex, s, d, &list->items[i], missing);
+            list->items[i].chosen = s->n_speakers > 0;
+        }
 }
 
 /* --- the other fields ------------------------------------------------------------ */
 
-/* The candidate's text with lookups resolved, as wikitext (plain candidates as they are). */
-static char *candidate_text(wm_extractor_t *ex, const draft_t *d, const candidate_t *c,
-                            int *missing)
+/* The evidence's text with lookups resolved, as wikitext (plain evidence as it is). */
+static char *evidence_text(wm_extractor_t *ex, const draft_t *d, const wm_evidence_t *e,
+                           int *missing)
 {
-    char *text = c->plain ? strdup(c->text) : resolve_switches(ex, d->era, c->text, missing);
+    char *text = e->plain ? strdup(e->text) : resolve_switches(ex, d->era, e->text, missing);
     if (!text)
         ex->oom = true;
     return text;
 }
 
-/* One candidate as a one-line plain value (a list's first item); NULL when empty. */
-static char *candidate_value(wm_extractor_t *ex, const draft_t *d, const candidate_t *c,
-                             int *missing)
+/* One piece of evidence as a one-line plain value (a list's first item); NULL when empty. */
+static char *evidence_value(wm_extractor_t *ex, const draft_t *d, const wm_evidence_t *e,
+                            int *missing)
 {
-    char *text = candidate_text(ex, d, c, missing);
-    char *value = text && !c->plain ? first_item_plain(ex, text) : text;
+    char *text = evidence_text(ex, d, e, missing);
+    char *value = text && !e->plain ? first_item_plain(ex, text) : text;
     if (value != text)
         free(text);
     if (value && *value) {
@@ -1248,27 +1197,40 @@ static char *candidate_value(wm_extractor_t *ex, const draft_t *d, const candida
     return NULL;
 }
 
-/* The first candidate of field that gives a value (see candidate_value). */
-static char *first_value(wm_extractor_t *ex, const draft_t *d, int field, int *missing)
+/* The value of the first piece of field's evidence that gives one (see
+ * evidence_value), marked chosen. */
+static char *first_value(wm_extractor_t *ex, draft_t *d, int field, int *missing)
 {
-    const candidates_t *list = &d->fields[field];
-    char *value = NULL;
-    for (size_t i = 0; i < list->n && !value; i++)
-        value = candidate_value(ex, d, &list->items[i], missing);
-    return value;
+    wm_evidence_list_t *list = &d->evidence;
+    for (size_t i = 0; i < list->n; i++) {
+        if (list->items[i].field != field)
+            continue;
+        char *value = evidence_value(ex, d, &list->items[i], missing);
+        if (value) {
+            list->items[i].chosen = true;
+            return value;
+        }
+    }
+    return NULL;
 }
 
-/* The first candidate of field that gives non-empty plain text (paragraphs kept). */
-static char *first_text(wm_extractor_t *ex, const draft_t *d, int field, int *missing)
+/* The first piece of field's evidence that gives non-empty plain text
+ * (paragraphs kept), marked chosen. */
+static char *first_text(wm_extractor_t *ex, draft_t *d, int field, int *missing)
 {
-    const candidates_t *list = &d->fields[field];
+    wm_evidence_list_t *list = &d->evidence;
     for (size_t i = 0; i < list->n; i++) {
-        char *text = candidate_text(ex, d, &list->items[i], missing);
-        char *value = text && !list->items[i].plain ? plain_of(ex, text, strlen(text)) : text;
+        wm_evidence_t *e = &list->items[i];
+        if (e->field != field)
+            continue;
+        char *text = evidence_text(ex, d, e, missing);
+        char *value = text && !e->plain ? plain_of(ex, text, strlen(text)) : text;
         if (value != text)
             free(text);
-        if (value && *value)
+        if (value && *value) {
+            e->chosen = true;
             return value;
+        }
         free(value);
     }
     return NULL;
@@ -1289,8 +1251,7 @@ static int parse_minutes(const char *text)
     return minutes > 0 && minutes < 100000 ? (int)minutes : 0;
 }
 
-static void fill_type_and_duration(wm_extractor_t *ex, wm_session_t *s, const draft_t *d,
-                                   int *missing)
+static void fill_type_and_duration(wm_extractor_t *ex, wm_session_t *s, draft_t *d, int *missing)
 {
     char *label = first_value(ex, d, WM_FIELD_TYPE, missing);
     char *duration = first_value(ex, d, WM_FIELD_DURATION, missing);
@@ -1308,17 +1269,22 @@ static void fill_type_and_duration(wm_extractor_t *ex, wm_session_t *s, const dr
     free(duration);
 }
 
-static void fill_abstract(wm_extractor_t *ex, wm_session_t *s, const draft_t *d, int *missing)
+/* The abstract, then the description after a blank line (not twice when a
+ * page gives the same text under both names). */
+static void fill_abstract(wm_extractor_t *ex, wm_session_t *s, draft_t *d, int *missing)
 {
     char *abstract = first_text(ex, d, WM_FIELD_ABSTRACT, missing);
     char *description = first_text(ex, d, WM_FIELD_DESCRIPTION, missing);
-    if (abstract && description) {
+    if (abstract && description && strcmp(abstract, description) != 0) {
         s->abstract = wm_strdup_printf("%s\n\n%s", abstract, description);
         if (!s->abstract)
             ex->oom = true;
     } else {
         s->abstract = abstract ? abstract : description;
-        abstract = description = NULL;
+        if (abstract)
+            abstract = NULL;
+        else
+            description = NULL;
     }
     free(abstract);
     free(description);
@@ -1338,30 +1304,54 @@ static const char *language_code(const wm_extractor_t *ex, char *name)
     return wm_rules_language(ex->rules, name);
 }
 
-static void fill_track_and_language(wm_extractor_t *ex, wm_session_t *s, const draft_t *d,
-                                    int *missing)
+static const char *status_word(const wm_extractor_t *ex, char *value)
+{
+    return wm_rules_status(ex->rules, value);
+}
+
+/* The first piece of field's evidence whose value convert() maps to a
+ * known word, marked chosen; NULL when none does. */
+static const char *first_known(wm_extractor_t *ex, draft_t *d, int field, int *missing,
+                               const char *(*convert)(const wm_extractor_t *, char *))
+{
+    wm_evidence_list_t *list = &d->evidence;
+    for (size_t i = 0; i < list->n; i++) {
+        if (list->items[i].field != field)
+            continue;
+        char *value = evidence_value(ex, d, &list->items[i], missing);
+        const char *known = value ? convert(ex, value) : NULL;
+        free(value);
+        if (known) {
+            list->items[i].chosen = true;
+            return known;
+        }
+    }
+    return NULL;
+}
+
+static void fill_track_language_status(wm_extractor_t *ex, wm_session_t *s, draft_t *d,
+                                       int *missing)
 {
     char *track = first_value(ex, d, WM_FIELD_TRACK, missing);
     if (track && wm_session_add_track(s, track) < 0)
         ex->oom = true;
     free(track);
-    const candidates_t *list = &d->fields[WM_FIELD_LANGUAGE];
-    for (size_t i = 0; i < list->n && !s->language; i++) {
-        char *name = candidate_value(ex, d, &list->items[i], missing);
-        const char *code = name ? language_code(ex, name) : NULL;
-        if (code && wm_session_set(&s->language, code) < 0)
-            ex->oom = true;
-        free(name);
-    }
+    const char *language = first_known(ex, d, WM_FIELD_LANGUAGE, missing, language_code);
+    const char *status = first_known(ex, d, WM_FIELD_STATUS, missing, status_word);
+    if ((language && wm_session_set(&s->language, language) < 0) ||
+        (status && wm_session_set(&s->status, status) < 0))
+        ex->oom = true;
 }
 
 /* A talk code from a value: the "<CODE>" of a ".../talk/<CODE>/" link (the
  * pretalx or eventyay page of the talk), else the value when it is one word
  * of letters and digits. */
-static void fill_code(wm_extractor_t *ex, wm_session_t *s, const draft_t *d, int *missing)
+static void fill_code(wm_extractor_t *ex, wm_session_t *s, draft_t *d)
 {
-    const candidates_t *list = &d->fields[WM_FIELD_CODE];
+    wm_evidence_list_t *list = &d->evidence;
     for (size_t i = 0; i < list->n && !s->code; i++) {
+        if (list->items[i].field != WM_FIELD_CODE)
+            continue;
         const char *raw = list->items[i].text;
         const char *talk = strstr(raw, "/talk/");
         const char *start = talk ? talk + 6 : raw;
@@ -1371,8 +1361,8 @@ static void fill_code(wm_extractor_t *ex, wm_session_t *s, const draft_t *d, int
         bool whole = talk ? n > 0 : n > 0 && !start[n];
         if (whole && !(s->code = wm_strndup(start, n)))
             ex->oom = true;
+        list->items[i].chosen = s->code != NULL;
     }
-    (void)missing;
 }
 
 static int take_string(char **field, const char *value)
@@ -1380,11 +1370,30 @@ static int take_string(char **field, const char *value)
     return value ? wm_session_set(field, value) : 0;
 }
 
-/* The session a draft describes, or NULL when it has no title or neither
- * abstract nor speakers.  *missing counts lookups not available yet. */
-static wm_session_t *build_session(wm_extractor_t *ex, const draft_t *d, int *missing)
+/* Why a built session is not one, or -1 when it is.  A session needs a
+ * title and a field beyond title, code and status; a page whose evidence
+ * describes several sessions is a listing (hub, grid, index). */
+static int rejection(const draft_t *d, const wm_session_t *s)
+{
+    if (d->evidence.records > 1)
+        return WM_REJECT_LISTING;
+    if (!s->title)
+        return WM_REJECT_NO_TITLE;
+    if (!s->type_label && !s->n_tracks && !s->language && !s->n_speakers && !s->abstract &&
+        !s->duration_minutes)
+        return WM_REJECT_NO_FIELDS;
+    return -1;
+}
+
+/* The session a draft describes, or NULL with *reason set (a
+ * wm_reject_reason_t; -1 when memory ran out) when it is not one.
+ * *missing counts lookups not available yet.  Marks the chosen evidence. */
+static wm_session_t *build_session(wm_extractor_t *ex, draft_t *d, int *missing, int *reason)
 {
     wm_session_t *s = wm_session_new();
+    *reason = -1;
+    for (size_t i = 0; i < d->evidence.n; i++)
+        d->evidence.items[i].chosen = false;
     if (!s || take_string(&s->id, d->id) < 0 || take_string(&s->url, d->url) < 0 ||
         take_string(&s->source, d->source) < 0 || take_string(&s->page_title, d->page_title) < 0 ||
         take_string(&s->timestamp, d->timestamp) < 0) {
@@ -1393,13 +1402,18 @@ static wm_session_t *build_session(wm_extractor_t *ex, const draft_t *d, int *mi
         return NULL;
     }
     s->year = d->year;
+    /* A wiki page's event: the Wikimania of its year. */
+    s->event = s->year ? wm_strdup_printf("Wikimania %d", s->year) : strdup("Wikimania");
+    if (!s->event)
+        ex->oom = true;
     s->title = first_value(ex, d, WM_FIELD_TITLE, missing);
     fill_type_and_duration(ex, s, d, missing);
-    fill_track_and_language(ex, s, d, missing);
+    fill_track_language_status(ex, s, d, missing);
     fill_speakers(ex, s, d, missing);
     fill_abstract(ex, s, d, missing);
-    fill_code(ex, s, d, missing);
-    if (ex->oom || !s->title || (!s->abstract && !s->n_speakers)) {
+    fill_code(ex, s, d);
+    *reason = ex->oom ? -1 : rejection(d, s);
+    if (ex->oom || *reason >= 0) {
         wm_session_free(s);
         return NULL;
     }
@@ -1461,152 +1475,13 @@ wm_session_t *wm_extractor_next_session(wm_extractor_t *extractor)
 
 static bool has_columns(const wm_era_rule_t *era)
 {
-    return has_any(era->columns);
+    for (int f = 0; f < WM_FIELD_COUNT; f++)
+        if (era->columns[f].n)
+            return true;
+    return false;
 }
 
-/* Where a cell's content starts: after "attributes |" when the cell has
- * them (a '|' outside links and templates, with no link or template
- * before it). */
-static size_t cell_content_start(const char *cell, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (cell[i] == '[' || cell[i] == '{' || cell[i] == '<')
-            return 0;
-        if (cell[i] == '|')
-            return i + 1;
-    }
-    return 0;
-}
-
-/* The state of a table being read: the column fields of its header and the
- * cells of the current row. */
-typedef struct table_reader {
-    wm_extractor_t *ex;
-    const wm_era_rule_t *era;
-    int columns[64];          /* field of each column, -1 = none */
-    size_t n_columns;
-    wm_buf_t cells[64];
-    size_t n_cells;
-    bool header_row;          /* the current row's cells are "!" cells */
-    int depth;                /* nesting of {| ... |} */
-    unsigned rows;            /* data rows seen (the row number in ids) */
-    draft_t *(*make)(void *ctx, unsigned row);
-    void *ctx;
-} table_reader_t;
-
-/* The header row's labels become the column fields. */
-static void take_header(table_reader_t *t)
-{
-    t->n_columns = t->n_cells;
-    for (size_t c = 0; c < t->n_cells; c++) {
-        const char *raw = t->cells[c].data ? t->cells[c].data : "";
-        size_t start = cell_content_start(raw, t->cells[c].len);
-        char *plain = plain_of(t->ex, raw + start, t->cells[c].len - start);
-        char *label = plain ? wm_rules_normalise_label(plain) : NULL;
-        t->columns[c] = -1;
-        for (int f = 0; label && f < WM_FIELD_COUNT; f++)
-            if (names_have(&t->era->columns[f], label, false))
-                t->columns[c] = f;
-        if (plain && !label)
-            t->ex->oom = true;
-        free(plain);
-        free(label);
-    }
-}
-
-/* A data row becomes a draft whose candidates are its cells. */
-static void take_row(table_reader_t *t)
-{
-    bool any = false;
-    for (size_t c = 0; c < t->n_cells && c < t->n_columns; c++)
-        any = any || t->columns[c] >= 0;
-    if (!any)
-        return;
-    draft_t *d = t->make(t->ctx, ++t->rows);
-    if (!d)
-        return;
-    for (size_t c = 0; c < t->n_cells && c < t->n_columns; c++) {
-        const char *raw = t->cells[c].data ? t->cells[c].data : "";
-        size_t start = cell_content_start(raw, t->cells[c].len);
-        if (t->columns[c] >= 0)
-            add_candidate(t->ex, d, t->columns[c], raw + start, t->cells[c].len - start, false);
-    }
-    gather_title_parts(t->ex, d, &(wm_title_match_t){0});
-    int missing = 0;
-    wm_session_t *s = build_session(t->ex, d, &missing);
-    draft_free(d);
-    if (s)
-        push_ready(t->ex, s);
-}
-
-static void end_row(table_reader_t *t)
-{
-    if (t->n_cells && t->header_row)
-        take_header(t);
-    else if (t->n_cells)
-        take_row(t);
-    for (size_t c = 0; c < t->n_cells; c++)
-        wm_buf_clear(&t->cells[c]);
-    t->n_cells = 0;
-    t->header_row = false;
-}
-
-/* Start cells from a "|" or "!" line: "a || b", "a !! b". */
-static void start_cells(table_reader_t *t, const char *line, size_t len)
-{
-    bool header = line[0] == '!';
-    if (!t->n_cells)
-        t->header_row = header;
-    line++;
-    len--;
-    size_t start = 0;
-    for (size_t i = 0; i <= len; i++) {
-        bool split = i + 1 < len && (line[i] == '|' || (header && line[i] == '!')) && line[i + 1] == line[i];
-        if (i < len && !split)
-            continue;
-        if (t->n_cells < sizeof t->cells / sizeof *t->cells &&
-            wm_buf_append(&t->cells[t->n_cells++], line + start, i - start) < 0)
-            t->ex->oom = true;
-        start = i + 2;
-        i++;
-    }
-}
-
-static void table_line(table_reader_t *t, const char *line, size_t len)
-{
-    size_t indent = 0;
-    while (indent < len && (line[indent] == ' ' || line[indent] == '\t'))
-        indent++;
-    const char *p = line + indent;
-    size_t n = len - indent;
-    if (n >= 2 && p[0] == '{' && p[1] == '|') {
-        if (t->depth++ == 0) {
-            t->n_columns = 0;
-            return;
-        }
-    } else if (n >= 2 && p[0] == '|' && p[1] == '}') {
-        if (--t->depth == 0) {
-            end_row(t);
-            return;
-        }
-    } else if (t->depth == 1 && n >= 2 && p[0] == '|' && p[1] == '-') {
-        end_row(t);
-        return;
-    } else if (t->depth == 1 && n >= 2 && p[0] == '|' && p[1] == '+') {
-        return;
-    } else if (t->depth == 1 && n >= 1 && (p[0] == '|' || p[0] == '!')) {
-        start_cells(t, p, n);
-        return;
-    }
-    /* Text of the current cell (also a nested table's lines). */
-    if (t->depth >= 1 && t->n_cells &&
-        (wm_buf_append_char(&t->cells[t->n_cells - 1], '\n') < 0 ||
-         wm_buf_append(&t->cells[t->n_cells - 1], line, len) < 0))
-        t->ex->oom = true;
-    if (t->depth < 0)
-        t->depth = 0;
-}
-
+/* Reading the rows of a page whose era names table columns. */
 typedef struct row_maker {
     wm_extractor_t *ex;
     const wm_era_rule_t *era;
@@ -1614,11 +1489,34 @@ typedef struct row_maker {
     const wm_page_t *page;
     const char *source;
     const wm_title_match_t *match;
+    unsigned table;                        /* the table the columns belong to */
+    int columns[WM_TABLE_MAX_CELLS];       /* field of each column, -1 = none */
+    size_t n_columns;
+    unsigned rows;                         /* data rows seen (the row number in ids) */
+    unsigned sessions;
 } row_maker_t;
 
-static draft_t *make_row_draft(void *ctx, unsigned row)
+static void take_header(row_maker_t *m, const wm_table_row_t *row)
 {
-    row_maker_t *m = ctx;
+    m->n_columns = row->n_cells;
+    m->table = row->table;
+    for (size_t c = 0; c < row->n_cells; c++) {
+        const char *raw = row->cells[c].data ? row->cells[c].data : "";
+        char *plain = plain_of(m->ex, raw, row->cells[c].len);
+        char *label = plain ? wm_rules_normalise_label(plain) : NULL;
+        m->columns[c] = -1;
+        for (int f = 0; label && f < WM_FIELD_COUNT; f++)
+            if (names_have(&m->era->columns[f], label, false))
+                m->columns[c] = f;
+        if (plain && !label)
+            m->ex->oom = true;
+        free(plain);
+        free(label);
+    }
+}
+
+static draft_t *row_draft(row_maker_t *m, unsigned row)
+{
     wm_title_match_t no_title = *m->match;
     no_title.capture[WM_FIELD_TITLE] = NULL;   /* the page's title is not the row's */
     draft_t *d = draft_new(m->ex, m->era, m->site, m->page, m->source, &no_title);
@@ -1631,24 +1529,63 @@ static draft_t *make_row_draft(void *ctx, unsigned row)
     if (d) {
         free(d->id);
         d->id = id;
+        gather_title_parts(m->ex, d, &no_title);
     }
     return d;
 }
 
-static void extract_table_rows(wm_extractor_t *ex, const wm_era_rule_t *era,
-                               const wm_siteinfo_t *site, const wm_page_t *page,
-                               const char *source, const wm_title_match_t *match)
+static void emit_session(wm_extractor_t *ex, wm_session_t *s);
+static void count_outcome(wm_extractor_t *ex, int year, int reason);
+
+/* A data row becomes a session whose evidence is its cells. */
+static void take_row(row_maker_t *m, const wm_table_row_t *row)
 {
-    row_maker_t maker = {ex, era, site, page, source, match};
-    table_reader_t t = {.ex = ex, .era = era, .make = make_row_draft, .ctx = &maker};
-    const char *cursor = page->text, *line;
-    size_t len;
-    while (next_line(&cursor, &line, &len) && !ex->oom)
-        table_line(&t, line, len);
-    if (t.depth > 0)
-        end_row(&t);   /* a table the page never closed */
-    for (size_t c = 0; c < sizeof t.cells / sizeof *t.cells; c++)
-        wm_buf_free(&t.cells[c]);
+    bool any = false;
+    for (size_t c = 0; c < row->n_cells && c < m->n_columns; c++)
+        any = any || m->columns[c] >= 0;
+    if (!any)
+        return;
+    draft_t *d = row_draft(m, ++m->rows);
+    if (!d)
+        return;
+    for (size_t c = 0; c < row->n_cells && c < m->n_columns; c++)
+        if (m->columns[c] >= 0 &&
+            wm_evidence_add(&d->evidence, m->columns[c], WM_EVIDENCE_ERA, NULL,
+                            row->cells[c].data ? row->cells[c].data : "", row->cells[c].len,
+                            false, row->offset) < 0)
+            m->ex->oom = true;
+    wm_evidence_sort(&d->evidence);
+    int missing = 0, reason;
+    wm_session_t *s = build_session(m->ex, d, &missing, &reason);
+    count_outcome(m->ex, d->year, reason);
+    draft_free(d);
+    if (s) {
+        m->sessions++;
+        emit_session(m->ex, s);
+    }
+}
+
+static int table_row(void *ctx, const wm_table_row_t *row)
+{
+    row_maker_t *m = ctx;
+    if (row->table != m->table)
+        m->n_columns = 0;
+    if (row->header[0])
+        take_header(m, row);
+    else if (m->n_columns)
+        take_row(m, row);
+    return m->ex->oom ? 1 : 0;
+}
+
+/* Sessions from the rows; return how many. */
+static unsigned extract_table_rows(wm_extractor_t *ex, const wm_era_rule_t *era,
+                                   const wm_siteinfo_t *site, const wm_page_t *page,
+                                   const char *source, const wm_title_match_t *match)
+{
+    row_maker_t maker = {ex, era, site, page, source, match, 0, {0}, 0, 0, 0};
+    if (wm_tables_read(page->text, page->text_len, table_row, &maker) < 0)
+        ex->oom = true;
+    return maker.sessions;
 }
 
 /* --- translations ------------------------------------------------------------------ */
@@ -1747,14 +1684,6 @@ static void clear_translations(wm_extractor_t *ex)
     ex->n_translated = ex->translated_cap = 0;
 }
 
-/* A page marked for the Translate extension may get translation subpages
- * later in the dump: its session waits for them until finish_dump. */
-static bool is_translatable(const wm_page_t *page)
-{
-    return find_ci(page->text, page->text_len, "<languages") ||
-           find_ci(page->text, page->text_len, "<translate>");
-}
-
 static void hold(wm_extractor_t *ex, wm_session_t *s)
 {
     if (spill_session(&ex->held_spill, s))
@@ -1837,51 +1766,260 @@ static void queue_pending(wm_extractor_t *ex, draft_t *d)
     ex->pending_tail = d;
 }
 
+/* --- tallies ------------------------------------------------------------------------ */
+
+/* The tally of year (made, in year order, when new); NULL when out of memory. */
+static wm_tally_t *tally_of(wm_extractor_t *ex, int year)
+{
+    if (ex->tallies_final) {   /* a new dump */
+        ex->n_tallies = 0;
+        ex->tallies_final = false;
+    }
+    size_t i = 0;
+    while (i < ex->n_tallies && ex->tallies[i].year < year)
+        i++;
+    if (i < ex->n_tallies && ex->tallies[i].year == year)
+        return &ex->tallies[i];
+    wm_tally_t *grown = realloc(ex->tallies, (ex->n_tallies + 1) * sizeof *grown);
+    if (!grown) {
+        ex->oom = true;
+        return NULL;
+    }
+    ex->tallies = grown;
+    memmove(&grown[i + 1], &grown[i], (ex->n_tallies - i) * sizeof *grown);
+    ex->n_tallies++;
+    grown[i] = (wm_tally_t){.year = year};
+    return &grown[i];
+}
+
+/* The year a page belongs to: a "YYYY:" title prefix, else the wiki's year. */
+static int page_year(const char *dbname, const char *title)
+{
+    bool prefix = strlen(title) > 5 && title[4] == ':';
+    for (int i = 0; prefix && i < 4; i++)
+        prefix = isdigit((unsigned char)title[i]);
+    return prefix ? atoi(title) : year_of_dbname(dbname);
+}
+
+static void count_candidate(wm_extractor_t *ex, int year)
+{
+    wm_tally_t *t = tally_of(ex, year);
+    if (t)
+        t->candidates++;
+}
+
+/* A candidate's outcome: a session (reason -1) or a rejection. */
+static void count_outcome(wm_extractor_t *ex, int year, int reason)
+{
+    wm_tally_t *t = ex->oom ? NULL : tally_of(ex, year);
+    if (t && reason < 0)
+        t->sessions++;
+    else if (t)
+        t->rejected[reason]++;
+}
+
+const wm_tally_t *wm_extractor_tallies(const wm_extractor_t *extractor, size_t *n)
+{
+    *n = extractor->n_tallies;
+    return extractor->tallies;
+}
+
+/* --- explanations ------------------------------------------------------------------ */
+
+const char *wm_explain_result_name(wm_explain_result_t result)
+{
+    static const char *const names[] = {"not a candidate", "session", "rejected", "translation"};
+    return (unsigned)result < sizeof names / sizeof *names ? names[result] : "?";
+}
+
+int wm_extractor_explain(wm_extractor_t *extractor, const char *title)
+{
+    char **items = realloc(extractor->explain_titles.items,
+                           (extractor->explain_titles.n + 1) * sizeof *items);
+    if (!items)
+        return -1;
+    extractor->explain_titles.items = items;
+    if (!(items[extractor->explain_titles.n] = strdup(title)))
+        return -1;
+    extractor->explain_titles.n++;
+    return 0;
+}
+
+static bool wants_explanation(const wm_extractor_t *ex, const char *title)
+{
+    return ex->explain_titles.n && names_have(&ex->explain_titles, title, true);
+}
+
+void wm_explanation_free(wm_explanation_t *explanation)
+{
+    if (!explanation)
+        return;
+    free(explanation->wiki);
+    free(explanation->page_title);
+    free(explanation->source);
+    free(explanation->why);
+    wm_evidence_list_free(&explanation->evidence);
+    free(explanation->session_id);
+    free(explanation);
+}
+
+wm_explanation_t *wm_extractor_next_explanation(wm_extractor_t *extractor)
+{
+    if (extractor->explained_head == extractor->n_explained) {
+        extractor->explained_head = extractor->n_explained = 0;
+        return NULL;
+    }
+    return extractor->explained[extractor->explained_head++];
+}
+
+/* Queue an explanation: why is taken (malloc'd), the evidence moved out of
+ * d (when d is not NULL). */
+static void explain(wm_extractor_t *ex, const char *wiki, const char *title, const char *source,
+                    char *why, draft_t *d, wm_explain_result_t result, int reason,
+                    const char *session_id)
+{
+    wm_explanation_t *e = calloc(1, sizeof *e);
+    wm_explanation_t **queue = e ? realloc(ex->explained, (ex->n_explained + 1) * sizeof *queue) : NULL;
+    if (queue)
+        ex->explained = queue;
+    if (!queue || !why || !(e->wiki = strdup(wiki)) || !(e->page_title = strdup(title)) ||
+        !(e->source = strdup(source ? source : "")) ||
+        (session_id && !(e->session_id = strdup(session_id)))) {
+        ex->oom = true;
+        free(why);
+        wm_explanation_free(e);
+        return;
+    }
+    e->why = why;
+    e->candidate = result != WM_EXPLAIN_NOT_CANDIDATE && result != WM_EXPLAIN_TRANSLATION;
+    e->result = result;
+    e->reason = reason >= 0 ? wm_reject_reason_name((wm_reject_reason_t)reason) : NULL;
+    if (d) {
+        e->evidence = d->evidence;
+        memset(&d->evidence, 0, sizeof d->evidence);
+    }
+    ex->explained[ex->n_explained++] = e;
+}
+
+/* Why a page that is no candidate is not one. */
+static char *why_not_candidate(const wm_page_t *page, const wm_title_match_t *match)
+{
+    if (match && match->excluded_by)
+        return wm_strdup_printf("excluded by era \"%s\" (a schedule, hub or other page that is "
+                                "no session)", match->excluded_by->name);
+    if (match)
+        return strdup("no era's title pattern matches the title");
+    return wm_strdup_printf("namespace %d never holds session pages", page->ns);
+}
+
+/* --- pages ------------------------------------------------------------------------- */
+
+/* Hand on a finished session: every session of a dump waits for its
+ * end, since a translation subpage ("X/fr") may come after X in any era. */
+static void emit_session(wm_extractor_t *ex, wm_session_t *s)
+{
+    attach_translations(ex, s);
+    hold(ex, s);
+}
+
+/* A draft's session, its count and (when asked) its explanation. */
+static void finish_draft(wm_extractor_t *ex, draft_t *d, const char *wiki, char *why)
+{
+    int missing = 0, reason;
+    wm_session_t *s = build_session(ex, d, &missing, &reason);
+    count_outcome(ex, d->year, reason);
+    if (d->explain)
+        explain(ex, wiki, d->page_title, d->source, why, d,
+                s ? WM_EXPLAIN_SESSION : WM_EXPLAIN_REJECTED, reason, s ? s->id : NULL);
+    else
+        free(why);
+    if (s)
+        emit_session(ex, s);
+}
+
+static char *why_candidate(const wm_era_rule_t *era, const wm_title_match_t *match)
+{
+    return wm_strdup_printf("era \"%s\", title pattern \"%s\"", era->name,
+                            match->pattern ? match->pattern : "?");
+}
+
 static void extract_session(wm_extractor_t *ex, const wm_siteinfo_t *site, const wm_page_t *page,
                             const char *source)
 {
-    if (take_translation_subpage(ex, site->dbname, page->title))
+    bool explained = wants_explanation(ex, page->title);
+    if (take_translation_subpage(ex, site->dbname, page->title)) {
+        if (explained)
+            explain(ex, site->dbname, page->title, source,
+                    strdup("a translation subpage of a session page: its language is added to "
+                           "that session's translations"), NULL, WM_EXPLAIN_TRANSLATION, -1, NULL);
         return;
+    }
     wm_title_match_t match;
     const wm_era_rule_t *era = wm_rules_find_era(ex->rules, site->dbname, page->title, &match);
-    if (!era)
+    if (!era) {
+        if (explained)
+            explain(ex, site->dbname, page->title, source, why_not_candidate(page, &match), NULL,
+                    WM_EXPLAIN_NOT_CANDIDATE, -1, NULL);
         return;
+    }
     if (has_columns(era)) {
-        extract_table_rows(ex, era, site, page, source, &match);
+        unsigned rows = extract_table_rows(ex, era, site, page, source, &match);
+        if (!rows) {
+            count_candidate(ex, page_year(site->dbname, page->title));
+            count_outcome(ex, page_year(site->dbname, page->title), WM_REJECT_NO_FIELDS);
+        }
+        if (explained)
+            explain(ex, site->dbname, page->title, source,
+                    wm_strdup_printf("era \"%s\": each row of its tables is a session (%u)",
+                                     era->name, rows),
+                    NULL, rows ? WM_EXPLAIN_SESSION : WM_EXPLAIN_REJECTED,
+                    rows ? -1 : WM_REJECT_NO_FIELDS, NULL);
         return;
     }
     draft_t *d = gather(ex, era, site, page, source, &match);
     if (!d)
         return;
-    int missing = 0;
-    wm_session_t *s = build_session(ex, d, &missing);
-    if (missing) {
+    d->explain = explained;
+    count_candidate(ex, d->year);
+    int missing = 0, reason;
+    wm_session_t *s = build_session(ex, d, &missing, &reason);
+    if (missing) {   /* a lookup page may come later in the dump */
         wm_session_free(s);
         queue_pending(ex, d);
         return;
     }
+    wm_session_free(s);
+    finish_draft(ex, d, site->dbname, explained ? why_candidate(era, &match) : NULL);
     draft_free(d);
-    if (!s)
-        return;
-    attach_translations(ex, s);
-    if (is_translatable(page))
-        hold(ex, s);
-    else
-        push_ready(ex, s);
 }
 
 int wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
                           const wm_page_t *page, const char *source)
 {
-    if (extractor->oom)
+    wm_extractor_t *ex = extractor;
+    if (ex->oom)
         return -1;
-    if (!wiki_known(extractor, site->dbname) || has_no_content(page))
-        return extractor->oom ? -1 : 0;
+    wm_tally_t *tally = tally_of(ex, page_year(site->dbname, page->title));
+    if (tally)
+        tally->pages++;
+    bool explained = wants_explanation(ex, page->title);
+    const char *why = !wiki_known(ex, site->dbname) ? "the wiki is no Wikimania wiki: no era covers it"
+                      : has_no_content(page)        ? "a redirect or a page without text"
+                                                    : NULL;
+    if (why) {
+        if (explained)
+            explain(ex, site->dbname, page->title, source, strdup(why), NULL,
+                    WM_EXPLAIN_NOT_CANDIDATE, -1, NULL);
+        return ex->oom ? -1 : 0;
+    }
     if (page->ns == 10)
-        remember_lookup_page(extractor, site, page);
-    else if (namespace_may_hold_sessions(page->ns))
-        extract_session(extractor, site, page, source);
-    return extractor->oom ? -1 : 0;
+        remember_lookup_page(ex, site, page);
+    if (namespace_may_hold_sessions(page->ns))
+        extract_session(ex, site, page, source);
+    else if (explained)
+        explain(ex, site->dbname, page->title, source, why_not_candidate(page, NULL), NULL,
+                WM_EXPLAIN_NOT_CANDIDATE, -1, NULL);
+    return ex->oom ? -1 : 0;
 }
 
 /* The oldest pending draft (caller frees), NULL when none is left. */
@@ -1925,25 +2063,25 @@ static void release_spilled(wm_extractor_t *ex)
 int wm_extractor_finish_dump(wm_extractor_t *extractor)
 {
     wm_extractor_t *ex = extractor;
+    const char *wiki = ex->dbname ? ex->dbname : "";
+    for (draft_t *d; (d = next_pending(ex));) {
+        char *why = d->explain ? wm_strdup_printf("era \"%s\" (its lookups resolved at the end "
+                                                  "of the dump)", d->era->name)
+                               : NULL;
+        finish_draft(ex, d, wiki, why);
+        draft_free(d);
+    }
     for (size_t i = 0; i < ex->n_held; i++) {
         attach_translations(ex, ex->held[i]);
         push_ready(ex, ex->held[i]);
     }
     ex->n_held = 0;
     release_spilled(ex);
-    for (draft_t *d; (d = next_pending(ex));) {
-        int missing = 0;
-        wm_session_t *s = build_session(ex, d, &missing);
-        if (s) {
-            attach_translations(ex, s);
-            push_ready(ex, s);
-        }
-        draft_free(d);
-    }
     clear_lookups(ex);
     clear_translations(ex);
     free(ex->dbname);
     ex->dbname = NULL;
+    ex->tallies_final = true;
     return ex->oom || ex->spill_failed ? -1 : 0;
 }
 
@@ -2002,6 +2140,13 @@ void wm_extractor_free(wm_extractor_t *extractor)
         wm_session_free(extractor->ready[i]);
     free(extractor->ready);
     free(extractor->dbname);
+    free(extractor->tallies);
+    for (size_t i = 0; i < extractor->explain_titles.n; i++)
+        free(extractor->explain_titles.items[i]);
+    free(extractor->explain_titles.items);
+    for (size_t i = extractor->explained_head; i < extractor->n_explained; i++)
+        wm_explanation_free(extractor->explained[i]);
+    free(extractor->explained);
     wm_rules_free(extractor->rules);
     free(extractor);
 }

@@ -16,13 +16,22 @@
  * Everything else is ready at once.
  *
  * When an era's rules name table columns, every row of the page's tables
- * is a session of its own (2021:Submissions), id "<dbname>:<page id>#<row>". */
+ * is a session of its own (2021:Submissions), id "<dbname>:<page id>#<row>".
+ *
+ * A candidate page (its title matches an era's pattern, or a generic
+ * program-page pattern of a Wikimania wiki) gives a session when its
+ * evidence (archive/evidence.h) holds a title and at least one more field
+ * other than code and status, and it does not list several sessions (a hub
+ * or grid); otherwise it is counted as rejected, with the reason, in the
+ * dump's tallies (wm_extractor_tallies). */
 #ifndef WM_EXTRACT_H
 #define WM_EXTRACT_H
 
 #include "archive/dump.h"
+#include "archive/evidence.h"
 #include "archive/rules.h"
 #include "archive/session.h"
+#include "archive/tally.h"
 
 typedef struct wm_extractor wm_extractor_t;
 
@@ -49,5 +58,45 @@ int wm_extractor_finish_dump(wm_extractor_t *extractor);
 wm_session_t *wm_extractor_next_session(wm_extractor_t *extractor);
 
 const char *wm_extractor_error(const wm_extractor_t *extractor);
+
+/* What the last dump gave, one tally per year (pages read, candidates,
+ * sessions, rejected candidates by reason), in increasing year order (0,
+ * unknown, first); valid from wm_extractor_finish_dump() until the next
+ * page is added.  *n is set. */
+const wm_tally_t *wm_extractor_tallies(const wm_extractor_t *extractor, size_t *n);
+
+/* --- explaining pages (wmindex --explain) --------------------------------------- */
+
+typedef enum wm_explain_result {
+    WM_EXPLAIN_NOT_CANDIDATE,   /* no era or generic pattern makes it a session page */
+    WM_EXPLAIN_SESSION,         /* it gave a session (or, a table page, sessions) */
+    WM_EXPLAIN_REJECTED,        /* a candidate that gave no session: see reason */
+    WM_EXPLAIN_TRANSLATION      /* a translation subpage of a session page */
+} wm_explain_result_t;
+
+/* "not a candidate", "session", "rejected", "translation". */
+const char *wm_explain_result_name(wm_explain_result_t result);
+
+/* Why a named page is or is not a session, with every piece of evidence. */
+typedef struct wm_explanation {
+    char *wiki;                    /* dbname */
+    char *page_title;
+    char *source;                  /* the input file */
+    bool candidate;
+    char *why;                     /* why it is or is not a candidate: the era and title
+                                    * pattern, the namespace, the excluding pattern ... */
+    wm_evidence_list_t evidence;   /* in order of precedence; `chosen` marks the winners */
+    wm_explain_result_t result;
+    const char *reason;            /* WM_EXPLAIN_REJECTED: wm_reject_reason_name(); else NULL */
+    char *session_id;              /* WM_EXPLAIN_SESSION: the (first) session's id */
+} wm_explanation_t;
+
+/* Explain the pages titled title ('_' as ' ', first letter any case) from
+ * now on.  Return 0, or -1 when out of memory. */
+int wm_extractor_explain(wm_extractor_t *extractor, const char *title);
+
+/* The next explanation ready (caller frees with wm_explanation_free), or NULL. */
+wm_explanation_t *wm_extractor_next_explanation(wm_extractor_t *extractor);
+void wm_explanation_free(wm_explanation_t *explanation);
 
 #endif

@@ -237,12 +237,15 @@ const wm_era_rule_t *wm_rules_find_era(const wm_rules_t *rules, const char *dbna
                 continue;
             if (era->year && match->year && era->year != match->year)
                 continue;
-            if (title_excluded(era, title))
-                goto excluded;   /* not a session of this era, nor of a later (generic) one */
+            if (title_excluded(era, title)) {
+                memset(match, 0, sizeof *match);   /* not a session of this era, nor of a later one */
+                match->excluded_by = era;
+                return NULL;
+            }
+            match->pattern = era->titles.items[i];
             return era;
         }
     }
-excluded:
     memset(match, 0, sizeof *match);
     return NULL;
 }

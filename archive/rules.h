@@ -133,6 +133,9 @@ typedef struct wm_title_match {
     const char *capture[WM_FIELD_COUNT];   /* {title} {type} {track} {language}; NULL when absent */
     size_t capture_len[WM_FIELD_COUNT];
     int year;                              /* {year}, 0 when absent */
+    const char *pattern;                   /* wm_rules_find_era: the title pattern that matched */
+    const wm_era_rule_t *excluded_by;      /* wm_rules_find_era: the era whose exclude pattern
+                                            * ruled the title out (it returned NULL) */
 } wm_title_match_t;
 
 /* Does title match pattern?  Captures: {year} four digits, {code} letters
