@@ -446,7 +446,7 @@ def dump_pages(wiki, shape, sessions=None, decoys=True, no_fields=1):
     sessions = SESSIONS if sessions is None else sessions
     w = WIKIS[wiki]
     pages = []
-    decoy = decoy_pages(wiki, shape, sessions) if decoys else []
+    decoy = decoy_pages(wiki, shape, SESSIONS) if decoys else []
     if decoy:
         pages.extend(decoy[:3])            # hub, grid, FAQ first
     for i, s in enumerate(sessions):
@@ -455,8 +455,19 @@ def dump_pages(wiki, shape, sessions=None, decoys=True, no_fields=1):
             pages.append(decoy[6])         # the translation right after its source page
     pages.extend(no_fields_pages(wiki, shape, no_fields))
     if decoy:
+        if SESSIONS[TRANSLATED] not in sessions:
+            pages.append(decoy[6])         # a translation whose source page is absent
         pages.extend(decoy[3:6])
     return pages
+
+
+def more_sessions(n):
+    """n sessions with distinct titles: SESSIONS, then copies titled "... II"."""
+    out = list(SESSIONS[:n])
+    while len(out) < n:
+        s = SESSIONS[len(out) % len(SESSIONS)]
+        out.append(dict(s, title=s["title"] + " II"))
+    return out
 
 
 def dump_text(wiki, shape, sessions=None, decoys=True, no_fields=1, dbname=None):
