@@ -1171,14 +1171,53 @@ static void fill_speakers(wm_extractor_t *ex, wm_session_t *s, draft_t *d, int *
 
 /* --- the other fields ------------------------------------------------------------ */
 
-/* The evidence's text with lookups resolved, as wikitext (plain evidence as it is). */
+/* text with every call of a formatting template ({{nowrap|X}}, [templates]
+ * text) replaced by its last positional parameter (taken: text is freed). */
+static char *unwrap_text_templates(wm_extractor_t *ex, char *text)
+{
+    wm_template_t *calls;
+    size_t n, done = 0;
+    if (!text || !ex->rules->text_templates.n || !strstr(text, "{{"))
+        return text;
+    if (wm_wikitext_templates(text, strlen(text), &calls, &n) < 0) {
+        ex->oom = true;
+        return text;
+    }
+    wm_buf_t out = {0};
+    int rc = wm_buf_append(&out, "", 0);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const wm_template_param_t *last = NULL;
+        for (size_t j = 0; j < calls[i].n_params; j++)
+            if (calls[i].params[j].positional)
+                last = &calls[i].params[j];
+        if (!names_have(&ex->rules->text_templates, calls[i].name, true))
+            continue;
+        rc = wm_buf_append(&out, text + done, calls[i].offset - done);
+        if (rc == 0 && last)
+            rc = wm_buf_append_str(&out, last->value);
+        done = calls[i].offset + calls[i].length;
+    }
+    if (rc == 0)
+        rc = wm_buf_append_str(&out, text + done);
+    wm_templates_free(calls, n);
+    if (rc < 0) {
+        ex->oom = true;
+        wm_buf_free(&out);
+        return text;
+    }
+    free(text);
+    return wm_buf_take(&out);
+}
+
+/* The evidence's text with lookups resolved and formatting templates
+ * unwrapped, as wikitext (plain evidence as it is). */
 static char *evidence_text(wm_extractor_t *ex, const draft_t *d, const wm_evidence_t *e,
                            int *missing)
 {
     char *text = e->plain ? strdup(e->text) : resolve_switches(ex, d->era, e->text, missing);
     if (!text)
         ex->oom = true;
-    return text;
+    return e->plain ? text : unwrap_text_templates(ex, text);
 }
 
 /* One piece of evidence as a one-line plain value (a list's first item); NULL when empty. */

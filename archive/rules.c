@@ -438,6 +438,7 @@ void wm_rules_free(wm_rules_t *rules)
     free(rules->statuses);
     for (int f = 0; f < WM_FIELD_COUNT; f++)
         names_free(&rules->aliases[f]);
+    names_free(&rules->text_templates);
     free(rules);
 }
 
@@ -445,7 +446,7 @@ void wm_rules_free(wm_rules_t *rules)
 
 enum block {
     BLOCK_NONE, BLOCK_ERA, BLOCK_TYPES, BLOCK_LANGUAGES, BLOCK_TRANSLATIONS, BLOCK_STATUSES,
-    BLOCK_ALIASES
+    BLOCK_ALIASES, BLOCK_TEMPLATES
 };
 
 typedef struct parser {
@@ -532,6 +533,8 @@ static int parse_header(parser_t *ps, char *line)
         ps->block = BLOCK_STATUSES;
     else if (strcmp(name, "aliases") == 0)
         ps->block = BLOCK_ALIASES;
+    else if (strcmp(name, "templates") == 0)
+        ps->block = BLOCK_TEMPLATES;
     else if (strncmp(name, "era ", 4) == 0)
         return start_era(ps, name + 4);
     else
@@ -770,6 +773,10 @@ static int parse_entry(parser_t *ps, char *line)
         return parse_status_entry(ps, line, value);
     case BLOCK_ALIASES:
         return parse_alias_entry(ps, line, value);
+    case BLOCK_TEMPLATES:
+        if (strcmp(line, "text") != 0)
+            return fail(ps, "unknown key in [templates]", line);
+        return split_values(ps, value, &ps->rules->text_templates, ITEM_AS_WRITTEN);
     case BLOCK_TRANSLATIONS:
         if (strcmp(line, "codes") != 0)
             return fail(ps, "unknown key in [translations]", line);
@@ -896,6 +903,11 @@ int wm_rules_add(wm_rules_t *rules, const char *text, size_t len, char **error)
     free(extra->translation_codes.items);
     extra->translation_codes.items = NULL;
     extra->translation_codes.n = 0;
+    if (prepend((void **)&rules->text_templates.items, &rules->text_templates.n,
+                (void **)&extra->text_templates.items, &extra->text_templates.n, sizeof(char *)) < 0) {
+        wm_rules_free(extra);
+        return -1;
+    }
     for (int f = 0; f < WM_FIELD_COUNT; f++)   /* the file's aliases first */
         if (prepend((void **)&rules->aliases[f].items, &rules->aliases[f].n,
                     (void **)&extra->aliases[f].items, &extra->aliases[f].n, sizeof(char *)) < 0) {

@@ -96,6 +96,9 @@ typedef struct wm_rules {
     /* [aliases]: the labels, headings, parameter names and table row labels
      * (normalised) that name each field on any page, whatever its era. */
     wm_names_t aliases[WM_FIELD_COUNT];
+    /* [templates] text: formatting templates ({{nowrap|...}}) that stand for
+     * their last positional parameter in a value. */
+    wm_names_t text_templates;
 } wm_rules_t;
 
 /* Parse rules text.  On success return 0 and set *rules (caller frees with

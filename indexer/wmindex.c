@@ -13,6 +13,7 @@
  * (SIGINT 130, SIGTERM 143) after committing what was done. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -34,6 +35,8 @@
 #include "archive/session_json.h"
 #include "archive/stream.h"
 #include "archive/util.h"
+#include "indexer/explain.h"
+#include "indexer/report.h"
 #include "store/paths.h"
 #include "store/store.h"
 
@@ -47,7 +50,13 @@ static volatile sig_atomic_t stop_signal;
 
 typedef struct indexer {
     enum verbosity verbosity;
-    bool list_sessions;
+    bool list_sessions;         /* also with --explain: no index */
+    bool explain;               /* --explain: print explanations, not sessions */
+    bool json;                  /* --format json */
+    const char **explain_titles;
+    bool *explained;            /* explain_titles[i] was seen */
+    int n_explain;
+    report_t report;            /* per wiki and per export, for the summary */
     bool show_progress;         /* stderr is a terminal and not quiet */
     wm_store_t *store;          /* NULL with --list-sessions */
     wm_extractor_t *extractor;
@@ -78,6 +87,7 @@ typedef struct indexer {
 static const char usage_text[] =
     "Usage: wmindex [-d DIR] [-v|-q] [--rebuild] [--commit-every N] [--rules FILE]\n"
     "               [--list-sessions] [PATH...]\n"
+    "       wmindex --explain TITLE [--explain TITLE...] [--format text|json] [PATH...]\n"
     "       wmindex [-d DIR] --stats [--format text|json]\n"
     "Index MediaWiki XML dumps (plain, gzip or bzip2) of Wikimania program pages,\n"
     "and pretalx/eventyay schedule exports (schedule.json, frab schedule.xml).\n"
@@ -89,20 +99,27 @@ static const char usage_text[] =
     "                      of the same name replaces the built-in one); repeatable\n"
     "      --list-sessions print each session found as one JSON object per line;\n"
     "                      write no index\n"
+    "      --explain TITLE say whether the page TITLE is a session page and why, with\n"
+    "                      every piece of field evidence and the one taken; write\n"
+    "                      no index; repeatable\n"
     "      --rebuild       start from an empty index (files already indexed are\n"
     "                      read again)\n"
     "      --commit-every N  commit after every N sessions (default 2000) as well\n"
     "                      as after each file\n"
     "      --stats         say what the index holds: sources, sessions per year,\n"
     "                      schema version, last update; index nothing\n"
-    "      --format F      the form of --stats: text (default) or json\n"
+    "      --format F      the form of --stats and --explain: text (default) or\n"
+    "                      json (--explain: one object per line)\n"
     "  -v, --verbose       also report skipped files\n"
     "  -q, --quiet         report errors only\n"
     "  -h, --help          show this help\n"
     "  -V, --version       show the version\n"
     "\n"
     "Files the index holds, unchanged, are skipped; sessions gone from a wiki's\n"
-    "newest dump are removed.\n"
+    "newest dump are removed.  The summary counts, per wiki and per export, pages,\n"
+    "candidates, sessions and rejected candidates; a warning names each input that\n"
+    "gave no session, is not a Wikimania wiki, or had over 10% of its candidates\n"
+    "rejected (warnings leave the exit status 0).\n"
     "\n"
     "Exit status: 0 all inputs indexed, 1 some inputs failed, 2 usage error,\n"
     "3 the index could not be opened or written, 130/143 interrupted by\n"
@@ -202,7 +219,9 @@ static int after_put(indexer_t *ix)
 static int emit_session(indexer_t *ix, wm_session_t *session)
 {
     int rc = 0;
-    if (ix->list_sessions) {
+    if (ix->explain) {
+        /* --explain prints explanations only */
+    } else if (ix->list_sessions) {
         json_t *json = wm_session_to_json(session, true);
         char *line = json ? json_dumps(json, JSON_COMPACT) : NULL;
         if (line) {
@@ -231,10 +250,42 @@ static int emit_session(indexer_t *ix, wm_session_t *session)
     return rc;
 }
 
+/* Page titles compare as MediaWiki's do: '_' as ' ', the first letter in any case. */
+static bool same_title(const char *a, const char *b)
+{
+    for (size_t i = 0;; i++) {
+        char x = a[i] == '_' ? ' ' : a[i], y = b[i] == '_' ? ' ' : b[i];
+        if (i == 0 ? tolower((unsigned char)x) != tolower((unsigned char)y) : x != y)
+            return false;
+        if (!x)
+            return true;
+    }
+}
+
+/* Print the explanations the extractor has ready (--explain). */
+static int drain_explanations(indexer_t *ix)
+{
+    wm_explanation_t *e;
+    int rc = 0;
+    while ((e = wm_extractor_next_explanation(ix->extractor))) {
+        for (int i = 0; i < ix->n_explain; i++)
+            ix->explained[i] = ix->explained[i] || same_title(ix->explain_titles[i], e->page_title);
+        clear_progress(ix);
+        if (rc == 0 && explain_print(stdout, e, ix->json) < 0) {
+            report_input_error(ix, "out of memory while formatting an explanation");
+            rc = -1;
+        }
+        wm_explanation_free(e);
+    }
+    return rc;
+}
+
 /* Hand every ready session to the index (or stdout). */
 static int drain_sessions(indexer_t *ix)
 {
     wm_session_t *session;
+    if (ix->explain && drain_explanations(ix) < 0)
+        return -1;
     while ((session = wm_extractor_next_session(ix->extractor)))
         if (emit_session(ix, session) < 0) {
             while ((session = wm_extractor_next_session(ix->extractor)))
@@ -296,6 +347,18 @@ static wm_input_kind_t input_kind(wm_stream_t *stream)
     return kind == WM_INPUT_UNKNOWN ? WM_INPUT_DUMP : kind;
 }
 
+/* Count what the dump gave in the summary, and warn when it gave nothing
+ * or less than it should. */
+static void report_wiki(indexer_t *ix, const char *path)
+{
+    size_t n;
+    const wm_tally_t *tallies = wm_extractor_tallies(ix->extractor, &n);
+    clear_progress(ix);
+    if (report_dump(&ix->report, stderr, ix->verbosity != QUIET, wm_extractor_rules(ix->extractor),
+                    path, ix->dbname, tallies, n) < 0)
+        report_input_error(ix, "out of memory");
+}
+
 /* Read a dump page by page; return wm_dump_read's status. */
 static int read_dump(indexer_t *ix, wm_stream_t *stream, const char *path)
 {
@@ -313,6 +376,8 @@ static int read_dump(indexer_t *ix, wm_stream_t *stream, const char *path)
         if (!ix->index_failed)
             report_input_error(ix, wm_extractor_error(ix->extractor));
     }
+    if (ix->dbname && !stop_signal)
+        report_wiki(ix, path);
     return rc;
 }
 
@@ -479,6 +544,7 @@ static void print_summary(indexer_t *ix)
     if (!ix->list_sessions)
         fprintf(stderr, "; index %s", ix->index_path);
     fputc('\n', stderr);
+    report_print(&ix->report, stderr);
 }
 
 typedef struct options {
@@ -489,7 +555,9 @@ typedef struct options {
     bool list_sessions;
     bool rebuild;
     bool stats;
-    bool json;                  /* --format json (for --stats) */
+    bool json;                  /* --format json (--stats, --explain) */
+    const char **explain;       /* --explain TITLEs */
+    int n_explain;
     unsigned long commit_every;
     char **paths;
     int n_paths;
@@ -516,7 +584,8 @@ static int parse_count(const char *text, unsigned long *count)
 /* Parse argv; return -1 to exit 0 (help, version), EXIT_USAGE on error, 0 to run. */
 static int parse_options(int argc, char **argv, options_t *opt)
 {
-    enum { OPT_LIST_SESSIONS = 256, OPT_RULES, OPT_REBUILD, OPT_STATS, OPT_FORMAT, OPT_COMMIT_EVERY };
+    enum { OPT_LIST_SESSIONS = 256, OPT_RULES, OPT_REBUILD, OPT_STATS, OPT_FORMAT, OPT_COMMIT_EVERY,
+           OPT_EXPLAIN };
     static const struct option long_options[] = {
         {"index", required_argument, NULL, 'd'},
         {"verbose", no_argument, NULL, 'v'},
@@ -527,6 +596,7 @@ static int parse_options(int argc, char **argv, options_t *opt)
         {"stats", no_argument, NULL, OPT_STATS},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"commit-every", required_argument, NULL, OPT_COMMIT_EVERY},
+        {"explain", required_argument, NULL, OPT_EXPLAIN},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -535,7 +605,8 @@ static int parse_options(int argc, char **argv, options_t *opt)
     opt->verbosity = NORMAL;
     opt->commit_every = DEFAULT_COMMIT_EVERY;
     opt->rules = calloc((size_t)argc, sizeof *opt->rules);
-    if (!opt->rules) {
+    opt->explain = calloc((size_t)argc, sizeof *opt->explain);
+    if (!opt->rules || !opt->explain) {
         fputs("wmindex: out of memory\n", stderr);
         return EXIT_USAGE;
     }
@@ -546,6 +617,7 @@ static int parse_options(int argc, char **argv, options_t *opt)
         case 'q': opt->verbosity = QUIET; break;
         case OPT_LIST_SESSIONS: opt->list_sessions = true; break;
         case OPT_RULES: opt->rules[opt->n_rules++] = optarg; break;
+        case OPT_EXPLAIN: opt->explain[opt->n_explain++] = optarg; break;
         case OPT_REBUILD: opt->rebuild = true; break;
         case OPT_STATS: opt->stats = true; break;
         case OPT_FORMAT:
@@ -568,6 +640,9 @@ static int parse_options(int argc, char **argv, options_t *opt)
         return usage_error("--stats takes no PATH, --rebuild or --list-sessions");
     if (opt->list_sessions && opt->rebuild)
         return usage_error("--list-sessions writes no index: --rebuild makes no sense with it");
+    if (opt->n_explain && (opt->list_sessions || opt->rebuild || opt->stats))
+        return usage_error("--explain writes no index and lists no session: it takes no "
+                           "--list-sessions, --rebuild or --stats");
     return 0;
 }
 
@@ -800,16 +875,47 @@ static unsigned long test_abort_after(void)
     return text && parse_count(text, &k) == 0 ? k : 0;
 }
 
+/* --explain: ask the extractor for the titles; -1 when out of memory. */
+static int ask_explanations(indexer_t *ix)
+{
+    ix->explained = calloc((size_t)ix->n_explain + 1, sizeof *ix->explained);
+    if (!ix->explained)
+        return -1;
+    for (int i = 0; i < ix->n_explain; i++)
+        if (wm_extractor_explain(ix->extractor, ix->explain_titles[i]) < 0)
+            return -1;
+    return 0;
+}
+
+/* --explain: say which titles no input had; return how many. */
+static int report_unexplained(const indexer_t *ix)
+{
+    int missing = 0;
+    for (int i = 0; i < ix->n_explain; i++)
+        if (!ix->explained[i]) {
+            fprintf(stderr, "wmindex: --explain: no page titled \"%s\" in the inputs\n",
+                    ix->explain_titles[i]);
+            missing++;
+        }
+    return missing;
+}
+
+static void free_options(options_t *opt)
+{
+    free(opt->rules);
+    free(opt->explain);
+}
+
 int main(int argc, char **argv)
 {
     options_t opt = {0};
     int rc = parse_options(argc, argv, &opt);
     if (rc) {
-        free(opt.rules);
+        free_options(&opt);
         return rc < 0 ? EXIT_SUCCESS : rc;
     }
     if (opt.stats) {
-        free(opt.rules);
+        free_options(&opt);
         return show_stats(&opt);
     }
 
@@ -818,28 +924,33 @@ int main(int argc, char **argv)
         sample[0] = wm_sample_dir();
         if (!sample[0]) {
             fputs("wmindex: no PATH given and the bundled sample archive is not installed\n", stderr);
-            free(opt.rules);
+            free_options(&opt);
             return EXIT_USAGE;
         }
         opt.paths = (char **)sample;
         opt.n_paths = 1;
     }
 
-    indexer_t ix = {.verbosity = opt.verbosity, .list_sessions = opt.list_sessions,
-                    .paths = opt.paths, .n_paths = opt.n_paths, .commit_every = opt.commit_every,
-                    .abort_after = test_abort_after()};
+    indexer_t ix = {.verbosity = opt.verbosity, .list_sessions = opt.list_sessions || opt.n_explain,
+                    .explain = opt.n_explain > 0, .json = opt.json, .explain_titles = opt.explain,
+                    .n_explain = opt.n_explain, .paths = opt.paths, .n_paths = opt.n_paths,
+                    .commit_every = opt.commit_every, .abort_after = test_abort_after()};
     ix.show_progress = opt.verbosity != QUIET && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &ix.started);
     /* Rules first: a bad rules file should not leave an empty index behind. */
     ix.extractor = make_extractor(&opt);
-    free(opt.rules);
-    if (!ix.extractor)
-        return EXIT_USAGE;
+    if (ix.extractor && ask_explanations(&ix) < 0) {
+        fputs("wmindex: out of memory\n", stderr);
+        wm_extractor_free(ix.extractor);
+        ix.extractor = NULL;
+    }
     char *index_path = NULL;
-    if (open_index(&ix, opt.index, opt.rebuild, &index_path) < 0) {
+    if (!ix.extractor || open_index(&ix, opt.index, opt.rebuild, &index_path) < 0) {
         wm_extractor_free(ix.extractor);
         free(index_path);
-        return EXIT_INDEX;
+        free(ix.explained);
+        free_options(&opt);
+        return ix.extractor ? EXIT_INDEX : EXIT_USAGE;
     }
 
     catch_stop_signals();
@@ -850,14 +961,18 @@ int main(int argc, char **argv)
     if (stop_signal)
         report_interruption(&ix);
     print_summary(&ix);
+    int unexplained = stop_signal ? 0 : report_unexplained(&ix);
 
     wm_extractor_free(ix.extractor);
     wm_store_close(ix.store);
+    report_free(&ix.report);
+    free(ix.explained);
     free(index_path);
     forget_dump(&ix);
+    free_options(&opt);
     if (stop_signal)
         return 128 + stop_signal;
     if (ix.index_failed)
         return EXIT_INDEX;
-    return ix.files_failed ? EXIT_INPUT_FAILED : EXIT_SUCCESS;
+    return ix.files_failed || unexplained ? EXIT_INPUT_FAILED : EXIT_SUCCESS;
 }

@@ -448,7 +448,10 @@ class Session:
             "id": "%s:%d" % (site["dbname"], page_id), "year": self.year, "title": self.title,
             "type": type_, "type_label": self.type_label, "duration_minutes": duration,
             "tracks": list(self.tracks), "language": self.language,
-            "speakers": [{"name": s.name, "username": s.username} for s in self.speakers],
+            # A pretalx speaker code is the person's code in the event, not a username.
+            "speakers": [{"name": s.name, "username": None if s.form == "code" else s.username,
+                          "code": s.username if s.form == "code" else None}
+                         for s in self.speakers],
             "url": page_url(site["base"], self.page_title), "source": source,
             "page_title": self.page_title,
         }
