@@ -112,11 +112,8 @@ void report_print(const report_t *report, FILE *err)
         else
             fprintf(err, "wmindex:   %s: %lu pages, %lu candidates, %lu sessions", e->name, t->pages,
                     t->candidates, t->sessions);
-        unsigned long rejected = wm_tally_rejected(t);
-        if (rejected) {
-            fprintf(err, ", %lu rejected", rejected);
-            print_reasons(err, t);
-        }
+        fprintf(err, ", %lu rejected", wm_tally_rejected(t));
+        print_reasons(err, t);
         fputc('\n', err);
     }
 }

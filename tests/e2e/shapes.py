@@ -203,12 +203,13 @@ def expected_sessions(wiki, sessions=None, decoys=True):
 def expected_counts(sessions=None, decoys=True, no_fields=1):
     """pages, candidates and sessions of a dump written with these arguments.
     Candidates: pages whose title matches a session pattern (Submissions/...,
-    Program/..., YYYY:Program/...), outside the Template, User and talk
-    namespaces: the sessions, the no-fields pages, and with the decoys the
-    grid, the FAQ and the translation subpage."""
+    Program/..., YYYY:Program/...) that no exclude pattern rules out (day
+    grids, schedules, FAQ), outside the Template, User and talk namespaces,
+    and not translation subpages (they attach to their session): the
+    sessions and the no-fields pages."""
     n = len(SESSIONS if sessions is None else sessions)
     pages = n + no_fields + (7 if decoys else 0)
-    candidates = n + no_fields + (3 if decoys else 0)
+    candidates = n + no_fields
     return {"pages": pages, "candidates": candidates, "sessions": n}
 
 

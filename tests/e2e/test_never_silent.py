@@ -354,8 +354,10 @@ def explain_json_decoys_are_not_sessions():
                 check(obj["result"] == want, "%s: %s result %r, want %r" % (path, page, obj["result"], want))
             if want == "not a candidate":
                 check(obj["candidate"] is False, "%s: %s is a candidate" % (path, page))
-            if want in ("rejected", "translation") or page in (w["grid"], w["faq"]):
+            if want == "rejected":
                 check(obj["candidate"] is True, "%s: %s is not a candidate" % (path, page))
+            if want == "translation":
+                check(obj["candidate"] is False, "%s: %s is a candidate of its own" % (path, page))
             if want == "rejected":
                 check(obj["reason"] and "without fields" in obj["reason"],
                       "%s: %s reason %r, want \"candidate without fields\"" % (path, page, obj["reason"]))
