@@ -91,8 +91,8 @@ void wm_evidence_sort(wm_evidence_list_t *list)
 static int field_in(const wm_names_t lists[WM_FIELD_COUNT], const char *normal)
 {
     for (int f = 0; f < WM_FIELD_COUNT; f++)
-        for (size_t i = 0; i < lists[f].n; i++)
-            if (strcmp(lists[f].items[i], normal) == 0)
+        for (size_t i = 0; i < lists[f].n; i++)   /* the first byte rules most out at once */
+            if (lists[f].items[i][0] == normal[0] && strcmp(lists[f].items[i], normal) == 0)
                 return f;
     return -1;
 }

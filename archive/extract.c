@@ -1119,6 +1119,12 @@ static bool looks_like_bios(const char *raw)
 /* raw with every <br>, <br/> and <br /> as a line break: names are listed so. */
 static char *breaks_as_lines(wm_extractor_t *ex, const char *raw)
 {
+    if (!find_ci(raw, strlen(raw), "<br")) {
+        char *copy = strdup(raw);
+        if (!copy)
+            ex->oom = true;
+        return copy;
+    }
     wm_buf_t out = {0};
     int rc = wm_buf_append(&out, "", 0);
     for (const char *p = raw; *p && rc == 0;) {
@@ -1254,13 +1260,15 @@ static char *first_value(wm_extractor_t *ex, draft_t *d, int field, int *missing
 }
 
 /* The first piece of field's evidence that gives non-empty plain text
- * (paragraphs kept), marked chosen. */
-static char *first_text(wm_extractor_t *ex, draft_t *d, int field, int *missing)
+ * (paragraphs kept), marked chosen; not one whose text is besides (the
+ * abstract's: a page may name one text both ways). */
+static char *first_text(wm_extractor_t *ex, draft_t *d, int field, int *missing,
+                        const char *besides)
 {
     wm_evidence_list_t *list = &d->evidence;
     for (size_t i = 0; i < list->n; i++) {
         wm_evidence_t *e = &list->items[i];
-        if (e->field != field)
+        if (e->field != field || (besides && strcmp(e->text, besides) == 0))
             continue;
         char *text = evidence_text(ex, d, e, missing);
         char *value = text && !e->plain ? plain_of(ex, text, strlen(text)) : text;
@@ -1312,8 +1320,12 @@ static void fill_type_and_duration(wm_extractor_t *ex, wm_session_t *s, draft_t 
  * page gives the same text under both names). */
 static void fill_abstract(wm_extractor_t *ex, wm_session_t *s, draft_t *d, int *missing)
 {
-    char *abstract = first_text(ex, d, WM_FIELD_ABSTRACT, missing);
-    char *description = first_text(ex, d, WM_FIELD_DESCRIPTION, missing);
+    char *abstract = first_text(ex, d, WM_FIELD_ABSTRACT, missing, NULL);
+    const char *abstract_raw = NULL;
+    for (size_t i = 0; abstract && i < d->evidence.n && !abstract_raw; i++)
+        if (d->evidence.items[i].field == WM_FIELD_ABSTRACT && d->evidence.items[i].chosen)
+            abstract_raw = d->evidence.items[i].text;
+    char *description = first_text(ex, d, WM_FIELD_DESCRIPTION, missing, abstract_raw);
     if (abstract && description && strcmp(abstract, description) != 0) {
         s->abstract = wm_strdup_printf("%s\n\n%s", abstract, description);
         if (!s->abstract)
@@ -1961,11 +1973,11 @@ static void emit_session(wm_extractor_t *ex, wm_session_t *s)
     hold(ex, s);
 }
 
-/* A draft's session, its count and (when asked) its explanation. */
-static void finish_draft(wm_extractor_t *ex, draft_t *d, const char *wiki, char *why)
+/* Count a draft's outcome (s: its session, or NULL and the reason), explain
+ * it when asked, and hand on the session. */
+static void complete_draft(wm_extractor_t *ex, draft_t *d, wm_session_t *s, int reason,
+                           const char *wiki, char *why)
 {
-    int missing = 0, reason;
-    wm_session_t *s = build_session(ex, d, &missing, &reason);
     count_outcome(ex, d->year, reason);
     if (d->explain)
         explain(ex, wiki, d->page_title, d->source, why, d,
@@ -2027,8 +2039,7 @@ static void extract_session(wm_extractor_t *ex, const wm_siteinfo_t *site, const
         queue_pending(ex, d);
         return;
     }
-    wm_session_free(s);
-    finish_draft(ex, d, site->dbname, explained ? why_candidate(era, &match) : NULL);
+    complete_draft(ex, d, s, reason, site->dbname, explained ? why_candidate(era, &match) : NULL);
     draft_free(d);
 }
 
@@ -2107,7 +2118,9 @@ int wm_extractor_finish_dump(wm_extractor_t *extractor)
         char *why = d->explain ? wm_strdup_printf("era \"%s\" (its lookups resolved at the end "
                                                   "of the dump)", d->era->name)
                                : NULL;
-        finish_draft(ex, d, wiki, why);
+        int missing = 0, reason;
+        wm_session_t *s = build_session(ex, d, &missing, &reason);
+        complete_draft(ex, d, s, reason, wiki, why);
         draft_free(d);
     }
     for (size_t i = 0; i < ex->n_held; i++) {

@@ -175,13 +175,18 @@ char *wm_utf8_sanitize(const char *s, size_t len)
     if (wm_buf_append(&out, "", 0) < 0)
         return NULL;
     while (i < len) {
-        size_t n = utf8_sequence_length(p + i, len - i);
-        int rc = n ? wm_buf_append(&out, s + i, n) : wm_buf_append(&out, "\xef\xbf\xbd", 3);
+        /* Copy the run of valid sequences at once: most text is all valid. */
+        size_t run = 0, n;
+        while (i + run < len && (n = utf8_sequence_length(p + i + run, len - i - run)))
+            run += n;
+        int rc = wm_buf_append(&out, s + i, run);
+        if (rc == 0 && i + run < len)
+            rc = wm_buf_append(&out, "\xef\xbf\xbd", 3);
         if (rc < 0) {
             wm_buf_free(&out);
             return NULL;
         }
-        i += n ? n : 1;
+        i += run + (i + run < len);
     }
     return wm_buf_take(&out);
 }
