@@ -32,6 +32,9 @@
  * bounded whatever the page holds. */
 #define MAX_TEMPLATE_DEPTH 6
 
+/* Ready sessions kept in memory before the queue's file is used. */
+#define READY_IN_MEMORY 256
+
 /* One possible value of a field: wikitext from the page, or plain text
  * (title captures, fixed values). */
 typedef struct candidate {
@@ -50,7 +53,6 @@ typedef struct draft {
     candidates_t fields[WM_FIELD_COUNT];
     char *id, *url, *source, *page_title, *timestamp;
     int year;
-    struct draft *next;
 } draft_t;
 
 typedef struct speaker_info {
@@ -58,9 +60,7 @@ typedef struct speaker_info {
     char *code;
     char *name;         /* plain text, NULL when the page gave none */
     /* The biography (plain text): bio_len bytes at bio_at in the extractor's
-     * biographies, or in biography when they could not be written;
-     * neither (NULL, 0) when the page gave none. */
-    char *biography;
+     * biographies; bio_len 0 when the page gave none. */
     uint64_t bio_at;
     size_t bio_len;
 } speaker_info_t;
@@ -92,26 +92,18 @@ struct wm_extractor {
     size_t n_slots;           /* a power of two, at least twice n_speakers */
     /* Speakers' biographies, the bulk of the speaker table (a 2023 dump has a
      * page per speaker: 27,000 in the 100,000-session benchmark), wait in a
-     * temporary file so memory stays flat (NULL until the first). */
+     * temporary file so memory stays flat. */
     wm_spill_texts_t *biographies;
     switch_table_t *switches;
     size_t n_switches;
-    /* Drafts waiting for a page later in the dump, in order: those in the
-     * temporary file first, then the list (used when the file cannot be). */
-    wm_spill_t *pending_spill;
-    draft_t *pending, *pending_tail;
-    wm_buf_t draft_bytes;     /* scratch for a draft on its way to or from the file */
     translated_t *translated;      /* hash of source titles to their translation codes */
     size_t n_translated, translated_cap;   /* cap: a power of two, at least twice n */
-    /* Sessions of translatable pages, kept until finish_dump: in a temporary
-     * file (held_spill) so memory stays flat however many a dump has; in
-     * held[] only when the file cannot be written. */
-    wm_spill_t *held_spill;
-    wm_session_t **held;
-    size_t n_held, held_cap;
-    wm_session_t **ready;     /* FIFO: ready[ready_head .. n_ready), then ready_spill */
-    size_t n_ready, ready_head, ready_cap;
-    wm_spill_t *ready_spill;  /* the held sessions after finish_dump, and what follows them */
+    /* The three queues keep what waits in a temporary file (archive/spill.h),
+     * so that memory stays flat however many a dump has. */
+    wm_spill_t *pending;      /* drafts waiting for a page later in the dump, as records */
+    wm_buf_t draft_bytes;     /* scratch for a draft on its way to or from pending */
+    wm_spill_t *held;         /* sessions of translatable pages, until finish_dump */
+    wm_spill_t *ready;        /* sessions for wm_extractor_next_session */
     bool oom;                 /* sticky: an allocation failed */
     bool spill_failed;        /* sticky: a kept session could not be read back */
 };
@@ -277,76 +269,30 @@ static void draft_free(draft_t *d)
     free(d);
 }
 
-/* --- drafts as bytes, for the temporary file of pending drafts ---------------------
- * The rule is kept as its address: the file lives and dies with this
- * process and the rules with the extractor. */
+/* --- drafts as records (archive/spill.h), for the queue of pending drafts ------------
+ * The rule is kept as its index in the extractor's rules. */
 
-static bool put_bytes(wm_buf_t *b, const void *bytes, size_t len)
-{
-    return wm_buf_append(b, bytes, len) == 0;
-}
-
-static bool put_size(wm_buf_t *b, size_t n)
-{
-    return put_bytes(b, &n, sizeof n);
-}
-
-/* NULL as 0, else length + 1 and the bytes. */
-static bool put_text(wm_buf_t *b, const char *text)
-{
-    return text ? put_size(b, strlen(text) + 1) && put_bytes(b, text, strlen(text)) : put_size(b, 0);
-}
-
-static bool encode_draft(wm_buf_t *b, const draft_t *d)
+static bool encode_draft(const wm_extractor_t *ex, wm_buf_t *b, const draft_t *d)
 {
     wm_buf_clear(b);
-    bool ok = put_bytes(b, &d->era, sizeof d->era) && put_bytes(b, &d->year, sizeof d->year) &&
-              put_text(b, d->id) && put_text(b, d->url) && put_text(b, d->source) &&
-              put_text(b, d->page_title) && put_text(b, d->timestamp);
+    bool ok = wm_record_put_u32(b, (uint32_t)(d->era - ex->rules->eras)) &&
+              wm_record_put_u32(b, (uint32_t)d->year) && wm_record_put_string(b, d->id) &&
+              wm_record_put_string(b, d->url) && wm_record_put_string(b, d->source) &&
+              wm_record_put_string(b, d->page_title) && wm_record_put_string(b, d->timestamp);
     for (int f = 0; ok && f < WM_FIELD_COUNT; f++) {
-        ok = put_size(b, d->fields[f].n);
-        for (size_t i = 0; ok && i < d->fields[f].n; i++)
-            ok = put_bytes(b, &d->fields[f].items[i].plain, sizeof(bool)) && put_text(b, d->fields[f].items[i].text);
+        const candidates_t *list = &d->fields[f];
+        ok = list->n <= WM_RECORD_MAX_BYTES / sizeof(candidate_t) && wm_record_put_u32(b, (uint32_t)list->n);
+        for (size_t i = 0; ok && i < list->n; i++)
+            ok = wm_record_put_u32(b, list->items[i].plain) && wm_record_put_string(b, list->items[i].text);
     }
     return ok;
 }
 
-typedef struct byte_reader {
-    const char *at;
-    size_t left;
-} byte_reader_t;
-
-static bool get_bytes(byte_reader_t *r, void *out, size_t len)
-{
-    if (r->left < len)
-        return false;
-    memcpy(out, r->at, len);
-    r->at += len;
-    r->left -= len;
-    return true;
-}
-
-static bool get_text(byte_reader_t *r, char **text)
-{
-    size_t n;
-    *text = NULL;
-    if (!get_bytes(r, &n, sizeof n))
-        return false;
-    if (n == 0)
-        return true;
-    if (n - 1 > r->left)
-        return false;
-    *text = wm_strndup(r->at, n - 1);
-    r->at += n - 1;
-    r->left -= n - 1;
-    return *text != NULL;
-}
-
-static bool decode_fields(byte_reader_t *r, draft_t *d)
+static bool decode_fields(wm_record_reader_t *r, draft_t *d)
 {
     for (int f = 0; f < WM_FIELD_COUNT; f++) {
-        size_t n;
-        if (!get_bytes(r, &n, sizeof n) || n > r->left)
+        uint32_t n, plain;
+        if (!wm_record_get_u32(r, &n) || n > r->left / (2 * sizeof(uint32_t)))
             return false;
         if (n == 0)
             continue;
@@ -354,28 +300,33 @@ static bool decode_fields(byte_reader_t *r, draft_t *d)
         if (!d->fields[f].items)
             return false;
         d->fields[f].n = n;   /* now, so that draft_free releases a part-read list */
-        for (size_t i = 0; i < n; i++)
-            if (!get_bytes(r, &d->fields[f].items[i].plain, sizeof(bool)) ||
-                !get_text(r, &d->fields[f].items[i].text))
+        for (size_t i = 0; i < n; i++) {
+            if (!wm_record_get_u32(r, &plain) || !wm_record_get_string(r, &d->fields[f].items[i].text))
                 return false;
+            d->fields[f].items[i].plain = plain != 0;
+        }
     }
     return true;
 }
 
 /* NULL when the bytes are not a draft or memory ran out. */
-static draft_t *decode_draft(const wm_buf_t *b)
+static draft_t *decode_draft(const wm_extractor_t *ex, const wm_buf_t *b)
 {
-    byte_reader_t r = {b->data, b->len};
+    wm_record_reader_t r = wm_record_reader(b->data, b->len);
+    uint32_t era, year;
     draft_t *d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
-    bool ok = get_bytes(&r, &d->era, sizeof d->era) && get_bytes(&r, &d->year, sizeof d->year) &&
-              get_text(&r, &d->id) && get_text(&r, &d->url) && get_text(&r, &d->source) &&
-              get_text(&r, &d->page_title) && get_text(&r, &d->timestamp) && decode_fields(&r, d);
+    bool ok = wm_record_get_u32(&r, &era) && era < ex->rules->n_eras && wm_record_get_u32(&r, &year) &&
+              wm_record_get_string(&r, &d->id) && wm_record_get_string(&r, &d->url) &&
+              wm_record_get_string(&r, &d->source) && wm_record_get_string(&r, &d->page_title) &&
+              wm_record_get_string(&r, &d->timestamp) && decode_fields(&r, d) && wm_record_at_end(&r);
     if (!ok) {
         draft_free(d);
         return NULL;
     }
+    d->era = &ex->rules->eras[era];
+    d->year = (int)year;
     return d;
 }
 
@@ -796,22 +747,15 @@ static void remember_switch(wm_extractor_t *ex, const char *name, const wm_page_
         ex->oom = true;
 }
 
-/* Keep text (malloc'd, taken; NULL or "" for none) as info's biography: in
- * the biographies' file when it can be written, else in memory. */
+/* Keep text (malloc'd, taken; NULL or "" for none) as info's biography. */
 static void keep_biography(wm_extractor_t *ex, speaker_info_t *info, char *text)
 {
     size_t len = text ? strlen(text) : 0;
-    if (!len) {
-        free(text);
-        return;
-    }
-    if (!ex->biographies)
-        ex->biographies = wm_spill_texts_new();
-    info->bio_len = len;
-    if (ex->biographies && wm_spill_texts_put(ex->biographies, text, len, &info->bio_at) == 0)
-        free(text);
-    else
-        info->biography = text;
+    if (len && wm_spill_texts_put(ex->biographies, text, len, &info->bio_at) == 0)
+        info->bio_len = len;
+    else if (len)
+        ex->oom = true;
+    free(text);
 }
 
 /* info's biography (valid until the next call), NULL when it has none or it
@@ -820,8 +764,6 @@ static const char *biography_of(wm_extractor_t *ex, const speaker_info_t *info)
 {
     if (!info->bio_len)
         return NULL;
-    if (info->biography)
-        return info->biography;
     const char *text = wm_spill_texts_get(ex->biographies, info->bio_at, info->bio_len);
     if (!text) {
         if (errno == ENOMEM)
@@ -887,7 +829,6 @@ static void clear_lookups(wm_extractor_t *ex)
     for (size_t i = 0; i < ex->n_speakers; i++) {
         free(ex->speakers[i].code);
         free(ex->speakers[i].name);
-        free(ex->speakers[i].biography);
     }
     free(ex->speakers);
     ex->speakers = NULL;
@@ -1408,51 +1349,16 @@ static wm_session_t *build_session(wm_extractor_t *ex, const draft_t *d, int *mi
 
 /* --- the queue of ready sessions --------------------------------------------------- */
 
-/* Into the temporary file; false (s untouched) when that cannot be done. */
-static bool spill_session(wm_spill_t **spill, wm_session_t *s)
-{
-    if (!*spill)
-        *spill = wm_spill_new();
-    if (!*spill || wm_spill_push(*spill, s) != 0)
-        return false;
-    wm_session_free(s);
-    return true;
-}
-
-/* Append s to a growing array of sessions; out of memory frees s and marks the extractor. */
-static void append_session(wm_extractor_t *ex, wm_session_t ***items, size_t *n, size_t *cap,
-                           wm_session_t *s)
-{
-    if (*n == *cap) {
-        size_t grown_cap = *cap ? *cap * 2 : 16;
-        wm_session_t **grown = realloc(*items, grown_cap * sizeof *grown);
-        if (!grown) {
-            ex->oom = true;
-            wm_session_free(s);
-            return;
-        }
-        *items = grown;
-        *cap = grown_cap;
-    }
-    (*items)[(*n)++] = s;
-}
-
 static void push_ready(wm_extractor_t *ex, wm_session_t *s)
 {
-    /* Behind sessions already in the file: the file's turn comes after memory's. */
-    if (ex->ready_spill && wm_spill_count(ex->ready_spill) > 0 && spill_session(&ex->ready_spill, s))
-        return;
-    if (ex->ready_head == ex->n_ready)
-        ex->ready_head = ex->n_ready = 0;
-    append_session(ex, &ex->ready, &ex->n_ready, &ex->ready_cap, s);
+    if (wm_spill_push(ex->ready, s) < 0)
+        ex->oom = true;
 }
 
 wm_session_t *wm_extractor_next_session(wm_extractor_t *extractor)
 {
-    if (extractor->ready_head < extractor->n_ready)
-        return extractor->ready[extractor->ready_head++];
     wm_session_t *s = NULL;
-    if (extractor->ready_spill && wm_spill_take(extractor->ready_spill, &s) < 0)
+    if (wm_spill_take(extractor->ready, &s) < 0)
         extractor->spill_failed = true;
     return s;
 }
@@ -1757,9 +1663,8 @@ static bool is_translatable(const wm_page_t *page)
 
 static void hold(wm_extractor_t *ex, wm_session_t *s)
 {
-    if (spill_session(&ex->held_spill, s))
-        return;
-    append_session(ex, &ex->held, &ex->n_held, &ex->held_cap, s);
+    if (wm_spill_push(ex->held, s) < 0)
+        ex->oom = true;
 }
 
 /* --- pages ---------------------------------------------------------------------------- */
@@ -1820,21 +1725,10 @@ static bool wiki_known(wm_extractor_t *ex, const char *dbname)
 
 static void queue_pending(wm_extractor_t *ex, draft_t *d)
 {
-    /* Into the file unless the list has begun (keeps the order). */
-    if (!ex->pending) {
-        if (!ex->pending_spill)
-            ex->pending_spill = wm_spill_new();
-        if (ex->pending_spill && encode_draft(&ex->draft_bytes, d) &&
-            wm_spill_push_raw(ex->pending_spill, ex->draft_bytes.data, ex->draft_bytes.len) == 0) {
-            draft_free(d);
-            return;
-        }
-    }
-    if (ex->pending_tail)
-        ex->pending_tail->next = d;
-    else
-        ex->pending = d;
-    ex->pending_tail = d;
+    if (!encode_draft(ex, &ex->draft_bytes, d) ||
+        wm_spill_push_raw(ex->pending, ex->draft_bytes.data, ex->draft_bytes.len) < 0)
+        ex->oom = true;
+    draft_free(d);
 }
 
 static void extract_session(wm_extractor_t *ex, const wm_siteinfo_t *site, const wm_page_t *page,
@@ -1887,50 +1781,34 @@ int wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
 /* The oldest pending draft (caller frees), NULL when none is left. */
 static draft_t *next_pending(wm_extractor_t *ex)
 {
-    int got = ex->pending_spill ? wm_spill_take_raw(ex->pending_spill, &ex->draft_bytes) : 0;
-    if (got > 0) {
-        draft_t *d = decode_draft(&ex->draft_bytes);
-        if (!d)
-            ex->spill_failed = true;   /* that one is lost; the others follow */
-        return d ? d : next_pending(ex);
+    for (int got; (got = wm_spill_take_raw(ex->pending, &ex->draft_bytes)) != 0;) {
+        draft_t *d = got > 0 ? decode_draft(ex, &ex->draft_bytes) : NULL;
+        if (d)
+            return d;
+        ex->spill_failed = true;   /* that one is lost; the others follow */
     }
-    if (got < 0)
-        ex->spill_failed = true;
-    draft_t *d = ex->pending;
-    if (d) {
-        ex->pending = d->next;
-        if (!ex->pending)
-            ex->pending_tail = NULL;
-    }
-    return d;
+    return NULL;
 }
 
-/* The held sessions in the file, one at a time, with their translations,
- * on to the ready queue (its file part: memory stays flat here too). */
-static void release_spilled(wm_extractor_t *ex)
+/* The held sessions, one at a time, with their translations, on to the
+ * ready queue (its file part: memory stays flat here too). */
+static void release_held(wm_extractor_t *ex)
 {
     wm_session_t *s;
-    int got;
-    while (ex->held_spill && (got = wm_spill_take(ex->held_spill, &s)) != 0) {
+    for (int got; (got = wm_spill_take(ex->held, &s)) != 0;) {
         if (got < 0) {
-            ex->spill_failed = true;
-            return;
+            ex->spill_failed = true;   /* lost; the others follow */
+            continue;
         }
         attach_translations(ex, s);
-        if (!spill_session(&ex->ready_spill, s))
-            push_ready(ex, s);
+        push_ready(ex, s);
     }
 }
 
 int wm_extractor_finish_dump(wm_extractor_t *extractor)
 {
     wm_extractor_t *ex = extractor;
-    for (size_t i = 0; i < ex->n_held; i++) {
-        attach_translations(ex, ex->held[i]);
-        push_ready(ex, ex->held[i]);
-    }
-    ex->n_held = 0;
-    release_spilled(ex);
+    release_held(ex);
     for (draft_t *d; (d = next_pending(ex));) {
         int missing = 0;
         wm_session_t *s = build_session(ex, d, &missing);
@@ -1971,6 +1849,19 @@ wm_extractor_t *wm_extractor_new_with_rules(wm_rules_t *rules, char **error)
         return NULL;
     }
     ex->rules = rules;
+    ex->pending = wm_spill_new();
+    ex->held = wm_spill_new();
+    ex->ready = wm_spill_new();
+    ex->biographies = wm_spill_texts_new();
+    if (!ex->pending || !ex->held || !ex->ready || !ex->biographies) {
+        wm_extractor_free(ex);
+        *error = strdup("out of memory");
+        return NULL;
+    }
+    /* Ready sessions are usually taken at once (wmindex takes them after
+     * every page): they touch the file only when many wait, as after
+     * finish_dump or a table of many rows. */
+    wm_spill_keep_in_memory(ex->ready, READY_IN_MEMORY);
     return ex;
 }
 
@@ -1983,24 +1874,13 @@ void wm_extractor_free(wm_extractor_t *extractor)
 {
     if (!extractor)
         return;
-    while (extractor->pending) {
-        draft_t *d = extractor->pending;
-        extractor->pending = d->next;
-        draft_free(d);
-    }
     clear_lookups(extractor);
     clear_translations(extractor);
-    for (size_t i = 0; i < extractor->n_held; i++)
-        wm_session_free(extractor->held[i]);
-    free(extractor->held);
-    wm_spill_free(extractor->held_spill);
-    wm_spill_free(extractor->ready_spill);
-    wm_spill_free(extractor->pending_spill);
+    wm_spill_free(extractor->pending);
+    wm_spill_free(extractor->held);
+    wm_spill_free(extractor->ready);
     wm_buf_free(&extractor->draft_bytes);
     wm_spill_texts_free(extractor->biographies);
-    for (size_t i = extractor->ready_head; i < extractor->n_ready; i++)
-        wm_session_free(extractor->ready[i]);
-    free(extractor->ready);
     free(extractor->dbname);
     wm_rules_free(extractor->rules);
     free(extractor);
