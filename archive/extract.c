@@ -15,22 +15,17 @@
 #include "archive/extract.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "archive/lookups.h"
 #include "archive/rules.h"
 #include "archive/spill.h"
 #include "archive/util.h"
 #include "archive/wikitext.h"
-
-/* How deep to look into nested template calls for speaker pages and switch
- * tables: real pages nest two or three levels; a constant keeps the stack
- * bounded whatever the page holds. */
-#define MAX_TEMPLATE_DEPTH 6
 
 /* Ready sessions kept in memory before the queue's file is used. */
 #define READY_IN_MEMORY 256
@@ -55,27 +50,6 @@ typedef struct draft {
     int year;
 } draft_t;
 
-typedef struct speaker_info {
-    const char *page;   /* the rule's speaker page name (owned by the rules) */
-    char *code;
-    char *name;         /* plain text, NULL when the page gave none */
-    /* The biography (plain text): bio_len bytes at bio_at in the extractor's
-     * biographies; bio_len 0 when the page gave none. */
-    uint64_t bio_at;
-    size_t bio_len;
-} speaker_info_t;
-
-typedef struct switch_case {
-    char *key;
-    char *value;        /* wikitext */
-} switch_case_t;
-
-typedef struct switch_table {
-    char *name;
-    switch_case_t *cases;
-    size_t n_cases;
-} switch_table_t;
-
 /* The translation subpages ("X/fr") seen of a source page X. */
 typedef struct translated {
     char *title;          /* X; NULL = empty slot */
@@ -86,16 +60,7 @@ struct wm_extractor {
     wm_rules_t *rules;
     char *dbname;             /* the wiki wiki_known was computed for */
     bool wiki_known;
-    speaker_info_t *speakers;
-    size_t n_speakers, speakers_cap;
-    size_t *speaker_slots;    /* hash of speakers by code: index + 1, 0 = empty */
-    size_t n_slots;           /* a power of two, at least twice n_speakers */
-    /* Speakers' biographies, the bulk of the speaker table (a 2023 dump has a
-     * page per speaker: 27,000 in the 100,000-session benchmark), wait in a
-     * temporary file so memory stays flat. */
-    wm_spill_texts_t *biographies;
-    switch_table_t *switches;
-    size_t n_switches;
+    wm_lookups_t *lookups;    /* what speaker pages and switch templates say */
     translated_t *translated;      /* hash of source titles to their translation codes */
     size_t n_translated, translated_cap;   /* cap: a power of two, at least twice n */
     /* The three queues keep what waits in a temporary file (archive/spill.h),
@@ -110,41 +75,10 @@ struct wm_extractor {
 
 /* --- small string helpers ------------------------------------------------- */
 
-/* Names of pages and templates compare like MediaWiki titles: first letter
- * case-insensitive, '_' the same as ' '. */
-static bool name_char_eq(char a, char b, bool first)
-{
-    if (a == '_')
-        a = ' ';
-    if (b == '_')
-        b = ' ';
-    return first ? tolower((unsigned char)a) == tolower((unsigned char)b) : a == b;
-}
-
-static bool same_name(const char *a, const char *b)
-{
-    for (size_t i = 0;; i++) {
-        if (!name_char_eq(a[i], b[i], i == 0))
-            return false;
-        if (!a[i])
-            return true;
-    }
-}
-
-/* If name is "<prefix>/<rest>", return rest; else NULL. */
-static const char *subpage_of(const char *name, const char *prefix)
-{
-    size_t i = 0;
-    for (; prefix[i]; i++)
-        if (!name_char_eq(name[i], prefix[i], i == 0))
-            return NULL;
-    return name[i] == '/' && name[i + 1] ? name + i + 1 : NULL;
-}
-
 static bool names_have(const wm_names_t *names, const char *item, bool as_page_name)
 {
     for (size_t i = 0; i < names->n; i++)
-        if (as_page_name ? same_name(names->items[i], item) : strcmp(names->items[i], item) == 0)
+        if (as_page_name ? wm_lookups_same_name(names->items[i], item) : strcmp(names->items[i], item) == 0)
             return true;
     return false;
 }
@@ -523,334 +457,26 @@ static draft_t *gather(wm_extractor_t *ex, const wm_era_rule_t *era, const wm_si
     return d;
 }
 
-/* --- lookups: switch tables and speaker pages ---------------------------------- */
+/* --- lookups (archive/lookups.h) --------------------------------------------------- */
 
-static const switch_table_t *find_switch(const wm_extractor_t *ex, const char *name)
+/* A failed lookup stops the extractor (out of memory) or fails the dump
+ * (a kept page could not be read back). */
+static void note_lookups(wm_extractor_t *ex, wm_lookups_status_t status)
 {
-    for (size_t i = 0; i < ex->n_switches; i++)
-        if (same_name(ex->switches[i].name, name))
-            return &ex->switches[i];
-    return NULL;
+    if (status == WM_LOOKUPS_NO_MEMORY)
+        ex->oom = true;
+    else if (status != WM_LOOKUPS_OK)
+        ex->spill_failed = true;
 }
 
-/* FNV-1a: speaker codes are short and many (one page per speaker). */
-static size_t hash_code(const char *code)
-{
-    uint64_t h = 14695981039346656037u;
-    for (const unsigned char *p = (const unsigned char *)code; *p; p++)
-        h = (h ^ *p) * 1099511628211u;
-    return (size_t)h;
-}
-
-static const speaker_info_t *find_speaker(const wm_extractor_t *ex, const char *page,
-                                          const char *code)
-{
-    size_t mask = ex->n_slots - 1;
-    for (size_t i = hash_code(code) & mask; ex->n_slots && ex->speaker_slots[i]; i = (i + 1) & mask) {
-        const speaker_info_t *info = &ex->speakers[ex->speaker_slots[i] - 1];
-        if (strcmp(info->code, code) == 0 && same_name(info->page, page))
-            return info;
-    }
-    return NULL;
-}
-
-static void place_speaker(wm_extractor_t *ex, size_t index)
-{
-    size_t mask = ex->n_slots - 1, i = hash_code(ex->speakers[index].code) & mask;
-    while (ex->speaker_slots[i])
-        i = (i + 1) & mask;
-    ex->speaker_slots[i] = index + 1;
-}
-
-/* Hash the newest speaker, growing the table to stay at most half full. */
-static int index_last_speaker(wm_extractor_t *ex)
-{
-    if (2 * ex->n_speakers <= ex->n_slots) {
-        place_speaker(ex, ex->n_speakers - 1);
-        return 0;
-    }
-    size_t n_slots = ex->n_slots ? 2 * ex->n_slots : 64;
-    size_t *slots = calloc(n_slots, sizeof *slots);
-    if (!slots)
-        return -1;
-    free(ex->speaker_slots);
-    ex->speaker_slots = slots;
-    ex->n_slots = n_slots;
-    for (size_t i = 0; i < ex->n_speakers; i++)
-        place_speaker(ex, i);
-    return 0;
-}
-
-/* A new, indexed entry for a speaker code; NULL when out of memory. */
-static speaker_info_t *add_speaker_info(wm_extractor_t *ex, const char *page, const char *code)
-{
-    if (ex->n_speakers == ex->speakers_cap) {
-        size_t cap = ex->speakers_cap ? 2 * ex->speakers_cap : 64;
-        speaker_info_t *speakers = realloc(ex->speakers, cap * sizeof *speakers);
-        if (!speakers)
-            return NULL;
-        ex->speakers = speakers;
-        ex->speakers_cap = cap;
-    }
-    speaker_info_t *info = &ex->speakers[ex->n_speakers];
-    *info = (speaker_info_t){.page = page, .code = strdup(code)};
-    if (!info->code)
-        return NULL;
-    ex->n_speakers++;
-    if (index_last_speaker(ex) < 0) {
-        free(info->code);
-        ex->n_speakers--;
-        return NULL;
-    }
-    return info;
-}
-
-/* The value of {{name|key}} from the switch table, or "" (the table's
- * "#default" when the key is unknown). */
-static const char *switch_value(const switch_table_t *table, const char *key)
-{
-    const char *fallback = "";
-    for (size_t i = 0; i < table->n_cases; i++) {
-        if (strcmp(table->cases[i].key, key) == 0)
-            return table->cases[i].value;
-        if (strcmp(table->cases[i].key, "#default") == 0)
-            fallback = table->cases[i].value;
-    }
-    return fallback;
-}
-
-/* Append the value a switch-template call stands for; count it missing
- * when its template page has not been seen. */
-static int append_switch_value(wm_extractor_t *ex, wm_buf_t *out, const wm_template_t *call,
-                               int *missing)
-{
-    const switch_table_t *table = find_switch(ex, call->name);
-    if (!table) {
-        (*missing)++;
-        return 0;
-    }
-    const char *raw_key = wm_template_param(call, "1");
-    char *key = plain_of(ex, raw_key ? raw_key : "", raw_key ? strlen(raw_key) : 0);
-    if (!key)
-        return -1;
-    int rc = wm_buf_append_str(out, switch_value(table, key));
-    free(key);
-    return rc;
-}
-
-/* raw with every call of one of the era's switch templates replaced by its value. */
+/* raw with the era's switch templates resolved; NULL when out of memory. */
 static char *resolve_switches(wm_extractor_t *ex, const wm_era_rule_t *era, const char *raw,
                               int *missing)
 {
-    wm_template_t *calls;
-    size_t n, done = 0;
-    if (!era->switches.n)
-        return strdup(raw);
-    if (wm_wikitext_templates(raw, strlen(raw), &calls, &n) < 0)
-        return NULL;
-    wm_buf_t out = {0};
-    int rc = wm_buf_append(&out, "", 0);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        if (!names_have(&era->switches, calls[i].name, true))
-            continue;
-        rc = wm_buf_append(&out, raw + done, calls[i].offset - done);
-        if (rc == 0)
-            rc = append_switch_value(ex, &out, &calls[i], missing);
-        done = calls[i].offset + calls[i].length;
-    }
-    if (rc == 0)
-        rc = wm_buf_append_str(&out, raw + done);
-    wm_templates_free(calls, n);
-    if (rc < 0) {
-        wm_buf_free(&out);
-        return NULL;
-    }
-    return wm_buf_take(&out);
+    char *resolved;
+    note_lookups(ex, wm_lookups_resolve_switches(ex->lookups, era, raw, missing, &resolved));
+    return resolved;
 }
-
-/* Record the cases of the first {{#switch:}} found in text (nested calls
- * included): "k=v" is a case; bare "a|b=v" fall through to the next value. */
-static int add_switch_cases(switch_table_t *table, const wm_template_t *call)
-{
-    size_t fall_from = 0;
-    table->cases = calloc(call->n_params ? call->n_params : 1, sizeof *table->cases);
-    if (!table->cases)
-        return -1;
-    for (size_t i = 1; i < call->n_params; i++) {
-        const wm_template_param_t *param = &call->params[i];
-        if (param->positional) {
-            if (!(table->cases[table->n_cases++].key = strdup(param->value)))
-                return -1;
-            continue;
-        }
-        if (!(table->cases[table->n_cases].key = strdup(param->name)))
-            return -1;
-        table->n_cases++;
-        for (size_t j = fall_from; j < table->n_cases; j++)
-            if (!(table->cases[j].value = strdup(param->value)))
-                return -1;
-        fall_from = table->n_cases;
-    }
-    /* A bare last value is the default. */
-    for (size_t j = fall_from; j < table->n_cases; j++) {
-        table->cases[j].value = table->cases[j].key;
-        table->cases[j].key = strdup("#default");
-        if (!table->cases[j].key)
-            return -1;
-    }
-    return 0;
-}
-
-static const wm_template_t *find_call(const wm_template_t *calls, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (same_name(calls[i].name, name))
-            return &calls[i];
-    return NULL;
-}
-
-/* The first {{#switch:}} in text, searched into parameters; load it into table. */
-static int load_switch(switch_table_t *table, const char *text, size_t len, int depth)
-{
-    wm_template_t *calls;
-    size_t n;
-    if (depth > MAX_TEMPLATE_DEPTH || table->cases)
-        return 0;
-    if (wm_wikitext_templates(text, len, &calls, &n) < 0)
-        return -1;
-    int rc = 0;
-    const wm_template_t *sw = find_call(calls, n, "#switch");
-    if (sw)
-        rc = add_switch_cases(table, sw);
-    for (size_t i = 0; i < n && !sw && rc == 0; i++)
-        for (size_t j = 0; j < calls[i].n_params && rc == 0; j++)
-            rc = load_switch(table, calls[i].params[j].value, strlen(calls[i].params[j].value),
-                             depth + 1);
-    wm_templates_free(calls, n);
-    return rc;
-}
-
-static void remember_switch(wm_extractor_t *ex, const char *name, const wm_page_t *page)
-{
-    if (find_switch(ex, name))
-        return;
-    switch_table_t *tables = realloc(ex->switches, (ex->n_switches + 1) * sizeof *tables);
-    if (!tables) {
-        ex->oom = true;
-        return;
-    }
-    ex->switches = tables;
-    switch_table_t *table = &tables[ex->n_switches++];
-    memset(table, 0, sizeof *table);
-    table->name = strdup(name);
-    if (!table->name || load_switch(table, page->text, page->text_len, 0) < 0)
-        ex->oom = true;
-}
-
-/* Keep text (malloc'd, taken; NULL or "" for none) as info's biography. */
-static void keep_biography(wm_extractor_t *ex, speaker_info_t *info, char *text)
-{
-    size_t len = text ? strlen(text) : 0;
-    if (len && wm_spill_texts_put(ex->biographies, text, len, &info->bio_at) == 0)
-        info->bio_len = len;
-    else if (len)
-        ex->oom = true;
-    free(text);
-}
-
-/* info's biography (valid until the next call), NULL when it has none or it
- * could not be read back (oom or spill_failed then says why). */
-static const char *biography_of(wm_extractor_t *ex, const speaker_info_t *info)
-{
-    if (!info->bio_len)
-        return NULL;
-    const char *text = wm_spill_texts_get(ex->biographies, info->bio_at, info->bio_len);
-    if (!text) {
-        if (errno == ENOMEM)
-            ex->oom = true;
-        else
-            ex->spill_failed = true;
-    }
-    return text;
-}
-
-/* Keep what a speaker page says: name and biography, as plain text. */
-static void remember_speaker(wm_extractor_t *ex, const wm_era_rule_t *era, const char *code,
-                             const wm_page_t *page)
-{
-    wm_template_t *calls;
-    size_t n;
-    if (find_speaker(ex, era->speaker_page, code))
-        return;
-    if (wm_wikitext_templates(page->text, page->text_len, &calls, &n) < 0) {
-        ex->oom = true;
-        return;
-    }
-    speaker_info_t *info = add_speaker_info(ex, era->speaker_page, code);
-    if (!info) {
-        ex->oom = true;
-        wm_templates_free(calls, n);
-        return;
-    }
-    const wm_template_t *call = find_call(calls, n, era->speaker_page);
-    const char *name = call ? wm_template_param(call, era->speaker_name ? era->speaker_name : "name") : NULL;
-    const char *bio = call ? wm_template_param(call, era->speaker_bio ? era->speaker_bio : "biography") : NULL;
-    if (name)
-        info->name = plain_of(ex, name, strlen(name));
-    if (bio && *bio)
-        keep_biography(ex, info, plain_of(ex, bio, strlen(bio)));
-    wm_templates_free(calls, n);
-}
-
-/* A Template: page some era of this wiki looks values up in. */
-static void remember_lookup_page(wm_extractor_t *ex, const wm_siteinfo_t *site,
-                                 const wm_page_t *page)
-{
-    const char *colon = strchr(page->title, ':');
-    const char *name = colon ? colon + 1 : page->title;
-    for (size_t e = 0; e < ex->rules->n_eras; e++) {
-        const wm_era_rule_t *era = &ex->rules->eras[e];
-        const char *code = era->speaker_page ? subpage_of(name, era->speaker_page) : NULL;
-        bool is_switch = names_have(&era->switches, name, true);
-        if (!code && !is_switch)
-            continue;
-        if (!wm_rules_era_covers_wiki(era, site->dbname))
-            continue;
-        if (code)
-            remember_speaker(ex, era, code, page);
-        else
-            remember_switch(ex, name, page);
-        return;
-    }
-}
-
-static void clear_lookups(wm_extractor_t *ex)
-{
-    for (size_t i = 0; i < ex->n_speakers; i++) {
-        free(ex->speakers[i].code);
-        free(ex->speakers[i].name);
-    }
-    free(ex->speakers);
-    ex->speakers = NULL;
-    ex->n_speakers = ex->speakers_cap = 0;
-    free(ex->speaker_slots);
-    ex->speaker_slots = NULL;
-    ex->n_slots = 0;
-    if (ex->biographies)
-        wm_spill_texts_clear(ex->biographies);   /* the file is written over by the next dump */
-    for (size_t i = 0; i < ex->n_switches; i++) {
-        for (size_t j = 0; j < ex->switches[i].n_cases; j++) {
-            free(ex->switches[i].cases[j].key);
-            free(ex->switches[i].cases[j].value);
-        }
-        free(ex->switches[i].cases);
-        free(ex->switches[i].name);
-    }
-    free(ex->switches);
-    ex->switches = NULL;
-    ex->n_switches = 0;
-}
-
 /* --- speakers ------------------------------------------------------------------- */
 
 /* Where a signature tail starts in line: a talk-page or contributions link
@@ -1090,56 +716,13 @@ static size_t add_people_with_bios(wm_extractor_t *ex, wm_session_t *s, const ch
     return found;
 }
 
-/* Codes of speaker-page calls ({{<page>/<CODE>}}) in text, nested calls included. */
-static void collect_speaker_codes(wm_extractor_t *ex, const char *page, const char *text,
-                                  int depth, wm_names_t *codes)
-{
-    wm_template_t *calls;
-    size_t n;
-    if (depth > MAX_TEMPLATE_DEPTH)
-        return;
-    if (wm_wikitext_templates(text, strlen(text), &calls, &n) < 0) {
-        ex->oom = true;
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const char *code = subpage_of(calls[i].name, page);
-        if (!code) {
-            for (size_t j = 0; j < calls[i].n_params; j++)
-                collect_speaker_codes(ex, page, calls[i].params[j].value, depth + 1, codes);
-            continue;
-        }
-        char **items = realloc(codes->items, (codes->n + 1) * sizeof *items);
-        if (!items || !(items[codes->n] = strdup(code))) {
-            ex->oom = true;
-            if (items)
-                codes->items = items;
-            break;
-        }
-        codes->items = items;
-        codes->n++;
-    }
-    wm_templates_free(calls, n);
-}
-
 /* Speakers from their pages; a page not in the dump still gives the code. */
 static size_t add_people_by_lookup(wm_extractor_t *ex, wm_session_t *s, const wm_era_rule_t *era,
                                    const char *raw, int *missing)
 {
-    wm_names_t codes = {0};
-    collect_speaker_codes(ex, era->speaker_page, raw, 0, &codes);
-    for (size_t i = 0; i < codes.n; i++) {
-        const char *code = codes.items[i];
-        const speaker_info_t *info = find_speaker(ex, era->speaker_page, code);
-        if (!info)
-            (*missing)++;
-        const char *name = info && info->name && *info->name ? info->name : code;
-        if (wm_session_add_speaker(s, name, NULL, code, info ? biography_of(ex, info) : NULL) < 0)
-            ex->oom = true;
-        free(codes.items[i]);
-    }
-    free(codes.items);
-    return codes.n;
+    size_t found = 0;
+    note_lookups(ex, wm_lookups_add_speakers(ex->lookups, s, era, raw, &found, missing));
+    return found;
 }
 
 static void fill_speakers(wm_extractor_t *ex, wm_session_t *s, const draft_t *d, int *missing)
@@ -1772,7 +1355,7 @@ int wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
     if (!wiki_known(extractor, site->dbname) || has_no_content(page))
         return extractor->oom ? -1 : 0;
     if (page->ns == 10)
-        remember_lookup_page(extractor, site, page);
+        note_lookups(extractor, wm_lookups_add_page(extractor->lookups, extractor->rules, site->dbname, page));
     else if (namespace_may_hold_sessions(page->ns))
         extract_session(extractor, site, page, source);
     return extractor->oom ? -1 : 0;
@@ -1818,7 +1401,7 @@ int wm_extractor_finish_dump(wm_extractor_t *extractor)
         }
         draft_free(d);
     }
-    clear_lookups(ex);
+    wm_lookups_clear(ex->lookups);
     clear_translations(ex);
     free(ex->dbname);
     ex->dbname = NULL;
@@ -1852,8 +1435,8 @@ wm_extractor_t *wm_extractor_new_with_rules(wm_rules_t *rules, char **error)
     ex->pending = wm_spill_new();
     ex->held = wm_spill_new();
     ex->ready = wm_spill_new();
-    ex->biographies = wm_spill_texts_new();
-    if (!ex->pending || !ex->held || !ex->ready || !ex->biographies) {
+    ex->lookups = wm_lookups_new();
+    if (!ex->pending || !ex->held || !ex->ready || !ex->lookups) {
         wm_extractor_free(ex);
         *error = strdup("out of memory");
         return NULL;
@@ -1874,13 +1457,12 @@ void wm_extractor_free(wm_extractor_t *extractor)
 {
     if (!extractor)
         return;
-    clear_lookups(extractor);
+    wm_lookups_free(extractor->lookups);
     clear_translations(extractor);
     wm_spill_free(extractor->pending);
     wm_spill_free(extractor->held);
     wm_spill_free(extractor->ready);
     wm_buf_free(&extractor->draft_bytes);
-    wm_spill_texts_free(extractor->biographies);
     free(extractor->dbname);
     wm_rules_free(extractor->rules);
     free(extractor);
