@@ -24,6 +24,7 @@
 #include "archive/lookups.h"
 #include "archive/rules.h"
 #include "archive/spill.h"
+#include "archive/translations.h"
 #include "archive/util.h"
 #include "archive/wikitext.h"
 
@@ -50,19 +51,12 @@ typedef struct draft {
     int year;
 } draft_t;
 
-/* The translation subpages ("X/fr") seen of a source page X. */
-typedef struct translated {
-    char *title;          /* X; NULL = empty slot */
-    wm_names_t codes;
-} translated_t;
-
 struct wm_extractor {
     wm_rules_t *rules;
     char *dbname;             /* the wiki wiki_known was computed for */
     bool wiki_known;
     wm_lookups_t *lookups;    /* what speaker pages and switch templates say */
-    translated_t *translated;      /* hash of source titles to their translation codes */
-    size_t n_translated, translated_cap;   /* cap: a power of two, at least twice n */
+    wm_translations_t *translations;   /* codes of the translation subpages seen */
     /* The three queues keep what waits in a temporary file (archive/spill.h),
      * so that memory stays flat however many a dump has. */
     wm_spill_t *pending;      /* drafts waiting for a page later in the dump, as records */
@@ -1140,100 +1134,13 @@ static void extract_table_rows(wm_extractor_t *ex, const wm_era_rule_t *era,
         wm_buf_free(&t.cells[c]);
 }
 
-/* --- translations ------------------------------------------------------------------ */
-
-static size_t hash_title(const char *title)
-{
-    size_t h = 5381;
-    for (const unsigned char *p = (const unsigned char *)title; *p; p++)
-        h = h * 33 + *p;
-    return h;
-}
-
-/* The slot of title, or the empty slot where it would go. */
-static translated_t *translated_slot(const wm_extractor_t *ex, const char *title)
-{
-    size_t mask = ex->translated_cap - 1;
-    for (size_t i = hash_title(title) & mask;; i = (i + 1) & mask)
-        if (!ex->translated[i].title || strcmp(ex->translated[i].title, title) == 0)
-            return &ex->translated[i];
-}
-
-static int grow_translated(wm_extractor_t *ex)
-{
-    size_t old_cap = ex->translated_cap;
-    translated_t *old = ex->translated;
-    size_t cap = old_cap ? old_cap * 2 : 64;
-    ex->translated = calloc(cap, sizeof *ex->translated);
-    if (!ex->translated) {
-        ex->translated = old;
-        return -1;
-    }
-    ex->translated_cap = cap;
-    for (size_t i = 0; i < old_cap; i++)
-        if (old[i].title)
-            *translated_slot(ex, old[i].title) = old[i];
-    free(old);
-    return 0;
-}
-
-/* Remember that base has a translation subpage in language code. */
-static void remember_translation(wm_extractor_t *ex, const char *base, size_t base_len,
-                                 const char *code)
-{
-    char *title = wm_strndup(base, base_len);
-    char *lower = strdup(code);
-    if (!title || !lower || ((ex->n_translated + 1) * 2 > ex->translated_cap && grow_translated(ex) < 0)) {
-        ex->oom = true;
-        free(title);
-        free(lower);
-        return;
-    }
-    for (char *p = lower; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    translated_t *slot = translated_slot(ex, title);
-    if (!slot->title) {
-        slot->title = title;
-        ex->n_translated++;
-    } else {
-        free(title);
-    }
-    if (names_have(&slot->codes, lower, false)) {
-        free(lower);
-        return;
-    }
-    char **items = realloc(slot->codes.items, (slot->codes.n + 1) * sizeof *items);
-    if (!items) {
-        ex->oom = true;
-        free(lower);
-        return;
-    }
-    items[slot->codes.n++] = lower;
-    slot->codes.items = items;
-}
+/* --- translations (archive/translations.h) ------------------------------------------ */
 
 /* Give a session the translation codes seen so far for its page. */
 static void attach_translations(wm_extractor_t *ex, wm_session_t *s)
 {
-    if (!ex->translated_cap || !s->page_title)
-        return;
-    const translated_t *slot = translated_slot(ex, s->page_title);
-    for (size_t i = 0; slot->title && i < slot->codes.n; i++)
-        if (wm_session_add_translation(s, slot->codes.items[i]) < 0)
-            ex->oom = true;
-}
-
-static void clear_translations(wm_extractor_t *ex)
-{
-    for (size_t i = 0; i < ex->translated_cap; i++) {
-        free(ex->translated[i].title);
-        for (size_t j = 0; j < ex->translated[i].codes.n; j++)
-            free(ex->translated[i].codes.items[j]);
-        free(ex->translated[i].codes.items);
-    }
-    free(ex->translated);
-    ex->translated = NULL;
-    ex->n_translated = ex->translated_cap = 0;
+    if (wm_translations_attach(ex->translations, s) < 0)
+        ex->oom = true;
 }
 
 /* A page marked for the Translate extension may get translation subpages
@@ -1280,18 +1187,10 @@ static bool has_no_content(const wm_page_t *page)
  * but X gets "fr" in its translations.  Return whether title is one. */
 static bool take_translation_subpage(wm_extractor_t *ex, const char *dbname, const char *title)
 {
-    const char *slash = strrchr(title, '/');
-    if (!slash || !wm_rules_is_translation_code(ex->rules, slash + 1, strlen(slash + 1)))
-        return false;
-    char *base = wm_strndup(title, (size_t)(slash - title));
-    wm_title_match_t match;
-    bool found = base && wm_rules_find_era(ex->rules, dbname, base, &match);
-    if (!base)
+    bool taken;
+    if (wm_translations_take_subpage(ex->translations, ex->rules, dbname, title, &taken) < 0)
         ex->oom = true;
-    if (found)
-        remember_translation(ex, title, (size_t)(slash - title), slash + 1);
-    free(base);
-    return found;
+    return taken;
 }
 
 static bool wiki_known(wm_extractor_t *ex, const char *dbname)
@@ -1402,7 +1301,7 @@ int wm_extractor_finish_dump(wm_extractor_t *extractor)
         draft_free(d);
     }
     wm_lookups_clear(ex->lookups);
-    clear_translations(ex);
+    wm_translations_clear(ex->translations);
     free(ex->dbname);
     ex->dbname = NULL;
     return ex->oom || ex->spill_failed ? -1 : 0;
@@ -1436,7 +1335,8 @@ wm_extractor_t *wm_extractor_new_with_rules(wm_rules_t *rules, char **error)
     ex->held = wm_spill_new();
     ex->ready = wm_spill_new();
     ex->lookups = wm_lookups_new();
-    if (!ex->pending || !ex->held || !ex->ready || !ex->lookups) {
+    ex->translations = wm_translations_new();
+    if (!ex->pending || !ex->held || !ex->ready || !ex->lookups || !ex->translations) {
         wm_extractor_free(ex);
         *error = strdup("out of memory");
         return NULL;
@@ -1458,7 +1358,7 @@ void wm_extractor_free(wm_extractor_t *extractor)
     if (!extractor)
         return;
     wm_lookups_free(extractor->lookups);
-    clear_translations(extractor);
+    wm_translations_free(extractor->translations);
     wm_spill_free(extractor->pending);
     wm_spill_free(extractor->held);
     wm_spill_free(extractor->ready);
