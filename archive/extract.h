@@ -24,6 +24,10 @@
 #include "archive/rules.h"
 #include "archive/session.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct wm_extractor wm_extractor_t;
 
 /* An extractor with the built-in rules.  NULL on failure with *error set to
@@ -49,5 +53,9 @@ int wm_extractor_finish_dump(wm_extractor_t *extractor);
 wm_session_t *wm_extractor_next_session(wm_extractor_t *extractor);
 
 const char *wm_extractor_error(const wm_extractor_t *extractor);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
