@@ -69,10 +69,13 @@ struct wm_extractor {
 
 /* --- small string helpers ------------------------------------------------- */
 
+/* Is item in names, compared as page names (MediaWiki's way) or exactly? */
 static bool names_have(const wm_names_t *names, const char *item, bool as_page_name)
 {
+    if (as_page_name)
+        return wm_lookups_names_have(names, item);
     for (size_t i = 0; i < names->n; i++)
-        if (as_page_name ? wm_lookups_same_name(names->items[i], item) : strcmp(names->items[i], item) == 0)
+        if (strcmp(names->items[i], item) == 0)
             return true;
     return false;
 }
