@@ -12,6 +12,10 @@
 
 #include <stdbool.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum wm_crawl_event {
     WM_CRAWL_INPUT,      /* a file to read */
     WM_CRAWL_SKIPPED,    /* a file in a crawled directory that is not an input */
@@ -33,5 +37,9 @@ int wm_crawl(const char *const *roots, int n_roots, wm_crawl_fn callback, void *
 
 /* Whether a file name looks like an input by its name alone. */
 bool wm_crawl_name_is_input(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

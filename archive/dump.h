@@ -15,6 +15,10 @@
 
 #include "archive/stream.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct wm_namespace {
     int key;            /* may be negative */
     char *name;         /* "" for the main namespace */
@@ -61,5 +65,9 @@ typedef int (*wm_dump_page_fn)(void *ctx, const wm_siteinfo_t *site, const wm_pa
  * "x.xml: not a MediaWiki XML dump (root element <html>)".
  * Pages delivered before an error stay delivered. */
 int wm_dump_read(wm_stream_t *stream, wm_dump_page_fn on_page, void *ctx, char **error);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -15,23 +15,22 @@
 #include "archive/extract.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "archive/lookups.h"
 #include "archive/rules.h"
 #include "archive/spill.h"
 #include "archive/tables.h"
+#include "archive/translations.h"
 #include "archive/util.h"
 #include "archive/wikitext.h"
 
-/* How deep to look into nested template calls for speaker pages and switch
- * tables: real pages nest two or three levels; a constant keeps the stack
- * bounded whatever the page holds. */
-#define MAX_TEMPLATE_DEPTH 6
+/* Ready sessions kept in memory before the queue's file is used. */
+#define READY_IN_MEMORY 256
 
 /* What a candidate page gave, before lookups: enough to build the session
  * later (or to explain it). */
@@ -41,68 +40,20 @@ typedef struct draft {
     char *id, *url, *source, *page_title, *timestamp;
     int year;
     bool explain;                  /* its explanation is asked for */
-    struct draft *next;
 } draft_t;
-
-typedef struct speaker_info {
-    const char *page;   /* the rule's speaker page name (owned by the rules) */
-    char *code;
-    char *name;         /* plain text, NULL when the page gave none */
-    /* The biography (plain text): bio_len bytes at bio_at in the extractor's
-     * biographies, or in biography when they could not be written;
-     * neither (NULL, 0) when the page gave none. */
-    char *biography;
-    uint64_t bio_at;
-    size_t bio_len;
-} speaker_info_t;
-
-typedef struct switch_case {
-    char *key;
-    char *value;        /* wikitext */
-} switch_case_t;
-
-typedef struct switch_table {
-    char *name;
-    switch_case_t *cases;
-    size_t n_cases;
-} switch_table_t;
-
-/* The translation subpages ("X/fr") seen of a source page X. */
-typedef struct translated {
-    char *title;          /* X; NULL = empty slot */
-    wm_names_t codes;
-} translated_t;
 
 struct wm_extractor {
     wm_rules_t *rules;
     char *dbname;             /* the wiki wiki_known was computed for */
     bool wiki_known;
-    speaker_info_t *speakers;
-    size_t n_speakers, speakers_cap;
-    size_t *speaker_slots;    /* hash of speakers by code: index + 1, 0 = empty */
-    size_t n_slots;           /* a power of two, at least twice n_speakers */
-    /* Speakers' biographies, the bulk of the speaker table (a 2023 dump has a
-     * page per speaker: 27,000 in the 100,000-session benchmark), wait in a
-     * temporary file so memory stays flat (NULL until the first). */
-    wm_spill_texts_t *biographies;
-    switch_table_t *switches;
-    size_t n_switches;
-    /* Drafts waiting for a page later in the dump, in order: those in the
-     * temporary file first, then the list (used when the file cannot be). */
-    wm_spill_t *pending_spill;
-    draft_t *pending, *pending_tail;
-    wm_buf_t draft_bytes;     /* scratch for a draft on its way to or from the file */
-    translated_t *translated;      /* hash of source titles to their translation codes */
-    size_t n_translated, translated_cap;   /* cap: a power of two, at least twice n */
-    /* Sessions of translatable pages, kept until finish_dump: in a temporary
-     * file (held_spill) so memory stays flat however many a dump has; in
-     * held[] only when the file cannot be written. */
-    wm_spill_t *held_spill;
-    wm_session_t **held;
-    size_t n_held, held_cap;
-    wm_session_t **ready;     /* FIFO: ready[ready_head .. n_ready), then ready_spill */
-    size_t n_ready, ready_head, ready_cap;
-    wm_spill_t *ready_spill;  /* the held sessions after finish_dump, and what follows them */
+    wm_lookups_t *lookups;    /* what speaker pages and switch templates say */
+    wm_translations_t *translations;   /* codes of the translation subpages seen */
+    /* The three queues keep what waits in a temporary file (archive/spill.h),
+     * so that memory stays flat however many a dump has. */
+    wm_spill_t *pending;      /* drafts waiting for a page later in the dump, as records */
+    wm_buf_t draft_bytes;     /* scratch for a draft on its way to or from pending */
+    wm_spill_t *held;         /* sessions of translatable pages, until finish_dump */
+    wm_spill_t *ready;        /* sessions for wm_extractor_next_session */
     /* What the current dump gave, per year, in year order; tallies_final:
      * the dump ended (the next page starts new tallies). */
     wm_tally_t *tallies;
@@ -117,41 +68,13 @@ struct wm_extractor {
 
 /* --- small string helpers ------------------------------------------------- */
 
-/* Names of pages and templates compare like MediaWiki titles: first letter
- * case-insensitive, '_' the same as ' '. */
-static bool name_char_eq(char a, char b, bool first)
-{
-    if (a == '_')
-        a = ' ';
-    if (b == '_')
-        b = ' ';
-    return first ? tolower((unsigned char)a) == tolower((unsigned char)b) : a == b;
-}
-
-static bool same_name(const char *a, const char *b)
-{
-    for (size_t i = 0;; i++) {
-        if (!name_char_eq(a[i], b[i], i == 0))
-            return false;
-        if (!a[i])
-            return true;
-    }
-}
-
-/* If name is "<prefix>/<rest>", return rest; else NULL. */
-static const char *subpage_of(const char *name, const char *prefix)
-{
-    size_t i = 0;
-    for (; prefix[i]; i++)
-        if (!name_char_eq(name[i], prefix[i], i == 0))
-            return NULL;
-    return name[i] == '/' && name[i + 1] ? name + i + 1 : NULL;
-}
-
+/* Is item in names, compared as page names (MediaWiki's way) or exactly? */
 static bool names_have(const wm_names_t *names, const char *item, bool as_page_name)
 {
+    if (as_page_name)
+        return wm_lookups_names_have(names, item);
     for (size_t i = 0; i < names->n; i++)
-        if (as_page_name ? same_name(names->items[i], item) : strcmp(names->items[i], item) == 0)
+        if (strcmp(names->items[i], item) == 0)
             return true;
     return false;
 }
@@ -260,80 +183,37 @@ static void draft_free(draft_t *d)
     free(d);
 }
 
-/* --- drafts as bytes, for the temporary file of pending drafts ---------------------
- * The rule is kept as its address: the file lives and dies with this
- * process and the rules with the extractor. */
+/* --- drafts as records (archive/spill.h), for the queue of pending drafts ------------
+ * The rule is kept as its index in the extractor's rules. */
 
-static bool put_bytes(wm_buf_t *b, const void *bytes, size_t len)
+static bool encode_evidence(wm_buf_t *b, const wm_evidence_list_t *list)
 {
-    return wm_buf_append(b, bytes, len) == 0;
-}
-
-static bool put_size(wm_buf_t *b, size_t n)
-{
-    return put_bytes(b, &n, sizeof n);
-}
-
-/* NULL as 0, else length + 1 and the bytes. */
-static bool put_text(wm_buf_t *b, const char *text)
-{
-    return text ? put_size(b, strlen(text) + 1) && put_bytes(b, text, strlen(text)) : put_size(b, 0);
-}
-
-static bool encode_draft(wm_buf_t *b, const draft_t *d)
-{
-    wm_buf_clear(b);
-    const wm_evidence_list_t *list = &d->evidence;
-    bool ok = put_bytes(b, &d->era, sizeof d->era) && put_bytes(b, &d->year, sizeof d->year) &&
-              put_bytes(b, &d->explain, sizeof d->explain) && put_text(b, d->id) &&
-              put_text(b, d->url) && put_text(b, d->source) && put_text(b, d->page_title) &&
-              put_text(b, d->timestamp) && put_bytes(b, &list->records, sizeof list->records) &&
-              put_size(b, list->n);
+    bool ok = list->n <= WM_RECORD_MAX_BYTES / sizeof(wm_evidence_t) &&
+              wm_record_put_u32(b, list->records) && wm_record_put_u32(b, (uint32_t)list->n);
     for (size_t i = 0; ok && i < list->n; i++) {
         const wm_evidence_t *e = &list->items[i];
-        ok = put_bytes(b, &e->field, sizeof e->field) && put_bytes(b, &e->kind, sizeof e->kind) &&
-             put_bytes(b, &e->plain, sizeof e->plain) && put_size(b, e->offset) &&
-             put_text(b, e->label) && put_text(b, e->text);
+        ok = wm_record_put_u32(b, (uint32_t)e->field) && wm_record_put_u32(b, (uint32_t)e->kind) &&
+             wm_record_put_u32(b, e->plain) && wm_record_put_u32(b, (uint32_t)e->offset) &&
+             wm_record_put_string(b, e->label) && wm_record_put_string(b, e->text);
     }
     return ok;
 }
 
-typedef struct byte_reader {
-    const char *at;
-    size_t left;
-} byte_reader_t;
-
-static bool get_bytes(byte_reader_t *r, void *out, size_t len)
+static bool encode_draft(const wm_extractor_t *ex, wm_buf_t *b, const draft_t *d)
 {
-    if (r->left < len)
-        return false;
-    memcpy(out, r->at, len);
-    r->at += len;
-    r->left -= len;
-    return true;
+    wm_buf_clear(b);
+    return wm_record_put_u32(b, (uint32_t)(d->era - ex->rules->eras)) &&
+           wm_record_put_u32(b, (uint32_t)d->year) && wm_record_put_u32(b, d->explain) &&
+           wm_record_put_string(b, d->id) && wm_record_put_string(b, d->url) &&
+           wm_record_put_string(b, d->source) && wm_record_put_string(b, d->page_title) &&
+           wm_record_put_string(b, d->timestamp) && encode_evidence(b, &d->evidence);
 }
 
-static bool get_text(byte_reader_t *r, char **text)
+static bool decode_evidence(wm_record_reader_t *r, wm_evidence_list_t *list)
 {
-    size_t n;
-    *text = NULL;
-    if (!get_bytes(r, &n, sizeof n))
-        return false;
-    if (n == 0)
-        return true;
-    if (n - 1 > r->left)
-        return false;
-    *text = wm_strndup(r->at, n - 1);
-    r->at += n - 1;
-    r->left -= n - 1;
-    return *text != NULL;
-}
-
-static bool decode_evidence(byte_reader_t *r, wm_evidence_list_t *list)
-{
-    size_t n;
-    if (!get_bytes(r, &list->records, sizeof list->records) || !get_bytes(r, &n, sizeof n) ||
-        n > r->left)
+    uint32_t n;
+    if (!wm_record_get_u32(r, &list->records) || !wm_record_get_u32(r, &n) ||
+        n > r->left / (6 * sizeof(uint32_t)))
         return false;
     list->items = n ? calloc(n, sizeof *list->items) : NULL;
     if (n && !list->items)
@@ -341,31 +221,41 @@ static bool decode_evidence(byte_reader_t *r, wm_evidence_list_t *list)
     list->cap = n;
     for (size_t i = 0; i < n; i++) {
         wm_evidence_t *e = &list->items[i];
+        uint32_t field, kind, plain, offset;
         list->n = i + 1;   /* now, so that freeing releases a part-read list */
-        if (!get_bytes(r, &e->field, sizeof e->field) || !get_bytes(r, &e->kind, sizeof e->kind) ||
-            !get_bytes(r, &e->plain, sizeof e->plain) || !get_bytes(r, &e->offset, sizeof e->offset) ||
-            !get_text(r, &e->label) || !get_text(r, &e->text) || !e->text ||
-            (unsigned)e->field >= WM_FIELD_COUNT || (unsigned)e->kind >= WM_EVIDENCE_KIND_COUNT)
+        if (!wm_record_get_u32(r, &field) || !wm_record_get_u32(r, &kind) ||
+            !wm_record_get_u32(r, &plain) || !wm_record_get_u32(r, &offset) ||
+            !wm_record_get_string(r, &e->label) || !wm_record_get_string(r, &e->text) || !e->text ||
+            field >= WM_FIELD_COUNT || kind >= WM_EVIDENCE_KIND_COUNT)
             return false;
+        e->field = (int)field;
+        e->kind = (wm_evidence_kind_t)kind;
+        e->plain = plain != 0;
+        e->offset = offset;
     }
     return true;
 }
 
 /* NULL when the bytes are not a draft or memory ran out. */
-static draft_t *decode_draft(const wm_buf_t *b)
+static draft_t *decode_draft(const wm_extractor_t *ex, const wm_buf_t *b)
 {
-    byte_reader_t r = {b->data, b->len};
+    wm_record_reader_t r = wm_record_reader(b->data, b->len);
+    uint32_t era, year, explain;
     draft_t *d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
-    bool ok = get_bytes(&r, &d->era, sizeof d->era) && get_bytes(&r, &d->year, sizeof d->year) &&
-              get_bytes(&r, &d->explain, sizeof d->explain) && get_text(&r, &d->id) &&
-              get_text(&r, &d->url) && get_text(&r, &d->source) && get_text(&r, &d->page_title) &&
-              get_text(&r, &d->timestamp) && decode_evidence(&r, &d->evidence);
+    bool ok = wm_record_get_u32(&r, &era) && era < ex->rules->n_eras && wm_record_get_u32(&r, &year) &&
+              wm_record_get_u32(&r, &explain) && wm_record_get_string(&r, &d->id) &&
+              wm_record_get_string(&r, &d->url) && wm_record_get_string(&r, &d->source) &&
+              wm_record_get_string(&r, &d->page_title) && wm_record_get_string(&r, &d->timestamp) &&
+              decode_evidence(&r, &d->evidence) && wm_record_at_end(&r);
     if (!ok) {
         draft_free(d);
         return NULL;
     }
+    d->era = &ex->rules->eras[era];
+    d->year = (int)year;
+    d->explain = explain != 0;
     return d;
 }
 
@@ -469,344 +359,26 @@ static draft_t *gather(wm_extractor_t *ex, const wm_era_rule_t *era, const wm_si
     return d;
 }
 
-/* --- lookups: switch tables and speaker pages ---------------------------------- */
+/* --- lookups (archive/lookups.h) --------------------------------------------------- */
 
-static const switch_table_t *find_switch(const wm_extractor_t *ex, const char *name)
+/* A failed lookup stops the extractor (out of memory) or fails the dump
+ * (a kept page could not be read back). */
+static void note_lookups(wm_extractor_t *ex, wm_lookups_status_t status)
 {
-    for (size_t i = 0; i < ex->n_switches; i++)
-        if (same_name(ex->switches[i].name, name))
-            return &ex->switches[i];
-    return NULL;
+    if (status == WM_LOOKUPS_NO_MEMORY)
+        ex->oom = true;
+    else if (status != WM_LOOKUPS_OK)
+        ex->spill_failed = true;
 }
 
-/* FNV-1a: speaker codes are short and many (one page per speaker). */
-static size_t hash_code(const char *code)
-{
-    uint64_t h = 14695981039346656037u;
-    for (const unsigned char *p = (const unsigned char *)code; *p; p++)
-        h = (h ^ *p) * 1099511628211u;
-    return (size_t)h;
-}
-
-static const speaker_info_t *find_speaker(const wm_extractor_t *ex, const char *page,
-                                          const char *code)
-{
-    size_t mask = ex->n_slots - 1;
-    for (size_t i = hash_code(code) & mask; ex->n_slots && ex->speaker_slots[i]; i = (i + 1) & mask) {
-        const speaker_info_t *info = &ex->speakers[ex->speaker_slots[i] - 1];
-        if (strcmp(info->code, code) == 0 && same_name(info->page, page))
-            return info;
-    }
-    return NULL;
-}
-
-static void place_speaker(wm_extractor_t *ex, size_t index)
-{
-    size_t mask = ex->n_slots - 1, i = hash_code(ex->speakers[index].code) & mask;
-    while (ex->speaker_slots[i])
-        i = (i + 1) & mask;
-    ex->speaker_slots[i] = index + 1;
-}
-
-/* Hash the newest speaker, growing the table to stay at most half full. */
-static int index_last_speaker(wm_extractor_t *ex)
-{
-    if (2 * ex->n_speakers <= ex->n_slots) {
-        place_speaker(ex, ex->n_speakers - 1);
-        return 0;
-    }
-    size_t n_slots = ex->n_slots ? 2 * ex->n_slots : 64;
-    size_t *slots = calloc(n_slots, sizeof *slots);
-    if (!slots)
-        return -1;
-    free(ex->speaker_slots);
-    ex->speaker_slots = slots;
-    ex->n_slots = n_slots;
-    for (size_t i = 0; i < ex->n_speakers; i++)
-        place_speaker(ex, i);
-    return 0;
-}
-
-/* A new, indexed entry for a speaker code; NULL when out of memory. */
-static speaker_info_t *add_speaker_info(wm_extractor_t *ex, const char *page, const char *code)
-{
-    if (ex->n_speakers == ex->speakers_cap) {
-        size_t cap = ex->speakers_cap ? 2 * ex->speakers_cap : 64;
-        speaker_info_t *speakers = realloc(ex->speakers, cap * sizeof *speakers);
-        if (!speakers)
-            return NULL;
-        ex->speakers = speakers;
-        ex->speakers_cap = cap;
-    }
-    speaker_info_t *info = &ex->speakers[ex->n_speakers];
-    *info = (speaker_info_t){.page = page, .code = strdup(code)};
-    if (!info->code)
-        return NULL;
-    ex->n_speakers++;
-    if (index_last_speaker(ex) < 0) {
-        free(info->code);
-        ex->n_speakers--;
-        return NULL;
-    }
-    return info;
-}
-
-/* The value of {{name|key}} from the switch table, or "" (the table's
- * "#default" when the key is unknown). */
-static const char *switch_value(const switch_table_t *table, const char *key)
-{
-    const char *fallback = "";
-    for (size_t i = 0; i < table->n_cases; i++) {
-        if (strcmp(table->cases[i].key, key) == 0)
-            return table->cases[i].value;
-        if (strcmp(table->cases[i].key, "#default") == 0)
-            fallback = table->cases[i].value;
-    }
-    return fallback;
-}
-
-/* Append the value a switch-template call stands for; count it missing
- * when its template page has not been seen. */
-static int append_switch_value(wm_extractor_t *ex, wm_buf_t *out, const wm_template_t *call,
-                               int *missing)
-{
-    const switch_table_t *table = find_switch(ex, call->name);
-    if (!table) {
-        (*missing)++;
-        return 0;
-    }
-    const char *raw_key = wm_template_param(call, "1");
-    char *key = plain_of(ex, raw_key ? raw_key : "", raw_key ? strlen(raw_key) : 0);
-    if (!key)
-        return -1;
-    int rc = wm_buf_append_str(out, switch_value(table, key));
-    free(key);
-    return rc;
-}
-
-/* raw with every call of one of the era's switch templates replaced by its value. */
+/* raw with the era's switch templates resolved; NULL when out of memory. */
 static char *resolve_switches(wm_extractor_t *ex, const wm_era_rule_t *era, const char *raw,
                               int *missing)
 {
-    wm_template_t *calls;
-    size_t n, done = 0;
-    if (!era->switches.n)
-        return strdup(raw);
-    if (wm_wikitext_templates(raw, strlen(raw), &calls, &n) < 0)
-        return NULL;
-    wm_buf_t out = {0};
-    int rc = wm_buf_append(&out, "", 0);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        if (!names_have(&era->switches, calls[i].name, true))
-            continue;
-        rc = wm_buf_append(&out, raw + done, calls[i].offset - done);
-        if (rc == 0)
-            rc = append_switch_value(ex, &out, &calls[i], missing);
-        done = calls[i].offset + calls[i].length;
-    }
-    if (rc == 0)
-        rc = wm_buf_append_str(&out, raw + done);
-    wm_templates_free(calls, n);
-    if (rc < 0) {
-        wm_buf_free(&out);
-        return NULL;
-    }
-    return wm_buf_take(&out);
+    char *resolved;
+    note_lookups(ex, wm_lookups_resolve_switches(ex->lookups, era, raw, missing, &resolved));
+    return resolved;
 }
-
-/* Record the cases of the first {{#switch:}} found in text (nested calls
- * included): "k=v" is a case; bare "a|b=v" fall through to the next value. */
-static int add_switch_cases(switch_table_t *table, const wm_template_t *call)
-{
-    size_t fall_from = 0;
-    table->cases = calloc(call->n_params ? call->n_params : 1, sizeof *table->cases);
-    if (!table->cases)
-        return -1;
-    for (size_t i = 1; i < call->n_params; i++) {
-        const wm_template_param_t *param = &call->params[i];
-        if (param->positional) {
-            if (!(table->cases[table->n_cases++].key = strdup(param->value)))
-                return -1;
-            continue;
-        }
-        if (!(table->cases[table->n_cases].key = strdup(param->name)))
-            return -1;
-        table->n_cases++;
-        for (size_t j = fall_from; j < table->n_cases; j++)
-            if (!(table->cases[j].value = strdup(param->value)))
-                return -1;
-        fall_from = table->n_cases;
-    }
-    /* A bare last value is the default. */
-    for (size_t j = fall_from; j < table->n_cases; j++) {
-        table->cases[j].value = table->cases[j].key;
-        table->cases[j].key = strdup("#default");
-        if (!table->cases[j].key)
-            return -1;
-    }
-    return 0;
-}
-
-static const wm_template_t *find_call(const wm_template_t *calls, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (same_name(calls[i].name, name))
-            return &calls[i];
-    return NULL;
-}
-
-/* The first {{#switch:}} in text, searched into parameters; load it into table. */
-static int load_switch(switch_table_t *table, const char *text, size_t len, int depth)
-{
-    wm_template_t *calls;
-    size_t n;
-    if (depth > MAX_TEMPLATE_DEPTH || table->cases)
-        return 0;
-    if (wm_wikitext_templates(text, len, &calls, &n) < 0)
-        return -1;
-    int rc = 0;
-    const wm_template_t *sw = find_call(calls, n, "#switch");
-    if (sw)
-        rc = add_switch_cases(table, sw);
-    for (size_t i = 0; i < n && !sw && rc == 0; i++)
-        for (size_t j = 0; j < calls[i].n_params && rc == 0; j++)
-            rc = load_switch(table, calls[i].params[j].value, strlen(calls[i].params[j].value),
-                             depth + 1);
-    wm_templates_free(calls, n);
-    return rc;
-}
-
-static void remember_switch(wm_extractor_t *ex, const char *name, const wm_page_t *page)
-{
-    if (find_switch(ex, name))
-        return;
-    switch_table_t *tables = realloc(ex->switches, (ex->n_switches + 1) * sizeof *tables);
-    if (!tables) {
-        ex->oom = true;
-        return;
-    }
-    ex->switches = tables;
-    switch_table_t *table = &tables[ex->n_switches++];
-    memset(table, 0, sizeof *table);
-    table->name = strdup(name);
-    if (!table->name || load_switch(table, page->text, page->text_len, 0) < 0)
-        ex->oom = true;
-}
-
-/* Keep text (malloc'd, taken; NULL or "" for none) as info's biography: in
- * the biographies' file when it can be written, else in memory. */
-static void keep_biography(wm_extractor_t *ex, speaker_info_t *info, char *text)
-{
-    size_t len = text ? strlen(text) : 0;
-    if (!len) {
-        free(text);
-        return;
-    }
-    if (!ex->biographies)
-        ex->biographies = wm_spill_texts_new();
-    info->bio_len = len;
-    if (ex->biographies && wm_spill_texts_put(ex->biographies, text, len, &info->bio_at) == 0)
-        free(text);
-    else
-        info->biography = text;
-}
-
-/* info's biography (valid until the next call), NULL when it has none or it
- * could not be read back (oom or spill_failed then says why). */
-static const char *biography_of(wm_extractor_t *ex, const speaker_info_t *info)
-{
-    if (!info->bio_len)
-        return NULL;
-    if (info->biography)
-        return info->biography;
-    const char *text = wm_spill_texts_get(ex->biographies, info->bio_at, info->bio_len);
-    if (!text) {
-        if (errno == ENOMEM)
-            ex->oom = true;
-        else
-            ex->spill_failed = true;
-    }
-    return text;
-}
-
-/* Keep what a speaker page says: name and biography, as plain text. */
-static void remember_speaker(wm_extractor_t *ex, const wm_era_rule_t *era, const char *code,
-                             const wm_page_t *page)
-{
-    wm_template_t *calls;
-    size_t n;
-    if (find_speaker(ex, era->speaker_page, code))
-        return;
-    if (wm_wikitext_templates(page->text, page->text_len, &calls, &n) < 0) {
-        ex->oom = true;
-        return;
-    }
-    speaker_info_t *info = add_speaker_info(ex, era->speaker_page, code);
-    if (!info) {
-        ex->oom = true;
-        wm_templates_free(calls, n);
-        return;
-    }
-    const wm_template_t *call = find_call(calls, n, era->speaker_page);
-    const char *name = call ? wm_template_param(call, era->speaker_name ? era->speaker_name : "name") : NULL;
-    const char *bio = call ? wm_template_param(call, era->speaker_bio ? era->speaker_bio : "biography") : NULL;
-    if (name)
-        info->name = plain_of(ex, name, strlen(name));
-    if (bio && *bio)
-        keep_biography(ex, info, plain_of(ex, bio, strlen(bio)));
-    wm_templates_free(calls, n);
-}
-
-/* A Template: page some era of this wiki looks values up in. */
-static void remember_lookup_page(wm_extractor_t *ex, const wm_siteinfo_t *site,
-                                 const wm_page_t *page)
-{
-    const char *colon = strchr(page->title, ':');
-    const char *name = colon ? colon + 1 : page->title;
-    for (size_t e = 0; e < ex->rules->n_eras; e++) {
-        const wm_era_rule_t *era = &ex->rules->eras[e];
-        const char *code = era->speaker_page ? subpage_of(name, era->speaker_page) : NULL;
-        bool is_switch = names_have(&era->switches, name, true);
-        if (!code && !is_switch)
-            continue;
-        if (!wm_rules_era_covers_wiki(era, site->dbname))
-            continue;
-        if (code)
-            remember_speaker(ex, era, code, page);
-        else
-            remember_switch(ex, name, page);
-        return;
-    }
-}
-
-static void clear_lookups(wm_extractor_t *ex)
-{
-    for (size_t i = 0; i < ex->n_speakers; i++) {
-        free(ex->speakers[i].code);
-        free(ex->speakers[i].name);
-        free(ex->speakers[i].biography);
-    }
-    free(ex->speakers);
-    ex->speakers = NULL;
-    ex->n_speakers = ex->speakers_cap = 0;
-    free(ex->speaker_slots);
-    ex->speaker_slots = NULL;
-    ex->n_slots = 0;
-    if (ex->biographies)
-        wm_spill_texts_clear(ex->biographies);   /* the file is written over by the next dump */
-    for (size_t i = 0; i < ex->n_switches; i++) {
-        for (size_t j = 0; j < ex->switches[i].n_cases; j++) {
-            free(ex->switches[i].cases[j].key);
-            free(ex->switches[i].cases[j].value);
-        }
-        free(ex->switches[i].cases);
-        free(ex->switches[i].name);
-    }
-    free(ex->switches);
-    ex->switches = NULL;
-    ex->n_switches = 0;
-}
-
 /* --- speakers ------------------------------------------------------------------- */
 
 /* Where a signature tail starts in line: a talk-page or contributions link
@@ -1046,56 +618,13 @@ static size_t add_people_with_bios(wm_extractor_t *ex, wm_session_t *s, const ch
     return found;
 }
 
-/* Codes of speaker-page calls ({{<page>/<CODE>}}) in text, nested calls included. */
-static void collect_speaker_codes(wm_extractor_t *ex, const char *page, const char *text,
-                                  int depth, wm_names_t *codes)
-{
-    wm_template_t *calls;
-    size_t n;
-    if (depth > MAX_TEMPLATE_DEPTH)
-        return;
-    if (wm_wikitext_templates(text, strlen(text), &calls, &n) < 0) {
-        ex->oom = true;
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const char *code = subpage_of(calls[i].name, page);
-        if (!code) {
-            for (size_t j = 0; j < calls[i].n_params; j++)
-                collect_speaker_codes(ex, page, calls[i].params[j].value, depth + 1, codes);
-            continue;
-        }
-        char **items = realloc(codes->items, (codes->n + 1) * sizeof *items);
-        if (!items || !(items[codes->n] = strdup(code))) {
-            ex->oom = true;
-            if (items)
-                codes->items = items;
-            break;
-        }
-        codes->items = items;
-        codes->n++;
-    }
-    wm_templates_free(calls, n);
-}
-
 /* Speakers from their pages; a page not in the dump still gives the code. */
 static size_t add_people_by_lookup(wm_extractor_t *ex, wm_session_t *s, const wm_era_rule_t *era,
                                    const char *raw, int *missing)
 {
-    wm_names_t codes = {0};
-    collect_speaker_codes(ex, era->speaker_page, raw, 0, &codes);
-    for (size_t i = 0; i < codes.n; i++) {
-        const char *code = codes.items[i];
-        const speaker_info_t *info = find_speaker(ex, era->speaker_page, code);
-        if (!info)
-            (*missing)++;
-        const char *name = info && info->name && *info->name ? info->name : code;
-        if (wm_session_add_speaker(s, name, NULL, code, info ? biography_of(ex, info) : NULL) < 0)
-            ex->oom = true;
-        free(codes.items[i]);
-    }
-    free(codes.items);
-    return codes.n;
+    size_t found = 0;
+    note_lookups(ex, wm_lookups_add_speakers(ex->lookups, s, era, raw, &found, missing));
+    return found;
 }
 
 /* A bold line alone ('''Name''') followed by text: names with biographies. */
@@ -1473,51 +1002,16 @@ static wm_session_t *build_session(wm_extractor_t *ex, draft_t *d, int *missing,
 
 /* --- the queue of ready sessions --------------------------------------------------- */
 
-/* Into the temporary file; false (s untouched) when that cannot be done. */
-static bool spill_session(wm_spill_t **spill, wm_session_t *s)
-{
-    if (!*spill)
-        *spill = wm_spill_new();
-    if (!*spill || wm_spill_push(*spill, s) != 0)
-        return false;
-    wm_session_free(s);
-    return true;
-}
-
-/* Append s to a growing array of sessions; out of memory frees s and marks the extractor. */
-static void append_session(wm_extractor_t *ex, wm_session_t ***items, size_t *n, size_t *cap,
-                           wm_session_t *s)
-{
-    if (*n == *cap) {
-        size_t grown_cap = *cap ? *cap * 2 : 16;
-        wm_session_t **grown = realloc(*items, grown_cap * sizeof *grown);
-        if (!grown) {
-            ex->oom = true;
-            wm_session_free(s);
-            return;
-        }
-        *items = grown;
-        *cap = grown_cap;
-    }
-    (*items)[(*n)++] = s;
-}
-
 static void push_ready(wm_extractor_t *ex, wm_session_t *s)
 {
-    /* Behind sessions already in the file: the file's turn comes after memory's. */
-    if (ex->ready_spill && wm_spill_count(ex->ready_spill) > 0 && spill_session(&ex->ready_spill, s))
-        return;
-    if (ex->ready_head == ex->n_ready)
-        ex->ready_head = ex->n_ready = 0;
-    append_session(ex, &ex->ready, &ex->n_ready, &ex->ready_cap, s);
+    if (wm_spill_push(ex->ready, s) < 0)
+        ex->oom = true;
 }
 
 wm_session_t *wm_extractor_next_session(wm_extractor_t *extractor)
 {
-    if (extractor->ready_head < extractor->n_ready)
-        return extractor->ready[extractor->ready_head++];
     wm_session_t *s = NULL;
-    if (extractor->ready_spill && wm_spill_take(extractor->ready_spill, &s) < 0)
+    if (wm_spill_take(extractor->ready, &s) < 0)
         extractor->spill_failed = true;
     return s;
 }
@@ -1639,107 +1133,19 @@ static unsigned extract_table_rows(wm_extractor_t *ex, const wm_era_rule_t *era,
     return maker.sessions;
 }
 
-/* --- translations ------------------------------------------------------------------ */
-
-static size_t hash_title(const char *title)
-{
-    size_t h = 5381;
-    for (const unsigned char *p = (const unsigned char *)title; *p; p++)
-        h = h * 33 + *p;
-    return h;
-}
-
-/* The slot of title, or the empty slot where it would go. */
-static translated_t *translated_slot(const wm_extractor_t *ex, const char *title)
-{
-    size_t mask = ex->translated_cap - 1;
-    for (size_t i = hash_title(title) & mask;; i = (i + 1) & mask)
-        if (!ex->translated[i].title || strcmp(ex->translated[i].title, title) == 0)
-            return &ex->translated[i];
-}
-
-static int grow_translated(wm_extractor_t *ex)
-{
-    size_t old_cap = ex->translated_cap;
-    translated_t *old = ex->translated;
-    size_t cap = old_cap ? old_cap * 2 : 64;
-    ex->translated = calloc(cap, sizeof *ex->translated);
-    if (!ex->translated) {
-        ex->translated = old;
-        return -1;
-    }
-    ex->translated_cap = cap;
-    for (size_t i = 0; i < old_cap; i++)
-        if (old[i].title)
-            *translated_slot(ex, old[i].title) = old[i];
-    free(old);
-    return 0;
-}
-
-/* Remember that base has a translation subpage in language code. */
-static void remember_translation(wm_extractor_t *ex, const char *base, size_t base_len,
-                                 const char *code)
-{
-    char *title = wm_strndup(base, base_len);
-    char *lower = strdup(code);
-    if (!title || !lower || ((ex->n_translated + 1) * 2 > ex->translated_cap && grow_translated(ex) < 0)) {
-        ex->oom = true;
-        free(title);
-        free(lower);
-        return;
-    }
-    for (char *p = lower; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    translated_t *slot = translated_slot(ex, title);
-    if (!slot->title) {
-        slot->title = title;
-        ex->n_translated++;
-    } else {
-        free(title);
-    }
-    if (names_have(&slot->codes, lower, false)) {
-        free(lower);
-        return;
-    }
-    char **items = realloc(slot->codes.items, (slot->codes.n + 1) * sizeof *items);
-    if (!items) {
-        ex->oom = true;
-        free(lower);
-        return;
-    }
-    items[slot->codes.n++] = lower;
-    slot->codes.items = items;
-}
+/* --- translations (archive/translations.h) ------------------------------------------ */
 
 /* Give a session the translation codes seen so far for its page. */
 static void attach_translations(wm_extractor_t *ex, wm_session_t *s)
 {
-    if (!ex->translated_cap || !s->page_title)
-        return;
-    const translated_t *slot = translated_slot(ex, s->page_title);
-    for (size_t i = 0; slot->title && i < slot->codes.n; i++)
-        if (wm_session_add_translation(s, slot->codes.items[i]) < 0)
-            ex->oom = true;
-}
-
-static void clear_translations(wm_extractor_t *ex)
-{
-    for (size_t i = 0; i < ex->translated_cap; i++) {
-        free(ex->translated[i].title);
-        for (size_t j = 0; j < ex->translated[i].codes.n; j++)
-            free(ex->translated[i].codes.items[j]);
-        free(ex->translated[i].codes.items);
-    }
-    free(ex->translated);
-    ex->translated = NULL;
-    ex->n_translated = ex->translated_cap = 0;
+    if (wm_translations_attach(ex->translations, s) < 0)
+        ex->oom = true;
 }
 
 static void hold(wm_extractor_t *ex, wm_session_t *s)
 {
-    if (spill_session(&ex->held_spill, s))
-        return;
-    append_session(ex, &ex->held, &ex->n_held, &ex->held_cap, s);
+    if (wm_spill_push(ex->held, s) < 0)
+        ex->oom = true;
 }
 
 /* --- pages ---------------------------------------------------------------------------- */
@@ -1772,18 +1178,10 @@ static bool has_no_content(const wm_page_t *page)
  * but X gets "fr" in its translations.  Return whether title is one. */
 static bool take_translation_subpage(wm_extractor_t *ex, const char *dbname, const char *title)
 {
-    const char *slash = strrchr(title, '/');
-    if (!slash || !wm_rules_is_translation_code(ex->rules, slash + 1, strlen(slash + 1)))
-        return false;
-    char *base = wm_strndup(title, (size_t)(slash - title));
-    wm_title_match_t match;
-    bool found = base && wm_rules_find_era(ex->rules, dbname, base, &match);
-    if (!base)
+    bool taken;
+    if (wm_translations_take_subpage(ex->translations, ex->rules, dbname, title, &taken) < 0)
         ex->oom = true;
-    if (found)
-        remember_translation(ex, title, (size_t)(slash - title), slash + 1);
-    free(base);
-    return found;
+    return taken;
 }
 
 static bool wiki_known(wm_extractor_t *ex, const char *dbname)
@@ -1800,21 +1198,10 @@ static bool wiki_known(wm_extractor_t *ex, const char *dbname)
 
 static void queue_pending(wm_extractor_t *ex, draft_t *d)
 {
-    /* Into the file unless the list has begun (keeps the order). */
-    if (!ex->pending) {
-        if (!ex->pending_spill)
-            ex->pending_spill = wm_spill_new();
-        if (ex->pending_spill && encode_draft(&ex->draft_bytes, d) &&
-            wm_spill_push_raw(ex->pending_spill, ex->draft_bytes.data, ex->draft_bytes.len) == 0) {
-            draft_free(d);
-            return;
-        }
-    }
-    if (ex->pending_tail)
-        ex->pending_tail->next = d;
-    else
-        ex->pending = d;
-    ex->pending_tail = d;
+    if (!encode_draft(ex, &ex->draft_bytes, d) ||
+        wm_spill_push_raw(ex->pending, ex->draft_bytes.data, ex->draft_bytes.len) < 0)
+        ex->oom = true;
+    draft_free(d);
 }
 
 /* --- tallies ------------------------------------------------------------------------ */
@@ -2063,7 +1450,7 @@ int wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
         return ex->oom ? -1 : 0;
     }
     if (page->ns == 10)
-        remember_lookup_page(ex, site, page);
+        note_lookups(ex, wm_lookups_add_page(ex->lookups, ex->rules, site->dbname, page));
     if (namespace_may_hold_sessions(page->ns))
         extract_session(ex, site, page, source);
     else if (explained)
@@ -2075,38 +1462,27 @@ int wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
 /* The oldest pending draft (caller frees), NULL when none is left. */
 static draft_t *next_pending(wm_extractor_t *ex)
 {
-    int got = ex->pending_spill ? wm_spill_take_raw(ex->pending_spill, &ex->draft_bytes) : 0;
-    if (got > 0) {
-        draft_t *d = decode_draft(&ex->draft_bytes);
-        if (!d)
-            ex->spill_failed = true;   /* that one is lost; the others follow */
-        return d ? d : next_pending(ex);
+    for (int got; (got = wm_spill_take_raw(ex->pending, &ex->draft_bytes)) != 0;) {
+        draft_t *d = got > 0 ? decode_draft(ex, &ex->draft_bytes) : NULL;
+        if (d)
+            return d;
+        ex->spill_failed = true;   /* that one is lost; the others follow */
     }
-    if (got < 0)
-        ex->spill_failed = true;
-    draft_t *d = ex->pending;
-    if (d) {
-        ex->pending = d->next;
-        if (!ex->pending)
-            ex->pending_tail = NULL;
-    }
-    return d;
+    return NULL;
 }
 
-/* The held sessions in the file, one at a time, with their translations,
- * on to the ready queue (its file part: memory stays flat here too). */
-static void release_spilled(wm_extractor_t *ex)
+/* The held sessions, one at a time, with their translations, on to the
+ * ready queue (its file part: memory stays flat here too). */
+static void release_held(wm_extractor_t *ex)
 {
     wm_session_t *s;
-    int got;
-    while (ex->held_spill && (got = wm_spill_take(ex->held_spill, &s)) != 0) {
+    for (int got; (got = wm_spill_take(ex->held, &s)) != 0;) {
         if (got < 0) {
-            ex->spill_failed = true;
-            return;
+            ex->spill_failed = true;   /* lost; the others follow */
+            continue;
         }
         attach_translations(ex, s);
-        if (!spill_session(&ex->ready_spill, s))
-            push_ready(ex, s);
+        push_ready(ex, s);
     }
 }
 
@@ -2123,14 +1499,9 @@ int wm_extractor_finish_dump(wm_extractor_t *extractor)
         complete_draft(ex, d, s, reason, wiki, why);
         draft_free(d);
     }
-    for (size_t i = 0; i < ex->n_held; i++) {
-        attach_translations(ex, ex->held[i]);
-        push_ready(ex, ex->held[i]);
-    }
-    ex->n_held = 0;
-    release_spilled(ex);
-    clear_lookups(ex);
-    clear_translations(ex);
+    release_held(ex);
+    wm_lookups_clear(ex->lookups);
+    wm_translations_clear(ex->translations);
     free(ex->dbname);
     ex->dbname = NULL;
     ex->tallies_final = true;
@@ -2161,6 +1532,20 @@ wm_extractor_t *wm_extractor_new_with_rules(wm_rules_t *rules, char **error)
         return NULL;
     }
     ex->rules = rules;
+    ex->pending = wm_spill_new();
+    ex->held = wm_spill_new();
+    ex->ready = wm_spill_new();
+    ex->lookups = wm_lookups_new();
+    ex->translations = wm_translations_new();
+    if (!ex->pending || !ex->held || !ex->ready || !ex->lookups || !ex->translations) {
+        wm_extractor_free(ex);
+        *error = strdup("out of memory");
+        return NULL;
+    }
+    /* Ready sessions are usually taken at once (wmindex takes them after
+     * every page): they touch the file only when many wait, as after
+     * finish_dump or a table of many rows. */
+    wm_spill_keep_in_memory(ex->ready, READY_IN_MEMORY);
     return ex;
 }
 
@@ -2173,25 +1558,11 @@ void wm_extractor_free(wm_extractor_t *extractor)
 {
     if (!extractor)
         return;
-    while (extractor->pending) {
-        draft_t *d = extractor->pending;
-        extractor->pending = d->next;
-        draft_free(d);
-    }
-    clear_lookups(extractor);
-    clear_translations(extractor);
-    for (size_t i = 0; i < extractor->n_held; i++)
-        wm_session_free(extractor->held[i]);
-    free(extractor->held);
-    wm_spill_free(extractor->held_spill);
-    wm_spill_free(extractor->ready_spill);
-    wm_spill_free(extractor->pending_spill);
-    wm_buf_free(&extractor->draft_bytes);
-    wm_spill_texts_free(extractor->biographies);
-    for (size_t i = extractor->ready_head; i < extractor->n_ready; i++)
-        wm_session_free(extractor->ready[i]);
-    free(extractor->ready);
-    free(extractor->dbname);
+    wm_lookups_free(extractor->lookups);
+    wm_translations_free(extractor->translations);
+    wm_spill_free(extractor->pending);
+    wm_spill_free(extractor->held);
+    wm_spill_free(extractor->ready);
     free(extractor->tallies);
     for (size_t i = 0; i < extractor->explain_titles.n; i++)
         free(extractor->explain_titles.items[i]);
@@ -2199,6 +1570,8 @@ void wm_extractor_free(wm_extractor_t *extractor)
     for (size_t i = extractor->explained_head; i < extractor->n_explained; i++)
         wm_explanation_free(extractor->explained[i]);
     free(extractor->explained);
+    wm_buf_free(&extractor->draft_bytes);
+    free(extractor->dbname);
     wm_rules_free(extractor->rules);
     free(extractor);
 }

@@ -33,6 +33,10 @@
 #include "archive/session.h"
 #include "archive/tally.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct wm_extractor wm_extractor_t;
 
 /* An extractor with the built-in rules.  NULL on failure with *error set to
@@ -98,5 +102,8 @@ int wm_extractor_explain(wm_extractor_t *extractor, const char *title);
 /* The next explanation ready (caller frees with wm_explanation_free), or NULL. */
 wm_explanation_t *wm_extractor_next_explanation(wm_extractor_t *extractor);
 void wm_explanation_free(wm_explanation_t *explanation);
+#ifdef __cplusplus
+}
+#endif
 
 #endif

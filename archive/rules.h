@@ -15,6 +15,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The fields a rule can say where to find.  DESCRIPTION is appended to the
  * abstract after a blank line. */
 typedef enum wm_field {
@@ -183,5 +187,9 @@ const char *wm_rules_status(const wm_rules_t *rules, const char *label);
 
 /* Is code (any case) a translation subpage code? */
 bool wm_rules_is_translation_code(const wm_rules_t *rules, const char *code, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

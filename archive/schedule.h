@@ -20,6 +20,10 @@
 #include "archive/session.h"
 #include "archive/stream.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum wm_input_kind {
     WM_INPUT_UNKNOWN,
     WM_INPUT_DUMP,            /* a MediaWiki XML export (<mediawiki>) */
@@ -44,5 +48,9 @@ typedef int (*wm_schedule_session_fn)(void *ctx, wm_session_t *session);
 int wm_schedule_read(wm_stream_t *stream, wm_input_kind_t kind, const wm_rules_t *rules,
                      const char *source, wm_schedule_session_fn on_session, void *ctx,
                      char **error);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

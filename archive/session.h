@@ -7,6 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct wm_speaker {
     char *name;        /* display name, never NULL */
     char *username;    /* wiki username: only from a [[User:...]] link or an explicit
@@ -87,5 +91,9 @@ int wm_session_add_translation(wm_session_t *session, const char *language);
 /* Set a string field: free the old value, store a copy of value (NULL clears).
  * Return 0, or -1 when out of memory. */
 int wm_session_set(char **field, const char *value);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

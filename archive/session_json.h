@@ -8,6 +8,10 @@
 
 #include "archive/session.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A new JSON object (caller owns the reference; NULL when out of memory):
  * {"id","year","title","type","duration" (minutes),"tracks":[...],"language",
  *  "speakers":[{"name","username"}...],"translations":[language codes],
@@ -15,5 +19,9 @@
  * `wmindex --list-sessions`), "type_label", "abstract" and a "biography" in
  * each speaker.  Unknown values are null, lists are [] when empty. */
 json_t *wm_session_to_json(const wm_session_t *session, bool with_abstract);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,9 +1,13 @@
-/* archive/spill.h: a queue of sessions in a temporary file.
+/* archive/spill.h: records and texts kept in a temporary file, or in
+ * memory when the file fails.
  *
- * A record is the session's fields in a fixed order: a string is a 32-bit
- * length + 1 (0 for NULL) and its bytes, a number 32 bits, a list its
- * count then its items.  A raw record is its 32-bit length and its bytes.  The file is private to the process (tmpfile()),
- * so the byte order is the machine's. */
+ * The file of a queue is a sequence of records, each its 32-bit length and
+ * its bytes (a session is written with the record format below).  A queue
+ * is three parts read in this order: the oldest records in memory (head: at
+ * most keep_in_memory of them, filled only while the file part is empty),
+ * the file, and the newest in memory (tail: records the file could not
+ * take; once it has one, the records after it go there too, so the order
+ * holds).  In memory a session stays a wm_session_t: no copy. */
 #define _FILE_OFFSET_BITS 64
 #define _POSIX_C_SOURCE 200809L
 #include "archive/spill.h"
@@ -17,16 +21,314 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-/* Larger than any real field; a bigger length means the file is damaged. */
-#define MAX_FIELD_BYTES (256u * 1024 * 1024)
+/* --- the record format ----------------------------------------------------------- */
 
-enum spill_mode { IDLE, WRITING, READING };
+bool wm_record_put_u32(wm_buf_t *record, uint32_t n)
+{
+    return wm_buf_append(record, (const char *)&n, sizeof n) == 0;
+}
+
+bool wm_record_put_string(wm_buf_t *record, const char *s)
+{
+    if (!s)
+        return wm_record_put_u32(record, 0);
+    size_t len = strlen(s);
+    return len < WM_RECORD_MAX_BYTES && wm_record_put_u32(record, (uint32_t)len + 1) &&
+           wm_buf_append(record, s, len) == 0;
+}
+
+bool wm_record_put_list(wm_buf_t *record, char *const *items, size_t n)
+{
+    bool ok = n <= WM_RECORD_MAX_BYTES / sizeof(char *) && wm_record_put_u32(record, (uint32_t)n);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = wm_record_put_string(record, items[i]);
+    return ok;
+}
+
+wm_record_reader_t wm_record_reader(const void *bytes, size_t len)
+{
+    return (wm_record_reader_t){bytes, len};
+}
+
+bool wm_record_get_u32(wm_record_reader_t *reader, uint32_t *n)
+{
+    if (reader->left < sizeof *n)
+        return false;
+    memcpy(n, reader->at, sizeof *n);
+    reader->at += sizeof *n;
+    reader->left -= sizeof *n;
+    return true;
+}
+
+bool wm_record_get_string(wm_record_reader_t *reader, char **s)
+{
+    uint32_t n;
+    *s = NULL;
+    if (!wm_record_get_u32(reader, &n) || n > WM_RECORD_MAX_BYTES || (n && n - 1 > reader->left))
+        return false;
+    if (n == 0)
+        return true;
+    if (!(*s = wm_strndup(reader->at, n - 1)))
+        return false;
+    reader->at += n - 1;
+    reader->left -= n - 1;
+    return true;
+}
+
+/* A count of items of at least min_bytes each: within the limit and the bytes left. */
+static bool get_count(wm_record_reader_t *reader, size_t item_size, size_t min_bytes, uint32_t *n)
+{
+    return wm_record_get_u32(reader, n) && *n <= WM_RECORD_MAX_BYTES / item_size &&
+           *n <= reader->left / min_bytes;
+}
+
+bool wm_record_get_list(wm_record_reader_t *reader, char ***items, size_t *count)
+{
+    uint32_t n;
+    if (!get_count(reader, sizeof(char *), sizeof(uint32_t), &n))
+        return false;
+    if (n == 0)
+        return true;
+    *items = calloc(n, sizeof(char *));
+    if (!*items)
+        return false;
+    *count = n;
+    for (uint32_t i = 0; i < n; i++)
+        if (!wm_record_get_string(reader, &(*items)[i]))
+            return false;
+    return true;
+}
+
+bool wm_record_at_end(const wm_record_reader_t *reader)
+{
+    return reader->left == 0;
+}
+
+/* --- sessions as records ------------------------------------------------------------ */
+
+bool wm_record_put_session(wm_buf_t *b, const wm_session_t *s)
+{
+    bool ok = wm_record_put_string(b, s->id) && wm_record_put_u32(b, (uint32_t)s->year) &&
+              wm_record_put_string(b, s->title) && wm_record_put_string(b, s->type) &&
+              wm_record_put_string(b, s->type_label) &&
+              wm_record_put_u32(b, (uint32_t)s->duration_minutes) &&
+              wm_record_put_list(b, s->tracks, s->n_tracks) && wm_record_put_string(b, s->language) &&
+              s->n_speakers <= WM_RECORD_MAX_BYTES / sizeof(wm_speaker_t) &&
+              wm_record_put_u32(b, (uint32_t)s->n_speakers);
+    for (size_t i = 0; ok && i < s->n_speakers; i++)
+        ok = wm_record_put_string(b, s->speakers[i].name) &&
+             wm_record_put_string(b, s->speakers[i].username) &&
+             wm_record_put_string(b, s->speakers[i].code) &&
+             wm_record_put_string(b, s->speakers[i].biography);
+    return ok && wm_record_put_list(b, s->translations, s->n_translations) &&
+           wm_record_put_string(b, s->abstract) && wm_record_put_string(b, s->url) &&
+           wm_record_put_string(b, s->source) && wm_record_put_string(b, s->page_title) &&
+           wm_record_put_string(b, s->timestamp) && wm_record_put_string(b, s->code) &&
+           wm_record_put_u32(b, (uint32_t)s->origin) && wm_record_put_string(b, s->event) &&
+           wm_record_put_string(b, s->status);
+}
+
+static bool get_int(wm_record_reader_t *r, int *value)
+{
+    uint32_t n;
+    if (!wm_record_get_u32(r, &n))
+        return false;
+    *value = (int)n;
+    return true;
+}
+
+static bool get_speakers(wm_record_reader_t *r, wm_session_t *s)
+{
+    uint32_t n;
+    if (!get_count(r, sizeof(wm_speaker_t), 4 * sizeof(uint32_t), &n))
+        return false;
+    if (n == 0)
+        return true;
+    s->speakers = calloc(n, sizeof(wm_speaker_t));
+    if (!s->speakers)
+        return false;
+    s->n_speakers = n;   /* now, so that wm_session_free releases a part-read list */
+    for (uint32_t i = 0; i < n; i++) {
+        wm_speaker_t *sp = &s->speakers[i];
+        if (!wm_record_get_string(r, &sp->name) || !wm_record_get_string(r, &sp->username) ||
+            !wm_record_get_string(r, &sp->code) || !wm_record_get_string(r, &sp->biography))
+            return false;
+    }
+    return true;
+}
+
+bool wm_record_get_session(wm_record_reader_t *r, wm_session_t *s)
+{
+    int origin = 0;
+    bool ok = wm_record_get_string(r, &s->id) && get_int(r, &s->year) &&
+              wm_record_get_string(r, &s->title) && wm_record_get_string(r, &s->type) &&
+              wm_record_get_string(r, &s->type_label) && get_int(r, &s->duration_minutes) &&
+              wm_record_get_list(r, &s->tracks, &s->n_tracks) &&
+              wm_record_get_string(r, &s->language) && get_speakers(r, s) &&
+              wm_record_get_list(r, &s->translations, &s->n_translations) &&
+              wm_record_get_string(r, &s->abstract) && wm_record_get_string(r, &s->url) &&
+              wm_record_get_string(r, &s->source) && wm_record_get_string(r, &s->page_title) &&
+              wm_record_get_string(r, &s->timestamp) && wm_record_get_string(r, &s->code) &&
+              get_int(r, &origin) && wm_record_get_string(r, &s->event) &&
+              wm_record_get_string(r, &s->status);
+    s->origin = origin == WM_ORIGIN_SCHEDULE ? WM_ORIGIN_SCHEDULE : WM_ORIGIN_WIKI;
+    return ok;
+}
+
+/* A new session from a whole record: 1, or -1 (damaged, or out of memory). */
+static int session_of(const char *bytes, size_t len, wm_session_t **session)
+{
+    wm_record_reader_t reader = wm_record_reader(bytes, len);
+    wm_session_t *s = wm_session_new();
+    if (!s || !wm_record_get_session(&reader, s) || !wm_record_at_end(&reader)) {
+        wm_session_free(s);
+        return -1;
+    }
+    *session = s;
+    return 1;
+}
+
+/* --- records in memory: a first-in first-out array ------------------------------ */
+
+/* A record kept in memory: a session (session queues) or bytes (raw ones). */
+typedef struct entry {
+    wm_session_t *session;
+    char *bytes;
+    size_t len;
+} entry_t;
+
+typedef struct memory_fifo {
+    entry_t *items;   /* items[first .. end) */
+    size_t first, end, cap;
+} memory_fifo_t;
+
+static size_t fifo_count(const memory_fifo_t *q)
+{
+    return q->end - q->first;
+}
+
+static bool fifo_push(memory_fifo_t *q, entry_t e)
+{
+    if (q->end == q->cap && q->first >= q->cap / 2 && q->first > 0) {
+        /* At least half the array is taken entries: moving is cheaper than growing. */
+        memmove(q->items, q->items + q->first, fifo_count(q) * sizeof *q->items);
+        q->end -= q->first;
+        q->first = 0;
+    } else if (q->end == q->cap) {
+        size_t cap = q->cap ? 2 * q->cap : 16;
+        entry_t *items = realloc(q->items, cap * sizeof *items);
+        if (!items)
+            return false;
+        q->items = items;
+        q->cap = cap;
+    }
+    q->items[q->end++] = e;
+    return true;
+}
+
+static bool fifo_pop(memory_fifo_t *q, entry_t *e)
+{
+    if (q->first == q->end)
+        return false;
+    *e = q->items[q->first++];
+    if (q->first == q->end)
+        q->first = q->end = 0;
+    return true;
+}
+
+static void fifo_free(memory_fifo_t *q)
+{
+    for (size_t i = q->first; i < q->end; i++) {
+        wm_session_free(q->items[i].session);
+        free(q->items[i].bytes);
+    }
+    free(q->items);
+    *q = (memory_fifo_t){0};
+}
+
+/* --- records in the file ------------------------------------------------------------ */
+
+enum file_mode { IDLE, WRITING, READING };
+
+typedef struct record_file {
+    FILE *file;            /* NULL until the first record */
+    bool cannot_make;      /* tmpfile() failed: do not try for every record */
+    off_t read_at, write_at;
+    enum file_mode mode;   /* the last stdio operation, to seek only when it changes */
+    size_t count;
+} record_file_t;
+
+/* Position the stream for a read or a write (stdio needs a seek between them). */
+static int switch_to(record_file_t *f, enum file_mode mode)
+{
+    if (f->mode == mode)
+        return 0;
+    f->mode = mode;
+    return fseeko(f->file, mode == READING ? f->read_at : f->write_at, SEEK_SET);
+}
+
+/* Append a record: true, or false with the file as it was (the next append
+ * writes over the part record). */
+static bool file_append(record_file_t *f, const char *bytes, size_t len)
+{
+    uint32_t n = (uint32_t)len;
+    if (!f->file && !f->cannot_make)
+        f->cannot_make = !(f->file = tmpfile());
+    if (!f->file || len > WM_RECORD_MAX_BYTES)
+        return false;
+    if (switch_to(f, WRITING) != 0 || fwrite(&n, sizeof n, 1, f->file) != 1 ||
+        fwrite(bytes, 1, len, f->file) != len || fflush(f->file) != 0) {
+        clearerr(f->file);
+        f->mode = IDLE;   /* not positioned: seek again next time */
+        return false;
+    }
+    f->write_at = ftello(f->file);
+    f->count++;
+    return true;
+}
+
+/* Nothing left: start the file again from its beginning, so a long run
+ * over many dumps does not grow it. */
+static void file_reset(record_file_t *f)
+{
+    f->count = 0;
+    f->read_at = f->write_at = 0;
+    f->mode = IDLE;
+    if (f->file && ftruncate(fileno(f->file), 0) != 0)
+        clearerr(f->file);   /* only disk space is at stake: the offsets restart anyway */
+}
+
+/* Read the oldest record into out: true, or false on a read error or when
+ * out of memory (the file part is emptied: what follows cannot be found). */
+static bool file_take(record_file_t *f, wm_buf_t *out)
+{
+    uint32_t len;
+    wm_buf_clear(out);
+    bool ok = switch_to(f, READING) == 0 && fread(&len, sizeof len, 1, f->file) == 1 &&
+              len <= WM_RECORD_MAX_BYTES;
+    for (char chunk[4096]; ok && len > 0;) {
+        size_t n = len < sizeof chunk ? len : sizeof chunk;
+        ok = fread(chunk, 1, n, f->file) == n && wm_buf_append(out, chunk, n) == 0;
+        len -= (uint32_t)n;
+    }
+    if (!ok) {
+        file_reset(f);
+        return false;
+    }
+    f->read_at = ftello(f->file);
+    if (--f->count == 0)
+        file_reset(f);
+    return true;
+}
+
+/* --- the queue ------------------------------------------------------------------------- */
 
 struct wm_spill {
-    FILE *file;            /* NULL until the first push */
-    off_t read_at, write_at;
-    enum spill_mode mode;  /* the last stdio operation, to seek only when it changes */
-    size_t count;
+    memory_fifo_t head;     /* the oldest records */
+    record_file_t file;     /* then these */
+    memory_fifo_t tail;     /* then the newest, when the file failed */
+    size_t keep_in_memory;  /* most records in head */
+    wm_buf_t record;        /* a session on its way to or from the file */
 };
 
 wm_spill_t *wm_spill_new(void)
@@ -38,257 +340,155 @@ void wm_spill_free(wm_spill_t *spill)
 {
     if (!spill)
         return;
-    if (spill->file)
-        fclose(spill->file);
+    fifo_free(&spill->head);
+    fifo_free(&spill->tail);
+    if (spill->file.file)
+        fclose(spill->file.file);
+    wm_buf_free(&spill->record);
     free(spill);
+}
+
+void wm_spill_keep_in_memory(wm_spill_t *spill, size_t n)
+{
+    spill->keep_in_memory = n;
 }
 
 size_t wm_spill_count(const wm_spill_t *spill)
 {
-    return spill->count;
+    return fifo_count(&spill->head) + spill->file.count + fifo_count(&spill->tail);
 }
 
-/* Position the stream for a read or a write (stdio needs a seek between them). */
-static int switch_to(wm_spill_t *spill, enum spill_mode mode)
+/* Where the next record goes, so that the order holds. */
+static memory_fifo_t *memory_for_next(wm_spill_t *spill, bool *to_file)
 {
-    if (spill->mode == mode)
+    *to_file = false;
+    if (fifo_count(&spill->tail) > 0)
+        return &spill->tail;
+    if (spill->file.count == 0 && fifo_count(&spill->head) < spill->keep_in_memory)
+        return &spill->head;
+    *to_file = true;   /* and if the file fails, the tail */
+    return &spill->tail;
+}
+
+int wm_spill_push(wm_spill_t *spill, wm_session_t *session)
+{
+    bool to_file;
+    memory_fifo_t *memory = memory_for_next(spill, &to_file);
+    if (to_file) {
+        wm_buf_clear(&spill->record);
+        if (wm_record_put_session(&spill->record, session) &&
+            file_append(&spill->file, spill->record.data, spill->record.len)) {
+            wm_session_free(session);
+            return 0;
+        }
+    }
+    if (fifo_push(memory, (entry_t){.session = session}))
         return 0;
-    spill->mode = mode;
-    return fseeko(spill->file, mode == READING ? spill->read_at : spill->write_at, SEEK_SET);
+    wm_session_free(session);
+    return -1;
 }
 
-/* --- writing --------------------------------------------------------------- */
-
-static bool put_u32(FILE *f, uint32_t n)
+int wm_spill_push_raw(wm_spill_t *spill, const void *bytes, size_t len)
 {
-    return fwrite(&n, sizeof n, 1, f) == 1;
-}
-
-static bool put_string(FILE *f, const char *s)
-{
-    if (!s)
-        return put_u32(f, 0);
-    size_t len = strlen(s);
-    return len < MAX_FIELD_BYTES && put_u32(f, (uint32_t)len + 1) && fwrite(s, 1, len, f) == len;
-}
-
-static bool put_list(FILE *f, char *const *items, size_t n)
-{
-    bool ok = put_u32(f, (uint32_t)n);
-    for (size_t i = 0; ok && i < n; i++)
-        ok = put_string(f, items[i]);
-    return ok;
-}
-
-static bool put_session(FILE *f, const wm_session_t *s)
-{
-    bool ok = put_string(f, s->id) && put_u32(f, (uint32_t)s->year) && put_string(f, s->title) &&
-              put_string(f, s->type) && put_string(f, s->type_label) &&
-              put_u32(f, (uint32_t)s->duration_minutes) && put_list(f, s->tracks, s->n_tracks) &&
-              put_string(f, s->language) && put_u32(f, (uint32_t)s->n_speakers);
-    for (size_t i = 0; ok && i < s->n_speakers; i++)
-        ok = put_string(f, s->speakers[i].name) && put_string(f, s->speakers[i].username) &&
-             put_string(f, s->speakers[i].code) && put_string(f, s->speakers[i].biography);
-    return ok && put_list(f, s->translations, s->n_translations) && put_string(f, s->abstract) &&
-           put_string(f, s->url) && put_string(f, s->source) && put_string(f, s->page_title) &&
-           put_string(f, s->timestamp) && put_string(f, s->code) && put_u32(f, (uint32_t)s->origin) &&
-           put_string(f, s->event) && put_string(f, s->status);
-}
-
-/* Ready to write a record at the end of the queue (the file made on the first). */
-static bool start_push(wm_spill_t *spill)
-{
-    if (!spill->file && !(spill->file = tmpfile()))
-        return false;
-    if (switch_to(spill, WRITING) == 0)
-        return true;
-    clearerr(spill->file);
-    spill->mode = IDLE;   /* not positioned: seek again next time */
-    return false;
-}
-
-/* After writing a record (ok: all of it went out): count it, or leave the
- * queue as it was, so that the next push writes over the part record. */
-static int end_push(wm_spill_t *spill, bool ok)
-{
-    if (!ok || fflush(spill->file) != 0) {
-        clearerr(spill->file);
-        spill->mode = IDLE;
+    bool to_file;
+    memory_fifo_t *memory = memory_for_next(spill, &to_file);
+    if (len > WM_RECORD_MAX_BYTES)
         return -1;
+    if (to_file && file_append(&spill->file, bytes, len))
+        return 0;
+    char *copy = malloc(len ? len : 1);
+    if (copy && len)
+        memcpy(copy, bytes, len);
+    if (copy && fifo_push(memory, (entry_t){.bytes = copy, .len = len}))
+        return 0;
+    free(copy);
+    return -1;
+}
+
+enum taken { EMPTY, FROM_MEMORY, FROM_FILE, READ_ERROR };
+
+/* The oldest record: an entry from memory, or the bytes of one from the file in from_file. */
+static enum taken take_record(wm_spill_t *spill, entry_t *e, wm_buf_t *from_file)
+{
+    enum taken taken = EMPTY;
+    if (fifo_pop(&spill->head, e))
+        taken = FROM_MEMORY;
+    else if (spill->file.count)
+        taken = file_take(&spill->file, from_file) ? FROM_FILE : READ_ERROR;
+    else if (fifo_pop(&spill->tail, e))
+        taken = FROM_MEMORY;
+    if (fifo_count(&spill->head) == 0 && spill->file.count == 0) {
+        /* The tail is now the oldest: as the head, it lets the file be tried again. */
+        memory_fifo_t tail = spill->tail;
+        spill->tail = spill->head;
+        spill->head = tail;
     }
-    spill->write_at = ftello(spill->file);
-    spill->count++;
-    return 0;
-}
-
-int wm_spill_push(wm_spill_t *spill, const wm_session_t *session)
-{
-    if (!start_push(spill))
-        return -1;
-    return end_push(spill, put_session(spill->file, session));
-}
-
-/* --- reading --------------------------------------------------------------- */
-
-static bool get_u32(FILE *f, uint32_t *n)
-{
-    return fread(n, sizeof *n, 1, f) == 1;
-}
-
-static bool get_string(FILE *f, char **s)
-{
-    uint32_t n;
-    *s = NULL;
-    if (!get_u32(f, &n) || n > MAX_FIELD_BYTES)
-        return false;
-    if (n == 0)
-        return true;
-    *s = malloc(n);
-    if (!*s || fread(*s, 1, n - 1, f) != n - 1)
-        return false;
-    (*s)[n - 1] = '\0';
-    return true;
-}
-
-static bool get_int(FILE *f, int *value)
-{
-    uint32_t n;
-    if (!get_u32(f, &n))
-        return false;
-    *value = (int)n;
-    return true;
-}
-
-/* A list of n items into *items (n = 0: NULL). */
-static bool get_list(FILE *f, char ***items, size_t *count)
-{
-    uint32_t n;
-    if (!get_u32(f, &n) || n > MAX_FIELD_BYTES / sizeof(char *))
-        return false;
-    if (n == 0)
-        return true;
-    *items = calloc(n, sizeof(char *));
-    if (!*items)
-        return false;
-    *count = n;   /* set at once so wm_session_free releases a part-read list */
-    for (uint32_t i = 0; i < n; i++)
-        if (!get_string(f, &(*items)[i]))
-            return false;
-    return true;
-}
-
-static bool get_speakers(FILE *f, wm_session_t *s)
-{
-    uint32_t n;
-    if (!get_u32(f, &n) || n > MAX_FIELD_BYTES / sizeof(wm_speaker_t))
-        return false;
-    if (n == 0)
-        return true;
-    s->speakers = calloc(n, sizeof(wm_speaker_t));
-    if (!s->speakers)
-        return false;
-    s->n_speakers = n;
-    for (uint32_t i = 0; i < n; i++) {
-        wm_speaker_t *sp = &s->speakers[i];
-        if (!get_string(f, &sp->name) || !get_string(f, &sp->username) || !get_string(f, &sp->code) ||
-            !get_string(f, &sp->biography))
-            return false;
-    }
-    return true;
-}
-
-static bool get_session(FILE *f, wm_session_t *s)
-{
-    int origin = 0;
-    bool ok = get_string(f, &s->id) && get_int(f, &s->year) && get_string(f, &s->title) &&
-              get_string(f, &s->type) && get_string(f, &s->type_label) &&
-              get_int(f, &s->duration_minutes) && get_list(f, &s->tracks, &s->n_tracks) &&
-              get_string(f, &s->language) && get_speakers(f, s) &&
-              get_list(f, &s->translations, &s->n_translations) && get_string(f, &s->abstract) &&
-              get_string(f, &s->url) && get_string(f, &s->source) && get_string(f, &s->page_title) &&
-              get_string(f, &s->timestamp) && get_string(f, &s->code) && get_int(f, &origin) &&
-              get_string(f, &s->event) && get_string(f, &s->status);
-    s->origin = origin == WM_ORIGIN_SCHEDULE ? WM_ORIGIN_SCHEDULE : WM_ORIGIN_WIKI;
-    return ok;
-}
-
-/* Nothing left: start the file again from its beginning, so a long run
- * over many dumps does not grow it. */
-static void reset(wm_spill_t *spill)
-{
-    spill->count = 0;
-    spill->read_at = spill->write_at = 0;
-    spill->mode = IDLE;
-    if (spill->file && ftruncate(fileno(spill->file), 0) != 0)
-        clearerr(spill->file);   /* only disk space is at stake: the offsets restart anyway */
-}
-
-/* After reading the oldest record (ok: all of it came back): 1, the record
- * taken; else -1, and the queue is emptied (what follows cannot be found). */
-static int end_take(wm_spill_t *spill, bool ok)
-{
-    if (!ok) {
-        reset(spill);
-        return -1;
-    }
-    spill->read_at = ftello(spill->file);
-    if (--spill->count == 0)
-        reset(spill);
-    return 1;
+    return taken;
 }
 
 int wm_spill_take(wm_spill_t *spill, wm_session_t **session)
 {
+    entry_t e = {0};
+    int rc;
     *session = NULL;
-    if (spill->count == 0)
+    switch (take_record(spill, &e, &spill->record)) {
+    case EMPTY:
         return 0;
-    wm_session_t *s = wm_session_new();
-    int rc = end_take(spill, s && switch_to(spill, READING) == 0 && get_session(spill->file, s));
-    if (rc < 0)
-        wm_session_free(s);
-    else
-        *session = s;
-    return rc;
-}
-
-/* --- raw records ------------------------------------------------------------- */
-
-int wm_spill_push_raw(wm_spill_t *spill, const void *bytes, size_t len)
-{
-    if (len > MAX_FIELD_BYTES || !start_push(spill))
+    case FROM_FILE:
+        return session_of(spill->record.data, spill->record.len, session);
+    case FROM_MEMORY:
+        if (e.session) {
+            *session = e.session;
+            return 1;
+        }
+        rc = session_of(e.bytes, e.len, session);
+        free(e.bytes);
+        return rc;
+    default:
         return -1;
-    FILE *f = spill->file;
-    return end_push(spill, put_u32(f, (uint32_t)len) && fwrite(bytes, 1, len, f) == len);
+    }
 }
 
 int wm_spill_take_raw(wm_spill_t *spill, wm_buf_t *out)
 {
+    entry_t e = {0};
+    bool ok;
     wm_buf_clear(out);
-    if (spill->count == 0)
+    switch (take_record(spill, &e, out)) {
+    case EMPTY:
         return 0;
-    uint32_t len;
-    bool ok = switch_to(spill, READING) == 0 && get_u32(spill->file, &len) && len <= MAX_FIELD_BYTES;
-    for (char chunk[4096]; ok && len > 0;) {
-        size_t n = len < sizeof chunk ? len : sizeof chunk;
-        ok = fread(chunk, 1, n, spill->file) == n && wm_buf_append(out, chunk, n) == 0;
-        len -= (uint32_t)n;
+    case FROM_FILE:
+        return 1;
+    case FROM_MEMORY:
+        ok = e.session ? wm_record_put_session(out, e.session) : wm_buf_append(out, e.bytes, e.len) == 0;
+        wm_session_free(e.session);
+        free(e.bytes);
+        return ok ? 1 : -1;
+    default:
+        return -1;
     }
-    return end_take(spill, ok);
 }
 
-/* --- texts by offset ----------------------------------------------------------- */
+/* --- texts by position ------------------------------------------------------------------ */
+
+#define NOT_IN_MEMORY UINT64_MAX
 
 struct wm_spill_texts {
     FILE *file;            /* NULL until the first put; read and written by offset only */
-    uint64_t size;         /* bytes put since the last clear */
     bool cannot_make;      /* tmpfile() failed: do not try for every text */
+    uint64_t size;         /* bytes put since the last clear */
+    uint64_t memory_from;  /* the texts from here on are in memory (NOT_IN_MEMORY: none) */
+    wm_buf_t memory;       /* those texts, one after the other */
     char *text;            /* the last text read back */
     size_t text_cap;
 };
 
 wm_spill_texts_t *wm_spill_texts_new(void)
 {
-    return calloc(1, sizeof(wm_spill_texts_t));
+    wm_spill_texts_t *texts = calloc(1, sizeof(wm_spill_texts_t));
+    if (texts)
+        texts->memory_from = NOT_IN_MEMORY;
+    return texts;
 }
 
 void wm_spill_texts_free(wm_spill_texts_t *texts)
@@ -297,6 +497,7 @@ void wm_spill_texts_free(wm_spill_texts_t *texts)
         return;
     if (texts->file)
         fclose(texts->file);
+    wm_buf_free(&texts->memory);
     free(texts->text);
     free(texts);
 }
@@ -329,12 +530,22 @@ static int pread_all(int fd, char *bytes, size_t len, uint64_t offset)
     return 0;
 }
 
-int wm_spill_texts_put(wm_spill_texts_t *texts, const char *text, size_t len, uint64_t *at)
+/* Into the file: false when it cannot be made or written. */
+static bool put_in_file(wm_spill_texts_t *texts, const char *text, size_t len)
 {
     if (!texts->file && !texts->cannot_make)
         texts->cannot_make = !(texts->file = tmpfile());
-    if (!texts->file || pwrite_all(fileno(texts->file), text, len, texts->size) != 0)
+    return texts->file && pwrite_all(fileno(texts->file), text, len, texts->size) == 0;
+}
+
+int wm_spill_texts_put(wm_spill_texts_t *texts, const char *text, size_t len, uint64_t *at)
+{
+    if (texts->memory_from == NOT_IN_MEMORY && !put_in_file(texts, text, len))
+        texts->memory_from = texts->size;
+    if (texts->memory_from != NOT_IN_MEMORY && wm_buf_append(&texts->memory, text, len) < 0) {
+        errno = ENOMEM;
         return -1;
+    }
     *at = texts->size;
     texts->size += len;
     return 0;
@@ -342,7 +553,7 @@ int wm_spill_texts_put(wm_spill_texts_t *texts, const char *text, size_t len, ui
 
 const char *wm_spill_texts_get(wm_spill_texts_t *texts, uint64_t at, size_t len)
 {
-    if (!texts->file || at + len > texts->size) {
+    if (at > texts->size || len > texts->size - at) {
         errno = EINVAL;
         return NULL;
     }
@@ -355,10 +566,16 @@ const char *wm_spill_texts_get(wm_spill_texts_t *texts, uint64_t at, size_t len)
         texts->text = text;
         texts->text_cap = len + 1;
     }
-    if (pread_all(fileno(texts->file), texts->text, len, at) != 0) {
+    /* The part in the file, then the part in memory. */
+    size_t in_file = at >= texts->memory_from ? 0
+                     : texts->memory_from - at < len ? (size_t)(texts->memory_from - at) : len;
+    if (in_file && (!texts->file || pread_all(fileno(texts->file), texts->text, in_file, at) != 0)) {
         errno = EIO;   /* (not ENOMEM: the caller tells the two apart) */
         return NULL;
     }
+    if (len > in_file)
+        memcpy(texts->text + in_file, texts->memory.data + (at + in_file - texts->memory_from),
+               len - in_file);
     texts->text[len] = '\0';
     return texts->text;
 }
@@ -366,6 +583,8 @@ const char *wm_spill_texts_get(wm_spill_texts_t *texts, uint64_t at, size_t len)
 void wm_spill_texts_clear(wm_spill_texts_t *texts)
 {
     texts->size = 0;
+    texts->memory_from = NOT_IN_MEMORY;   /* the file may work again */
+    wm_buf_free(&texts->memory);
     if (texts->file && ftruncate(fileno(texts->file), 0) != 0)
         clearerr(texts->file);   /* only disk space is at stake: offsets restart anyway */
 }

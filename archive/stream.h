@@ -14,6 +14,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum wm_compression {
     WM_COMPRESSION_NONE,
     WM_COMPRESSION_GZIP,
@@ -64,5 +68,9 @@ uint64_t wm_stream_input_size(const wm_stream_t *stream);
 
 /* Close the file and free everything.  NULL is allowed. */
 void wm_stream_close(wm_stream_t *stream);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -7,6 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A growable, always NUL-terminated byte buffer.  Zero-initialise it
  * (`wm_buf_t b = {0};`) before use; release with wm_buf_free(). */
 typedef struct wm_buf {
@@ -39,5 +43,9 @@ char *wm_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 /* Replace invalid UTF-8 sequences and NUL bytes in s[0..len) by U+FFFD, returning a
  * malloc'd NUL-terminated string; NULL when out of memory. */
 char *wm_utf8_sanitize(const char *s, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,6 +12,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct wm_template_param {
     char *name;      /* named parameter: trimmed name; positional: "1", "2", ... */
     char *value;     /* raw wikitext of the value, trimmed of surrounding whitespace */
@@ -95,5 +99,9 @@ void wm_labels_free(wm_label_t *labels, size_t n);
  * valid UTF-8.  Return a malloc'd string (caller frees) or NULL when out of
  * memory. */
 char *wm_wikitext_to_plain(const char *text, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

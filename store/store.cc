@@ -29,10 +29,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-extern "C" {
 #include "archive/session.h"
 #include "archive/util.h"
-}
 #include "store/store.h"
 #include "store/schema.h"
 

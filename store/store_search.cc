@@ -16,10 +16,8 @@
 #include <string>
 #include <vector>
 
-extern "C" {
 #include "archive/session.h"
 #include "archive/util.h"
-}
 #include "store/store.h"
 #include "store/schema.h"
 

@@ -1,15 +1,21 @@
-/* Unit tests for the queue of sessions in a temporary file (archive/spill.h):
- * every field comes back as it went in, in order, pushes and takes may
- * alternate, and raw records keep their bytes. */
+/* Unit tests for archive/spill.h: every field of a session comes back as it
+ * went in, in order, pushes and takes may alternate, raw records and texts
+ * keep their bytes; when the temporary file cannot be made (no file
+ * descriptor left: RLIMIT_NOFILE) or written (a full disk: RLIMIT_FSIZE),
+ * records and texts are kept in memory, in the same order; the record
+ * format rejects a truncated or damaged record. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "archive/session.h"
 #include "archive/spill.h"
@@ -51,8 +57,10 @@ static void test_every_field_comes_back(void **state)
     wm_session_t *full = full_session(1);
     wm_session_t *empty = wm_session_new();
     assert_int_equal(wm_session_set(&empty->id, "wiki:empty"), 0);   /* NULLs and empty lists */
-    assert_int_equal(wm_spill_push(spill, full), 0);
-    assert_int_equal(wm_spill_push(spill, empty), 0);
+    assert_int_equal(wm_spill_push(spill, full_session(1)), 0);       /* the queue takes them */
+    wm_session_t *pushed = wm_session_new();
+    assert_int_equal(wm_session_set(&pushed->id, "wiki:empty"), 0);
+    assert_int_equal(wm_spill_push(spill, pushed), 0);
     assert_int_equal(wm_spill_count(spill), 2);
 
     wm_session_t *back;
@@ -80,9 +88,7 @@ static void test_first_in_first_out_with_alternation(void **state)
     /* push 3, take 1, push 3, take 1, ... then drain: order is kept */
     for (int round = 0; round < 50; round++) {
         for (int i = 0; i < 3; i++) {
-            wm_session_t *s = full_session(next_in++);
-            assert_int_equal(wm_spill_push(spill, s), 0);
-            wm_session_free(s);
+            assert_int_equal(wm_spill_push(spill, full_session(next_in++)), 0);
         }
         wm_session_t *back, *want = full_session(next_out++);
         assert_int_equal(wm_spill_take(spill, &back), 1);
@@ -109,7 +115,7 @@ static void test_reused_after_emptying(void **state)
     wm_spill_t *spill = wm_spill_new();
     for (int n = 0; n < 3; n++) {   /* the file restarts when empty */
         wm_session_t *s = full_session(n), *back;
-        assert_int_equal(wm_spill_push(spill, s), 0);
+        assert_int_equal(wm_spill_push(spill, full_session(n)), 0);
         assert_int_equal(wm_spill_take(spill, &back), 1);
         assert_same_session(s, back);
         wm_session_free(back);
@@ -178,6 +184,314 @@ static void test_texts_come_back_in_any_order(void **state)
     wm_spill_texts_free(NULL);
 }
 
+/* --- the memory fallback ------------------------------------------------------
+ * Real failures, no hooks: the limits are set around the calls that must
+ * meet them and restored before anything is asserted. */
+
+typedef struct limit {
+    int resource;
+    struct rlimit saved;
+    void (*saved_handler)(int);
+} limit_t;
+
+/* The lowest file descriptor free: the one tmpfile() would get. */
+static int lowest_free_fd(void)
+{
+    int fd = dup(0);
+    assert_true(fd >= 0);
+    close(fd);
+    return fd;
+}
+
+/* No new file can be opened (EMFILE). */
+static limit_t no_new_files(void)
+{
+    limit_t limit = {RLIMIT_NOFILE, {0, 0}, NULL};
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &limit.saved), 0);
+    struct rlimit tight = {(rlim_t)lowest_free_fd(), limit.saved.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &tight), 0);
+    return limit;
+}
+
+/* No file can grow past one byte (EFBIG, as on a full disk). */
+static limit_t full_disk(void)
+{
+    limit_t limit = {RLIMIT_FSIZE, {0, 0}, signal(SIGXFSZ, SIG_IGN)};
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &limit.saved), 0);
+    struct rlimit tight = {1, limit.saved.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &tight), 0);
+    return limit;
+}
+
+static void lift(limit_t *limit)
+{
+    assert_int_equal(setrlimit(limit->resource, &limit->saved), 0);
+    if (limit->resource == RLIMIT_FSIZE)
+        signal(SIGXFSZ, limit->saved_handler);
+}
+
+/* Take every session left and check they are numbered from *next_out on. */
+static void drain_in_order(wm_spill_t *spill, int *next_out)
+{
+    wm_session_t *back;
+    while (wm_spill_take(spill, &back) == 1) {
+        wm_session_t *want = full_session((*next_out)++);
+        assert_same_session(want, back);
+        wm_session_free(want);
+        wm_session_free(back);
+    }
+    assert_int_equal(wm_spill_count(spill), 0);
+}
+
+static void test_sessions_in_memory_without_a_file(void **state)
+{
+    (void)state;
+    wm_spill_t *spill = wm_spill_new();
+    int fd_before = lowest_free_fd(), rc[5], next_out = 0;
+    limit_t limit = no_new_files();
+    for (int n = 0; n < 5; n++)
+        rc[n] = wm_spill_push(spill, full_session(n));
+    lift(&limit);
+    for (int n = 0; n < 5; n++)
+        assert_int_equal(rc[n], 0);
+    assert_int_equal(wm_spill_push(spill, full_session(5)), 0);   /* no file tried again */
+    assert_int_equal(lowest_free_fd(), fd_before);
+    assert_int_equal(wm_spill_count(spill), 6);
+    drain_in_order(spill, &next_out);
+    assert_int_equal(next_out, 6);
+    wm_spill_free(spill);
+}
+
+static void test_order_kept_across_a_full_disk(void **state)
+{
+    (void)state;
+    wm_spill_t *spill = wm_spill_new();
+    int next_in = 0, next_out = 0, rc[3];
+    wm_session_t *back;
+    for (int i = 0; i < 3; i++)   /* in the file */
+        assert_int_equal(wm_spill_push(spill, full_session(next_in++)), 0);
+    limit_t limit = full_disk();
+    for (int i = 0; i < 3; i++)   /* the file cannot take them: memory */
+        rc[i] = wm_spill_push(spill, full_session(next_in++));
+    lift(&limit);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(rc[i], 0);
+    for (int i = 0; i < 2; i++)   /* behind those in memory, although the file works again */
+        assert_int_equal(wm_spill_push(spill, full_session(next_in++)), 0);
+    for (int i = 0; i < 4; i++) {   /* the file's, then memory's */
+        wm_session_t *want = full_session(next_out++);
+        assert_int_equal(wm_spill_take(spill, &back), 1);
+        assert_same_session(want, back);
+        wm_session_free(want);
+        wm_session_free(back);
+    }
+    assert_int_equal(wm_spill_push(spill, full_session(next_in++)), 0);
+    assert_int_equal(wm_spill_count(spill), 5);
+    drain_in_order(spill, &next_out);
+    assert_int_equal(wm_spill_push(spill, full_session(next_in++)), 0);   /* the file again */
+    drain_in_order(spill, &next_out);
+    assert_int_equal(next_out, next_in);
+    wm_spill_free(spill);
+}
+
+static void test_kept_in_memory_up_to_a_number(void **state)
+{
+    (void)state;
+    wm_spill_t *spill = wm_spill_new();
+    wm_spill_keep_in_memory(spill, 2);
+    int next_in = 0, next_out = 0;
+    wm_session_t *back;
+    for (int round = 0; round < 20; round++) {   /* memory, file, memory again when both empty */
+        for (int i = 0; i < round % 5; i++)
+            assert_int_equal(wm_spill_push(spill, full_session(next_in++)), 0);
+        for (int i = 0; i < round % 3; i++)
+            if (wm_spill_take(spill, &back) == 1) {
+                wm_session_t *want = full_session(next_out++);
+                assert_same_session(want, back);
+                wm_session_free(want);
+                wm_session_free(back);
+            }
+    }
+    for (int i = 0; i < 3; i++)   /* freed with the queue */
+        assert_int_equal(wm_spill_push(spill, full_session(next_in++)), 0);
+    wm_spill_free(spill);
+    assert_true(next_out > 10);
+}
+
+static void test_raw_records_in_memory(void **state)
+{
+    (void)state;
+    wm_spill_t *spill = wm_spill_new();
+    wm_spill_keep_in_memory(spill, 2);
+    const char *records[] = {"head 0", "head 1", "file 2", "file 3", "memory 4", "memory 5", "", "x"};
+    int rc[2];
+    wm_buf_t out = {0};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(wm_spill_push_raw(spill, records[i], strlen(records[i])), 0);
+    limit_t limit = full_disk();
+    for (int i = 4; i < 6; i++)
+        rc[i - 4] = wm_spill_push_raw(spill, records[i], strlen(records[i]));
+    lift(&limit);
+    assert_int_equal(rc[0], 0);
+    assert_int_equal(rc[1], 0);
+    limit = no_new_files();   /* the file is made already: no change */
+    for (int i = 6; i < 8; i++)
+        rc[i - 6] = wm_spill_push_raw(spill, records[i], strlen(records[i]));
+    lift(&limit);
+    assert_int_equal(rc[0], 0);
+    assert_int_equal(rc[1], 0);
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(wm_spill_take_raw(spill, &out), 1);
+        assert_int_equal(out.len, strlen(records[i]));
+        assert_memory_equal(out.len ? out.data : "", records[i], out.len);
+    }
+    assert_int_equal(wm_spill_take_raw(spill, &out), 0);
+    wm_buf_free(&out);
+
+    wm_spill_t *no_file = wm_spill_new();   /* never a file */
+    limit = no_new_files();
+    rc[0] = wm_spill_push_raw(no_file, "abc", 3);
+    lift(&limit);
+    assert_int_equal(rc[0], 0);
+    assert_int_equal(wm_spill_push_raw(no_file, "de", 2), 0);
+    assert_int_equal(wm_spill_take_raw(no_file, &out), 1);
+    assert_string_equal(out.data, "abc");
+    assert_int_equal(wm_spill_take_raw(no_file, &out), 1);
+    assert_string_equal(out.data, "de");
+    assert_int_equal(wm_spill_push_raw(no_file, "left", 4), 0);   /* freed with the queue */
+    wm_buf_free(&out);
+    wm_spill_free(no_file);
+    wm_spill_free(spill);
+}
+
+static void test_texts_in_memory(void **state)
+{
+    (void)state;
+    const char *put[] = {"in the file", "file too", "memory", "memory again", "still memory"};
+    uint64_t at[5];
+    int rc[2];
+    wm_spill_texts_t *texts = wm_spill_texts_new();
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(wm_spill_texts_put(texts, put[i], strlen(put[i]), &at[i]), 0);
+    limit_t limit = full_disk();
+    for (int i = 2; i < 4; i++)
+        rc[i - 2] = wm_spill_texts_put(texts, put[i], strlen(put[i]), &at[i]);
+    lift(&limit);
+    assert_int_equal(rc[0], 0);
+    assert_int_equal(rc[1], 0);
+    assert_int_equal(wm_spill_texts_put(texts, put[4], strlen(put[4]), &at[4]), 0);
+    for (int i = 4; i >= 0; i--)
+        assert_string_equal(wm_spill_texts_get(texts, at[i], strlen(put[i])), put[i]);
+    /* A range across the file's end and memory's start reads from both. */
+    assert_string_equal(wm_spill_texts_get(texts, at[1] + 5, 3 + 3), "toomem");
+    assert_null(wm_spill_texts_get(texts, at[4], strlen(put[4]) + 1));
+    wm_spill_texts_clear(texts);   /* the file again */
+    uint64_t again;
+    assert_int_equal(wm_spill_texts_put(texts, "new", 3, &again), 0);
+    assert_int_equal(again, 0);
+    assert_string_equal(wm_spill_texts_get(texts, again, 3), "new");
+    wm_spill_texts_free(texts);
+
+    texts = wm_spill_texts_new();   /* never a file */
+    limit = no_new_files();
+    for (int i = 0; i < 2; i++)
+        rc[i] = wm_spill_texts_put(texts, put[i], strlen(put[i]), &at[i]);
+    lift(&limit);
+    assert_int_equal(rc[0], 0);
+    assert_int_equal(rc[1], 0);
+    assert_string_equal(wm_spill_texts_get(texts, at[1], strlen(put[1])), put[1]);
+    assert_string_equal(wm_spill_texts_get(texts, at[0], strlen(put[0])), put[0]);
+    wm_spill_texts_free(texts);
+}
+
+/* --- the record format ---------------------------------------------------------- */
+
+static void test_records_round_trip(void **state)
+{
+    (void)state;
+    char *list[] = {"one", "", "th\xc3\xa9"};
+    wm_buf_t record = {0};
+    assert_true(wm_record_put_u32(&record, 0xdeadbeef));
+    assert_true(wm_record_put_string(&record, NULL));
+    assert_true(wm_record_put_string(&record, ""));
+    assert_true(wm_record_put_string(&record, "caf\xc3\xa9"));
+    assert_true(wm_record_put_list(&record, list, 3));
+    assert_true(wm_record_put_list(&record, NULL, 0));
+
+    wm_record_reader_t r = wm_record_reader(record.data, record.len);
+    uint32_t n;
+    char *s, **items = NULL;
+    size_t count = 0;
+    assert_true(wm_record_get_u32(&r, &n));
+    assert_int_equal(n, 0xdeadbeef);
+    assert_true(wm_record_get_string(&r, &s));
+    assert_null(s);
+    assert_true(wm_record_get_string(&r, &s));
+    assert_string_equal(s, "");
+    free(s);
+    assert_true(wm_record_get_string(&r, &s));
+    assert_string_equal(s, "caf\xc3\xa9");
+    free(s);
+    assert_true(wm_record_get_list(&r, &items, &count));
+    assert_int_equal(count, 3);
+    for (size_t i = 0; i < count; i++) {
+        assert_string_equal(items[i], list[i]);
+        free(items[i]);
+    }
+    free(items);
+    items = NULL;
+    count = 0;
+    assert_true(wm_record_get_list(&r, &items, &count));
+    assert_int_equal(count, 0);
+    assert_null(items);
+    assert_true(wm_record_at_end(&r));
+    assert_false(wm_record_get_u32(&r, &n));   /* nothing left */
+    wm_buf_free(&record);
+}
+
+/* Decode a session from the first len bytes of a record: true when whole. */
+static bool session_decodes(const char *bytes, size_t len)
+{
+    wm_record_reader_t r = wm_record_reader(bytes, len);
+    wm_session_t *s = wm_session_new();
+    assert_non_null(s);
+    bool ok = wm_record_get_session(&r, s) && wm_record_at_end(&r);
+    wm_session_free(s);   /* part-read ones too: no leak under ASan */
+    return ok;
+}
+
+static void test_damaged_records_are_rejected(void **state)
+{
+    (void)state;
+    wm_buf_t record = {0};
+    wm_session_t *full = full_session(3);
+    assert_true(wm_record_put_session(&record, full));
+    assert_true(session_decodes(record.data, record.len));
+    for (size_t len = 0; len < record.len; len++)   /* every truncation */
+        assert_false(session_decodes(record.data, len));
+    assert_int_equal(wm_buf_append(&record, "", 1), 0);   /* a byte too many */
+    assert_false(session_decodes(record.data, record.len));
+    wm_session_free(full);
+
+    /* Lengths past the limit or past the record's end. */
+    char *s, **items = NULL;
+    size_t count = 0;
+    wm_buf_clear(&record);
+    assert_true(wm_record_put_u32(&record, WM_RECORD_MAX_BYTES + 1));
+    wm_record_reader_t r = wm_record_reader(record.data, record.len);
+    assert_false(wm_record_get_string(&r, &s));
+    assert_null(s);
+    wm_buf_clear(&record);
+    assert_true(wm_record_put_u32(&record, 10));
+    assert_int_equal(wm_buf_append(&record, "short", 5), 0);
+    r = wm_record_reader(record.data, record.len);
+    assert_false(wm_record_get_string(&r, &s));
+    r = wm_record_reader(record.data, record.len);
+    assert_false(wm_record_get_list(&r, &items, &count));   /* 10 items cannot fit in 5 bytes */
+    assert_null(items);
+    wm_buf_free(&record);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -186,6 +500,13 @@ int main(void)
         cmocka_unit_test(test_reused_after_emptying),
         cmocka_unit_test(test_raw_records_keep_their_bytes),
         cmocka_unit_test(test_texts_come_back_in_any_order),
+        cmocka_unit_test(test_sessions_in_memory_without_a_file),
+        cmocka_unit_test(test_order_kept_across_a_full_disk),
+        cmocka_unit_test(test_kept_in_memory_up_to_a_number),
+        cmocka_unit_test(test_raw_records_in_memory),
+        cmocka_unit_test(test_texts_in_memory),
+        cmocka_unit_test(test_records_round_trip),
+        cmocka_unit_test(test_damaged_records_are_rejected),
     };
     return cmocka_run_group_tests_name("spill", tests, NULL, NULL);
 }

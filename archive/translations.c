@@ -1,0 +1,150 @@
+/* archive/translations.h: the language codes of translation subpages, in
+ * an open-addressing hash of their source titles (a dump of the unified
+ * wiki has tens of thousands of pages, and every session asks). */
+#include "archive/translations.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive/util.h"
+
+/* The translation subpages ("X/fr") seen of a source page X. */
+typedef struct translated {
+    char *title;          /* X; NULL = empty slot */
+    wm_names_t codes;
+} translated_t;
+
+struct wm_translations {
+    translated_t *slots;
+    size_t n, cap;        /* cap: a power of two, at least twice n (0: no slots yet) */
+};
+
+wm_translations_t *wm_translations_new(void)
+{
+    return calloc(1, sizeof(wm_translations_t));
+}
+
+void wm_translations_free(wm_translations_t *translations)
+{
+    wm_translations_clear(translations);
+    free(translations);
+}
+
+void wm_translations_clear(wm_translations_t *tr)
+{
+    if (!tr)
+        return;
+    for (size_t i = 0; i < tr->cap; i++) {
+        free(tr->slots[i].title);
+        for (size_t j = 0; j < tr->slots[i].codes.n; j++)
+            free(tr->slots[i].codes.items[j]);
+        free(tr->slots[i].codes.items);
+    }
+    free(tr->slots);
+    tr->slots = NULL;
+    tr->n = tr->cap = 0;
+}
+
+static size_t hash_title(const char *title)
+{
+    size_t h = 5381;
+    for (const unsigned char *p = (const unsigned char *)title; *p; p++)
+        h = h * 33 + *p;
+    return h;
+}
+
+/* The slot of title, or the empty slot where it would go. */
+static translated_t *slot_of(const wm_translations_t *tr, const char *title)
+{
+    size_t mask = tr->cap - 1;
+    for (size_t i = hash_title(title) & mask;; i = (i + 1) & mask)
+        if (!tr->slots[i].title || strcmp(tr->slots[i].title, title) == 0)
+            return &tr->slots[i];
+}
+
+static int grow(wm_translations_t *tr)
+{
+    size_t old_cap = tr->cap;
+    translated_t *old = tr->slots;
+    size_t cap = old_cap ? old_cap * 2 : 64;
+    tr->slots = calloc(cap, sizeof *tr->slots);
+    if (!tr->slots) {
+        tr->slots = old;
+        return -1;
+    }
+    tr->cap = cap;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].title)
+            *slot_of(tr, old[i].title) = old[i];
+    free(old);
+    return 0;
+}
+
+static bool has_code(const wm_names_t *codes, const char *code)
+{
+    for (size_t i = 0; i < codes->n; i++)
+        if (strcmp(codes->items[i], code) == 0)
+            return true;
+    return false;
+}
+
+/* Remember that base has a translation subpage in language code: 0 or -1. */
+static int remember(wm_translations_t *tr, const char *base, size_t base_len, const char *code)
+{
+    char *title = wm_strndup(base, base_len);
+    char *lower = strdup(code);
+    if (!title || !lower || ((tr->n + 1) * 2 > tr->cap && grow(tr) < 0)) {
+        free(title);
+        free(lower);
+        return -1;
+    }
+    for (char *p = lower; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    translated_t *slot = slot_of(tr, title);
+    if (!slot->title) {
+        slot->title = title;
+        tr->n++;
+    } else {
+        free(title);
+    }
+    if (has_code(&slot->codes, lower)) {
+        free(lower);
+        return 0;
+    }
+    char **items = realloc(slot->codes.items, (slot->codes.n + 1) * sizeof *items);
+    if (!items) {
+        free(lower);
+        return -1;
+    }
+    items[slot->codes.n++] = lower;
+    slot->codes.items = items;
+    return 0;
+}
+
+int wm_translations_take_subpage(wm_translations_t *tr, const wm_rules_t *rules,
+                                 const char *dbname, const char *title, bool *taken)
+{
+    *taken = false;
+    const char *slash = strrchr(title, '/');
+    if (!slash || !wm_rules_is_translation_code(rules, slash + 1, strlen(slash + 1)))
+        return 0;
+    char *base = wm_strndup(title, (size_t)(slash - title));
+    wm_title_match_t match;
+    if (!base)
+        return -1;
+    *taken = wm_rules_find_era(rules, dbname, base, &match) != NULL;
+    free(base);
+    return *taken ? remember(tr, title, (size_t)(slash - title), slash + 1) : 0;
+}
+
+int wm_translations_attach(const wm_translations_t *tr, wm_session_t *session)
+{
+    if (!tr->cap || !session->page_title)
+        return 0;
+    const translated_t *slot = slot_of(tr, session->page_title);
+    for (size_t i = 0; slot->title && i < slot->codes.n; i++)
+        if (wm_session_add_translation(session, slot->codes.items[i]) < 0)
+            return -1;
+    return 0;
+}
