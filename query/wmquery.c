@@ -523,7 +523,8 @@ static int compare_values(const void *a, const void *b)
 static int print_values(options_t *opt, wm_search_result_t *result)
 {
     wm_facet_counts_t *facet = &result->facets[opt->list_facet];
-    qsort(facet->values, facet->n_values, sizeof *facet->values, compare_values);   /* browsing order */
+    if (facet->n_values)   /* no values: values is NULL, which qsort may not be given */
+        qsort(facet->values, facet->n_values, sizeof *facet->values, compare_values);   /* browsing order */
     return opt->printer->values(&opt->context, opt->list_facet, facet, result->total);
 }
 
