@@ -3,7 +3,8 @@
 #
 # Options are read from the program's own --help, so they never go stale.
 # wmquery also completes its commands (show, list, similar), the fields of
-# the query language (track: speaker: year: type: lang: title: id:), the
+# the query language (track: speaker: year: type: lang: title: event: status:
+# id:), the
 # names `list` takes, and option values and field values from the index
 # itself (`wmquery list tracks --format ids`), honouring -d DIR on the line.
 
@@ -25,7 +26,7 @@ _wmsearch_index_args()
     done
 }
 
-# Values of a field (tracks, speakers, years, types, languages) in the index.
+# Values of a field (tracks, speakers, years, types, languages, events) in the index.
 _wmsearch_values()
 {
     local -a index_args
@@ -50,6 +51,9 @@ _wmsearch_reply_quoted()
     done
 }
 
+# The statuses --status and status: take (archive/session.h's words, and any).
+_wmsearch_statuses=$'accepted\nconfirmed\nsubmitted\nrejected\nwithdrawn\ncanceled\nany'
+
 _wmquery()
 {
     local cur prev words cword
@@ -66,7 +70,7 @@ _wmquery()
         --format | -f) _wmsearch_reply $'text\njson\njsonl\ncsv\nids' "$cur"; return ;;
         --sort) _wmsearch_reply $'relevance\nnewest\noldest\ntitle' "$cur"; return ;;
         --color | --colour) _wmsearch_reply $'auto\nalways\nnever' "$cur"; return ;;
-        --facets) _wmsearch_reply $'track\nyear\ntype\nlanguage\nspeaker' "${cur##*,}"
+        --facets) _wmsearch_reply $'track\nyear\ntype\nlanguage\nspeaker\nevent\nstatus' "${cur##*,}"
                   local head=${cur%"${cur##*,}"}
                   COMPREPLY=("${COMPREPLY[@]/#/$head}"); return ;;
         --track) _wmsearch_reply_quoted "$(_wmsearch_values "$prog" tracks)" "$cur"; return ;;
@@ -74,8 +78,10 @@ _wmquery()
         --year) _wmsearch_reply_quoted "$(_wmsearch_values "$prog" years)" "$cur"; return ;;
         --type) _wmsearch_reply_quoted "$(_wmsearch_values "$prog" types)" "$cur"; return ;;
         --lang) _wmsearch_reply_quoted "$(_wmsearch_values "$prog" languages)" "$cur"; return ;;
+        --event) _wmsearch_reply_quoted "$(_wmsearch_values "$prog" events)" "$cur"; return ;;
+        --status) _wmsearch_reply "$_wmsearch_statuses" "$cur"; return ;;
         --limit | -n | --offset) return ;;
-        list) _wmsearch_reply $'tracks\nspeakers\nyears\ntypes\nlanguages' "$cur"; return ;;
+        list) _wmsearch_reply $'tracks\nspeakers\nyears\ntypes\nlanguages\nevents\nstatuses' "$cur"; return ;;
     esac
 
     case $cur in
@@ -86,6 +92,9 @@ _wmquery()
             case $field in lang) plural=languages ;; *) plural=${field}s ;; esac
             _wmsearch_reply "$(_wmsearch_values "$prog" "$plural" | grep -v ' ' | sed "s/^/$field:/")" "$cur"
             return ;;
+        status:*)
+            _wmsearch_reply "$(sed 's/^/status:/' <<<"$_wmsearch_statuses")" "$cur"
+            return ;;
     esac
 
     # The first word that is not an option may be a command; later words are query words.
@@ -93,7 +102,7 @@ _wmquery()
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
             -d | --index | -n | --limit | --offset | --sort | -f | --format | --facets | --track | \
-                --speaker | --year | --type | --lang) ((i++)) ;;
+                --speaker | --year | --type | --lang | --event | --status) ((i++)) ;;
             --color | --colour)   # its value may be the next word, as wmquery takes it
                 [[ ${words[i + 1]} == @(auto|always|never) ]] && ((i++)) ;;
             --) first=--; break ;;
@@ -101,7 +110,7 @@ _wmquery()
             *) first=${words[i]}; break ;;
         esac
     done
-    local fields=$'track:\nspeaker:\nyear:\ntype:\nlang:\ntitle:\nid:'
+    local fields=$'track:\nspeaker:\nyear:\ntype:\nlang:\ntitle:\nevent:\nstatus:\nid:'
     if [[ -z $first ]]; then
         _wmsearch_reply $'show\nlist\nsimilar\nsearch\n'"$fields" "$cur"
     else

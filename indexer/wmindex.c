@@ -435,7 +435,7 @@ static void finish_source(indexer_t *ix, const wm_store_source_t *identity, bool
         return;
     bool complete = rc == 0;   /* 1: a callback stopped the reading (an error said why) */
     if (wm_store_source_finish(ix->store, identity, complete,
-                               is_dump ? (ix->dbname ? ix->dbname : "") : NULL) != WM_STORE_OK) {
+                               is_dump ? (ix->dbname ? ix->dbname : "") : NULL, NULL, 0) != WM_STORE_OK) {
         clear_progress(ix);
         fprintf(stderr, "wmindex: cannot record %s in the index %s: %s\n", identity->path,
                 ix->index_path, wm_store_last_error(ix->store));
@@ -727,6 +727,30 @@ static int open_index(indexer_t *ix, const char *explicit_path, bool rebuild, ch
 
 /* ---- --stats ----------------------------------------------------------- */
 
+/* "2019: 58 sessions from 61 candidates, 3 rejected (2 candidate without
+ * fields, 1 listing page)" and, when pages were not all candidates, how
+ * many pages were read. */
+static void print_tally_line(const wm_tally_t *t)
+{
+    unsigned long rejected = wm_tally_rejected(t);
+    if (t->year)
+        printf("  %d: ", t->year);
+    else
+        printf("  unknown year: ");
+    printf("%lu session%s from %lu candidate%s", t->sessions, t->sessions == 1 ? "" : "s", t->candidates,
+           t->candidates == 1 ? "" : "s");
+    if (t->pages != t->candidates)
+        printf(" (%lu page%s read)", t->pages, t->pages == 1 ? "" : "s");
+    printf(", %lu rejected", rejected);
+    const char *sep = " (";
+    for (int r = 0; r < WM_REJECT_REASON_COUNT; r++)
+        if (t->rejected[r]) {
+            printf("%s%lu %s", sep, t->rejected[r], wm_reject_reason_name((wm_reject_reason_t)r));
+            sep = ", ";
+        }
+    printf("%s\n", rejected ? ")" : "");
+}
+
 static void print_stats_text(const char *path, const wm_store_stats_t *st)
 {
     printf("index:        %s\n", path);
@@ -737,6 +761,10 @@ static void print_stats_text(const char *path, const wm_store_stats_t *st)
     for (size_t i = 0; i < st->n_years; i++)
         printf(" %d: %lu%s", st->years[i].year, st->years[i].sessions, i + 1 < st->n_years ? "," : "");
     printf("%s\n", st->n_years ? "" : " none");
+    if (st->n_tallies)
+        printf("read per year:\n");
+    for (size_t i = 0; i < st->n_tallies; i++)
+        print_tally_line(&st->tallies[i]);
     printf("sources:      %zu\n", st->n_sources);
     for (size_t i = 0; i < st->n_sources; i++) {
         const wm_store_source_t *src = &st->sources[i];
@@ -763,6 +791,45 @@ static json_t *source_json(const wm_store_source_t *src)
                      "indexed_at", src->indexed_at, "complete", src->complete);
 }
 
+/* {"indexed": N, "sessions": N, "candidates": N, "pages": N, "rejected": {reason: N}}:
+ * indexed counts the year's sessions in the index, the others what the
+ * sources gave (t NULL: nothing recorded for the year). */
+static json_t *year_json(unsigned long indexed, const wm_tally_t *t)
+{
+    static const wm_tally_t none;
+    t = t ? t : &none;
+    json_t *rejected = json_object();
+    for (int r = 0; rejected && r < WM_REJECT_REASON_COUNT; r++)
+        if (t->rejected[r] && json_object_set_new(rejected, wm_reject_reason_name((wm_reject_reason_t)r),
+                                                  json_integer((json_int_t)t->rejected[r]))) {
+            json_decref(rejected);
+            rejected = NULL;
+        }
+    return json_pack("{s:I, s:I, s:I, s:I, s:o}", "indexed", (json_int_t)indexed, "sessions",
+                     (json_int_t)t->sessions, "candidates", (json_int_t)t->candidates, "pages",
+                     (json_int_t)t->pages, "rejected", rejected);
+}
+
+/* "years": an object per year (year_json), for every year the index or
+ * the sources' tallies know; "unknown" for what had no year. */
+static int add_years_json(json_t *years, const wm_store_stats_t *st)
+{
+    size_t y = 0, t = 0;
+    int rc = 0;
+    while (rc == 0 && (y < st->n_years || t < st->n_tallies)) {
+        bool take_y = y < st->n_years && (t == st->n_tallies || st->years[y].year <= st->tallies[t].year);
+        bool take_t = t < st->n_tallies && (y == st->n_years || st->tallies[t].year <= st->years[y].year);
+        int year = take_y ? st->years[y].year : st->tallies[t].year;
+        unsigned long indexed = take_y ? st->years[y++].sessions : 0;
+        const wm_tally_t *tally = take_t ? &st->tallies[t++] : NULL;
+        char key[16] = "unknown";
+        if (year)
+            snprintf(key, sizeof key, "%d", year);
+        rc = json_object_set_new(years, key, year_json(indexed, tally));
+    }
+    return rc;
+}
+
 /* The stats as one JSON object; -1 when out of memory. */
 static int print_stats_json(const char *path, const wm_store_stats_t *st)
 {
@@ -771,12 +838,7 @@ static int print_stats_json(const char *path, const wm_store_stats_t *st)
                              "schema_version", st->schema_version, "last_update", st->last_update,
                              "sessions", (json_int_t)st->sessions, "years", years,
                              "sources", sources, "pending_prunes", pending);
-    int rc = root ? 0 : -1;
-    for (size_t i = 0; rc == 0 && i < st->n_years; i++) {
-        char year[16];
-        snprintf(year, sizeof year, "%d", st->years[i].year);
-        rc = json_object_set_new(years, year, json_integer((json_int_t)st->years[i].sessions));
-    }
+    int rc = root ? add_years_json(years, st) : -1;
     for (size_t i = 0; rc == 0 && i < st->n_sources; i++)
         rc = json_array_append_new(sources, source_json(&st->sources[i]));
     for (size_t i = 0; rc == 0 && i < st->n_pending_prunes; i++)

@@ -13,7 +13,9 @@
 
 /* ---- csv ------------------------------------------------------------------- */
 
-static const char csv_header[] = "rank,id,year,title,type,language,tracks,speakers,url,score,snippet\r\n";
+/* Columns are only ever appended (doc/json-format.md): scripts may read them by position. */
+static const char csv_header[] =
+    "rank,id,year,title,type,language,tracks,speakers,url,score,snippet,event,status\r\n";
 
 static void csv_field(const char *text, bool last)
 {
@@ -69,7 +71,9 @@ static void csv_session(unsigned rank, const wm_session_t *s, double score, cons
     csv_field(s->url, false);
     snprintf(number, sizeof number, "%.6g", score);
     csv_field(number, false);
-    csv_field(snippet, true);
+    csv_field(snippet, false);
+    csv_field(s->event, false);
+    csv_field(s->status, true);
 }
 
 static int csv_results(const wm_print_context_t *context, const wm_search_result_t *result)

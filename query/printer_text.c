@@ -12,6 +12,7 @@
 #include "query/printer.h"
 
 #define BOLD "\033[1m"
+#define STATUS_COLOR "\033[1;33m"
 #define RESET "\033[0m"
 
 /* ---- layout helpers --------------------------------------------------- */
@@ -73,10 +74,35 @@ static char *join(char *const *items, size_t n, const char *separator)
     return wm_buf_take(&buf);
 }
 
+/* What a session whose status did not take place (or that the source
+ * marks otherwise) is, in words put beside its title, so that a rejected
+ * proposal never passes for a session that took place; NULL for accepted,
+ * confirmed or no status.  The caller frees. */
+static char *status_mark(const char *status)
+{
+    static const struct { const char *status, *mark; } marks[] = {
+        {WM_STATUS_SUBMITTED, "submitted proposal, not accepted"},
+        {WM_STATUS_REJECTED, "rejected proposal"},
+        {WM_STATUS_WITHDRAWN, "withdrawn proposal"},
+        {WM_STATUS_CANCELED, "canceled session"},
+    };
+    if (!status || !strcmp(status, WM_STATUS_ACCEPTED) || !strcmp(status, WM_STATUS_CONFIRMED))
+        return NULL;
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+        if (!strcmp(status, marks[i].status))
+            return wm_strdup_printf("[%s]", marks[i].mark);
+    return wm_strdup_printf("[status: %s]", status);
+}
+
 static void print_title(const wm_print_context_t *context, const char *prefix, const wm_session_t *s)
 {
-    printf("%s%s%s%s\n", prefix, context->color ? BOLD : "", s->title ? s->title : "(untitled)",
+    char *mark = status_mark(s->status);
+    printf("%s%s%s%s", prefix, context->color ? BOLD : "", s->title ? s->title : "(untitled)",
            context->color ? RESET : "");
+    if (mark)
+        printf("  %s%s%s", context->color ? STATUS_COLOR : "", mark, context->color ? RESET : "");
+    putchar('\n');
+    free(mark);
 }
 
 static void print_count(unsigned long count, const char *value)
@@ -106,10 +132,14 @@ static void print_speaker_names(const wm_session_t *s)
     putchar('\n');
 }
 
-/* year, type, language on one line; unknown ones left out. */
+/* event, year, type, language on one line; unknown ones left out. */
 static void print_facts(const wm_session_t *s)
 {
     const char *sep = "  ";
+    if (s->event) {
+        printf("%sevent: %s", sep, s->event);
+        sep = ", ";
+    }
     if (s->year) {
         printf("%syear: %d", sep, s->year);
         sep = ", ";
@@ -201,6 +231,8 @@ static int print_session_facts(const wm_session_t *s)
 {
     char number[64];
     print_field("id:", s->id);
+    print_field("event:", s->event);
+    print_field("status:", s->status);
     snprintf(number, sizeof number, "%d", s->year);
     print_field("year:", s->year ? number : NULL);
     if (s->type_label && s->type && !wm_str_ieq(s->type, s->type_label))
@@ -228,6 +260,8 @@ static void print_speakers(const wm_print_context_t *context, const wm_session_t
         printf("  - %s", sp->name);
         if (sp->username)
             printf(" (%s)", sp->username);
+        if (sp->code)
+            printf(" [code %s]", sp->code);
         putchar('\n');
         if (sp->biography)
             print_wrapped(sp->biography, 4, context->width);

@@ -34,11 +34,19 @@ enum { SNIPPET_BYTES = 200, SUGGEST_BELOW = 3 };
 
 typedef struct command command_t;
 
+/* A repeatable option's values, NULL-terminated (the array is owned, the strings are argv's). */
+typedef struct string_list {
+    const char **items;
+    size_t n;
+} string_list_t;
+
 typedef struct options {
     /* from the command line */
     const char *index;
     const command_t *command;
     wm_search_request_t request;
+    string_list_t events;       /* --event: request.events */
+    string_list_t statuses;     /* --status: request.statuses */
     int sort;                   /* into sort_names */
     int format;                 /* into format_names and printers */
     int color_mode;             /* into color_names: a wm_color_mode_t */
@@ -73,23 +81,30 @@ static const wm_printer_t *const printers[] = {&wm_printer_text, &wm_printer_jso
 static const char usage_text[] =
     "Usage: wmquery [options] QUERY...           search\n"
     "       wmquery [options] show ID...         print sessions in full\n"
-    "       wmquery [options] list FIELD [QUERY] tracks, speakers, years, types or\n"
-    "                                            languages, with counts\n"
+    "       wmquery [options] list FIELD [QUERY] tracks, speakers, years, types,\n"
+    "                                            languages, events or statuses,\n"
+    "                                            with counts\n"
     "       wmquery [options] similar ID [QUERY] sessions like session ID\n"
     "QUERY: words (stemmed), \"phrases\", AND OR NOT, -word, word*, and fields\n"
-    "track: speaker: year: type: lang: title: id: (year:2019..2023).  To search\n"
+    "track: speaker: year: type: lang: title: event: status: id:\n"
+    "(year:2019..2023, event:\"wikimania 2019\", status:rejected).  To search\n"
     "for the word show, list or similar: wmquery -- show, or wmquery search show.\n"
+    "Proposals that did not take place (submitted, rejected, withdrawn, canceled)\n"
+    "are left out unless the query names a status or --status is given.\n"
     "\n"
     "  -d, --index DIR       index directory (default: $WMSEARCH_INDEX, else\n"
     "                        $XDG_DATA_HOME/wmsearch/index)\n"
     "      --track T, --speaker S, --year Y|Y1..Y2, --type T, --lang L\n"
     "                        only sessions with that value\n"
+    "      --event E         only sessions of that event (repeat: any of them)\n"
+    "      --status S        only sessions of that status (repeat: any of them);\n"
+    "                        --status any: every session, whatever its status\n"
     "  -n, --limit N         show at most N results (default 10)\n"
     "      --offset N        skip the first N results\n"
     "      --sort ORDER      relevance (default), newest, oldest or title\n"
     "      --count           print only the number of matching sessions\n"
-    "      --facets LIST     count values of track,year,type,language,speaker\n"
-    "                        among all matches\n"
+    "      --facets LIST     count values of track,year,type,language,speaker,\n"
+    "                        event,status among all matches\n"
     "  -f, --format FORMAT   text (default), json, jsonl, csv or ids\n"
     "      --color[=WHEN]    auto (default: on a terminal, unless NO_COLOR is\n"
     "                        set), always or never\n"
@@ -154,6 +169,7 @@ enum option_kind {
     OPTION_FLAG,      /* bool: set */
     OPTION_KEYWORD,   /* int: the argument's index in keywords */
     OPTION_FACETS,    /* unsigned: a bit for each facet named */
+    OPTION_LIST,      /* string_list_t: the argument appended (keywords, if any: the values allowed) */
     OPTION_HELP,
     OPTION_VERSION,
 };
@@ -176,7 +192,14 @@ typedef struct option_spec {
     {.name = n, .letter = l, .kind = OPTION_COUNT, .field = FIELD(member), .bad_value = message}
 #define KEYWORD(n, l, member, names, bare, message) {.name = n, .letter = l, .kind = OPTION_KEYWORD, \
     .field = FIELD(member), .keywords = names, .implied = bare, .bad_value = message}
+#define LIST(n, member, names, message) \
+    {.name = n, .kind = OPTION_LIST, .field = FIELD(member), .keywords = names, .bad_value = message}
 #define BAD_COLOR "unknown --color '%s' (use auto, always or never)"
+
+/* The words sessions store (archive/session.h), "any", and the British spelling. */
+static const char *const status_names[] = {
+    WM_STATUS_ACCEPTED, WM_STATUS_CONFIRMED, WM_STATUS_SUBMITTED, WM_STATUS_REJECTED,
+    WM_STATUS_WITHDRAWN, WM_STATUS_CANCELED, "cancelled", "any", NULL};
 
 static const option_spec_t option_table[] = {
     STRING("index", 'd', index),
@@ -185,12 +208,15 @@ static const option_spec_t option_table[] = {
     STRING("year", 0, request.year),
     STRING("type", 0, request.type),
     STRING("lang", 0, request.language),
+    LIST("event", events, NULL, NULL),
+    LIST("status", statuses, status_names, "unknown --status '%s' (use accepted, confirmed, submitted, "
+                                           "rejected, withdrawn, canceled or any)"),
     COUNT("limit", 'n', request.limit, "--limit needs a number, not '%s'"),
     COUNT("offset", 0, request.offset, "--offset needs a number, not '%s'"),
     KEYWORD("sort", 0, sort, sort_names, NULL, "unknown --sort '%s' (use relevance, newest, oldest or title)"),
     FLAG("count", request.count_only),
     {.name = "facets", .kind = OPTION_FACETS, .field = FIELD(request.facets),
-     .bad_value = "bad --facets '%s' (use track,year,type,language,speaker)"},
+     .bad_value = "bad --facets '%s' (use track,year,type,language,speaker,event,status)"},
     KEYWORD("format", 'f', format, format_names, NULL, "unknown --format '%s' (use text, json, jsonl, csv or ids)"),
     KEYWORD("color", 0, color_mode, color_names, "always", BAD_COLOR),
     KEYWORD("colour", 0, color_mode, color_names, "always", BAD_COLOR),
@@ -238,6 +264,29 @@ static const option_spec_t *find_spec(int c)
     return NULL;
 }
 
+/* Append value to list (kept NULL-terminated); false when out of memory. */
+static bool list_append(string_list_t *list, const char *value)
+{
+    const char **grown = realloc(list->items, (list->n + 2) * sizeof *grown);
+    if (!grown)
+        return false;
+    grown[list->n++] = value;
+    grown[list->n] = NULL;
+    list->items = grown;
+    return true;
+}
+
+/* A repeatable option's value, checked against its keywords when it has some (any case). */
+static int apply_list_option(const option_spec_t *spec, const char *arg, string_list_t *list)
+{
+    bool known = !spec->keywords;
+    for (int i = 0; !known && spec->keywords[i]; i++)
+        known = wm_str_ieq(arg, spec->keywords[i]);
+    if (!known)
+        return usage_error(spec->bad_value, arg);
+    return list_append(list, arg) ? 0 : usage_error("%s", "out of memory");
+}
+
 /* One option; return 0, or EXIT_USAGE, or -1 to exit 0 (help, version). */
 static int apply_option(const option_spec_t *spec, const char *arg, options_t *opt)
 {
@@ -248,6 +297,7 @@ static int apply_option(const option_spec_t *spec, const char *arg, options_t *o
     case OPTION_FLAG: *(bool *)field = true; return 0;
     case OPTION_COUNT: return parse_count(arg, field) ? 0 : usage_error(spec->bad_value, arg);
     case OPTION_FACETS: return parse_facets(arg, field) ? 0 : usage_error(spec->bad_value, arg);
+    case OPTION_LIST: return apply_list_option(spec, arg, field);
     case OPTION_KEYWORD:
         if ((i = lookup(arg ? arg : spec->implied, spec->keywords)) < 0)
             return usage_error(spec->bad_value, arg);
@@ -347,7 +397,8 @@ static int take_rest_as_query(options_t *opt)
 static int take_query(options_t *opt)
 {
     const wm_search_request_t *req = &opt->request;
-    if (opt->n_words || req->track || req->speaker || req->year || req->type || req->language)
+    if (opt->n_words || req->track || req->speaker || req->year || req->type || req->language ||
+        opt->events.n || opt->statuses.n)
         return take_rest_as_query(opt);
     return usage_error("%s", "no query given (try 'wmquery libraries' or 'wmquery --help')");
 }
@@ -360,9 +411,10 @@ static int take_ids(options_t *opt)
 static int take_field(options_t *opt)
 {
     if (!opt->n_words)
-        return usage_error("%s", "list needs one of tracks, speakers, years, types, languages");
+        return usage_error("%s", "list needs one of tracks, speakers, years, types, languages, events, statuses");
     if (!wm_facet_from_name(opt->words[0], &opt->list_facet))
-        return usage_error("cannot list '%s' (use tracks, speakers, years, types or languages)", opt->words[0]);
+        return usage_error("cannot list '%s' (use tracks, speakers, years, types, languages, events or statuses)",
+                           opt->words[0]);
     opt->words++, opt->n_words--;
     return take_rest_as_query(opt);
 }
@@ -385,6 +437,8 @@ static int parse_options(int argc, char **argv, options_t *opt)
     if (rc)
         return rc;
     opt->request.sort = (wm_sort_t)opt->sort;
+    opt->request.events = opt->events.items;
+    opt->request.statuses = opt->statuses.items;
     return opt->command->take_words(opt);
 }
 
@@ -469,7 +523,8 @@ static int compare_values(const void *a, const void *b)
 static int print_values(options_t *opt, wm_search_result_t *result)
 {
     wm_facet_counts_t *facet = &result->facets[opt->list_facet];
-    qsort(facet->values, facet->n_values, sizeof *facet->values, compare_values);   /* browsing order */
+    if (facet->n_values)   /* no values: values is NULL, which qsort may not be given */
+        qsort(facet->values, facet->n_values, sizeof *facet->values, compare_values);   /* browsing order */
     return opt->printer->values(&opt->context, opt->list_facet, facet, result->total);
 }
 
@@ -549,5 +604,7 @@ int main(int argc, char **argv)
         rc = open_and_run(&opt);
     free(opt.argument_words);
     free(opt.query);
+    free(opt.events.items);
+    free(opt.statuses.items);
     return rc < 0 ? EXIT_SUCCESS : rc;
 }

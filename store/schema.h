@@ -19,8 +19,15 @@
  *                                      (username '_' read as space); a gap
  *                                      between speakers so phrases stay
  *                                      within one name
- *   XSPEAKER  speaker:      exact      each speaker's name and username,
- *                                      normalised (see below)
+ *   XSPEAKER  speaker:      exact      each speaker's name, username and code
+ *                                      (an id within the event), normalised
+ *                                      (see below)
+ *   XE        -             text       the event's words ("wikimania", "2019"),
+ *                                      with positions and no weight (wdf 0:
+ *                                      event: is a filter)
+ *   XEVENT    event:        exact      the event, normalised ("wikimania 2019")
+ *   XSTATUS   status:       exact      the status, normalised (session.h's
+ *                                      words); none when the source says nothing
  *   XTRACK    track:        exact      each track, normalised
  *   XTYPE     type:         exact      the normalised session type
  *   L         lang:         exact      the language code, normalised
@@ -52,10 +59,19 @@
  * boolean filters (no weight) built by a FieldProcessor; request filters go
  * through the same function (field_filter()).  `speaker:v` matches v as a
  * phrase of A terms (so any part of a name or username, any case) OR the
- * exact XSPEAKER term.  `year:` takes 2019, 2019..2023, 2019.. or ..2023
+ * exact XSPEAKER term; `event:v` likewise on XE and XEVENT.  `status:v` is
+ * the XSTATUS term ("cancelled" read as "canceled"); `status:any` matches
+ * every session.  `year:` takes 2019, 2019..2023, 2019.. or ..2023
  * (ranges run on the year value slot).  Repeats of a multi-valued field
  * (track, speaker) are ANDed; repeats of a single-valued one (type, lang,
- * year, id) are ORed.
+ * year, id, event, status) are ORed.
+ *
+ * The default status policy (store_search.cc, add_filters): a search whose
+ * query and request name no status leaves out the sessions whose status did
+ * not take place (wm_status_took_place() false: submitted, rejected,
+ * withdrawn, canceled).  It is an AND_NOT of those XSTATUS terms present in
+ * the index, so quest or any Xapian reader can do the same; sessions with
+ * no status, accepted or confirmed are always found.
  *
  * Values (slots):
  *   0  year         Xapian::sortable_serialise(year); absent when unknown
@@ -69,14 +85,18 @@
  *   7  origin       "wiki" or "schedule" (which copy of a linked talk wins)
  *   8  source       the input file's path as given (with the timestamp: the
  *                   order of precedence, see store.cc, index_has_newer)
+ *   9  event        the event as written (facets)
+ *   10 status       the normalised status (facets)
  *   (a TAB inside a track or name is written as a space)
  *
  * Document data: omega's format, one name=value per line, a repeated name
  * is a list.  In values, backslash, newline, CR and TAB are written as
  * \\ \n \r \t.  Names: url caption(=title) sample(=start of the abstract, one
- * line) id year title type type_label duration track* language
- * speaker*(name[TAB username[TAB biography]]) translation* source page
- * timestamp code abstract.  Empty or unknown fields are left out.
+ * line) id year event status title type type_label duration track* language
+ * speaker*(name[TAB username[TAB biography[TAB code]]]) translation* source
+ * page timestamp code origin abstract.  Empty or unknown fields are left
+ * out.  The speaker's code comes last so that readers of schema 4's three
+ * parts still read the rest right.
  *
  * Metadata:
  *   wmsearch.schema              SCHEMA_VERSION
@@ -84,6 +104,10 @@
  *   wmsearch.source:<key>        the record of one input file (store.cc, "sources"):
  *                                name=value lines path size mtime_ns fingerprint
  *                                collection dump_date indexed_at sessions complete
+ *                                tally* (one a year: "<year> pages=N candidates=N
+ *                                sessions=N <reason>=N...", reason = the words of
+ *                                wm_reject_reason_name with '-' for spaces; year 0:
+ *                                unknown; unknown names are skipped when read)
  *   wmsearch.source-ids:<key>    the ids of the sessions it gave, one per line (escaped)
  *   wmsearch.prune:<collection>  "1": the collection's sources changed and its
  *                                vanished sessions are still to be removed
@@ -107,8 +131,9 @@ extern "C" {
 namespace wmstore {
 
 const char SCHEMA_KEY[] = "wmsearch.schema";
-// 2: speaker names in slot 5; 3: link keys, slots 6-7; 4: slot 8 and the source records
-const char SCHEMA_VERSION[] = "4";
+// 2: speaker names in slot 5; 3: link keys, slots 6-7; 4: slot 8 and the source records;
+// 5: event and status (terms, slots 9-10, data), speaker codes, per-year tallies of sources
+const char SCHEMA_VERSION[] = "5";
 const char UPDATED_KEY[] = "wmsearch.updated";
 const char SOURCE_KEY[] = "wmsearch.source:";
 const char SOURCE_IDS_KEY[] = "wmsearch.source-ids:";
@@ -122,14 +147,15 @@ const int MODIFIED_RETRIES = 10;
 const char ERROR_CONTEXT[] = "wmsearch";   // marks QueryParserErrors we made
 
 enum field_id { F_TEXT, F_TITLE, F_SPEAKER_TEXT, F_SPEAKER, F_TRACK, F_TYPE, F_LANG,
-                F_YEAR, F_ID, F_URL, F_SOURCE, F_LINK };
+                F_YEAR, F_ID, F_URL, F_SOURCE, F_LINK, F_EVENT_TEXT, F_EVENT, F_STATUS };
 
 enum field_kind {
     KIND_TEXT,     // TermGenerator terms; a query field maps to add_prefix
     KIND_EXACT,    // one normalised boolean term per value
     KIND_VERBATIM, // one boolean term per value, as is
-    KIND_SPEAKER,  // filter: phrase on A terms OR the exact XSPEAKER term
-    KIND_YEAR      // filter: Y term or a range on the year slot
+    KIND_NAME,     // filter: a phrase of the words field's terms OR the exact term
+    KIND_YEAR,     // filter: Y term or a range on the year slot
+    KIND_STATUS    // filter: the exact term, "any" for all; naming one turns the default policy off
 };
 
 struct field_spec {
@@ -138,26 +164,31 @@ struct field_spec {
     const char *prefix;       // Xapian term prefix
     field_kind kind;
     bool multi_valued;        // repeats in a query are ANDed (else ORed)
+    field_id words;           // KIND_NAME: the text field whose phrases match too
 };
 
 // The prefix table: indexing and query parsing both read it (in field_id order).
 static const field_spec FIELDS[] = {
-    {F_TEXT, NULL, "", KIND_TEXT, false},
-    {F_TITLE, "title", "S", KIND_TEXT, false},
-    {F_SPEAKER_TEXT, NULL, "A", KIND_TEXT, true},
-    {F_SPEAKER, "speaker", "XSPEAKER", KIND_SPEAKER, true},
-    {F_TRACK, "track", "XTRACK", KIND_EXACT, true},
-    {F_TYPE, "type", "XTYPE", KIND_EXACT, false},
-    {F_LANG, "lang", "L", KIND_EXACT, false},
-    {F_YEAR, "year", "Y", KIND_YEAR, false},
-    {F_ID, "id", "Q", KIND_VERBATIM, false},
-    {F_URL, NULL, "U", KIND_VERBATIM, false},
-    {F_SOURCE, NULL, "P", KIND_VERBATIM, false},
-    {F_LINK, NULL, "XLINK", KIND_VERBATIM, false},
+    {F_TEXT, NULL, "", KIND_TEXT, false, F_TEXT},
+    {F_TITLE, "title", "S", KIND_TEXT, false, F_TEXT},
+    {F_SPEAKER_TEXT, NULL, "A", KIND_TEXT, true, F_TEXT},
+    {F_SPEAKER, "speaker", "XSPEAKER", KIND_NAME, true, F_SPEAKER_TEXT},
+    {F_TRACK, "track", "XTRACK", KIND_EXACT, true, F_TEXT},
+    {F_TYPE, "type", "XTYPE", KIND_EXACT, false, F_TEXT},
+    {F_LANG, "lang", "L", KIND_EXACT, false, F_TEXT},
+    {F_YEAR, "year", "Y", KIND_YEAR, false, F_TEXT},
+    {F_ID, "id", "Q", KIND_VERBATIM, false, F_TEXT},
+    {F_URL, NULL, "U", KIND_VERBATIM, false, F_TEXT},
+    {F_SOURCE, NULL, "P", KIND_VERBATIM, false, F_TEXT},
+    {F_LINK, NULL, "XLINK", KIND_VERBATIM, false, F_TEXT},
+    {F_EVENT_TEXT, NULL, "XE", KIND_TEXT, false, F_TEXT},
+    {F_EVENT, "event", "XEVENT", KIND_NAME, false, F_EVENT_TEXT},
+    {F_STATUS, "status", "XSTATUS", KIND_STATUS, false, F_TEXT},
 };
 
 enum value_slot { SLOT_YEAR = 0, SLOT_TITLE = 1, SLOT_TYPE = 2, SLOT_LANGUAGE = 3, SLOT_TRACKS = 4,
-                  SLOT_SPEAKERS = 5, SLOT_TIMESTAMP = 6, SLOT_ORIGIN = 7, SLOT_SOURCE = 8 };
+                  SLOT_SPEAKERS = 5, SLOT_TIMESTAMP = 6, SLOT_ORIGIN = 7, SLOT_SOURCE = 8,
+                  SLOT_EVENT = 9, SLOT_STATUS = 10 };
 
 inline std::string prefix_of(field_id id) { return FIELDS[id].prefix; }
 

@@ -152,13 +152,17 @@ void data_line(std::string &data, const char *name, const std::string &value)
     data += '\n';
 }
 
+// name TAB username TAB biography TAB code, cut after the last part known.
 std::string speaker_data(const wm_speaker_t &speaker)
 {
+    const char *parts[] = {speaker.username, speaker.biography, speaker.code};
+    size_t known = 0;
+    for (size_t i = 0; i < 3; i++)
+        if (parts[i])
+            known = i + 1;
     std::string value = escape_value(str_or_empty(speaker.name));
-    if (speaker.username || speaker.biography)
-        value += "\t" + escape_value(str_or_empty(speaker.username));
-    if (speaker.biography)
-        value += "\t" + escape_value(speaker.biography);
+    for (size_t i = 0; i < known; i++)
+        value += "\t" + escape_value(str_or_empty(parts[i]));
     return value;
 }
 
@@ -170,6 +174,8 @@ std::string encode_session(const wm_session_t *s)
     data_line(data, "sample", make_sample(s->abstract));
     data_line(data, "id", str_or_empty(s->id));
     data_line(data, "year", s->year ? std::to_string(s->year) : "");
+    data_line(data, "event", str_or_empty(s->event));
+    data_line(data, "status", str_or_empty(s->status));
     data_line(data, "title", str_or_empty(s->title));
     data_line(data, "type", str_or_empty(s->type));
     data_line(data, "type_label", str_or_empty(s->type_label));
@@ -204,10 +210,10 @@ void decode_speaker(wm_session_t *s, const std::string &raw)
     for (size_t tab; (tab = raw.find('\t', start)) != std::string::npos; start = tab + 1)
         parts.push_back(unescape_value(raw.substr(start, tab - start)));
     parts.push_back(unescape_value(raw.substr(start)));
-    parts.resize(3);
-    check_alloc(wm_session_add_speaker(s, parts[0].c_str(),
-                                       parts[1].empty() ? NULL : parts[1].c_str(), NULL,
-                                       parts[2].empty() ? NULL : parts[2].c_str()));
+    parts.resize(4);   // name, username, biography, code (schema 4 wrote three parts)
+    auto or_null = [](const std::string &part) { return part.empty() ? NULL : part.c_str(); };
+    check_alloc(wm_session_add_speaker(s, parts[0].c_str(), or_null(parts[1]), or_null(parts[3]),
+                                       or_null(parts[2])));
 }
 
 // One name=value line into the session; unknown names are skipped (newer schemas).
@@ -222,6 +228,7 @@ void decode_field(wm_session_t *s, const std::string &name, const std::string &r
         {"type_label", &s->type_label}, {"language", &s->language},
         {"abstract", &s->abstract}, {"url", &s->url}, {"source", &s->source},
         {"page", &s->page_title}, {"timestamp", &s->timestamp}, {"code", &s->code},
+        {"event", &s->event}, {"status", &s->status},
     };
     for (auto &entry : strings)
         if (name == entry.name)
@@ -306,7 +313,21 @@ void index_speakers(Xapian::TermGenerator &tg, Xapian::Document &doc, const wm_s
         index_text(tg, username_as_text(speaker.username), F_SPEAKER_TEXT);
         add_term(doc, F_SPEAKER, str_or_empty(speaker.name));
         add_term(doc, F_SPEAKER, username_as_text(speaker.username));
+        // A code is an id, not words: only the exact term, not the free text.
+        add_term(doc, F_SPEAKER, str_or_empty(speaker.code));
     }
+}
+
+// The event's words for event: phrases.  With no weight (wdf 0): event: is
+// a filter, and the words must not lengthen the document for BM25.  No
+// stemmer, so no Z terms: the feedback of "similar" never picks them.
+void index_event_words(Xapian::Document &doc, const char *event)
+{
+    if (!event || !*event)
+        return;
+    Xapian::TermGenerator tg;
+    tg.set_document(doc);
+    tg.index_text(event, 0, prefix_of(F_EVENT_TEXT));
 }
 
 // The words of doc so far that go into the spelling data: its unprefixed
@@ -354,6 +375,8 @@ void add_values(Xapian::Document &doc, const wm_session_t *s)
     doc.add_value(SLOT_TIMESTAMP, str_or_empty(s->timestamp));
     doc.add_value(SLOT_ORIGIN, s->origin == WM_ORIGIN_SCHEDULE ? "schedule" : "wiki");
     doc.add_value(SLOT_SOURCE, str_or_empty(s->source));
+    doc.add_value(SLOT_EVENT, join_with_tabs({str_or_empty(s->event)}));
+    doc.add_value(SLOT_STATUS, normalise(str_or_empty(s->status)));
 }
 
 // Needs no database: any thread may call it (see the writer thread below).
@@ -366,6 +389,9 @@ void prepare_document(prepared_document &made, const wm_session_t *s)
     add_term(doc, F_TYPE, str_or_empty(s->type));
     add_term(doc, F_LANG, str_or_empty(s->language));
     add_term(doc, F_YEAR, s->year > 0 ? std::to_string(s->year) : "");
+    add_term(doc, F_EVENT, str_or_empty(s->event));
+    index_event_words(doc, s->event);
+    add_term(doc, F_STATUS, str_or_empty(s->status));
     add_term(doc, F_URL, str_or_empty(s->url));
     add_term(doc, F_SOURCE, str_or_empty(s->source));
     add_values(doc, s);
@@ -1178,7 +1204,69 @@ struct source_record {
     long long mtime_ns = 0;
     unsigned long sessions = 0;
     bool complete = false;
+    std::vector<wm_tally_t> tallies;   // one a year, ascending
 };
+
+/* ---- per-year tallies in records ---- */
+
+// A reject reason in a record: its words with '-' for spaces ("listing-page").
+std::string reason_key(int reason)
+{
+    std::string key = wm_reject_reason_name(static_cast<wm_reject_reason_t>(reason));
+    std::replace(key.begin(), key.end(), ' ', '-');
+    return key;
+}
+
+// "2019 pages=61 candidates=61 sessions=58 candidate-without-fields=2"
+std::string encode_tally(const wm_tally_t &t)
+{
+    std::string text = std::to_string(t.year) + " pages=" + std::to_string(t.pages) +
+                       " candidates=" + std::to_string(t.candidates) + " sessions=" + std::to_string(t.sessions);
+    for (int r = 0; r < WM_REJECT_REASON_COUNT; r++)
+        if (t.rejected[r])
+            text += " " + reason_key(r) + "=" + std::to_string(t.rejected[r]);
+    return text;
+}
+
+// Names this build does not know (a later one's reasons) are skipped.
+wm_tally_t decode_tally(const std::string &text)
+{
+    wm_tally_t t = {};
+    t.year = std::atoi(text.c_str());
+    for (size_t start = text.find(' '); start != std::string::npos;) {
+        size_t end = text.find(' ', start + 1);
+        std::string item = text.substr(start + 1, end == std::string::npos ? end : end - start - 1);
+        start = end;
+        size_t eq = item.find('=');
+        if (eq == std::string::npos)
+            continue;
+        std::string name = item.substr(0, eq);
+        unsigned long n = std::strtoul(item.c_str() + eq + 1, NULL, 10);
+        if (name == "pages") t.pages = n;
+        else if (name == "candidates") t.candidates = n;
+        else if (name == "sessions") t.sessions = n;
+        for (int r = 0; r < WM_REJECT_REASON_COUNT; r++)
+            if (name == reason_key(r))
+                t.rejected[r] = n;
+    }
+    return t;
+}
+
+// Add t into the list of tallies by year (kept ascending).
+void add_tally(std::vector<wm_tally_t> &tallies, const wm_tally_t &t)
+{
+    auto at = std::lower_bound(tallies.begin(), tallies.end(), t.year,
+                               [](const wm_tally_t &a, int year) { return a.year < year; });
+    if (at == tallies.end() || at->year != t.year) {
+        tallies.insert(at, t);
+        return;
+    }
+    at->pages += t.pages;
+    at->candidates += t.candidates;
+    at->sessions += t.sessions;
+    for (int r = 0; r < WM_REJECT_REASON_COUNT; r++)
+        at->rejected[r] += t.rejected[r];
+}
 
 std::string key_suffix(const std::string &path)
 {
@@ -1204,6 +1292,8 @@ std::string encode_record(const source_record &r)
     line("indexed_at", r.indexed_at);
     line("sessions", std::to_string(r.sessions));
     line("complete", r.complete ? "1" : "0");
+    for (const wm_tally_t &t : r.tallies)
+        line("tally", encode_tally(t));
     return text;
 }
 
@@ -1228,6 +1318,7 @@ source_record decode_record(const std::string &text)
             else if (name == "indexed_at") r.indexed_at = value;
             else if (name == "sessions") r.sessions = std::strtoul(value.c_str(), NULL, 10);
             else if (name == "complete") r.complete = value == "1";
+            else if (name == "tally") add_tally(r.tallies, decode_tally(value));
         }
         start = end + 1;
     }
@@ -1317,6 +1408,13 @@ void fill_source(wm_store_source_t *source, const source_record &r)
     source->mtime_ns = r.mtime_ns;
     source->sessions = r.sessions;
     source->complete = r.complete;
+    if (r.tallies.empty())
+        return;
+    source->tallies = static_cast<wm_tally_t *>(calloc(r.tallies.size(), sizeof *source->tallies));
+    if (!source->tallies)
+        throw std::bad_alloc();
+    std::copy(r.tallies.begin(), r.tallies.end(), source->tallies);
+    source->n_tallies = r.tallies.size();
 }
 
 void free_source_fields(wm_store_source_t *source)
@@ -1326,6 +1424,7 @@ void free_source_fields(wm_store_source_t *source)
     free(source->collection);
     free(source->dump_date);
     free(source->indexed_at);
+    free(source->tallies);
 }
 
 wm_store_source_t *new_source(const source_record &r)
@@ -1352,6 +1451,24 @@ T *zeroed_array(size_t n)
     return array;
 }
 
+// The date of collection c's newest dump read to its end ("" when it has none).
+std::string newest_dump(const std::vector<std::pair<std::string, source_record>> &records, const std::string &c)
+{
+    std::string newest;
+    for (const auto &entry : records)
+        if (entry.second.collection == c && entry.second.complete)
+            newest = std::max(newest, entry.second.dump_date);
+    return newest;
+}
+
+// A dated dump older than its wiki's newest (newest: newest_dump() of its
+// collection): what it gave is no longer in the index.  A dump that failed
+// part-way supersedes nothing, so only complete ones count as newest.
+bool superseded(const source_record &r, const std::string &newest)
+{
+    return r.complete && !r.dump_date.empty() && r.dump_date < newest;
+}
+
 // Everything wm_store_get_stats reports, from one snapshot of db.
 void fill_stats(Xapian::Database &db, wm_store_stats_t *stats)
 {
@@ -1364,6 +1481,14 @@ void fill_stats(Xapian::Database &db, wm_store_stats_t *stats)
     stats->sources = zeroed_array<wm_store_source_t>(records.size());
     for (const auto &entry : records)
         fill_source(&stats->sources[stats->n_sources++], entry.second);
+    std::vector<wm_tally_t> tallies;
+    for (const auto &entry : records)
+        if (!superseded(entry.second, newest_dump(records, entry.second.collection)))
+            for (const wm_tally_t &t : entry.second.tallies)
+                add_tally(tallies, t);
+    stats->tallies = zeroed_array<wm_tally_t>(tallies.size());
+    std::copy(tallies.begin(), tallies.end(), stats->tallies);
+    stats->n_tallies = tallies.size();
     const std::string year = prefix_of(F_YEAR);
     std::vector<wm_store_year_count_t> years;
     for (auto it = db.allterms_begin(year); it != db.allterms_end(year); ++it)
@@ -1423,13 +1548,10 @@ public:
     kept_ids(Xapian::Database &db, const std::vector<std::pair<std::string, source_record>> &records,
              const std::string &c)
     {
-        std::string newest;
-        for (const auto &entry : records)
-            if (entry.second.collection == c && entry.second.complete)
-                newest = std::max(newest, entry.second.dump_date);
+        const std::string newest = newest_dump(records, c);
         for (const auto &entry : records) {
             const source_record &r = entry.second;
-            if (r.collection != c || (r.complete && !r.dump_date.empty() && r.dump_date < newest))
+            if (r.collection != c || superseded(r, newest))
                 continue;
             texts.push_back(db.get_metadata(SOURCE_IDS_KEY + entry.first));
         }
@@ -1519,7 +1641,8 @@ wm_store_status_t wm_store_source_begin(wm_store_t *store)
 }
 
 wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_source_t *identity,
-                                         int complete, const char *dbname)
+                                         int complete, const char *dbname,
+                                         const wm_tally_t *tallies, size_t n_tallies)
 {
     return guarded(store, [&] {
         if (!store->writable)
@@ -1537,6 +1660,8 @@ wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_sourc
         r.indexed_at = utc_now();
         r.sessions = ids.size();
         r.complete = complete != 0;
+        for (size_t i = 0; tallies && i < n_tallies; i++)
+            add_tally(r.tallies, tallies[i]);
         std::string ids_text;
         ids_text.reserve(store->source_ids.size());
         for (std::string_view id : ids)
@@ -1620,6 +1745,7 @@ void wm_store_stats_free(wm_store_stats_t *stats)
         free_source_fields(&stats->sources[i]);
     free(stats->sources);
     free(stats->years);
+    free(stats->tallies);
     for (size_t i = 0; i < stats->n_pending_prunes; i++)
         free(stats->pending_prunes[i]);
     free(stats->pending_prunes);

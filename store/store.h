@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "archive/session.h"
+#include "archive/tally.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -107,16 +108,19 @@ typedef enum wm_facet {
     WM_FACET_TYPE,
     WM_FACET_LANGUAGE,
     WM_FACET_SPEAKER,
+    WM_FACET_EVENT,
+    WM_FACET_STATUS,
     WM_FACET_COUNT     /* the number of facets, not a facet */
 } wm_facet_t;
 
-/* The facet's name: "track", "year", "type", "language", "speaker". */
+/* The facet's name: "track", "year", "type", "language", "speaker", "event", "status". */
 const char *wm_facet_name(wm_facet_t facet);
 /* The facet named name (singular or plural, "lang" too); false when none is. */
 bool wm_facet_from_name(const char *name, wm_facet_t *facet);
 
 typedef struct wm_facet_value {
-    char *value;             /* as written (tracks, speakers), normalised (type, language), or the year */
+    char *value;             /* as written (tracks, speakers, event), normalised (type, language,
+                              * status), or the year */
     unsigned long count;     /* matching sessions that have it */
 } wm_facet_value_t;
 
@@ -127,10 +131,19 @@ typedef struct wm_facet_counts {
 } wm_facet_counts_t;
 
 /* A search.  query is the user's query string (free text with field
- * prefixes track: speaker: year: type: lang: title:, phrases, AND/OR/NOT,
- * -word, word*); NULL or "" matches every session.  The other strings are
- * filters given as options (NULL: none), ANDed with the query; year may be
- * "2019" or a range "2019..2023" (either end may be empty). */
+ * prefixes track: speaker: year: type: lang: title: event: status: id:,
+ * phrases, AND/OR/NOT, -word, word*); NULL or "" matches every session.
+ * The other strings are filters given as options (NULL: none), ANDed with
+ * the query; year may be "2019" or a range "2019..2023" (either end may be
+ * empty).
+ *
+ * The default status policy: unless the query names a status (status:...
+ * anywhere in it) or statuses is given, the sessions whose status did not
+ * take place (wm_status_took_place() false: submitted, rejected, withdrawn,
+ * canceled) are left out: of the hits, the total, the facets and the
+ * suggestion alike.  Sessions with no status, accepted or confirmed are
+ * always in.  "any" (in statuses or as status:any) matches every session.
+ * wm_store_get_session() finds a session whatever its status. */
 typedef struct wm_search_request {
     const char *query;
     const char *track;
@@ -138,6 +151,10 @@ typedef struct wm_search_request {
     const char *year;
     const char *type;
     const char *language;
+    const char *const *events;     /* NULL-terminated: sessions of any of these events (each as
+                                    * event: matches it); NULL or empty: any event */
+    const char *const *statuses;   /* NULL-terminated: sessions of any of these statuses ("any":
+                                    * all); NULL or empty: the default status policy */
     wm_sort_t sort;
     unsigned offset;
     unsigned limit;
@@ -225,6 +242,8 @@ typedef struct wm_store_source {
     char *indexed_at;        /* UTC ISO 8601 time it was recorded */
     unsigned long sessions;  /* sessions the file gave */
     int complete;            /* 1: read to its end; 0: it failed part-way (read again next time) */
+    wm_tally_t *tallies;     /* recorded: what it gave per year, ascending (NULL when none) */
+    size_t n_tallies;
 } wm_store_source_t;
 
 /* Identify the file at path (stat and hash, not a full read; a pipe gets
@@ -247,9 +266,12 @@ wm_store_status_t wm_store_source_begin(wm_store_t *store);
 
 /* The source identified by identity has been read (complete: to its end;
  * else it failed part-way).  dbname: the dump's wiki (NULL for exports).
- * Record it, mark its collection for wm_store_prune(), and commit. */
+ * tallies: what it gave, one per year (n_tallies of them, any order; a
+ * year given twice is added up; NULL and 0 when not counted).  Record it
+ * with its tallies, mark its collection for wm_store_prune(), and commit. */
 wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_source_t *identity,
-                                         int complete, const char *dbname);
+                                         int complete, const char *dbname,
+                                         const wm_tally_t *tallies, size_t n_tallies);
 
 /* Remove the sessions that vanished from the newest dump of every
  * collection marked by wm_store_source_finish() (see above), and commit.
@@ -273,8 +295,13 @@ typedef struct wm_store_stats {
     unsigned long sessions;
     wm_store_source_t *sources;      /* sorted by path */
     size_t n_sources;
-    wm_store_year_count_t *years;    /* ascending; sessions without a year are not counted */
+    wm_store_year_count_t *years;    /* sessions in the index per year, ascending; sessions
+                                      * without a year are not counted */
     size_t n_years;
+    wm_tally_t *tallies;             /* what the sources gave per year, summed over the sources
+                                      * (the dumps a newer dump of their wiki superseded left
+                                      * out), ascending; year 0: unknown */
+    size_t n_tallies;
     char **pending_prunes;           /* collections marked and not yet pruned */
     size_t n_pending_prunes;
 } wm_store_stats_t;

@@ -27,10 +27,13 @@ namespace {
 
 /* ---- query fields --------------------------------------------------- */
 
-// Syntax errors found by FieldProcessors: they must not throw (an exception
-// thrown through Xapian's parser leaks its state), so they note the first one here.
+// What FieldProcessors found while Xapian's parser ran.  They must not
+// throw (an exception thrown through the parser leaks its state), so they
+// note the first syntax error here; and whether a status was named, which
+// turns the default status policy off (add_filters).
 struct query_errors {
     std::string first;
+    bool names_status = false;
     void note(const std::string &message)
     {
         if (first.empty())
@@ -38,13 +41,14 @@ struct query_errors {
     }
 };
 
-// The user's value as a phrase of the A terms TermGenerator would make of it.
-Xapian::Query speaker_text_query(const std::string &value)
+// The user's value as a phrase of the terms of a words field (A, XE), as
+// TermGenerator would make them.
+Xapian::Query words_query(field_id field, const std::string &value)
 {
     Xapian::Document scratch;
     Xapian::TermGenerator tg;
     tg.set_document(scratch);
-    tg.index_text(username_as_text(value.c_str()), 1, prefix_of(F_SPEAKER_TEXT));
+    tg.index_text(value, 1, prefix_of(field));
     std::vector<std::string> words;
     for (auto t = scratch.termlist_begin(); t != scratch.termlist_end(); ++t)
         for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p) {
@@ -58,10 +62,26 @@ Xapian::Query speaker_text_query(const std::string &value)
     return Xapian::Query(Xapian::Query::OP_PHRASE, words.begin(), words.end(), words.size());
 }
 
-Xapian::Query speaker_query(const std::string &value)
+// speaker:, event:: any run of words of a name (a phrase), or the whole of
+// it; '_' read as a space, as MediaWiki writes usernames.
+Xapian::Query name_query(field_id field, const std::string &value)
 {
-    Xapian::Query exact(prefix_of(F_SPEAKER) + normalise(username_as_text(value.c_str())));
-    return Xapian::Query(Xapian::Query::OP_OR, speaker_text_query(value), exact);
+    std::string text = username_as_text(value.c_str());
+    Xapian::Query exact(prefix_of(field) + normalise(text));
+    return Xapian::Query(Xapian::Query::OP_OR, words_query(FIELDS[field].words, text), exact);
+}
+
+// status:: the normalised word; "any" for every session (the user asks for
+// the default policy off and nothing else); the British spelling as well.
+Xapian::Query status_query(const std::string &value, query_errors &notes)
+{
+    notes.names_status = true;
+    std::string status = normalise(value);
+    if (status == "any")
+        return Xapian::Query::MatchAll;
+    if (status == "cancelled")
+        status = WM_STATUS_CANCELED;
+    return Xapian::Query(prefix_of(F_STATUS) + status);
 }
 
 bool parse_year(const std::string &text, double &year)
@@ -102,8 +122,9 @@ Xapian::Query year_query(const std::string &value, query_errors &errors)
 Xapian::Query field_filter(field_id field, const std::string &value, query_errors &errors)
 {
     switch (FIELDS[field].kind) {
-    case KIND_SPEAKER: return speaker_query(value);
+    case KIND_NAME: return name_query(field, value);
     case KIND_YEAR: return year_query(value, errors);
+    case KIND_STATUS: return status_query(value, errors);
     case KIND_VERBATIM: return Xapian::Query(prefix_of(field) + value);
     default: return Xapian::Query(prefix_of(field) + normalise(value));
     }
@@ -203,13 +224,13 @@ std::string excluded_only_as_not(const std::string &text)
 
 // The user's query; with corrected, also the query with misspelt words
 // replaced from the index's spelling data ("" when nothing to correct).
-Xapian::Query parse_user_query(const Xapian::Database &db, const char *text,
+// errors.names_status says whether it named a status.
+Xapian::Query parse_user_query(const Xapian::Database &db, const char *text, query_errors &errors,
                                std::string *corrected = NULL)
 {
     if (is_blank(text))
         return Xapian::Query::MatchAll;
     check_balance(text);
-    query_errors errors;
     Xapian::QueryParser qp;
     setup_parser(qp, db, errors);
     unsigned flags = PARSE_FLAGS | (corrected ? Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0);
@@ -221,25 +242,66 @@ Xapian::Query parse_user_query(const Xapian::Database &db, const char *text,
     return query;
 }
 
-// The request's option filters applied to query.
-Xapian::Query add_filters(Xapian::Query query, const wm_search_request_t *request)
+// The default status policy: query without the sessions whose status did
+// not take place.  The statuses come from the index's own XSTATUS terms,
+// so a word this build does not know is judged by wm_status_took_place()
+// too; an index without such sessions gets query unchanged.
+Xapian::Query without_unheld(const Xapian::Database &db, const Xapian::Query &query)
+{
+    const std::string prefix = prefix_of(F_STATUS);
+    std::vector<std::string> hidden;
+    for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it)
+        if (!wm_status_took_place((*it).substr(prefix.size()).c_str()))
+            hidden.push_back(*it);
+    if (hidden.empty())
+        return query;
+    return Xapian::Query(Xapian::Query::OP_AND_NOT, query,
+                         Xapian::Query(Xapian::Query::OP_OR, hidden.begin(), hidden.end()));
+}
+
+// Any of the values (a NULL-terminated list) of a single-valued field.
+Xapian::Query any_of(field_id field, const char *const *values, query_errors &errors)
+{
+    std::vector<Xapian::Query> alternatives;
+    for (; values && *values; values++)
+        if (!is_blank(*values))
+            alternatives.push_back(field_filter(field, *values, errors));
+    if (alternatives.empty())
+        return Xapian::Query::MatchAll;
+    return Xapian::Query(Xapian::Query::OP_OR, alternatives.begin(), alternatives.end());
+}
+
+// The request's option filters applied to query, then the default status
+// policy unless the query (errors.names_status, from parse_user_query) or
+// the request named a status.
+Xapian::Query add_filters(const Xapian::Database &db, Xapian::Query query, const wm_search_request_t *request,
+                          query_errors &errors)
 {
     const struct { field_id field; const char *value; } filters[] = {
         {F_TRACK, request->track}, {F_SPEAKER, request->speaker}, {F_YEAR, request->year},
         {F_TYPE, request->type}, {F_LANG, request->language},
     };
-    query_errors errors;
     for (auto &f : filters)
         if (!is_blank(f.value))
             query = Xapian::Query(Xapian::Query::OP_FILTER, query, field_filter(f.field, f.value, errors));
+    const struct { field_id field; const char *const *values; } lists[] = {
+        {F_EVENT, request->events}, {F_STATUS, request->statuses},
+    };
+    for (auto &l : lists) {
+        Xapian::Query any = any_of(l.field, l.values, errors);
+        if (any.get_type() != Xapian::Query::LEAF_MATCH_ALL)
+            query = Xapian::Query(Xapian::Query::OP_FILTER, query, any);
+    }
     if (!errors.first.empty())
         throw store_failure{WM_STORE_QUERY_SYNTAX, errors.first};
-    return query;
+    return errors.names_status ? query : without_unheld(db, query);
 }
 
 Xapian::Query build_query(const Xapian::Database &db, const wm_search_request_t *request)
 {
-    return add_filters(parse_user_query(db, request->query), request);
+    query_errors errors;
+    Xapian::Query query = parse_user_query(db, request->query, errors);
+    return add_filters(db, query, request, errors);
 }
 
 
@@ -252,6 +314,8 @@ const struct { const char *name; const char *plural; value_slot slot; } FACETS[W
     {"type", "types", SLOT_TYPE},
     {"language", "languages", SLOT_LANGUAGE},
     {"speaker", "speakers", SLOT_SPEAKERS},
+    {"event", "events", SLOT_EVENT},
+    {"status", "statuses", SLOT_STATUS},
 };
 
 // Counts each value of a slot once per matching document.  Xapian's
@@ -594,12 +658,15 @@ void suggest(const Xapian::Database &db, const wm_search_request_t *request, wm_
     if (result->total >= request->suggest_below || is_blank(request->query))
         return;
     std::string corrected;
-    parse_user_query(db, request->query, &corrected);
+    query_errors ignored;
+    parse_user_query(db, request->query, ignored, &corrected);
     if (corrected.empty() || corrected == request->query)
         return;
     Xapian::doccount found;
     try {
-        found = count_matches(db, add_filters(parse_user_query(db, corrected.c_str()), request));
+        query_errors errors;
+        Xapian::Query query = parse_user_query(db, corrected.c_str(), errors);
+        found = count_matches(db, add_filters(db, query, request, errors));
     } catch (const store_failure &) {
         return;   // a correction that does not parse is no suggestion
     } catch (const Xapian::QueryParserError &) {
@@ -697,10 +764,11 @@ Xapian::Query similar_query(const Xapian::Database &db, Xapian::docid seed, cons
     Xapian::ESet eset = enquire.get_eset(SIMILAR_TERMS, rset, &decider);
     std::vector<std::string> terms(eset.begin(), eset.end());
     Xapian::Query like(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    query_errors errors;
     if (is_blank(request->query))
-        return add_filters(like, request);
-    Xapian::Query restrict = parse_user_query(db, request->query);
-    return add_filters(Xapian::Query(Xapian::Query::OP_FILTER, like, restrict), request);
+        return add_filters(db, like, request, errors);
+    Xapian::Query restrict = parse_user_query(db, request->query, errors);
+    return add_filters(db, Xapian::Query(Xapian::Query::OP_FILTER, like, restrict), request, errors);
 }
 
 }  // namespace

@@ -274,6 +274,9 @@ def csv_is_rfc4180():
     raw = subprocess.run([WMQUERY, "-d", index(), "--format", "csv", "--limit", "20", "wikidata OR libraries"],
                          capture_output=True).stdout
     check(raw.count(b"\r\n") >= 21 and b"\n" not in raw.replace(b"\r\n", b""), "rows not ended by CRLF")
+    header = raw.decode("utf-8").split("\r\n", 1)[0].split(",")
+    check(header == ["rank", "id", "year", "title", "type", "language", "tracks", "speakers", "url", "score",
+                     "snippet", "event", "status"], "columns are only appended: %s" % header)
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
     check(len(rows) == len(data["results"]), "%d rows, %d results" % (len(rows), len(data["results"])))
     for row, hit in zip(rows, data["results"]):
@@ -283,6 +286,7 @@ def csv_is_rfc4180():
         names = [sp["name"] for sp in TRUTH_BY_ID[hit["id"]]["speakers"]]
         check(row["speakers"] == "; ".join(names), (row["speakers"], names))
         check(row["snippet"] == (hit["snippet"] or ""), row)
+        check(row["event"] == (hit["event"] or "") and row["status"] == (hit["status"] or ""), row)
     # A title with quotes and a comma-free colon, and one with commas, survive quoting.
     quoted = [s for s in TRUTH["sessions"] if '"' in s["title"]]
     check(quoted, "the sample has a title with quotes")
@@ -511,6 +515,11 @@ def bash_completion_offers_commands_options_fields_and_values():
     check(complete("wmquery", "--fo") == ["--format"], complete("wmquery", "--fo"))
     check(complete("wmquery", "--format", "js") == ["json", "jsonl"], complete("wmquery", "--format", "js"))
     check(complete("wmquery", "list", "sp") == ["speakers"], complete("wmquery", "list", "sp"))
+    check(complete("wmquery", "list", "st") == ["statuses"], complete("wmquery", "list", "st"))
+    check(complete("wmquery", "--status", "w") == ["withdrawn"], complete("wmquery", "--status", "w"))
+    check(complete("wmquery", "status:r") == ["status:rejected"], complete("wmquery", "status:r"))
+    check({"event:", "status:"} <= set(complete("wmquery", "wikidata", "")), "event: and status: fields")
+    check("show" in complete("wmquery", "--status", "any", ""), "--status's value taken for a query word")
     check(complete("wmquery", "wikidata", "tr") == ["track:"], "fields after a query word")
     check("show" not in complete("wmquery", "wikidata", ""), "commands offered after a query word")
     check("show" in complete("wmquery", "--color", "never", ""), "--color's value taken for a query word")

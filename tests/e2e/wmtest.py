@@ -385,3 +385,35 @@ def test_or_skip(fn):
     except Exception:
         ok(False, fn.__name__, traceback.format_exc())
     return fn
+
+
+# --- schedule exports made to order (issue 9: event, status, speaker codes) --
+
+def schedule_export(path, title, acronym, date, talks):
+    """Write a pretalx-style schedule export (the shape of
+    tests/fixtures/eras/pretalx-2021-schedule.json) of the conference `title`
+    to path.  Each talk is a dict: code, title, abstract, and optionally
+    state (pretalx's word: "accepted", "rejected", ...), type, persons (a
+    list of (code, name)).  A talk without "state" has none in the file."""
+    entries = []
+    for n, talk in enumerate(talks):
+        entry = {
+            "guid": "00000000-0000-4000-8000-%012d" % n, "code": talk["code"], "id": 1000 + n,
+            "date": "%sT%02d:00:00+00:00" % (date, 9 + n % 8), "start": "%02d:00" % (9 + n % 8),
+            "duration": "00:30", "room": "Main",
+            "url": "https://pretalx.example/%s/talk/%s/" % (acronym, talk["code"]),
+            "title": talk["title"], "subtitle": "", "track": talk.get("track"),
+            "type": talk.get("type", "Talk"), "language": "en",
+            "abstract": talk["abstract"], "description": "",
+            "persons": [{"code": c, "name": name, "public_name": name, "biography": None}
+                        for c, name in talk.get("persons", [])],
+        }
+        if "state" in talk:
+            entry["state"] = talk["state"]
+        entries.append(entry)
+    root = {"schedule": {"version": "1.0", "conference": {
+        "acronym": acronym, "title": title, "start": date, "end": date, "daysCount": 1,
+        "days": [{"index": 1, "date": date, "rooms": {"Main": entries}}]}}}
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(root, f, indent=1)
+    return path

@@ -677,6 +677,200 @@ static void test_reader_cannot_write(void **state)
     assert_string_equal(wm_store_last_error(reader), "");
 }
 
+
+/* ---- event, status and speaker codes (issue 9) --------------------------- */
+
+static wm_session_t *event_session(const char *id, const char *event, const char *status, const char *title)
+{
+    wm_session_t *s = make_session(id, 2019, title, "talk", NULL, "en", "Proposals about archives.");
+    assert_int_equal(wm_session_set(&s->event, event), 0);
+    assert_int_equal(wm_session_set(&s->status, status), 0);
+    return s;
+}
+
+/* An index of one event's sessions in every status, and another event's. */
+static wm_store_t *open_status_index(const char *name)
+{
+    char path[300];
+    wm_store_t *w = open_fresh(name, path, sizeof path);
+    put(w, event_session("st:none", "Wikimania 2019", NULL, "Archives without status"));
+    put(w, event_session("st:accepted", "Wikimania 2019", "accepted", "Archives accepted"));
+    put(w, event_session("st:confirmed", "Wikimania 2019", "confirmed", "Archives confirmed"));
+    put(w, event_session("st:submitted", "Wikimania 2019", "submitted", "Archives submitted"));
+    put(w, event_session("st:rejected", "Wikimania 2019", "rejected", "Archives rejected"));
+    put(w, event_session("st:withdrawn", "Wikimania 2019", "withdrawn", "Archives withdrawn"));
+    put(w, event_session("st:canceled", "Wikimania 2019", "canceled", "Archives canceled"));
+    wm_session_t *s = event_session("fo:1", "FOSDEM 2012", "accepted", "Archives at FOSDEM");
+    s->year = 2012;
+    assert_int_equal(wm_session_add_speaker(s, "Pat Person", NULL, "3DLN9E", "Bio."), 0);
+    put(w, s);
+    s = event_session("fo:2", "FOSDEM 2012", "rejected", "Rejected at FOSDEM");
+    s->year = 2012;
+    put(w, s);
+    assert_int_equal(wm_store_commit(w), WM_STORE_OK);
+    return w;
+}
+
+static void assert_found(wm_store_t *store, const wm_search_request_t *request, const char *expected)
+{
+    char *ids = search_request(store, request, 1);
+    if (strcmp(ids, expected) != 0)
+        fail_msg("query '%s': got [%s], expected [%s]", request->query ? request->query : "", ids, expected);
+    free(ids);
+}
+
+static void assert_found_by_query(wm_store_t *store, const char *query, const char *expected)
+{
+    wm_search_request_t request = {.query = query, .limit = 100};
+    assert_found(store, &request, expected);
+}
+
+static void test_event_status_code_round_trip(void **state)
+{
+    (void)state;
+    char path[300];
+    wm_store_t *w = open_fresh("round-trip-9", path, sizeof path);
+    wm_session_t *expected = full_session();
+    assert_int_equal(wm_session_set(&expected->event, "Wikimania 2019"), 0);
+    assert_int_equal(wm_session_set(&expected->status, "rejected"), 0);
+    assert_int_equal(wm_session_add_speaker(expected, "Code Only", NULL, "6002", NULL), 0);
+    assert_int_equal(wm_session_add_speaker(expected, "Code\tAnd\\Bio", "User_X", "A\tB", "Line\none"), 0);
+    assert_int_equal(wm_store_put_session(w, expected), WM_STORE_OK);
+    wm_session_t *got = NULL;
+    assert_int_equal(wm_store_get_session(w, "wm:1", &got), WM_STORE_OK);   /* show: whatever the status */
+    assert_same_session(got, expected);
+    assert_string_equal(got->event, "Wikimania 2019");
+    assert_string_equal(got->status, "rejected");
+    for (size_t i = 0; i < expected->n_speakers; i++)
+        assert_same_string(got->speakers[i].code, expected->speakers[i].code);
+    assert_string_equal(got->speakers[3].code, "6002");
+    assert_null(got->speakers[3].username);
+    assert_null(got->speakers[3].biography);
+    wm_session_free(got);
+    wm_session_free(expected);
+    wm_store_close(w);
+}
+
+static void test_event_field(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_status_index("event-field");
+    const char *wikimania = "st:accepted st:confirmed st:none";
+    assert_found_by_query(w, "event:fosdem", "fo:1");
+    assert_found_by_query(w, "event:FOSDEM", "fo:1");
+    assert_found_by_query(w, "event:\"fosdem 2012\"", "fo:1");
+    assert_found_by_query(w, "event:\"wikimania 2019\"", wikimania);
+    assert_found_by_query(w, "event:\"2019 wikimania\"", "");   /* a phrase, in order */
+    assert_found_by_query(w, "event:2012", "fo:1");
+    assert_found_by_query(w, "event:wikimania event:fosdem", "fo:1 st:accepted st:confirmed st:none");
+    assert_found_by_query(w, "fosdem", "fo:1");                   /* the title's word, not the event's */
+    assert_found_by_query(w, "wikimania", "");                    /* the event is not free text */
+    const char *both[] = {"FOSDEM 2012", "wikimania 2019", NULL};
+    wm_search_request_t request = {.limit = 100, .events = both};
+    assert_found(w, &request, "fo:1 st:accepted st:confirmed st:none");
+    const char *one[] = {"Wikimania_2019", NULL};   /* '_' as a space, as for usernames */
+    request.events = one;
+    assert_found(w, &request, wikimania);
+    wm_store_close(w);
+}
+
+static void test_speaker_code_is_searchable(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_status_index("speaker-code");
+    assert_found_by_query(w, "speaker:3DLN9E", "fo:1");
+    assert_found_by_query(w, "speaker:3dln9e", "fo:1");
+    assert_found_by_query(w, "3dln9e", "");   /* an id, not words of the text */
+    wm_store_close(w);
+}
+
+static void test_default_status_policy(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_status_index("status-policy");
+    const char *took_place = "fo:1 st:accepted st:confirmed st:none";
+    const char *every = "fo:1 fo:2 st:accepted st:canceled st:confirmed st:none st:rejected st:submitted st:withdrawn";
+    assert_found_by_query(w, "", took_place);
+    assert_found_by_query(w, "archives", took_place);
+    assert_found_by_query(w, "status:rejected", "fo:2 st:rejected");
+    assert_found_by_query(w, "status:REJECTED fosdem", "fo:2");
+    assert_found_by_query(w, "status:cancelled", "st:canceled");
+    assert_found_by_query(w, "status:rejected OR status:withdrawn", "fo:2 st:rejected st:withdrawn");
+    assert_found_by_query(w, "status:any", every);
+    assert_found_by_query(w, "NOT status:rejected", "fo:1 st:accepted st:canceled st:confirmed st:none "
+                                                   "st:submitted st:withdrawn");
+    assert_found_by_query(w, "status:accepted", "fo:1 st:accepted");   /* not the ones without status */
+
+    const char *rejected[] = {"rejected", "withdrawn", NULL}, *any[] = {"any", NULL};
+    wm_search_request_t request = {.limit = 100, .statuses = rejected};
+    assert_found(w, &request, "fo:2 st:rejected st:withdrawn");
+    request.statuses = any;
+    assert_found(w, &request, every);
+    const char *fosdem[] = {"fosdem 2012", NULL};
+    request.events = fosdem;
+    assert_found(w, &request, "fo:1 fo:2");
+    request = (wm_search_request_t){.limit = 100, .statuses = (const char *[]){NULL}};   /* empty: default */
+    assert_found(w, &request, took_place);
+
+    /* --count, facets and list count what a search shows. */
+    wm_search_result_t *result = NULL;
+    request = (wm_search_request_t){.count_only = true, .facets = 1u << WM_FACET_STATUS | 1u << WM_FACET_EVENT};
+    assert_int_equal(wm_store_search(w, &request, &result), WM_STORE_OK);
+    assert_int_equal(result->total, 4);
+    assert_facet(result, WM_FACET_STATUS, "accepted=2 confirmed=1");
+    assert_facet(result, WM_FACET_EVENT, "Wikimania 2019=3 FOSDEM 2012=1");
+    wm_search_result_free(result);
+    request.statuses = any;
+    assert_int_equal(wm_store_search(w, &request, &result), WM_STORE_OK);
+    assert_int_equal(result->total, 9);
+    assert_facet(result, WM_FACET_STATUS, "accepted=2 rejected=2 canceled=1 confirmed=1 submitted=1 withdrawn=1");
+    assert_facet(result, WM_FACET_EVENT, "Wikimania 2019=7 FOSDEM 2012=2");
+    wm_search_result_free(result);
+
+    /* similar: the candidates follow the policy, the seed may be anything. */
+    request = (wm_search_request_t){.limit = 100};   /* "rejected", "fosdem": st:rejected is hidden */
+    assert_int_equal(wm_store_similar(w, "fo:2", &request, &result), WM_STORE_OK);
+    char *ids = ids_of(result, 1);
+    assert_string_equal(ids, "fo:1");
+    free(ids);
+    wm_search_result_free(result);
+    request.query = "status:rejected";
+    assert_int_equal(wm_store_similar(w, "fo:2", &request, &result), WM_STORE_OK);
+    ids = ids_of(result, 1);
+    assert_string_equal(ids, "st:rejected");
+    free(ids);
+    wm_search_result_free(result);
+
+    /* "Did you mean" counts what the corrected query would show. */
+    request = (wm_search_request_t){.query = "rejectd", .limit = 10, .suggest_below = 3};
+    assert_int_equal(wm_store_search(w, &request, &result), WM_STORE_OK);
+    assert_null(result->suggestion);   /* "rejected" is only in hidden sessions */
+    wm_search_result_free(result);
+    request.statuses = any;
+    assert_int_equal(wm_store_search(w, &request, &result), WM_STORE_OK);
+    assert_non_null(result->suggestion);
+    assert_int_equal(result->suggestion_total, 2);
+    wm_search_result_free(result);
+
+    wm_session_t *s = NULL;   /* show: always */
+    assert_int_equal(wm_store_get_session(w, "st:rejected", &s), WM_STORE_OK);
+    assert_string_equal(s->status, "rejected");
+    wm_session_free(s);
+    wm_store_close(w);
+}
+
+static void test_facet_names_for_event_and_status(void **state)
+{
+    (void)state;
+    wm_facet_t facet;
+    assert_true(wm_facet_from_name("events", &facet));
+    assert_int_equal(facet, WM_FACET_EVENT);
+    assert_true(wm_facet_from_name("statuses", &facet));
+    assert_int_equal(facet, WM_FACET_STATUS);
+    assert_true(wm_facet_from_name("status", &facet));
+    assert_string_equal(wm_facet_name(WM_FACET_EVENT), "event");
+}
+
 /* ---- sources and incremental indexing (issue 5) -------------------------- */
 
 /* Write text to tmpdir/name; the path goes to path. */
@@ -689,9 +883,11 @@ static void write_file(const char *name, const char *text, char *path, size_t si
     assert_int_equal(fclose(f), 0);
 }
 
-/* Read the source at path and put the sessions ids[] (NULL-terminated) from it, timestamp ts. */
-static void index_source(wm_store_t *w, const char *path, const char *dbname, const char *ts,
-                         const char *const *ids, int complete)
+/* Read the source at path and put the sessions ids[] (NULL-terminated) from
+ * it, timestamp ts; record it with the tallies given. */
+static void index_source_tallied(wm_store_t *w, const char *path, const char *dbname, const char *ts,
+                                 const char *const *ids, int complete, const wm_tally_t *tallies,
+                                 size_t n_tallies)
 {
     wm_store_source_t *identity = NULL;
     assert_int_equal(wm_store_source_identify(path, &identity, NULL), WM_STORE_OK);
@@ -702,8 +898,14 @@ static void index_source(wm_store_t *w, const char *path, const char *dbname, co
         assert_int_equal(wm_session_set(&s->source, path), 0);
         put(w, s);
     }
-    assert_int_equal(wm_store_source_finish(w, identity, complete, dbname), WM_STORE_OK);
+    assert_int_equal(wm_store_source_finish(w, identity, complete, dbname, tallies, n_tallies), WM_STORE_OK);
     wm_store_source_free(identity);
+}
+
+static void index_source(wm_store_t *w, const char *path, const char *dbname, const char *ts,
+                         const char *const *ids, int complete)
+{
+    index_source_tallied(w, path, dbname, ts, ids, complete, NULL, 0);
 }
 
 static int is_unchanged(wm_store_t *w, const char *path)
@@ -797,7 +999,7 @@ static void test_prune_keeps_the_newest_dated_dump(void **state)
     assert_int_equal(stats->n_years, 1);
     assert_int_equal(stats->years[0].year, 2019);
     assert_int_equal(stats->years[0].sessions, 3);
-    assert_string_equal(stats->schema_version, "4");
+    assert_string_equal(stats->schema_version, "5");
     assert_int_equal(strlen(stats->last_update), 20);
     const char *dates[] = {"", "2019-01-01", "2020-01-01"};   /* sorted by path */
     for (size_t i = 0; i < 3; i++)
@@ -805,6 +1007,64 @@ static void test_prune_keeps_the_newest_dated_dump(void **state)
     wm_store_stats_free(stats);
     assert_int_equal(wm_store_prune(w, &removed), WM_STORE_OK);   /* nothing marked: nothing done */
     assert_int_equal(removed, 0);
+    wm_store_close(w);
+}
+
+static void assert_tally(const wm_tally_t *t, int year, unsigned long pages, unsigned long candidates,
+                         unsigned long sessions, unsigned long no_fields, unsigned long listing,
+                         unsigned long duplicate)
+{
+    assert_int_equal(t->year, year);
+    assert_int_equal(t->pages, pages);
+    assert_int_equal(t->candidates, candidates);
+    assert_int_equal(t->sessions, sessions);
+    assert_int_equal(t->rejected[WM_REJECT_NO_FIELDS], no_fields);
+    assert_int_equal(t->rejected[WM_REJECT_NO_TITLE], 0);
+    assert_int_equal(t->rejected[WM_REJECT_LISTING], listing);
+    assert_int_equal(t->rejected[WM_REJECT_DUPLICATE], duplicate);
+}
+
+static void test_source_tallies_and_stats_per_year(void **state)
+{
+    (void)state;
+    char index[300], old[300], new[300], export[300];
+    wm_store_t *w = open_fresh("tallies", index, sizeof index);
+    write_file("wm-20190101-pages.xml", "old", old, sizeof old);
+    write_file("wm-20200101-pages.xml", "new", new, sizeof new);
+    write_file("ev-schedule.json", "{}", export, sizeof export);
+    const char *old_ids[] = {"wm:1", NULL}, *new_ids[] = {"wm:1", "wm:2", NULL}, *export_ids[] = {"ev:1", NULL};
+    wm_tally_t old_tally = {.year = 2019, .pages = 10, .candidates = 5, .sessions = 3,
+                            .rejected = {[WM_REJECT_NO_FIELDS] = 2}};
+    wm_tally_t new_tallies[] = {
+        {.year = 2020, .pages = 3, .candidates = 3, .sessions = 3},
+        {.year = 2019, .pages = 12, .candidates = 6, .sessions = 4,
+         .rejected = {[WM_REJECT_NO_FIELDS] = 1, [WM_REJECT_LISTING] = 1}},
+        {.year = 2019, .pages = 1, .candidates = 1, .sessions = 1},   /* a year twice: added up */
+    };
+    wm_tally_t export_tally = {.year = 0, .pages = 2, .candidates = 2, .sessions = 1,
+                               .rejected = {[WM_REJECT_DUPLICATE] = 1}};
+    index_source_tallied(w, old, "wm", "2019-01-01T00:00:00Z", old_ids, 1, &old_tally, 1);
+    index_source_tallied(w, new, "wm", "2019-01-01T00:00:00Z", new_ids, 1, new_tallies, 3);
+    index_source_tallied(w, export, NULL, "2019-01-01T00:00:00Z", export_ids, 1, &export_tally, 1);
+    wm_store_close(w);   /* read back by another handle: the records hold them */
+    char *message = NULL;
+    assert_int_equal(wm_store_open_readonly(index, &w, &message), WM_STORE_OK);
+    wm_store_stats_t *stats = NULL;
+    assert_int_equal(wm_store_get_stats(w, &stats), WM_STORE_OK);
+    assert_int_equal(stats->n_sources, 3);   /* by path: ev-, wm-2019, wm-2020 */
+    assert_int_equal(stats->sources[0].n_tallies, 1);
+    assert_tally(&stats->sources[0].tallies[0], 0, 2, 2, 1, 0, 0, 1);
+    assert_int_equal(stats->sources[1].n_tallies, 1);
+    assert_tally(&stats->sources[1].tallies[0], 2019, 10, 5, 3, 2, 0, 0);
+    assert_int_equal(stats->sources[2].n_tallies, 2);   /* ascending, 2019 added up */
+    assert_tally(&stats->sources[2].tallies[0], 2019, 13, 7, 5, 1, 1, 0);
+    assert_tally(&stats->sources[2].tallies[1], 2020, 3, 3, 3, 0, 0, 0);
+    /* Per year over the sources; the older dump of wm is superseded by the newer. */
+    assert_int_equal(stats->n_tallies, 3);
+    assert_tally(&stats->tallies[0], 0, 2, 2, 1, 0, 0, 1);
+    assert_tally(&stats->tallies[1], 2019, 13, 7, 5, 1, 1, 0);
+    assert_tally(&stats->tallies[2], 2020, 3, 3, 3, 0, 0, 0);
+    wm_store_stats_free(stats);
     wm_store_close(w);
 }
 
@@ -830,7 +1090,7 @@ static void test_rebuild_starts_empty(void **state)
     wm_store_stats_t *stats = NULL;
     assert_int_equal(wm_store_get_stats(w, &stats), WM_STORE_OK);
     assert_int_equal(stats->n_sources, 0);
-    assert_string_equal(stats->schema_version, "4");
+    assert_string_equal(stats->schema_version, "5");
     wm_store_stats_free(stats);
     wm_store_close(w);
 }
@@ -1017,8 +1277,14 @@ int main(void)
         cmocka_unit_test(test_second_writer_is_locked),
         cmocka_unit_test(test_missing_index),
         cmocka_unit_test(test_reader_cannot_write),
+        cmocka_unit_test(test_event_status_code_round_trip),
+        cmocka_unit_test(test_event_field),
+        cmocka_unit_test(test_speaker_code_is_searchable),
+        cmocka_unit_test(test_default_status_policy),
+        cmocka_unit_test(test_facet_names_for_event_and_status),
         cmocka_unit_test(test_source_identity),
         cmocka_unit_test(test_prune_keeps_the_newest_dated_dump),
+        cmocka_unit_test(test_source_tallies_and_stats_per_year),
         cmocka_unit_test(test_rebuild_starts_empty),
         cmocka_unit_test(test_queued_puts_read_as_direct_puts),
         cmocka_unit_test(test_queued_failure_is_reported),
