@@ -329,7 +329,7 @@ static int read_schedule(indexer_t *ix, wm_stream_t *stream, wm_input_kind_t kin
 {
     char *error = NULL;
     int rc = wm_schedule_read(stream, kind, wm_extractor_rules(ix->extractor), path,
-                              on_schedule_session, ix, &error);
+                              on_schedule_session, ix, NULL, NULL, &error);
     if (rc == -2 && !named_on_command_line(ix, path)) {
         /* Some other JSON file in a directory (truth.json beside a sample): skip it. */
         if (ix->verbosity == VERBOSE) {

@@ -21,6 +21,8 @@ typedef struct collected {
     wm_session_t *sessions[16];
     size_t n;
     size_t stop_after;    /* 0 = never stop */
+    wm_tally_t tally;     /* what wm_schedule_read counted */
+    char *event;          /* what it gave as the event */
 } collected_t;
 
 static int collect(void *ctx, wm_session_t *session)
@@ -38,6 +40,8 @@ static void collected_free(collected_t *c)
     for (size_t i = 0; i < c->n; i++)
         wm_session_free(c->sessions[i]);
     c->n = 0;
+    free(c->event);
+    c->event = NULL;
 }
 
 static char *write_temp(const char *text, const char *suffix)
@@ -65,7 +69,8 @@ static int read_schedule(const char *path, collected_t *c, char **error)
     ssize_t n = wm_stream_peek(stream, 4096, &head);
     assert_true(n > 0);
     wm_input_kind_t kind = wm_input_detect(head, (size_t)n);
-    int rc = wm_schedule_read(stream, kind, rules, path, collect, c, error);
+    free(c->event);
+    int rc = wm_schedule_read(stream, kind, rules, path, collect, c, &c->tally, &c->event, error);
     wm_stream_close(stream);
     wm_rules_free(rules);
     return rc;
@@ -127,13 +132,15 @@ static void test_schedule_json(void **state)
     assert_string_equal(s->language, "es");
     assert_string_equal(s->abstract, "Short.\n\nLong.");
     assert_string_equal(s->url, "https://e.org/talk/ABC123/");
-    /* The same code twice is one person; a person without a code has no username. */
+    /* The same code twice is one person; a speaker code is a code, never a username. */
     assert_int_equal(s->n_speakers, 2);
     assert_string_equal(s->speakers[0].name, "Amina Yusuf");
-    assert_string_equal(s->speakers[0].username, "P1");
+    assert_null(s->speakers[0].username);
+    assert_string_equal(s->speakers[0].code, "P1");
     assert_string_equal(s->speakers[0].biography, "Edits.");
     assert_string_equal(s->speakers[1].name, "No Code");
     assert_null(s->speakers[1].username);
+    assert_null(s->speakers[1].code);
     assert_null(s->speakers[1].biography);
     s = c.sessions[1];
     assert_string_equal(s->id, "wikimania2025:g-2");
@@ -211,9 +218,11 @@ static void test_frab_xml_gzipped(void **state)
     assert_int_equal(s->duration_minutes, 30);
     assert_string_equal(s->abstract, "What <ML> means.");
     assert_int_equal(s->n_speakers, 2);
-    assert_string_equal(s->speakers[0].username, "ROSA");
+    assert_null(s->speakers[0].username);
+    assert_string_equal(s->speakers[0].code, "ROSA");
     assert_string_equal(s->speakers[1].name, "Timo V.");
-    assert_string_equal(s->speakers[1].username, "302");
+    assert_null(s->speakers[1].username);
+    assert_string_equal(s->speakers[1].code, "302");   /* a person id is a code too */
     s = c.sessions[1];
     assert_string_equal(s->id, "wikimania2026:d-2");   /* no code: the guid */
     assert_string_equal(s->type, "keynote");
