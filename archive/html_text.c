@@ -495,7 +495,9 @@ static char *plain_of(const char *html)
     size_t len = strlen(html);
     if (blank(html, len))
         return strdup("");
-    int options = HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_RECOVER;
+    /* IGNORE_ENC: the text is UTF-8 whatever a <meta charset> in it says. */
+    int options = HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_RECOVER |
+                  HTML_PARSE_IGNORE_ENC;
     htmlDocPtr doc = len <= INT32_MAX ? htmlReadMemory(html, (int)len, NULL, "UTF-8", options) : NULL;
     if (!doc)
         return NULL;
