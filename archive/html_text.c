@@ -89,13 +89,7 @@ bool wm_html_is_document(const char *text, size_t len)
     while (i < len && isspace((unsigned char)text[i]))
         i++;
     bool closing, block;
-    if (comment_at(text, i, len) || (i < len && text[i] == '<' && tag_at(text, i, len, &closing, &block)))
-        return true;
-    for (const char *lt = memchr(text, '<', len); lt;
-         lt = memchr(lt + 1, '<', len - (size_t)(lt + 1 - text)))
-        if (tag_at(text, (size_t)(lt - text), len, &closing, &block) && closing && block)
-            return true;
-    return false;
+    return comment_at(text, i, len) || (i < len && text[i] == '<' && tag_at(text, i, len, &closing, &block));
 }
 
 /* A code point as UTF-8 into out (at least 4 bytes); the length.  What no

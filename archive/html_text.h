@@ -44,9 +44,9 @@ char *wm_html_decode_entities(const char *text, size_t len);
  * it is. */
 char *wm_html_unescape_markup(const char *text, size_t len);
 
-/* Is text written in HTML (rather than Markdown or plain text with a tag
- * here and there): does it begin with a known HTML tag or comment, or close
- * a block element (</p>, </li>, </div>...)? */
+/* Is text written in HTML rather than in Markdown or plain text with a tag
+ * here and there: does it begin with a known HTML tag or a comment?
+ * (Markdown may hold HTML, even whole lists, but does not start with it.) */
 bool wm_html_is_document(const char *text, size_t len);
 
 #ifdef __cplusplus

@@ -71,10 +71,11 @@ static void test_text_that_is_not_markup(void **state)
     assert_plain("  plain   text \n ", "plain text");
     assert_true(wm_html_is_document(" <p>x</p>", 9));
     assert_true(wm_html_is_document("<small>x</small> y", 18));
-    assert_true(wm_html_is_document("Intro <ul><li>a</li></ul>", 25));
+    assert_false(wm_html_is_document("Intro <ul><li>a</li></ul>", 25));
     assert_true(wm_html_is_document("<!-- c -->x", 11));
     assert_false(wm_html_is_document("A <b>bold</b> word", 18));
     assert_false(wm_html_is_document("What <ML> means", 15));
+    assert_false(wm_html_is_document("<ML> is", 7));
     assert_false(wm_html_is_document("**Markdown**", 12));
 }
 
