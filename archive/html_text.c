@@ -69,6 +69,13 @@ static bool tag_at(const char *p, size_t i, size_t len, bool *closing, bool *blo
     return known_element(name, block);
 }
 
+/* The offset of the next c in p[from..len), len when there is none. */
+static size_t next_of(const char *p, size_t len, size_t from, char c)
+{
+    const char *hit = from < len ? memchr(p + from, c, len - from) : NULL;
+    return hit ? (size_t)(hit - p) : len;
+}
+
 static bool comment_at(const char *p, size_t i, size_t len)
 {
     return i + 4 <= len && memcmp(p + i, "<!--", 4) == 0;
@@ -77,8 +84,8 @@ static bool comment_at(const char *p, size_t i, size_t len)
 static bool has_tag(const char *p, size_t len)
 {
     bool closing, block;
-    for (const char *lt = memchr(p, '<', len); lt; lt = memchr(lt + 1, '<', len - (size_t)(lt + 1 - p)))
-        if (tag_at(p, (size_t)(lt - p), len, &closing, &block) || comment_at(p, (size_t)(lt - p), len))
+    for (size_t i = next_of(p, len, 0, '<'); i < len; i = next_of(p, len, i + 1, '<'))
+        if (tag_at(p, i, len, &closing, &block) || comment_at(p, i, len))
             return true;
     return false;
 }
@@ -161,8 +168,7 @@ static int decode_once(const char *p, size_t len, wm_buf_t *out, bool *changed)
 {
     *changed = false;
     size_t done = 0;
-    for (const char *amp = memchr(p, '&', len); amp; amp = memchr(amp + 1, '&', len - (size_t)(amp + 1 - p))) {
-        size_t i = (size_t)(amp - p);
+    for (size_t i = next_of(p, len, 0, '&'); i < len; i = next_of(p, len, i + 1, '&')) {
         unsigned long cp;
         size_t n = entity_at(p, i, len, &cp);
         if (!n)
@@ -171,7 +177,7 @@ static int decode_once(const char *p, size_t len, wm_buf_t *out, bool *changed)
         if (wm_buf_append(out, p + done, i - done) < 0 || wm_buf_append(out, utf8, utf8_encode(cp, utf8)) < 0)
             return -1;
         done = i + n;
-        amp = p + done - 1;
+        i = done - 1;
         *changed = true;
     }
     return wm_buf_append(out, p + done, len - done);
@@ -219,9 +225,7 @@ static char *escape_stray_angles(const char *text, size_t len)
     wm_buf_t out = {0};
     size_t done = 0;
     bool closing, block, ok = true;
-    for (const char *lt = memchr(text, '<', len); lt && ok;
-         lt = memchr(lt + 1, '<', len - (size_t)(lt + 1 - text))) {
-        size_t i = (size_t)(lt - text);
+    for (size_t i = next_of(text, len, 0, '<'); i < len && ok; i = next_of(text, len, i + 1, '<')) {
         if (tag_at(text, i, len, &closing, &block) || comment_at(text, i, len) ||
             (i + 1 < len && text[i + 1] == '!'))
             continue;

@@ -228,15 +228,15 @@ static int clean_text(const char *text, char **out)
 }
 
 /* A title, name or event into *out (NULL when none): entities decoded,
- * whitespace squeezed; a '<' here is text.  Return 0, or -1 when out of memory. */
+ * whitespace squeezed; a '<' here is text, and quotes around it are the
+ * title's own (frab JSON 0.8 wraps only its texts).  Return 0, or -1 when
+ * out of memory. */
 static int clean_line(const char *text, char **out)
 {
     *out = NULL;
     if (!has_text(text))
         return 0;
-    char *raw = unwrapped(text);
-    char *line = raw ? wm_html_decode_entities(raw, strlen(raw)) : NULL;
-    free(raw);
+    char *line = wm_html_decode_entities(text, strlen(text));
     if (!line)
         return -1;
     wm_squeeze_spaces(line);
@@ -366,8 +366,8 @@ static wm_session_t *session_of(const talk_t *t, const char *key, const char *co
     if (!s)
         return NULL;
     s->origin = WM_ORIGIN_SCHEDULE;
-    bool ok = set_identity(s, t, key, code, conf, source) == 0 && clean_line(t->field[T_TITLE], &s->title) == 0 &&
-              set_type(s, t, rules) == 0 && add_people(s, t) == 0 && set_abstract(s, t) == 0 &&
+    bool ok = set_identity(s, t, key, code, conf, source) == 0 &&
+              clean_line(t->field[T_TITLE], &s->title) == 0 && set_type(s, t, rules) == 0 && add_people(s, t) == 0 && set_abstract(s, t) == 0 &&
               set_labels(s, t, rules) == 0;
     if (!ok) {
         wm_session_free(s);
