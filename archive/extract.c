@@ -1504,6 +1504,8 @@ int wm_extractor_finish_dump(wm_extractor_t *extractor)
     wm_translations_clear(ex->translations);
     free(ex->dbname);
     ex->dbname = NULL;
+    if (ex->tallies_final)   /* no page since the last dump: this one gave nothing */
+        ex->n_tallies = 0;
     ex->tallies_final = true;
     return ex->oom || ex->spill_failed ? -1 : 0;
 }

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "archive/html_text.h"
 #include "archive/util.h"
-#include "archive/wikitext.h"
 
 /* --- detection ------------------------------------------------------------- */
 
@@ -73,7 +73,7 @@ wm_input_kind_t wm_input_detect(const unsigned char *head, size_t len)
 
 enum talk_field {
     T_CODE, T_GUID, T_NUMBER, T_TITLE, T_SUBTITLE, T_TYPE, T_TRACK, T_LANGUAGE, T_ABSTRACT,
-    T_DESCRIPTION, T_DURATION, T_DATE, T_URL, T_COUNT
+    T_DESCRIPTION, T_DURATION, T_DATE, T_URL, T_STATUS, T_COUNT
 };
 
 typedef struct person {
@@ -88,7 +88,10 @@ typedef struct talk {
 
 typedef struct conference {
     char *acronym;
+    char *title;        /* "FOSDEM 2012" */
     char *start;        /* "2025-08-06" */
+    char *event;        /* the title cleaned (else the acronym): each session's event */
+    int year;           /* of start, else of the first talk's date; 0 until known */
 } conference_t;
 
 static void talk_clear(talk_t *t)
@@ -164,125 +167,95 @@ static char *code_from_url(const char *url)
     return n && (p[n] == '/' || !p[n]) ? wm_strndup(p, n) : NULL;
 }
 
-/* Text from a Markdown walk: blocks apart, lines kept, markup dropped. */
-typedef struct plain_writer {
-    wm_buf_t buf;
-    int pending;   /* what goes before the next text: 0 nothing, 1 a newline, 2 a blank line */
-    bool oom;
-} plain_writer_t;
-
-static void put_text(plain_writer_t *w, const char *text)
+/* text without carriage returns, trimmed, and without the literal
+ * "&quot;...&quot;" that frab JSON 0.8 wraps every text in. */
+static char *unwrapped(const char *text)
 {
-    if (!text || !*text)
-        return;
-    if (w->buf.len && w->pending && wm_buf_append_str(&w->buf, w->pending == 2 ? "\n\n" : "\n") < 0)
-        w->oom = true;
-    w->pending = 0;
-    if (wm_buf_append_str(&w->buf, text) < 0)
-        w->oom = true;
-}
-
-static void want_break(plain_writer_t *w, int kind)
-{
-    if (kind > w->pending)
-        w->pending = kind;
-}
-
-/* The start of list item item: "- " or "N. ", on a new line (a blank one
- * between the items of a loose list). */
-static void start_item(plain_writer_t *w, cmark_node *item)
-{
-    cmark_node *list = cmark_node_parent(item);
-    want_break(w, cmark_node_get_list_tight(list) ? 1 : 2);
-    if (cmark_node_get_list_type(list) != CMARK_ORDERED_LIST) {
-        put_text(w, "- ");
-        return;
-    }
-    int number = cmark_node_get_list_start(list);
-    for (cmark_node *n = cmark_node_previous(item); n; n = cmark_node_previous(n))
-        number++;
-    char marker[32];
-    snprintf(marker, sizeof marker, "%d. ", number);
-    put_text(w, marker);
-}
-
-/* pretalx and eventyay write abstracts, descriptions and biographies in
- * Markdown: the text without the markup (emphasis, links' targets, heading
- * and quote markers), parsed by cmark as CommonMark.  Paragraphs stay apart,
- * lines stay lines, list items keep a "- " or "1. " in front; HTML is kept
- * as written (a "<ML>" in prose is not a tag to drop).  NULL when no text
- * is left. */
-static char *plain_or_null(const char *text)
-{
-    if (!has_text(text))
-        return NULL;
-    cmark_node *doc = cmark_parse_document(text, strlen(text), CMARK_OPT_DEFAULT);
-    cmark_iter *iter = doc ? cmark_iter_new(doc) : NULL;
-    plain_writer_t w = {.oom = !iter};
-    for (cmark_event_type ev; iter && !w.oom && (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE;) {
-        cmark_node *node = cmark_iter_get_node(iter);
-        cmark_node_type type = cmark_node_get_type(node);
-        bool in_item = cmark_node_get_type(cmark_node_parent(node)) == CMARK_NODE_ITEM;
-        if (ev == CMARK_EVENT_EXIT) {   /* (in an item, the next item says what comes between) */
-            if ((type == CMARK_NODE_PARAGRAPH && !in_item) || type == CMARK_NODE_HEADING ||
-                type == CMARK_NODE_LIST || type == CMARK_NODE_BLOCK_QUOTE)
-                want_break(&w, 2);
-            continue;
+    static const char quot[] = "&quot;";
+    const size_t q = sizeof quot - 1;
+    wm_buf_t buf = {0};
+    for (const char *p = text; *p; p++)
+        if (*p != '\r' && wm_buf_append_char(&buf, *p) < 0) {
+            wm_buf_free(&buf);
+            return NULL;
         }
-        switch (type) {
-        case CMARK_NODE_ITEM:
-            start_item(&w, node);
-            break;
-        case CMARK_NODE_PARAGRAPH:   /* the first one of an item follows its marker */
-            if (!(in_item && !cmark_node_previous(node)))
-                want_break(&w, 2);
-            break;
-        case CMARK_NODE_HEADING:
-        case CMARK_NODE_THEMATIC_BREAK:
-            want_break(&w, 2);
-            break;
-        case CMARK_NODE_CODE_BLOCK:
-        case CMARK_NODE_HTML_BLOCK: {
-            want_break(&w, 2);
-            const char *literal = cmark_node_get_literal(node);
-            char *trimmed = literal ? wm_strdup_trimmed(literal, strlen(literal)) : NULL;
-            put_text(&w, trimmed);
-            free(trimmed);
-            want_break(&w, 2);
-            break;
-        }
-        case CMARK_NODE_TEXT:
-        case CMARK_NODE_CODE:
-        case CMARK_NODE_HTML_INLINE:
-            put_text(&w, cmark_node_get_literal(node));
-            break;
-        case CMARK_NODE_SOFTBREAK:
-        case CMARK_NODE_LINEBREAK:
-            want_break(&w, 1);
-            break;
-        default:
-            break;
-        }
-    }
-    cmark_iter_free(iter);
-    cmark_node_free(doc);
-    char *plain = w.oom ? NULL : wm_buf_take(&w.buf);
-    wm_buf_free(&w.buf);
-    if (w.oom)   /* the text as written, rather than none */
-        return wm_strdup_trimmed(text, strlen(text));
-    char *trimmed = plain ? wm_strdup_trimmed(plain, strlen(plain)) : NULL;
-    free(plain);
-    if (trimmed && !*trimmed) {
-        free(trimmed);
-        return NULL;
+    char *trimmed = wm_strdup_trimmed(buf.data ? buf.data : "", buf.len);
+    wm_buf_free(&buf);
+    size_t len = trimmed ? strlen(trimmed) : 0;
+    if (len >= 2 * q && strncmp(trimmed, quot, q) == 0 && strcmp(trimmed + len - q, quot) == 0) {
+        memmove(trimmed, trimmed + q, len - 2 * q);
+        trimmed[len - 2 * q] = '\0';
     }
     return trimmed;
 }
 
+/* Markdown (pretalx, eventyay, wafer) as plain text: cmark renders it as
+ * HTML, raw HTML in it kept (CMARK_OPT_UNSAFE) and every line break a <br>
+ * (lines stay lines), and the HTML becomes text like any other. */
+static char *markdown_to_plain(const char *text)
+{
+    char *html = cmark_markdown_to_html(text, strlen(text), CMARK_OPT_UNSAFE | CMARK_OPT_HARDBREAKS);
+    char *plain = html ? wm_html_to_plain(html, strlen(html)) : NULL;
+    free(html);
+    return plain;
+}
+
+/* An abstract, description or biography as plain text into *out (NULL when
+ * no text is left): HTML (escaped or not) through libxml2's parser,
+ * anything else as Markdown through cmark; so no markup, entity or
+ * Markdown syntax reaches the index.  Return 0, or -1 when out of memory. */
+static int clean_text(const char *text, char **out)
+{
+    *out = NULL;
+    if (!has_text(text))
+        return 0;
+    char *raw = unwrapped(text);
+    char *unescaped = raw ? wm_html_unescape_markup(raw, strlen(raw)) : NULL;
+    char *plain = NULL;
+    if (unescaped)
+        plain = wm_html_is_document(unescaped, strlen(unescaped))
+                    ? wm_html_to_plain(unescaped, strlen(unescaped))
+                    : markdown_to_plain(unescaped);
+    free(raw);
+    free(unescaped);
+    if (!plain)
+        return -1;
+    if (*plain)
+        *out = plain;
+    else
+        free(plain);
+    return 0;
+}
+
+/* A title, name or event into *out (NULL when none): entities decoded,
+ * whitespace squeezed; a '<' here is text, and quotes around it are the
+ * title's own (frab JSON 0.8 wraps only its texts).  Return 0, or -1 when
+ * out of memory. */
+static int clean_line(const char *text, char **out)
+{
+    *out = NULL;
+    if (!has_text(text))
+        return 0;
+    char *line = wm_html_decode_entities(text, strlen(text));
+    if (!line)
+        return -1;
+    wm_squeeze_spaces(line);
+    if (*line)
+        *out = line;
+    else
+        free(line);
+    return 0;
+}
+
 static int set_abstract(wm_session_t *s, const talk_t *t)
 {
-    char *abstract = plain_or_null(t->field[T_ABSTRACT]);
-    char *description = plain_or_null(t->field[T_DESCRIPTION]);
+    char *abstract, *description;
+    if (clean_text(t->field[T_ABSTRACT], &abstract) < 0)
+        return -1;
+    if (clean_text(t->field[T_DESCRIPTION], &description) < 0) {
+        free(abstract);
+        return -1;
+    }
     int rc = 0;
     if (abstract && description && strcmp(abstract, description) != 0) {
         s->abstract = wm_strdup_printf("%s\n\n%s", abstract, description);
@@ -301,96 +274,173 @@ static int set_abstract(wm_session_t *s, const talk_t *t)
 
 static int set_type(wm_session_t *s, const talk_t *t, const wm_rules_t *rules)
 {
-    const char *label = t->field[T_TYPE];
     s->duration_minutes = minutes_of(t->field[T_DURATION]);
-    if (!has_text(label))
+    if (clean_line(t->field[T_TYPE], &s->type_label) < 0)
+        return -1;
+    if (!s->type_label)
         return 0;
     if (!s->duration_minutes)
-        s->duration_minutes = wm_rules_label_minutes(label);
-    char *trimmed = wm_strdup_trimmed(label, strlen(label));
-    if (!trimmed)
-        return -1;
-    s->type_label = trimmed;
-    const char *type = wm_rules_type(rules, label);
+        s->duration_minutes = wm_rules_label_minutes(s->type_label);
+    const char *type = wm_rules_type(rules, s->type_label);
     return type ? wm_session_set(&s->type, type) : 0;
 }
 
+/* Speakers: a person id or speaker code is the person's code within the
+ * event, never a username (usernames come from wikis only). */
 static int add_people(wm_session_t *s, const talk_t *t)
 {
     for (size_t i = 0; i < t->n_persons; i++) {
         const person_t *p = &t->persons[i];
-        const char *name = has_text(p->name) ? p->name : p->code;
-        if (!has_text(name))
+        char *name, *bio = NULL;
+        if (clean_line(has_text(p->name) ? p->name : p->code, &name) < 0)
+            return -1;
+        if (!name)
             continue;
-        char *bio = plain_or_null(p->biography);
-        char *trimmed = wm_strdup_trimmed(name, strlen(name));
-        int rc = trimmed ? wm_session_add_speaker(s, trimmed, NULL, has_text(p->code) ? p->code : NULL, bio)
-                         : -1;
+        const char *code = has_text(p->code) ? p->code : NULL;
+        int rc = clean_text(p->biography, &bio) == 0 ? wm_session_add_speaker(s, name, NULL, code, bio)
+                                                     : -1;
         free(bio);
-        free(trimmed);
+        free(name);
         if (rc < 0)
             return -1;
     }
     return 0;
 }
 
-/* Id, code, url, source, year.  Return 0, 1 when the talk has no code,
- * guid or id to name it by, -1 when out of memory. */
-static int set_identity(wm_session_t *s, const talk_t *t, const conference_t *conf,
-                        const char *source)
+/* The code, guid or id that names a talk in its export, NULL when none;
+ * *code: its pretalx code, from the talk's url when it has no code field
+ * (then in *from_url, for the caller to free), NULL when none. */
+static const char *key_of(const talk_t *t, const char **code, char **from_url)
 {
-    char *from_url = t->field[T_CODE] ? NULL : code_from_url(t->field[T_URL]);
-    const char *code = t->field[T_CODE] ? t->field[T_CODE] : from_url;
-    const char *key = has_text(code) ? code : has_text(t->field[T_GUID]) ? t->field[T_GUID]
-                                                                        : t->field[T_NUMBER];
-    int rc = 1;
-    if (has_text(key)) {
-        s->id = wm_strdup_printf("%s:%s", conf->acronym ? conf->acronym : "schedule", key);
-        rc = s->id && wm_session_set(&s->page_title, key) == 0 &&
-                     wm_session_set(&s->code, has_text(code) ? code : NULL) == 0 &&
-                     wm_session_set(&s->url, t->field[T_URL]) == 0 &&
-                     wm_session_set(&s->source, source) == 0
-                 ? 0
-                 : -1;
-    }
-    free(from_url);
+    *from_url = t->field[T_CODE] ? NULL : code_from_url(t->field[T_URL]);
+    *code = t->field[T_CODE] ? t->field[T_CODE] : *from_url;
+    if (!has_text(*code))
+        *code = NULL;
+    if (*code)
+        return *code;
+    return has_text(t->field[T_GUID]) ? t->field[T_GUID] : has_text(t->field[T_NUMBER]) ? t->field[T_NUMBER]
+                                                                                         : NULL;
+}
+
+/* Id (the key under the acronym), code, url, source, event, year.
+ * Return 0, or -1 when out of memory. */
+static int set_identity(wm_session_t *s, const talk_t *t, const char *key, const char *code,
+                        const conference_t *conf, const char *source)
+{
+    s->id = wm_strdup_printf("%s:%s", conf->acronym ? conf->acronym : "schedule", key);
     s->year = year_of(conf->start);
     if (!s->year)
         s->year = year_of(t->field[T_DATE]);
+    return s->id && wm_session_set(&s->page_title, key) == 0 && wm_session_set(&s->code, code) == 0 &&
+                   wm_session_set(&s->url, t->field[T_URL]) == 0 &&
+                   wm_session_set(&s->source, source) == 0 && wm_session_set(&s->event, conf->event) == 0
+               ? 0
+               : -1;
+}
+
+/* Track, language and status: labels the rules normalise (a status the
+ * rules do not know is left out rather than guessed). */
+static int set_labels(wm_session_t *s, const talk_t *t, const wm_rules_t *rules)
+{
+    char *track;
+    if (clean_line(t->field[T_TRACK], &track) < 0)
+        return -1;
+    int rc = track ? wm_session_add_track(s, track) : 0;
+    free(track);
+    if (rc == 0 && has_text(t->field[T_LANGUAGE])) {
+        const char *code = wm_rules_language(rules, t->field[T_LANGUAGE]);
+        rc = code ? wm_session_set(&s->language, code) : 0;
+    }
+    if (rc == 0 && has_text(t->field[T_STATUS])) {
+        const char *status = wm_rules_status(rules, t->field[T_STATUS]);
+        rc = status ? wm_session_set(&s->status, status) : 0;
+    }
     return rc;
 }
 
-/* The session a talk describes; NULL (and *oom false) when it is not one
- * (no title, nothing to name it by), NULL with *oom when memory ran out. */
-static wm_session_t *session_of(const talk_t *t, const conference_t *conf,
-                                const wm_rules_t *rules, const char *source, bool *oom)
+/* The session of a talk that has a title and a key; NULL when out of memory. */
+static wm_session_t *session_of(const talk_t *t, const char *key, const char *code,
+                                const conference_t *conf, const wm_rules_t *rules, const char *source)
 {
-    *oom = false;
-    if (!has_text(t->field[T_TITLE]))
-        return NULL;
     wm_session_t *s = wm_session_new();
-    if (s)
-        s->origin = WM_ORIGIN_SCHEDULE;
-    int identity = s ? set_identity(s, t, conf, source) : -1;
-    if (identity == 1) {
-        wm_session_free(s);
+    if (!s)
         return NULL;
-    }
-    bool ok = identity == 0 &&
-              (s->title = wm_strdup_trimmed(t->field[T_TITLE], strlen(t->field[T_TITLE]))) &&
-              set_type(s, t, rules) == 0 && add_people(s, t) == 0 && set_abstract(s, t) == 0;
-    if (ok && has_text(t->field[T_TRACK]))
-        ok = wm_session_add_track(s, t->field[T_TRACK]) == 0;
-    if (ok && has_text(t->field[T_LANGUAGE])) {
-        const char *code = wm_rules_language(rules, t->field[T_LANGUAGE]);
-        ok = !code || wm_session_set(&s->language, code) == 0;
-    }
+    s->origin = WM_ORIGIN_SCHEDULE;
+    bool ok = set_identity(s, t, key, code, conf, source) == 0 &&
+              clean_line(t->field[T_TITLE], &s->title) == 0 && set_type(s, t, rules) == 0 && add_people(s, t) == 0 && set_abstract(s, t) == 0 &&
+              set_labels(s, t, rules) == 0;
     if (!ok) {
-        *oom = true;
         wm_session_free(s);
         return NULL;
     }
     return s;
+}
+
+/* --- talks seen ---------------------------------------------------------------- */
+
+/* The keys of the talks made sessions, so that a talk scheduled in several
+ * slots gives one session: an open-addressing hash set of strings. */
+typedef struct key_set {
+    char **slots;
+    size_t n_slots;     /* a power of two, or 0 */
+    size_t n_keys;
+} key_set_t;
+
+static size_t key_hash(const char *key)
+{
+    size_t h = 1469598103934665603ULL & SIZE_MAX;   /* FNV-1a */
+    for (; *key; key++)
+        h = (h ^ (unsigned char)*key) * (size_t)1099511628211ULL;
+    return h;
+}
+
+/* The slot of key, or the empty slot where it would go. */
+static char **key_slot(char **slots, size_t n_slots, const char *key)
+{
+    for (size_t i = key_hash(key) & (n_slots - 1);; i = (i + 1) & (n_slots - 1))
+        if (!slots[i] || strcmp(slots[i], key) == 0)
+            return &slots[i];
+}
+
+static bool key_set_has(const key_set_t *set, const char *key)
+{
+    return set->n_slots && *key_slot(set->slots, set->n_slots, key);
+}
+
+static int key_set_grow(key_set_t *set)
+{
+    size_t n_slots = set->n_slots ? set->n_slots * 2 : 64;
+    char **slots = calloc(n_slots, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < set->n_slots; i++)
+        if (set->slots[i])
+            *key_slot(slots, n_slots, set->slots[i]) = set->slots[i];
+    free(set->slots);
+    set->slots = slots;
+    set->n_slots = n_slots;
+    return 0;
+}
+
+/* Add key (copied); return 0, or -1 when out of memory. */
+static int key_set_add(key_set_t *set, const char *key)
+{
+    if ((set->n_keys + 1) * 2 > set->n_slots && key_set_grow(set) < 0)
+        return -1;
+    char **slot = key_slot(set->slots, set->n_slots, key);
+    if (*slot)
+        return 0;
+    if (!(*slot = strdup(key)))
+        return -1;
+    set->n_keys++;
+    return 0;
+}
+
+static void key_set_free(key_set_t *set)
+{
+    for (size_t i = 0; i < set->n_slots; i++)
+        free(set->slots[i]);
+    free(set->slots);
 }
 
 /* --- the reading context ------------------------------------------------------- */
@@ -402,19 +452,49 @@ typedef struct reader {
     wm_schedule_session_fn on_session;
     void *ctx;
     conference_t conf;
+    bool conf_done;     /* conf.event and conf.year are set */
+    key_set_t seen;
+    wm_tally_t tally;
     bool stopped, oom, stream_failed, not_schedule;
     char *error;
 } reader_t;
 
+/* Once the conference is known (before its first talk): its event and year. */
+static void conference_done(reader_t *r, const talk_t *first)
+{
+    if (r->conf_done)
+        return;
+    r->conf_done = true;
+    if (clean_line(has_text(r->conf.title) ? r->conf.title : r->conf.acronym, &r->conf.event) < 0)
+        r->oom = true;
+    r->conf.year = year_of(r->conf.start);
+    if (!r->conf.year && first)
+        r->conf.year = year_of(first->field[T_DATE]);
+}
+
+/* A talk read: a session unless it has no title or key, or was one already. */
 static void emit(reader_t *r, const talk_t *t)
 {
     if (r->stopped || r->oom)
         return;
-    bool oom;
-    wm_session_t *s = session_of(t, &r->conf, r->rules, r->source, &oom);
-    if (oom)
+    conference_done(r, t);
+    r->tally.pages++;
+    r->tally.candidates++;
+    const char *code;
+    char *from_url;
+    const char *key = key_of(t, &code, &from_url);
+    wm_session_t *s = NULL;
+    if (!key || !has_text(t->field[T_TITLE]))
+        r->tally.rejected[WM_REJECT_NO_TITLE]++;
+    else if (key_set_has(&r->seen, key))
+        r->tally.rejected[WM_REJECT_DUPLICATE]++;
+    else if (key_set_add(&r->seen, key) < 0 || !(s = session_of(t, key, code, &r->conf, r->rules, r->source)))
         r->oom = true;
-    else if (s && r->on_session(r->ctx, s) != 0)
+    free(from_url);
+    if (!s)
+        return;
+    r->tally.sessions++;
+    if (r->on_session(r->ctx, s) != 0)
         r->stopped = true;
 }
 
@@ -461,9 +541,13 @@ static int json_persons(talk_t *t, const json_t *persons)
         const json_t *p = json_array_get(persons, i);
         person_t *out = &t->persons[t->n_persons++];
         out->name = json_text(p, "public_name");
+        if (!out->name)   /* frab JSON 0.8 */
+            out->name = json_text(p, "full_public_name");
         if (!out->name)
             out->name = json_text(p, "name");
-        out->code = json_text(p, "code");
+        out->code = json_text(p, "code");   /* pretalx; frab's person id otherwise */
+        if (!out->code)
+            out->code = json_text(p, "id");
         out->biography = json_text(p, "biography");
     }
     return 0;
@@ -475,13 +559,15 @@ static void json_talk(reader_t *r, const json_t *talk)
         {T_CODE, "code"}, {T_GUID, "guid"}, {T_NUMBER, "id"}, {T_TITLE, "title"},
         {T_SUBTITLE, "subtitle"}, {T_TYPE, "type"}, {T_TRACK, "track"},
         {T_LANGUAGE, "language"}, {T_ABSTRACT, "abstract"}, {T_DESCRIPTION, "description"},
-        {T_DURATION, "duration"}, {T_DATE, "date"}, {T_URL, "url"},
+        {T_DURATION, "duration"}, {T_DATE, "date"}, {T_URL, "url"}, {T_STATUS, "state"},
+        {T_STATUS, "status"},
     };
     talk_t t = {0};
     if (!json_is_object(talk))
         return;
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-        t.field[keys[i].field] = json_text(talk, keys[i].key);
+        if (!t.field[keys[i].field])
+            t.field[keys[i].field] = json_text(talk, keys[i].key);
     if (json_persons(&t, json_object_get(talk, "persons")) < 0)
         r->oom = true;
     emit(r, &t);
@@ -542,6 +628,7 @@ static void read_json(reader_t *r)
                                     r->source);
     } else {
         r->conf.acronym = json_text(conf, "acronym");
+        r->conf.title = json_text(conf, "title");
         r->conf.start = json_text(conf, "start");
         json_days(r, days);
     }
@@ -609,7 +696,8 @@ static int event_field(const char *name)
     static const struct { int field; const char *name; } names[] = {
         {T_TITLE, "title"}, {T_SUBTITLE, "subtitle"}, {T_TYPE, "type"}, {T_TRACK, "track"},
         {T_LANGUAGE, "language"}, {T_ABSTRACT, "abstract"}, {T_DESCRIPTION, "description"},
-        {T_DURATION, "duration"}, {T_DATE, "date"}, {T_URL, "url"},
+        {T_DURATION, "duration"}, {T_DATE, "date"}, {T_URL, "url"}, {T_STATUS, "state"},
+        {T_STATUS, "status"},
     };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (strcmp(names[i].name, name) == 0)
@@ -646,6 +734,8 @@ static void XMLCALL frab_end(void *data, const XML_Char *name)
     } else if (f->conference_depth && f->depth == f->conference_depth + 1) {
         if (strcmp(name, "acronym") == 0)
             take_text(f, &f->r->conf.acronym);
+        else if (strcmp(name, "title") == 0)
+            take_text(f, &f->r->conf.title);
         else if (strcmp(name, "start") == 0)
             take_text(f, &f->r->conf.start);
     } else if (f->conference_depth == f->depth) {
@@ -709,19 +799,33 @@ static void read_frab(reader_t *r)
 
 int wm_schedule_read(wm_stream_t *stream, wm_input_kind_t kind, const wm_rules_t *rules,
                      const char *source, wm_schedule_session_fn on_session, void *ctx,
-                     char **error)
+                     wm_tally_t *tally, char **event, char **error)
 {
     reader_t r = {.stream = stream, .rules = rules, .source = source ? source : "",
                   .on_session = on_session, .ctx = ctx};
     *error = NULL;
+    if (event)
+        *event = NULL;
     if (kind == WM_INPUT_SCHEDULE_JSON)
         read_json(&r);
     else if (kind == WM_INPUT_FRAB_XML)
         read_frab(&r);
     else
         r.error = wm_strdup_printf("%s: not a schedule export", r.source);
+    if (!r.oom && !r.error)
+        conference_done(&r, NULL);   /* an export without talks has its event all the same */
+    r.tally.year = r.conf.year;
+    if (tally)
+        *tally = r.tally;
+    if (event && !r.oom) {
+        *event = r.conf.event;
+        r.conf.event = NULL;
+    }
     free(r.conf.acronym);
+    free(r.conf.title);
     free(r.conf.start);
+    free(r.conf.event);
+    key_set_free(&r.seen);
     if (r.oom) {
         free(r.error);
         return -1;

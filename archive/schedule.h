@@ -1,16 +1,28 @@
 /* Conference schedule exports as sessions: the pretalx/eventyay schedule
- * JSON (`schedule.json`) and the frab/Pentabarf XML (`schedule.xml`) that
- * the off-wiki years (2021, 2024 on) publish.  Which reader applies is
- * decided by content (wm_input_detect), never by file name.
+ * JSON (`schedule.json`, and frab's JSON 0.8), and the frab/Pentabarf XML
+ * (`schedule.xml`, also written by pretalx and wafer) that the off-wiki
+ * years (2021, 2024 on) and other conferences publish.  Which reader
+ * applies is decided by content (wm_input_detect), never by file name.
  *
- * Each talk becomes a session: id "<conference acronym>:<talk code or
- * guid>", year from the conference dates (else the talk's date), title,
- * type normalised through the rules with the label kept and the length
- * ("00:30", "Panel (55 minutes)") as a duration, track and type given as
- * strings or as i18n objects ({"en": "..."}), language code, speakers with
- * their pretalx code as username and biography, abstract and description
- * joined, the talk's url.  The talk code is also kept in session->code so
- * the index can link an on-wiki copy of the same talk. */
+ * Each talk becomes a session: id "<conference acronym>:<talk code, guid
+ * or id>", event (the conference's title, else its acronym), year from the
+ * conference dates (else the talk's date), title, type normalised through
+ * the rules with the label kept and the length ("00:30", "Panel (55
+ * minutes)") as a duration, track and type given as strings or as i18n
+ * objects ({"en": "..."}), language code, status (pretalx `state`, any
+ * `status`, normalised through the rules' [statuses]; NULL when the export
+ * gives none), speakers with their biography and, as `code` (never as a
+ * username), their pretalx speaker code or frab/Pentabarf person id,
+ * abstract and description joined, the talk's url.  The talk code is also
+ * kept in session->code so the index can link an on-wiki copy of the same
+ * talk.  A talk scheduled in several slots (the same code, guid or id
+ * again) is one session.
+ *
+ * Text is plain: abstracts, descriptions and biographies in HTML (escaped
+ * once or twice, as Pentabarf and old frab write them) go through libxml2's
+ * HTML parser (archive/html_text.h), the rest through cmark as Markdown;
+ * titles, names and the event have their entities decoded; the literal
+ * "&quot;...&quot;" around frab JSON 0.8's values is removed. */
 #ifndef WM_SCHEDULE_H
 #define WM_SCHEDULE_H
 
@@ -19,6 +31,7 @@
 #include "archive/rules.h"
 #include "archive/session.h"
 #include "archive/stream.h"
+#include "archive/tally.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,10 +57,19 @@ typedef int (*wm_schedule_session_fn)(void *ctx, wm_session_t *session);
  * file in each session.  Return 0 when read whole, 1 when on_session asked
  * to stop, -1 on error with *error a malloc'd message naming the file
  * (caller frees; NULL when out of memory), -2 (with *error) when the input
- * is well-formed JSON but not a schedule export (a directory walk may skip it). */
+ * is well-formed JSON but not a schedule export (a directory walk may skip it).
+ *
+ * When tally is not NULL it receives what the file gave, as far as it was
+ * read: year (the conference's), pages and candidates (talks read, every
+ * slot of a talk counted), sessions (handed to on_session) and the talks
+ * rejected: WM_REJECT_DUPLICATE (a talk already read, scheduled again),
+ * WM_REJECT_NO_TITLE (no title, or no code, guid or id to name it by).
+ * When event is not NULL, *event receives the conference's name as each
+ * session has it (a malloc'd string the caller frees), NULL when the file
+ * gives none or was not read. */
 int wm_schedule_read(wm_stream_t *stream, wm_input_kind_t kind, const wm_rules_t *rules,
                      const char *source, wm_schedule_session_fn on_session, void *ctx,
-                     char **error);
+                     wm_tally_t *tally, char **event, char **error);
 
 #ifdef __cplusplus
 }

@@ -57,6 +57,7 @@ typedef struct indexer {
     bool *explained;            /* explain_titles[i] was seen */
     int n_explain;
     report_t report;            /* per wiki and per export, for the summary */
+    wm_tally_t export_tally;    /* what the schedule export being read gave */
     bool show_progress;         /* stderr is a terminal and not quiet */
     wm_store_t *store;          /* NULL with --list-sessions */
     wm_extractor_t *extractor;
@@ -392,9 +393,16 @@ static bool named_on_command_line(const indexer_t *ix, const char *path)
 static int read_schedule(indexer_t *ix, wm_stream_t *stream, wm_input_kind_t kind,
                          const char *path)
 {
-    char *error = NULL;
+    char *error = NULL, *event = NULL;
     int rc = wm_schedule_read(stream, kind, wm_extractor_rules(ix->extractor), path,
-                              on_schedule_session, ix, &error);
+                              on_schedule_session, ix, &ix->export_tally, &event, &error);
+    if (rc != -2 && !stop_signal) {
+        clear_progress(ix);
+        if (report_export(&ix->report, stderr, ix->verbosity != QUIET, path, event,
+                          &ix->export_tally) < 0)
+            report_input_error(ix, "out of memory");
+    }
+    free(event);
     if (rc == -2 && !named_on_command_line(ix, path)) {
         /* Some other JSON file in a directory (truth.json beside a sample): skip it. */
         if (ix->verbosity == VERBOSE) {
@@ -434,8 +442,12 @@ static void finish_source(indexer_t *ix, const wm_store_source_t *identity, bool
     if (!identity || ix->index_failed || stop_signal)
         return;
     bool complete = rc == 0;   /* 1: a callback stopped the reading (an error said why) */
+    size_t n_tallies = 1;
+    const wm_tally_t *tallies = is_dump ? wm_extractor_tallies(ix->extractor, &n_tallies)
+                                        : &ix->export_tally;
     if (wm_store_source_finish(ix->store, identity, complete,
-                               is_dump ? (ix->dbname ? ix->dbname : "") : NULL, NULL, 0) != WM_STORE_OK) {
+                               is_dump ? (ix->dbname ? ix->dbname : "") : NULL, tallies,
+                               n_tallies) != WM_STORE_OK) {
         clear_progress(ix);
         fprintf(stderr, "wmindex: cannot record %s in the index %s: %s\n", identity->path,
                 ix->index_path, wm_store_last_error(ix->store));

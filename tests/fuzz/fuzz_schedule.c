@@ -59,7 +59,8 @@ static int on_session(void *ctx, wm_session_t *s)
     run_t *run = ctx;
     CHECK(s->id != NULL && s->title != NULL);
     char *const strings[] = {s->id, s->title, s->type, s->type_label, s->language, s->abstract,
-                             s->url, s->source, s->page_title, s->timestamp, s->code};
+                             s->url, s->source, s->page_title, s->timestamp, s->code,
+                             s->event, s->status};
     for (size_t i = 0; i < sizeof strings / sizeof *strings; i++)
         check_string(strings[i]);
     for (size_t i = 0; i < s->n_tracks; i++)
@@ -68,6 +69,7 @@ static int on_session(void *ctx, wm_session_t *s)
         CHECK(s->speakers[i].name != NULL);
         check_string(s->speakers[i].name);
         check_string(s->speakers[i].username);
+        check_string(s->speakers[i].code);
         check_string(s->speakers[i].biography);
     }
     json_t *json = wm_session_to_json(s, true);
@@ -98,8 +100,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (kind == WM_INPUT_SCHEDULE_JSON || kind == WM_INPUT_FRAB_XML) {
         /* Sometimes stop early, to exercise the callback's stop request. */
         run_t run = {.stop_after = size % 7 == 3 ? 1 + size % 3 : 0};
-        int status = wm_schedule_read(stream, kind, rules, path, on_session, &run, &error);
+        wm_tally_t tally;
+        char *event = NULL;
+        int status = wm_schedule_read(stream, kind, rules, path, on_session, &run, &tally, &event,
+                                      &error);
         CHECK(status >= -2 && status <= 1);
+        /* Every talk read is a session or a rejection, and each session was handed over. */
+        CHECK(tally.sessions == run.sessions && tally.pages == tally.candidates);
+        CHECK(tally.candidates == tally.sessions + wm_tally_rejected(&tally));
+        check_string(event);
+        free(event);
         if (status < 0) {
             CHECK(error != NULL && strncmp(error, path, strlen(path)) == 0);
             CHECK(strchr(error, '\n') == NULL);

@@ -21,6 +21,8 @@ typedef struct collected {
     wm_session_t *sessions[16];
     size_t n;
     size_t stop_after;    /* 0 = never stop */
+    wm_tally_t tally;     /* what wm_schedule_read counted */
+    char *event;          /* what it gave as the event */
 } collected_t;
 
 static int collect(void *ctx, wm_session_t *session)
@@ -38,6 +40,8 @@ static void collected_free(collected_t *c)
     for (size_t i = 0; i < c->n; i++)
         wm_session_free(c->sessions[i]);
     c->n = 0;
+    free(c->event);
+    c->event = NULL;
 }
 
 static char *write_temp(const char *text, const char *suffix)
@@ -65,7 +69,8 @@ static int read_schedule(const char *path, collected_t *c, char **error)
     ssize_t n = wm_stream_peek(stream, 4096, &head);
     assert_true(n > 0);
     wm_input_kind_t kind = wm_input_detect(head, (size_t)n);
-    int rc = wm_schedule_read(stream, kind, rules, path, collect, c, error);
+    free(c->event);
+    int rc = wm_schedule_read(stream, kind, rules, path, collect, c, &c->tally, &c->event, error);
     wm_stream_close(stream);
     wm_rules_free(rules);
     return rc;
@@ -127,13 +132,15 @@ static void test_schedule_json(void **state)
     assert_string_equal(s->language, "es");
     assert_string_equal(s->abstract, "Short.\n\nLong.");
     assert_string_equal(s->url, "https://e.org/talk/ABC123/");
-    /* The same code twice is one person; a person without a code has no username. */
+    /* The same code twice is one person; a speaker code is a code, never a username. */
     assert_int_equal(s->n_speakers, 2);
     assert_string_equal(s->speakers[0].name, "Amina Yusuf");
-    assert_string_equal(s->speakers[0].username, "P1");
+    assert_null(s->speakers[0].username);
+    assert_string_equal(s->speakers[0].code, "P1");
     assert_string_equal(s->speakers[0].biography, "Edits.");
     assert_string_equal(s->speakers[1].name, "No Code");
     assert_null(s->speakers[1].username);
+    assert_null(s->speakers[1].code);
     assert_null(s->speakers[1].biography);
     s = c.sessions[1];
     assert_string_equal(s->id, "wikimania2025:g-2");
@@ -211,13 +218,141 @@ static void test_frab_xml_gzipped(void **state)
     assert_int_equal(s->duration_minutes, 30);
     assert_string_equal(s->abstract, "What <ML> means.");
     assert_int_equal(s->n_speakers, 2);
-    assert_string_equal(s->speakers[0].username, "ROSA");
+    assert_null(s->speakers[0].username);
+    assert_string_equal(s->speakers[0].code, "ROSA");
     assert_string_equal(s->speakers[1].name, "Timo V.");
-    assert_string_equal(s->speakers[1].username, "302");
+    assert_null(s->speakers[1].username);
+    assert_string_equal(s->speakers[1].code, "302");   /* a person id is a code too */
     s = c.sessions[1];
     assert_string_equal(s->id, "wikimania2026:d-2");   /* no code: the guid */
     assert_string_equal(s->type, "keynote");
     assert_int_equal(s->n_speakers, 0);
+    collected_free(&c);
+    unlink(path);
+    free(path);
+}
+
+/* Pentabarf (FOSDEM 2012): no acronym, HTML escaped once and &#39; twice,
+ * events straight under <day>; one talk in two slots; a status. */
+static const char pentabarf_xml[] =
+    "<?xml version=\"1.0\"?>\n<schedule><conference><title>FOSDEM  2012</title>"
+    "<start>2012-02-04</start></conference>\n<day date=\"2012-02-04\" index=\"1\">\n"
+    "<event id=\"7\"><title>Users&amp;#39; freedom &amp;amp; Mozilla</title><type></type>"
+    "<abstract>&#xA;&lt;p&gt;How is users&amp;#39; freedom protected?&lt;/p&gt;&#xA;&#xA;"
+    "&lt;p&gt;Topics:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;apps&lt;/li&gt;&lt;li&gt;the &amp;lt;cloud&amp;gt;"
+    "&lt;/li&gt;&lt;/ul&gt;&lt;script&gt;x()&lt;/script&gt;</abstract>"
+    "<state>Cancelled</state><persons><person id=\"1\">Tristan &amp;#39;T&amp;#39; Nitot</person>"
+    "</persons></event>\n"
+    "<event id=\"7\"><title>Users' freedom again</title></event>\n"
+    "<event id=\"8\"><title></title><abstract>No title</abstract></event>\n"
+    "<event><title>No id</title></event>\n"
+    "</day></schedule>\n";
+
+static void test_pentabarf_escaped_html(void **state)
+{
+    (void)state;
+    char *path = write_temp(pentabarf_xml, ".xml");
+    collected_t c = {0};
+    char *error = NULL;
+    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(c.n, 1);
+    const wm_session_t *s = c.sessions[0];
+    assert_string_equal(s->id, "schedule:7");
+    assert_string_equal(s->event, "FOSDEM 2012");
+    assert_string_equal(c.event, "FOSDEM 2012");
+    assert_int_equal(s->year, 2012);
+    assert_string_equal(s->title, "Users' freedom & Mozilla");
+    assert_string_equal(s->abstract,
+                        "How is users' freedom protected?\n\nTopics:\n\n- apps\n- the <cloud>");
+    assert_string_equal(s->status, "canceled");
+    assert_null(s->type_label);
+    assert_string_equal(s->speakers[0].name, "Tristan 'T' Nitot");
+    assert_string_equal(s->speakers[0].code, "1");
+    assert_null(s->speakers[0].username);
+    /* Four talks read: one session, one repeat, two without title or id. */
+    assert_int_equal(c.tally.year, 2012);
+    assert_int_equal(c.tally.pages, 4);
+    assert_int_equal(c.tally.candidates, 4);
+    assert_int_equal(c.tally.sessions, 1);
+    assert_int_equal(c.tally.rejected[WM_REJECT_DUPLICATE], 1);
+    assert_int_equal(c.tally.rejected[WM_REJECT_NO_TITLE], 2);
+    collected_free(&c);
+    unlink(path);
+    free(path);
+}
+
+/* frab JSON 0.8 (30C3): every value a string, texts HTML-escaped inside a
+ * literal &quot;...&quot;, persons {id, full_public_name}, no acronym. */
+static const char frab_json_08[] =
+    "{\"schedule\": {\"version\": \"0.8\", \"conference\": {\"title\": \"30C3\",\n"
+    " \"start\": \"2013-12-27\", \"days\": [{\"index\": \"0\", \"rooms\": {\"Saal 1\": [\n"
+    "  {\"id\": \"5605\", \"title\": \"Opening &amp; more\", \"type\": \"lecture\",\n"
+    "   \"abstract\": \"&quot;Say hello to the event&#x27;s &quot;guests&quot;&quot;\",\n"
+    "   \"description\": \"&quot;&lt;p&gt;First&lt;/p&gt;\\r\\n&lt;p&gt;&lt;a href=\\\\&quot;https://x.org\\\\&quot;&gt;"
+    "Second&lt;/a&gt;&lt;br&gt;line&lt;/p&gt;&quot;\",\n"
+    "   \"persons\": [{\"id\": \"1817\", \"full_public_name\": \"Tim Pritlove\"}]},\n"
+    "  {\"id\": \"5605\", \"title\": \"Opening &amp; more\"},\n"
+    "  {\"id\": \"5622\", \"title\": \"Keynote\", \"abstract\": \"&quot;&quot;\", \"state\": \"withdrawn\"}\n"
+    " ]}}]}}}\n";
+
+static void test_frab_json_08(void **state)
+{
+    (void)state;
+    char *path = write_temp(frab_json_08, ".json");
+    collected_t c = {0};
+    char *error = NULL;
+    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(c.n, 2);
+    const wm_session_t *s = c.sessions[0];
+    assert_string_equal(s->id, "schedule:5605");
+    assert_string_equal(s->event, "30C3");
+    assert_int_equal(s->year, 2013);
+    assert_string_equal(s->title, "Opening & more");
+    assert_string_equal(s->abstract, "Say hello to the event's \"guests\"\n\nFirst\n\nSecond\nline");
+    assert_null(s->status);   /* the export says nothing */
+    assert_string_equal(s->speakers[0].name, "Tim Pritlove");
+    assert_string_equal(s->speakers[0].code, "1817");
+    assert_null(s->speakers[0].username);
+    s = c.sessions[1];
+    assert_null(s->abstract);   /* "&quot;&quot;": nothing */
+    assert_string_equal(s->status, "withdrawn");
+    assert_int_equal(c.tally.sessions, 2);
+    assert_int_equal(c.tally.rejected[WM_REJECT_DUPLICATE], 1);
+    collected_free(&c);
+    unlink(path);
+    free(path);
+}
+
+/* pretalx: Markdown with HTML in it, CRLF; the title as event, else the acronym. */
+static const char pretalx_html_json[] =
+    "{\"schedule\": {\"conference\": {\"acronym\": \"rc3-channels-2020\", \"start\": \"2020-12-27\",\n"
+    " \"days\": [{\"rooms\": {\"r3s\": [\n"
+    "  {\"code\": \"MJA8QY\", \"title\": \"Boxes\", \"state\": \"confirmed\",\n"
+    "   \"abstract\": \"We'll discuss <ul> <li>IBM i</li> <li>**Interlisp**</li> </ul> More.\",\n"
+    "   \"description\": \"My [generator](https://x.org/) <a href=\\\"https://y.org\\\">Boxes.py</a>.\\r\\n"
+    "Next line\\r\\n\\r\\n<small>English below</small>\\r\\n<p>Para</P>\",\n"
+    "   \"persons\": [{\"id\": 5, \"code\": \"3DLN9E\", \"public_name\": \"Flo\",\n"
+    "                 \"biography\": \"<p>Hacker &amp; maker</p><p>Second</p>\"}]},\n"
+    "  {\"code\": \"MJA8QY\", \"title\": \"Boxes (again)\"}\n"
+    " ]}}]}}}\n";
+
+static void test_pretalx_markdown_with_html(void **state)
+{
+    (void)state;
+    char *path = write_temp(pretalx_html_json, ".json");
+    collected_t c = {0};
+    char *error = NULL;
+    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(c.n, 1);
+    const wm_session_t *s = c.sessions[0];
+    assert_string_equal(s->event, "rc3-channels-2020");   /* no title: the acronym */
+    assert_string_equal(s->status, "confirmed");
+    assert_string_equal(s->abstract, "We'll discuss\n\n- IBM i\n- Interlisp\n\nMore.\n\n"
+                                     "My generator Boxes.py.\nNext line\n\nEnglish below\n\nPara");
+    assert_string_equal(s->speakers[0].code, "3DLN9E");   /* the code, not the numeric id */
+    assert_null(s->speakers[0].username);
+    assert_string_equal(s->speakers[0].biography, "Hacker & maker\n\nSecond");   /* HTML: as HTML */
+    assert_int_equal(c.tally.rejected[WM_REJECT_DUPLICATE], 1);
     collected_free(&c);
     unlink(path);
     free(path);
@@ -267,6 +402,9 @@ int main(void)
         cmocka_unit_test(test_schedule_json),
         cmocka_unit_test(test_markdown_becomes_plain_text),
         cmocka_unit_test(test_frab_xml_gzipped),
+        cmocka_unit_test(test_pentabarf_escaped_html),
+        cmocka_unit_test(test_frab_json_08),
+        cmocka_unit_test(test_pretalx_markdown_with_html),
         cmocka_unit_test(test_errors_and_stopping),
     };
     return cmocka_run_group_tests_name("schedule", tests, NULL, NULL);
