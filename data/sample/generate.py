@@ -440,6 +440,20 @@ class Session:
         self.place = ""
         self.extra = {}
 
+    def status(self):
+        """What the page says of the proposal: the 2014 banner, 2019's
+        status=, the 2023 bot's state=; None when nothing."""
+        if self.era == "2014":
+            banner = self.extra.get("banner", "{{Submission-accepted}}\n")
+            return "accepted" if "accepted" in banner else "rejected" if "declined" in banner else None
+        if self.era == "2023":
+            return "confirmed"
+        if "status=accepted" in self.extra.get("lead", ""):
+            return "accepted"
+        if self.era == "2019":   # [[Category:2019:Accepted submissions]] unless pending
+            return None if self.extra.get("pending") else "accepted"
+        return None
+
     def truth(self, site, page_id, source):
         type_, duration = normalise_type(self.type_label)
         if self.era == "2023":
@@ -453,7 +467,8 @@ class Session:
                           "code": s.username if s.form == "code" else None}
                          for s in self.speakers],
             "url": page_url(site["base"], self.page_title), "source": source,
-            "page_title": self.page_title,
+            "page_title": self.page_title, "status": self.status(),
+            "event": "Wikimania %d" % self.year,
         }
 
 
@@ -918,15 +933,23 @@ class Dump:
 
 
 class Counts:
+    """What a search finds: sessions whose status says they took place
+    (none, accepted, confirmed); the others (a declined proposal) are only
+    counted as hidden, since wmquery leaves them out by default."""
+
     def __init__(self):
         self.by_year, self.by_track, self.by_type, self.by_language, self.by_speaker = {}, {}, {}, {}, {}
         self.total = 0
+        self.hidden = 0
 
     @staticmethod
     def _bump(table, key):
         table[key] = table.get(key, 0) + 1
 
     def add(self, entry):
+        if entry.get("status") not in (None, "accepted", "confirmed"):
+            self.hidden += 1
+            return
         self.total += 1
         self._bump(self.by_year, str(entry["year"]))
         for track in entry["tracks"]:
@@ -943,6 +966,7 @@ class Counts:
                 table = getattr(self, name)
                 table[key] = table.get(key, 0) + n
         self.total += other.total
+        self.hidden += other.hidden
 
     def as_json(self, with_speakers=True):
         out = {"by_year": self.by_year, "by_track": self.by_track, "by_type": self.by_type,
@@ -950,6 +974,7 @@ class Counts:
         if with_speakers:
             out["by_speaker"] = self.by_speaker
         out["total"] = self.total
+        out["hidden"] = self.hidden
         return {k: (dict(sorted(v.items())) if isinstance(v, dict) else v) for k, v in out.items()}
 
 
