@@ -119,7 +119,9 @@ def no_progress_line_in_a_pipe_and_summary_on_stderr():
     check(r.out == "", "wmindex printed on stdout: %r" % r.out)
     check("\r" not in r.err and "\033[" not in r.err, "progress line in a pipe: %r" % r.err)
     lines = stderr_lines(r)
-    check(len(lines) == 1, "expected one summary line\n%r" % r)
+    # The totals, then one line per wiki: "wmindex:   wikimaniawiki: ...".
+    check(len(lines) == 2 and lines[1].startswith("wmindex:   wikimaniawiki: "),
+          "expected the totals and one line for the wiki\n%r" % r)
     check(re.search(r"(?<![\d.])6 sessions\b", lines[0]),
           "the summary does not give the 6 sessions: %r" % lines[0])
 

@@ -17,7 +17,8 @@ from wmtest import (SAMPLE_DIR, SAMPLE_DUMPS, Skipped, build_index, check, check
 
 with open(os.path.join(SAMPLE_DIR, "truth.json"), encoding="utf-8") as f:
     TRUTH = json.load(f)
-EXPECTED = {s["id"]: s for s in TRUTH["sessions"]}
+# What a plain search can find: the declined proposals are left out by default.
+EXPECTED = {s["id"]: s for s in TRUTH["sessions"] if s["status"] in (None, "accepted", "confirmed")}
 COUNTS = TRUTH["counts"]
 STATE = {}
 
@@ -564,7 +565,8 @@ def stats_give_an_object_per_year():
     check(years, "no years")
     for year, entry in years.items():
         check(set(entry) == {"indexed", "sessions", "candidates", "pages", "rejected"}, entry)
-        check(entry["indexed"] == count(index, "--status", "any", "year:" + year), (year, entry))
+        if year != "unknown":   # pages of no year (hubs, templates) give no session
+            check(entry["indexed"] == count(index, "--status", "any", "year:" + year), (year, entry))
         check(isinstance(entry["rejected"], dict), entry)
 
 
