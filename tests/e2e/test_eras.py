@@ -28,7 +28,7 @@ from wmtest import (FIXTURES, build_index, check, compress_file, done, list_sess
 ERAS = os.path.join(FIXTURES, "eras")
 TRUTH = json.loads(read_text(os.path.join(ERAS, "truth.json")))["sessions"]
 FIELDS = ("year", "title", "type", "type_label", "duration", "tracks", "language", "speakers",
-          "translations", "url", "source", "abstract")
+          "translations", "url", "source", "abstract", "event", "status")
 
 # How each fixture is stored for the run: compressed by content, not by name.
 PACKING = {
@@ -124,7 +124,7 @@ def listing_shape():
     check(LISTED, "no listing")
     for sid, s in LISTED.items():
         for sp in s["speakers"]:
-            check(set(sp) == {"name", "username", "biography"}, "%s: speaker keys %s" % (sid, sorted(sp)))
+            check(set(sp) == {"name", "username", "code", "biography"}, "%s: speaker keys %s" % (sid, sorted(sp)))
         check(isinstance(s["translations"], list), s)
         check(s["duration"] is None or isinstance(s["duration"], int), s)
 
@@ -166,8 +166,13 @@ def a_talk_on_wiki_and_in_the_export_comes_out_once():
 @test
 def the_index_holds_one_document_per_talk():
     # 36 sessions listed, two of them a second copy of the same talk.
-    ids = query_ids(the_index(), "--year", "1900..2100")
+    ids = query_ids(the_index(), "--year", "1900..2100", "--status", "any")
     check(len(ids) == len(TRUTH) - 2, "%d documents, want %d: %s" % (len(ids), len(TRUTH) - 2, sorted(ids)))
+    # A plain search leaves the declined 2014 proposal out.
+    hidden = [sid for sid, s in TRUTH.items() if s["status"] == "rejected"]
+    shown = query_ids(the_index(), "--year", "1900..2100")
+    check(hidden and len(shown) == len(ids) - len(hidden) and not set(hidden) & set(shown),
+          "a plain search shows %d of %d, hidden %s" % (len(shown), len(ids), hidden))
 
 
 @test
@@ -203,8 +208,8 @@ def json_results_carry_speakers_duration_and_translations():
     h = hits[0]
     check(h["duration"] == 55, h)
     check(h["translations"] == [], h)
-    check(h["speakers"] == [{"name": "Chloé Martin", "username": None},
-                            {"name": "Olena Kovalenko", "username": None}], h)
+    check(h["speakers"] == [{"name": "Chloé Martin", "username": None, "code": None},
+                            {"name": "Olena Kovalenko", "username": None, "code": None}], h)
 
 
 @test
