@@ -4,15 +4,20 @@ bundled sample dumps (run by `make fuzz`; nothing generated is committed).
 
     make_corpus.py SRCDIR OUTDIR
 
-writes OUTDIR/fuzz_stream, fuzz_dump, fuzz_schedule, fuzz_wikitext and
-fuzz_extract: whole files (plain, and compressed by the real gzip and bzip2
-tools) for the stream, small well-formed dumps for the dump reader, schedule
-exports (JSON and frab XML, whole and cut to a few talks), page texts for the
-wikitext tools, and NUL-separated pages (a shape byte, then the text) for the
-extractor, whose shape table is read from fuzz_extract.c so the two cannot
-drift apart.  Seeds are capped at the size each target is run with."""
+writes OUTDIR/fuzz_stream, fuzz_dump, fuzz_schedule, fuzz_wikitext,
+fuzz_evidence and fuzz_extract: whole files (plain, and compressed by the
+real gzip and bzip2 tools) for the stream, small well-formed dumps for the
+dump reader, schedule exports (JSON and frab XML, whole and cut to a few
+talks), page texts for the wikitext tools, page texts after an era byte (the
+era whose rule reads the page, and none) for the evidence gatherers, and
+NUL-separated pages (a shape byte, then the text) for the extractor, whose
+shape table is read from fuzz_extract.c so the two cannot drift apart.  The
+page texts come from the fixture and sample dumps and from the shape matrix
+of tests/e2e/shapes.py (every field in every page shape, with its decoys).
+Seeds are capped at the size each target is run with."""
 
 import bz2
+import fnmatch
 import glob
 import gzip
 import hashlib
@@ -24,7 +29,10 @@ import subprocess
 import sys
 
 MAX_LEN = {"fuzz_stream": 131072, "fuzz_dump": 131072, "fuzz_schedule": 131072,
-           "fuzz_wikitext": 65536, "fuzz_extract": 65536}
+           "fuzz_wikitext": 65536, "fuzz_evidence": 65536, "fuzz_extract": 65536}
+
+# fuzz_evidence: a first byte that is no era's number reads without an era.
+NO_ERA = 0xff
 
 PAGE_RE = re.compile(rb"<page>.*?</page>", re.S)
 TITLE_RE = re.compile(rb"<title>(.*?)</title>", re.S)
@@ -153,6 +161,89 @@ def wikitext_seeds(corpus, dumps):
             corpus.add(text)
 
 
+def shape_pages(srcdir):
+    """(dbname, title, ns, text) of every page of the shape matrix's dumps
+    (tests/e2e/shapes.py), once per page text."""
+    sys.path.insert(0, os.path.join(srcdir, "tests/e2e"))
+    try:
+        import shapes
+    finally:
+        sys.path.pop(0)
+    pages, seen = [], set()
+    for wiki in shapes.WIKIS:
+        dbname = shapes.WIKIS[wiki]["dbname"]
+        for shape in shapes.SHAPES:
+            for title, ns, text in shapes.dump_pages(wiki, shape):
+                if (title, text) not in seen:
+                    seen.add((title, text))
+                    pages.append((dbname, title, ns, text))
+    return pages
+
+
+class Eras:
+    """The era rules of data/rules/wikimania.rules in order (their numbers
+    are the built-in rules' indexes), enough of wm_rules_find_era to say
+    which era reads a page: wiki globs, title patterns, a fixed year."""
+
+    CAPTURE = {"year": r"(?P<year>\d{4})", "code": r"[A-Za-z0-9]+", "title": r".+", "any": r".+",
+               "track": r"[^/]+", "type": r"[^/]+", "language": r"[^/]+"}
+
+    def __init__(self, srcdir):
+        self.eras = []
+        in_era = False
+        with open(os.path.join(srcdir, "data/rules/wikimania.rules"), encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if line.startswith("["):
+                    in_era = line.startswith("[era ")
+                    if in_era:
+                        self.eras.append(dict(wikis=[], titles=[], excludes=[], year=None))
+                    continue
+                if not in_era or "=" not in line or line.startswith("#"):
+                    continue
+                key, value = (part.strip() for part in line.split("=", 1))
+                era = self.eras[-1]
+                alternatives = [v.strip() for v in value.split(" | ")]
+                if key == "wiki":
+                    era["wikis"] += alternatives
+                elif key in ("title", "exclude"):
+                    era[key + "s"] += [self.regex(v) for v in alternatives]
+                elif key == "year":
+                    era["year"] = value
+
+    def regex(self, pattern):
+        out = ""
+        for part in re.split(r"(\{\w+\})", pattern):
+            name = part[1:-1]
+            out += self.CAPTURE.get(name, ".+") if part.startswith("{") else re.escape(part)
+        return re.compile(out + r"\Z")
+
+    def find(self, dbname, title):
+        """The number of the era that reads the page, or None."""
+        for n, era in enumerate(self.eras):
+            if not any(fnmatch.fnmatchcase(dbname, w) for w in era["wikis"]):
+                continue
+            for pattern in era["titles"]:
+                m = pattern.match(title)
+                if m and (not era["year"] or "year" not in pattern.groupindex
+                          or m.group("year") == era["year"]):
+                    excluded = any(x.match(title) for x in era["excludes"])
+                    return None if excluded else n
+        return None
+
+
+def evidence_seeds(corpus, dumps, srcdir):
+    """Each page text read without an era and with the era that reads it."""
+    eras = Eras(srcdir)
+    pages = [page for name, data in dumps for page in pages_of(data)] + shape_pages(srcdir)
+    for dbname, title, ns, text in pages:
+        data = text.encode("utf-8")
+        corpus.add(bytes([NO_ERA]) + data)
+        era = eras.find(dbname, title)
+        if era is not None:
+            corpus.add(bytes([era]) + data)
+
+
 def extract_shapes(srcdir):
     """The SHAPES table of fuzz_extract.c: (dbname, title) in order."""
     with open(os.path.join(srcdir, "tests/fuzz/fuzz_extract.c"), encoding="utf-8") as f:
@@ -181,8 +272,30 @@ def extract_page(shapes, dbname, title, text):
     return None if i is None else bytes([i + 1]) + text.encode("utf-8")
 
 
+# The shape matrix's per-year wiki has no shape in fuzz_extract.c: its pages
+# go to a wiki of the same era, and to the generic era's year without a rule.
+SHAPE_WIKIS = {"wikimania2013wiki": [("wikimania2014wiki", "Submissions/", "Submissions/"),
+                                     ("wikimania2008wiki", "Submissions/", "Program/")]}
+
+
+def extract_shape_seeds(corpus, shapes, srcdir):
+    """The shape matrix's pages one by one, and a dump's first pages together."""
+    by_dump = {}
+    for dbname, title, ns, text in shape_pages(srcdir):
+        for db, old, new in SHAPE_WIKIS.get(dbname, [(dbname, "", "")]):
+            page = extract_page(shapes, db, new + title[len(old):] if title.startswith(old)
+                                else title, text)
+            if page is not None:
+                corpus.add(page)
+                by_dump.setdefault(db, []).append(page)
+    for pages in by_dump.values():
+        for i in range(0, len(pages), 8):
+            corpus.add(b"\0".join(pages[i:i + 8]))
+
+
 def extract_seeds(corpus, dumps, srcdir):
     shapes = extract_shapes(srcdir)
+    extract_shape_seeds(corpus, shapes, srcdir)
     speaker_shapes = [i for i, (db, t) in enumerate(shapes) if "speaker details/" in t]
     for name, data in dumps:
         pages = pages_of(data)
@@ -217,6 +330,7 @@ def main():
     dump_seeds(Corpus(outdir, "fuzz_dump"), dumps)
     schedule_seeds(Corpus(outdir, "fuzz_schedule"), srcdir)
     wikitext_seeds(Corpus(outdir, "fuzz_wikitext"), dumps)
+    evidence_seeds(Corpus(outdir, "fuzz_evidence"), dumps, srcdir)
     extract_seeds(Corpus(outdir, "fuzz_extract"), dumps, srcdir)
 
 
