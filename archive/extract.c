@@ -25,7 +25,7 @@
 #include "archive/rules.h"
 #include "archive/speakers.h"
 #include "archive/spill.h"
-#include "archive/tables.h"
+#include "archive/table_rows.h"
 #include "archive/translations.h"
 #include "archive/util.h"
 #include "archive/wikitext.h"
@@ -69,17 +69,6 @@ struct wm_extractor {
 };
 
 /* --- small string helpers ------------------------------------------------- */
-
-/* Is item in names, compared as page names (MediaWiki's way) or exactly? */
-static bool names_have(const wm_names_t *names, const char *item, bool as_page_name)
-{
-    if (as_page_name)
-        return wm_lookups_names_have(names, item);
-    for (size_t i = 0; i < names->n; i++)
-        if (strcmp(names->items[i], item) == 0)
-            return true;
-    return false;
-}
 
 static char *plain_of(wm_extractor_t *ex, const char *text, size_t len)
 {
@@ -393,7 +382,7 @@ static char *unwrap_text_templates(wm_extractor_t *ex, char *text)
         for (size_t j = 0; j < calls[i].n_params; j++)
             if (calls[i].params[j].positional)
                 last = &calls[i].params[j];
-        if (!names_have(&ex->rules->text_templates, calls[i].name, true))
+        if (!wm_lookups_names_have(&ex->rules->text_templates, calls[i].name))
             continue;
         rc = wm_buf_append(&out, text + done, calls[i].offset - done);
         if (rc == 0 && last)
@@ -684,17 +673,9 @@ wm_session_t *wm_extractor_next_session(wm_extractor_t *extractor)
     return s;
 }
 
-/* --- tables: one session per row (2021:Submissions) ------------------------------- */
+/* --- tables: one session per row (2021:Submissions, archive/table_rows.h) -------- */
 
-static bool has_columns(const wm_era_rule_t *era)
-{
-    for (int f = 0; f < WM_FIELD_COUNT; f++)
-        if (era->columns[f].n)
-            return true;
-    return false;
-}
-
-/* Reading the rows of a page whose era names table columns. */
+/* Making sessions of the rows of a page whose era names table columns. */
 typedef struct row_maker {
     wm_extractor_t *ex;
     const wm_era_rule_t *era;
@@ -702,31 +683,8 @@ typedef struct row_maker {
     const wm_page_t *page;
     const char *source;
     const wm_title_match_t *match;
-    unsigned table;                        /* the table the columns belong to */
-    int columns[WM_TABLE_MAX_CELLS];       /* field of each column, -1 = none */
-    size_t n_columns;
-    unsigned rows;                         /* data rows seen (the row number in ids) */
     unsigned sessions;
 } row_maker_t;
-
-static void take_header(row_maker_t *m, const wm_table_row_t *row)
-{
-    m->n_columns = row->n_cells;
-    m->table = row->table;
-    for (size_t c = 0; c < row->n_cells; c++) {
-        const char *raw = row->cells[c].data ? row->cells[c].data : "";
-        char *plain = plain_of(m->ex, raw, row->cells[c].len);
-        char *label = plain ? wm_rules_normalise_label(plain) : NULL;
-        m->columns[c] = -1;
-        for (int f = 0; label && f < WM_FIELD_COUNT; f++)
-            if (names_have(&m->era->columns[f], label, false))
-                m->columns[c] = f;
-        if (plain && !label)
-            m->ex->oom = true;
-        free(plain);
-        free(label);
-    }
-}
 
 static draft_t *row_draft(row_maker_t *m, unsigned row)
 {
@@ -751,19 +709,15 @@ static void emit_session(wm_extractor_t *ex, wm_session_t *s);
 static void count_outcome(wm_extractor_t *ex, int year, int reason);
 
 /* A data row becomes a session whose evidence is its cells. */
-static void take_row(row_maker_t *m, const wm_table_row_t *row)
+static int take_row(void *context, const wm_column_row_t *row)
 {
-    bool any = false;
-    for (size_t c = 0; c < row->n_cells && c < m->n_columns; c++)
-        any = any || m->columns[c] >= 0;
-    if (!any)
-        return;
-    draft_t *d = row_draft(m, ++m->rows);
+    row_maker_t *m = context;
+    draft_t *d = row_draft(m, row->number);
     if (!d)
-        return;
-    for (size_t c = 0; c < row->n_cells && c < m->n_columns; c++)
-        if (m->columns[c] >= 0 &&
-            wm_evidence_add(&d->evidence, m->columns[c], WM_EVIDENCE_ERA, NULL,
+        return 1;   /* out of memory */
+    for (size_t c = 0; c < row->n_cells; c++)
+        if (row->fields[c] >= 0 &&
+            wm_evidence_add(&d->evidence, row->fields[c], WM_EVIDENCE_ERA, NULL,
                             row->cells[c].data ? row->cells[c].data : "", row->cells[c].len,
                             false, row->offset) < 0)
             m->ex->oom = true;
@@ -776,17 +730,6 @@ static void take_row(row_maker_t *m, const wm_table_row_t *row)
         m->sessions++;
         emit_session(m->ex, s);
     }
-}
-
-static int table_row(void *ctx, const wm_table_row_t *row)
-{
-    row_maker_t *m = ctx;
-    if (row->table != m->table)
-        m->n_columns = 0;
-    if (row->header[0])
-        take_header(m, row);
-    else if (m->n_columns)
-        take_row(m, row);
     return m->ex->oom ? 1 : 0;
 }
 
@@ -795,8 +738,8 @@ static unsigned extract_table_rows(wm_extractor_t *ex, const wm_era_rule_t *era,
                                    const wm_siteinfo_t *site, const wm_page_t *page,
                                    const char *source, const wm_title_match_t *match)
 {
-    row_maker_t maker = {ex, era, site, page, source, match, 0, {0}, 0, 0, 0};
-    if (wm_tables_read(page->text, page->text_len, table_row, &maker) < 0)
+    row_maker_t maker = {ex, era, site, page, source, match, 0};
+    if (wm_table_rows_read(era, page->text, page->text_len, take_row, &maker) < 0)
         ex->oom = true;
     return maker.sessions;
 }
@@ -953,7 +896,7 @@ int wm_extractor_explain(wm_extractor_t *extractor, const char *title)
 
 static bool wants_explanation(const wm_extractor_t *ex, const char *title)
 {
-    return ex->explain_titles.n && names_have(&ex->explain_titles, title, true);
+    return ex->explain_titles.n && wm_lookups_names_have(&ex->explain_titles, title);
 }
 
 void wm_explanation_free(wm_explanation_t *explanation)
@@ -1068,7 +1011,7 @@ static void extract_session(wm_extractor_t *ex, const wm_siteinfo_t *site, const
                     WM_EXPLAIN_NOT_CANDIDATE, -1, NULL);
         return;
     }
-    if (has_columns(era)) {
+    if (wm_table_rows_wanted(era)) {
         unsigned rows = extract_table_rows(ex, era, site, page, source, &match);
         if (!rows) {
             count_candidate(ex, page_year(site->dbname, page->title));
