@@ -1,17 +1,19 @@
-/* The session extractor: a generic engine driven by era rules
- * (archive/rules.h).  For each page it finds the era rule whose wiki and
- * title pattern match, gathers candidate values for every field from the
- * sources the rule names (template parameters, section headings, "Label:
- * value" lines, DISPLAYTITLE, title captures, fixed values, in that order of
- * preference), and turns the first usable candidate of each field into the
- * session's value.  Nothing here knows a year: what differs between eras is
- * in the rules.
+/* The session extractor (archive/extract.h): a generic engine driven by
+ * era rules, which knows no year.  A page is a translation subpage
+ * (archive/translations.h), a Template: page whose values other pages look
+ * up (archive/lookups.h), or a candidate of an era (wm_rules_find_era).
+ * A candidate's evidence (archive/evidence.h) makes a draft; the draft
+ * becomes a session field by field, each from the first piece of the
+ * field's evidence, in order of precedence, that gives a usable value
+ * (speakers through archive/speakers.h), or a rejection with its reason.
+ * A table page's rows (archive/table_rows.h) make a draft each.
  *
- * Some values live on other pages of the same dump (2023: speaker pages and
- * #switch templates).  The extractor keeps only what those pages say
- * (speaker name and bio, switch tables); a session that refers to a page
- * not seen yet stays a draft (its candidate values, not the page) until
- * wm_extractor_finish_dump(). */
+ * A draft that refers to a lookup page not seen yet waits, as a record in
+ * a temporary file (its evidence, not the page), and is built at
+ * wm_extractor_finish_dump().  Every session waits there too, in another
+ * temporary file, for the translation subpages that may follow its page;
+ * at the end of the dump each gets its translations and becomes ready.
+ * Tallies and explanations (archive/explain.h) are kept as pages go. */
 #include "archive/extract.h"
 
 #include <ctype.h>
@@ -21,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "archive/explain.h"
 #include "archive/lookups.h"
 #include "archive/rules.h"
 #include "archive/speakers.h"
@@ -34,8 +37,8 @@
 /* Ready sessions kept in memory before the queue's file is used. */
 #define READY_IN_MEMORY 256
 
-/* What a candidate page gave, before lookups: enough to build the session
- * later (or to explain it). */
+/* What a candidate page gave, before lookups: its evidence and identity,
+ * enough to build the session later (or to explain it). */
 typedef struct draft {
     const wm_era_rule_t *era;
     wm_evidence_list_t evidence;   /* in order of precedence */
@@ -54,21 +57,15 @@ struct wm_extractor {
      * so that memory stays flat however many a dump has. */
     wm_spill_t *pending;      /* drafts waiting for a page later in the dump, as records */
     wm_buf_t draft_bytes;     /* scratch for a draft on its way to or from pending */
-    wm_spill_t *held;         /* sessions of translatable pages, until finish_dump */
+    wm_spill_t *held;         /* every session, until finish_dump (its translations) */
     wm_spill_t *ready;        /* sessions for wm_extractor_next_session */
-    /* What the current dump gave, per year, in year order; tallies_final:
-     * the dump ended (the next page starts new tallies). */
-    wm_tally_t *tallies;
-    size_t n_tallies;
-    bool tallies_final;
-    wm_names_t explain_titles;        /* wm_extractor_explain */
-    wm_explanation_t **explained;     /* FIFO: explained[explained_head .. n_explained) */
-    size_t n_explained, explained_head;
+    wm_tallies_t tallies;     /* what the current dump gave, per year */
+    wm_explainer_t explainer; /* the pages asked about, their explanations */
     bool oom;                 /* sticky: an allocation failed */
     bool spill_failed;        /* sticky: a kept session could not be read back */
 };
 
-/* --- small string helpers ------------------------------------------------- */
+/* --- plain text of values ----------------------------------------------------- */
 
 static char *plain_of(wm_extractor_t *ex, const char *text, size_t len)
 {
@@ -815,30 +812,14 @@ static void queue_pending(wm_extractor_t *ex, draft_t *d)
     draft_free(d);
 }
 
-/* --- tallies ------------------------------------------------------------------------ */
+/* --- tallies and explanations (archive/explain.h) ------------------------------ */
 
-/* The tally of year (made, in year order, when new); NULL when out of memory. */
 static wm_tally_t *tally_of(wm_extractor_t *ex, int year)
 {
-    if (ex->tallies_final) {   /* a new dump */
-        ex->n_tallies = 0;
-        ex->tallies_final = false;
-    }
-    size_t i = 0;
-    while (i < ex->n_tallies && ex->tallies[i].year < year)
-        i++;
-    if (i < ex->n_tallies && ex->tallies[i].year == year)
-        return &ex->tallies[i];
-    wm_tally_t *grown = realloc(ex->tallies, (ex->n_tallies + 1) * sizeof *grown);
-    if (!grown) {
+    wm_tally_t *t = wm_tallies_of(&ex->tallies, year);
+    if (!t)
         ex->oom = true;
-        return NULL;
-    }
-    ex->tallies = grown;
-    memmove(&grown[i + 1], &grown[i], (ex->n_tallies - i) * sizeof *grown);
-    ex->n_tallies++;
-    grown[i] = (wm_tally_t){.year = year};
-    return &grown[i];
+    return t;
 }
 
 /* The year a page belongs to: a "YYYY:" title prefix, else the wiki's year. */
@@ -869,85 +850,28 @@ static void count_outcome(wm_extractor_t *ex, int year, int reason)
 
 const wm_tally_t *wm_extractor_tallies(const wm_extractor_t *extractor, size_t *n)
 {
-    *n = extractor->n_tallies;
-    return extractor->tallies;
-}
-
-/* --- explanations ------------------------------------------------------------------ */
-
-const char *wm_explain_result_name(wm_explain_result_t result)
-{
-    static const char *const names[] = {"not a candidate", "session", "rejected", "translation"};
-    return (unsigned)result < sizeof names / sizeof *names ? names[result] : "?";
+    *n = extractor->tallies.n;
+    return extractor->tallies.items;
 }
 
 int wm_extractor_explain(wm_extractor_t *extractor, const char *title)
 {
-    char **items = realloc(extractor->explain_titles.items,
-                           (extractor->explain_titles.n + 1) * sizeof *items);
-    if (!items)
-        return -1;
-    extractor->explain_titles.items = items;
-    if (!(items[extractor->explain_titles.n] = strdup(title)))
-        return -1;
-    extractor->explain_titles.n++;
-    return 0;
-}
-
-static bool wants_explanation(const wm_extractor_t *ex, const char *title)
-{
-    return ex->explain_titles.n && wm_lookups_names_have(&ex->explain_titles, title);
-}
-
-void wm_explanation_free(wm_explanation_t *explanation)
-{
-    if (!explanation)
-        return;
-    free(explanation->wiki);
-    free(explanation->page_title);
-    free(explanation->source);
-    free(explanation->why);
-    wm_evidence_list_free(&explanation->evidence);
-    free(explanation->session_id);
-    free(explanation);
+    return wm_explainer_ask(&extractor->explainer, title);
 }
 
 wm_explanation_t *wm_extractor_next_explanation(wm_extractor_t *extractor)
 {
-    if (extractor->explained_head == extractor->n_explained) {
-        extractor->explained_head = extractor->n_explained = 0;
-        return NULL;
-    }
-    return extractor->explained[extractor->explained_head++];
+    return wm_explainer_next(&extractor->explainer);
 }
 
-/* Queue an explanation: why is taken (malloc'd), the evidence moved out of
- * d (when d is not NULL). */
+/* Queue an explanation (see wm_explainer_add); its evidence, d's. */
 static void explain(wm_extractor_t *ex, const char *wiki, const char *title, const char *source,
                     char *why, draft_t *d, wm_explain_result_t result, int reason,
                     const char *session_id)
 {
-    wm_explanation_t *e = calloc(1, sizeof *e);
-    wm_explanation_t **queue = e ? realloc(ex->explained, (ex->n_explained + 1) * sizeof *queue) : NULL;
-    if (queue)
-        ex->explained = queue;
-    if (!queue || !why || !(e->wiki = strdup(wiki)) || !(e->page_title = strdup(title)) ||
-        !(e->source = strdup(source ? source : "")) ||
-        (session_id && !(e->session_id = strdup(session_id)))) {
+    if (wm_explainer_add(&ex->explainer, wiki, title, source, why, d ? &d->evidence : NULL,
+                         result, reason, session_id) < 0)
         ex->oom = true;
-        free(why);
-        wm_explanation_free(e);
-        return;
-    }
-    e->why = why;
-    e->candidate = result != WM_EXPLAIN_NOT_CANDIDATE && result != WM_EXPLAIN_TRANSLATION;
-    e->result = result;
-    e->reason = reason >= 0 ? wm_reject_reason_name((wm_reject_reason_t)reason) : NULL;
-    if (d) {
-        e->evidence = d->evidence;
-        memset(&d->evidence, 0, sizeof d->evidence);
-    }
-    ex->explained[ex->n_explained++] = e;
 }
 
 /* Why a page that is no candidate is not one. */
@@ -995,7 +919,7 @@ static char *why_candidate(const wm_era_rule_t *era, const wm_title_match_t *mat
 static void extract_session(wm_extractor_t *ex, const wm_siteinfo_t *site, const wm_page_t *page,
                             const char *source)
 {
-    bool explained = wants_explanation(ex, page->title);
+    bool explained = wm_explainer_wants(&ex->explainer, page->title);
     if (take_translation_subpage(ex, site->dbname, page->title)) {
         if (explained)
             explain(ex, site->dbname, page->title, source,
@@ -1050,7 +974,7 @@ int wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
     wm_tally_t *tally = tally_of(ex, page_year(site->dbname, page->title));
     if (tally)
         tally->pages++;
-    bool explained = wants_explanation(ex, page->title);
+    bool explained = wm_explainer_wants(&ex->explainer, page->title);
     const char *why = !wiki_known(ex, site->dbname) ? "the wiki is no Wikimania wiki: no era covers it"
                       : has_no_content(page)        ? "a redirect or a page without text"
                                                     : NULL;
@@ -1115,9 +1039,7 @@ int wm_extractor_finish_dump(wm_extractor_t *extractor)
     wm_translations_clear(ex->translations);
     free(ex->dbname);
     ex->dbname = NULL;
-    if (ex->tallies_final)   /* no page since the last dump: this one gave nothing */
-        ex->n_tallies = 0;
-    ex->tallies_final = true;
+    wm_tallies_finish(&ex->tallies);
     return ex->oom || ex->spill_failed ? -1 : 0;
 }
 
@@ -1176,13 +1098,8 @@ void wm_extractor_free(wm_extractor_t *extractor)
     wm_spill_free(extractor->pending);
     wm_spill_free(extractor->held);
     wm_spill_free(extractor->ready);
-    free(extractor->tallies);
-    for (size_t i = 0; i < extractor->explain_titles.n; i++)
-        free(extractor->explain_titles.items[i]);
-    free(extractor->explain_titles.items);
-    for (size_t i = extractor->explained_head; i < extractor->n_explained; i++)
-        wm_explanation_free(extractor->explained[i]);
-    free(extractor->explained);
+    wm_tallies_free(&extractor->tallies);
+    wm_explainer_free(&extractor->explainer);
     wm_buf_free(&extractor->draft_bytes);
     free(extractor->dbname);
     wm_rules_free(extractor->rules);
