@@ -1,17 +1,19 @@
-/* The session extractor: a generic engine driven by era rules
- * (archive/rules.h).  For each page it finds the era rule whose wiki and
- * title pattern match, gathers candidate values for every field from the
- * sources the rule names (template parameters, section headings, "Label:
- * value" lines, DISPLAYTITLE, title captures, fixed values, in that order of
- * preference), and turns the first usable candidate of each field into the
- * session's value.  Nothing here knows a year: what differs between eras is
- * in the rules.
+/* The session extractor (archive/extract.h): a generic engine driven by
+ * era rules, which knows no year.  A page is a translation subpage
+ * (archive/translations.h), a Template: page whose values other pages look
+ * up (archive/lookups.h), or a candidate of an era (wm_rules_find_era).
+ * A candidate's evidence (archive/evidence.h) makes a draft; the draft
+ * becomes a session field by field, each from the first piece of the
+ * field's evidence, in order of precedence, that gives a usable value
+ * (speakers through archive/speakers.h), or a rejection with its reason.
+ * A table page's rows (archive/table_rows.h) make a draft each.
  *
- * Some values live on other pages of the same dump (2023: speaker pages and
- * #switch templates).  The extractor keeps only what those pages say
- * (speaker name and bio, switch tables); a session that refers to a page
- * not seen yet stays a draft (its candidate values, not the page) until
- * wm_extractor_finish_dump(). */
+ * A draft that refers to a lookup page not seen yet waits, as a record in
+ * a temporary file (its evidence, not the page), and is built at
+ * wm_extractor_finish_dump().  Every session waits there too, in another
+ * temporary file, for the translation subpages that may follow its page;
+ * at the end of the dump each gets its translations and becomes ready.
+ * Tallies and explanations (archive/explain.h) are kept as pages go. */
 #include "archive/extract.h"
 
 #include <ctype.h>
@@ -21,19 +23,22 @@
 #include <string.h>
 #include <strings.h>
 
+#include "archive/explain.h"
 #include "archive/lookups.h"
 #include "archive/rules.h"
+#include "archive/speakers.h"
 #include "archive/spill.h"
-#include "archive/tables.h"
+#include "archive/table_rows.h"
 #include "archive/translations.h"
 #include "archive/util.h"
 #include "archive/wikitext.h"
+#include "archive/wikitext_lines.h"
 
 /* Ready sessions kept in memory before the queue's file is used. */
 #define READY_IN_MEMORY 256
 
-/* What a candidate page gave, before lookups: enough to build the session
- * later (or to explain it). */
+/* What a candidate page gave, before lookups: its evidence and identity,
+ * enough to build the session later (or to explain it). */
 typedef struct draft {
     const wm_era_rule_t *era;
     wm_evidence_list_t evidence;   /* in order of precedence */
@@ -52,42 +57,15 @@ struct wm_extractor {
      * so that memory stays flat however many a dump has. */
     wm_spill_t *pending;      /* drafts waiting for a page later in the dump, as records */
     wm_buf_t draft_bytes;     /* scratch for a draft on its way to or from pending */
-    wm_spill_t *held;         /* sessions of translatable pages, until finish_dump */
+    wm_spill_t *held;         /* every session, until finish_dump (its translations) */
     wm_spill_t *ready;        /* sessions for wm_extractor_next_session */
-    /* What the current dump gave, per year, in year order; tallies_final:
-     * the dump ended (the next page starts new tallies). */
-    wm_tally_t *tallies;
-    size_t n_tallies;
-    bool tallies_final;
-    wm_names_t explain_titles;        /* wm_extractor_explain */
-    wm_explanation_t **explained;     /* FIFO: explained[explained_head .. n_explained) */
-    size_t n_explained, explained_head;
+    wm_tallies_t tallies;     /* what the current dump gave, per year */
+    wm_explainer_t explainer; /* the pages asked about, their explanations */
     bool oom;                 /* sticky: an allocation failed */
     bool spill_failed;        /* sticky: a kept session could not be read back */
 };
 
-/* --- small string helpers ------------------------------------------------- */
-
-/* Is item in names, compared as page names (MediaWiki's way) or exactly? */
-static bool names_have(const wm_names_t *names, const char *item, bool as_page_name)
-{
-    if (as_page_name)
-        return wm_lookups_names_have(names, item);
-    for (size_t i = 0; i < names->n; i++)
-        if (strcmp(names->items[i], item) == 0)
-            return true;
-    return false;
-}
-
-/* Case-insensitive search for needle in hay[0..len). */
-static const char *find_ci(const char *hay, size_t len, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (size_t i = 0; i + n <= len; i++)
-        if (strncasecmp(hay + i, needle, n) == 0)
-            return hay + i;
-    return NULL;
-}
+/* --- plain text of values ----------------------------------------------------- */
 
 static char *plain_of(wm_extractor_t *ex, const char *text, size_t len)
 {
@@ -97,58 +75,14 @@ static char *plain_of(wm_extractor_t *ex, const char *text, size_t len)
     return plain;
 }
 
-/* Trim spaces and the punctuation that separates names ("(", ",", "-"). */
-static void trim_name(char *s)
-{
-    size_t n = strlen(s);
-    while (n && (isspace((unsigned char)s[n - 1]) || strchr(",;:(-", s[n - 1])))
-        n--;
-    s[n] = '\0';
-    size_t start = 0;
-    while (s[start] && (isspace((unsigned char)s[start]) || strchr(",;:)-", s[start])))
-        start++;
-    memmove(s, s + start, n - start + 1);
-}
-
-/* Iterate over lines: *line and *len are set; return false at the end. */
-static bool next_line(const char **cursor, const char **line, size_t *len)
-{
-    const char *p = *cursor;
-    if (!p || !*p)
-        return false;
-    const char *nl = strchr(p, '\n');
-    *line = p;
-    *len = nl ? (size_t)(nl - p) : strlen(p);
-    *cursor = nl ? nl + 1 : p + *len;
-    return true;
-}
-
-static bool is_list_item(const char *line, size_t len)
-{
-    return len && (line[0] == '*' || line[0] == '#');
-}
-
-/* Skip list and definition markers ("* ", "#", ": ", "; ") at the start. */
-static const char *skip_markers(const char *line, size_t *len)
-{
-    while (*len && (strchr("*#:;", *line) || isspace((unsigned char)*line))) {
-        line++;
-        (*len)--;
-    }
-    return line;
-}
-
 /* The plain text of the first list item of raw, or of its first line with
  * text when it has no list: the shape of a one-value field ("Session type"
  * lists the choices and the proposer deletes all but one). */
 static char *first_item_plain(wm_extractor_t *ex, const char *raw)
 {
-    bool has_items = false;
+    bool has_items = has_list_items(raw);
     const char *cursor = raw, *line;
     size_t len;
-    while (next_line(&cursor, &line, &len))
-        has_items = has_items || is_list_item(line, len);
-    cursor = raw;
     while (next_line(&cursor, &line, &len)) {
         if (has_items && !is_list_item(line, len))
             continue;
@@ -379,319 +313,39 @@ static char *resolve_switches(wm_extractor_t *ex, const wm_era_rule_t *era, cons
     note_lookups(ex, wm_lookups_resolve_switches(ex->lookups, era, raw, missing, &resolved));
     return resolved;
 }
-/* --- speakers ------------------------------------------------------------------- */
+/* --- speakers (archive/speakers.h, speaker pages through archive/lookups.h) -------- */
 
-/* Where a signature tail starts in line: a talk-page or contributions link
- * or a "12:00, 1 May 2019 (UTC)" timestamp; len when there is none.  The
- * cut also drops the "(", "--" or dash before it. */
-static size_t signature_start(const char *line, size_t len)
+/* Speakers from their pages; a page not in the dump still gives the code.
+ * A value that calls no speaker page names its speakers itself. */
+static void add_people_by_lookup(wm_extractor_t *ex, wm_session_t *s, const wm_era_rule_t *era,
+                                 const char *text, int *missing)
 {
-    static const char *const marks[] = {"[[User talk:", "[[User_talk:", "[[Special:Contributions"};
-    size_t cut = len;
-    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++) {
-        const char *hit = find_ci(line, len, marks[i]);
-        if (hit && (size_t)(hit - line) < cut)
-            cut = (size_t)(hit - line);
-    }
-    const char *utc = find_ci(line, len, "(UTC)");
-    for (size_t i = utc ? (size_t)(utc - line) : 0; i >= 5 && utc; i--) {
-        const char *p = line + i - 5;
-        if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) && p[2] == ':' &&
-            isdigit((unsigned char)p[3]) && isdigit((unsigned char)p[4])) {
-            if ((size_t)(p - line) < cut)
-                cut = (size_t)(p - line);
-            break;
-        }
-    }
-    for (bool trimmed = cut < len; trimmed;) {
-        trimmed = false;
-        if (cut && (isspace((unsigned char)line[cut - 1]) || strchr("(-", line[cut - 1])))
-            cut--, trimmed = true;
-        else if (cut >= 3 && (strncmp(line + cut - 3, "\xe2\x80\x94", 3) == 0 ||
-                              strncmp(line + cut - 3, "\xe2\x80\x93", 3) == 0))
-            cut -= 3, trimmed = true;   /* em and en dashes before a signature */
-    }
-    return cut;
-}
-
-/* A [[User:Name|Display]] link in raw: the username and the display text. */
-typedef struct user_link {
-    const char *user, *display;
-    size_t user_len, display_len;
-} user_link_t;
-
-static bool parse_user_target(const char *target, size_t len, user_link_t *link)
-{
-    while (len && (*target == ':' || isspace((unsigned char)*target))) {
-        target++;
-        len--;
-    }
-    for (int hops = 0; hops < 3; hops++) {
-        if (len > 5 && strncasecmp(target, "User:", 5) == 0) {
-            link->user = target + 5;
-            link->user_len = 0;
-            while (link->user_len < len - 5 && !strchr("/#", link->user[link->user_len]))
-                link->user_len++;
-            return link->user_len > 0;
-        }
-        const char *colon = memchr(target, ':', len);   /* an interwiki prefix: m:User:X */
-        if (!colon || colon - target > 10)
-            return false;
-        len -= (size_t)(colon - target) + 1;
-        target = colon + 1;
-    }
-    return false;
-}
-
-static bool find_user_link(const char *raw, size_t len, user_link_t *link)
-{
-    for (const char *p = raw; (p = find_ci(p, len - (size_t)(p - raw), "[[")); p += 2) {
-        const char *end = find_ci(p, len - (size_t)(p - raw), "]]");
-        if (!end)
-            return false;
-        const char *bar = memchr(p + 2, '|', (size_t)(end - p - 2));
-        const char *target_end = bar ? bar : end;
-        if (!parse_user_target(p + 2, (size_t)(target_end - p - 2), link))
-            continue;
-        link->display = bar ? bar + 1 : link->user;
-        link->display_len = bar ? (size_t)(end - bar - 1) : link->user_len;
-        return true;
-    }
-    return false;
-}
-
-/* One person from a piece of wikitext: a user link gives the username and
- * the display name; otherwise the plain text is the name. */
-static void add_person(wm_extractor_t *ex, wm_session_t *s, const char *raw, size_t len,
-                       const char *biography)
-{
-    user_link_t link;
-    char *name, *username = NULL;
-    if (find_user_link(raw, len, &link)) {
-        username = wm_strdup_trimmed(link.user, link.user_len);
-        for (char *p = username; p && *p; p++)
-            if (*p == '_')
-                *p = ' ';
-        /* [[User:Name]] alone: the display name is the username. */
-        name = link.display == link.user ? (username ? strdup(username) : NULL)
-                                         : plain_of(ex, link.display, link.display_len);
-        if (!username || !name)
-            ex->oom = true;
-    } else {
-        name = plain_of(ex, raw, len);
-    }
-    if (name)
-        trim_name(name);
-    if (name && *name && wm_session_add_speaker(s, name, username, NULL, biography) < 0)
-        ex->oom = true;
-    free(name);
-    free(username);
-}
-
-/* Length of a separator between names at text[i] in free text
- * ("A, B and C", "A; B", "A & B"), or 0. */
-static size_t separator_at(const char *text, size_t i, size_t len)
-{
-    if (text[i] == ',' || text[i] == ';')
-        return 1;
-    if (text[i] == '&') {
-        size_t j = i + 1;
-        while (j < len && isalnum((unsigned char)text[j]))
-            j++;
-        return j < len && text[j] == ';' && j > i + 1 ? 0 : 1;   /* "&amp;" is an entity */
-    }
-    if (i + 5 <= len && strncmp(text + i, " and ", 5) == 0)
-        return 5;
-    return 0;
-}
-
-/* Split free text into names at separators outside [[...]] and {{...}}. */
-static void add_people_from_text(wm_extractor_t *ex, wm_session_t *s, const char *text, size_t len)
-{
-    int depth = 0;
-    size_t start = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (i + 1 < len && (text[i] == '[' || text[i] == '{') && text[i + 1] == text[i]) {
-            depth++;
-            i++;
-        } else if (i + 1 < len && (text[i] == ']' || text[i] == '}') && text[i + 1] == text[i]) {
-            depth -= depth > 0;
-            i++;
-        } else if (depth == 0) {
-            size_t sep = separator_at(text, i, len);
-            if (!sep)
-                continue;
-            add_person(ex, s, text + start, i - start, NULL);
-            start = i + sep;
-            i += sep - 1;
-        }
-    }
-    add_person(ex, s, text + start, len - start, NULL);
-}
-
-/* One person per list item; without a list, every line is free text. */
-static void add_people_from_list(wm_extractor_t *ex, wm_session_t *s, const char *raw)
-{
-    bool has_items = false;
-    const char *cursor = raw, *line;
-    size_t len;
-    while (next_line(&cursor, &line, &len))
-        has_items = has_items || is_list_item(line, len);
-    cursor = raw;
-    while (next_line(&cursor, &line, &len)) {
-        if (has_items && !is_list_item(line, len))
-            continue;
-        line = skip_markers(line, &len);
-        len = signature_start(line, len);
-        if (has_items)
-            add_person(ex, s, line, len, NULL);
-        else
-            add_people_from_text(ex, s, line, len);
-    }
-}
-
-/* A line that starts a person in a "name, then bio paragraphs" list: a bold
- * line or a list item. */
-static bool starts_person(const char *line, size_t len)
-{
-    while (len && isspace((unsigned char)line[len - 1]))
-        len--;
-    if (is_list_item(line, len) || (len && line[0] == ';'))
-        return true;
-    return len > 6 && strncmp(line, "'''", 3) == 0 && strncmp(line + len - 3, "'''", 3) == 0;
-}
-
-static void flush_person(wm_extractor_t *ex, wm_session_t *s, const char *name, size_t len,
-                         wm_buf_t *bio)
-{
-    char *plain = bio->len ? plain_of(ex, bio->data, bio->len) : NULL;
-    add_person(ex, s, name, len, plain && *plain ? plain : NULL);
-    free(plain);
-    wm_buf_clear(bio);
-}
-
-/* "'''Name''' - bio text" on one line: return the length of the bold name
- * and put the rest into bio; the whole length when there is no such split. */
-static size_t split_bold_name(wm_extractor_t *ex, const char *line, size_t len, wm_buf_t *bio)
-{
-    if (len < 7 || strncmp(line, "'''", 3) != 0)
-        return len;
-    const char *close = find_ci(line + 3, len - 3, "'''");
-    if (!close)
-        return len;
-    size_t name_len = (size_t)(close - line) + 3;
-    size_t rest = name_len;
-    while (rest < len && (isspace((unsigned char)line[rest]) || strchr(":,-", line[rest])))
-        rest++;
-    if (rest + 3 <= len && (strncmp(line + rest, "\xe2\x80\x93", 3) == 0 ||
-                            strncmp(line + rest, "\xe2\x80\x94", 3) == 0))
-        rest += 3;   /* an en or em dash */
-    if (rest >= len)
-        return len;
-    if (wm_buf_append(bio, line + rest, len - rest) < 0 || wm_buf_append_char(bio, '\n') < 0)
-        ex->oom = true;
-    return name_len;
-}
-
-/* 2024 style: each bold line starts a person, the paragraphs after it are
- * the biography.  Return the number of people found. */
-static size_t add_people_with_bios(wm_extractor_t *ex, wm_session_t *s, const char *raw)
-{
-    const char *cursor = raw, *line, *name = NULL;
-    size_t len, name_len = 0, found = 0;
-    wm_buf_t bio = {0};
-    while (next_line(&cursor, &line, &len)) {
-        if (starts_person(line, len)) {
-            if (name)
-                flush_person(ex, s, name, name_len, &bio);
-            name_len = len;
-            name = skip_markers(line, &name_len);
-            name_len = split_bold_name(ex, name, name_len, &bio);
-            found++;
-        } else if (name && (wm_buf_append(&bio, line, len) < 0 || wm_buf_append_char(&bio, '\n') < 0)) {
-            ex->oom = true;
-        }
-    }
-    if (name)
-        flush_person(ex, s, name, name_len, &bio);
-    wm_buf_free(&bio);
-    return found;
-}
-
-/* Speakers from their pages; a page not in the dump still gives the code. */
-static size_t add_people_by_lookup(wm_extractor_t *ex, wm_session_t *s, const wm_era_rule_t *era,
-                                   const char *raw, int *missing)
-{
+    char *raw = wm_speakers_break_lines(text);
     size_t found = 0;
-    note_lookups(ex, wm_lookups_add_speakers(ex->lookups, s, era, raw, &found, missing));
-    return found;
-}
-
-/* A bold line alone ('''Name''') followed by text: names with biographies. */
-static bool looks_like_bios(const char *raw)
-{
-    const char *cursor = raw, *line;
-    size_t len;
-    bool after_name = false;
-    while (next_line(&cursor, &line, &len)) {
-        while (len && isspace((unsigned char)line[len - 1]))
-            len--;
-        bool bold = len > 6 && strncmp(line, "'''", 3) == 0 && strncmp(line + len - 3, "'''", 3) == 0;
-        if (bold)
-            after_name = true;
-        else if (after_name && len)
-            return true;
-    }
-    return false;
-}
-
-/* raw with every <br>, <br/> and <br /> as a line break: names are listed so. */
-static char *breaks_as_lines(wm_extractor_t *ex, const char *raw)
-{
-    if (!find_ci(raw, strlen(raw), "<br")) {
-        char *copy = strdup(raw);
-        if (!copy)
-            ex->oom = true;
-        return copy;
-    }
-    wm_buf_t out = {0};
-    int rc = wm_buf_append(&out, "", 0);
-    for (const char *p = raw; *p && rc == 0;) {
-        size_t n = 0;
-        if (strncasecmp(p, "<br", 3) == 0 && p[3] && strchr(" />", p[3])) {
-            n = 3;
-            while (p[n] == ' ' || p[n] == '/')
-                n++;
-            n = p[n] == '>' ? n + 1 : 0;
-        }
-        rc = n ? wm_buf_append_char(&out, '\n') : wm_buf_append_char(&out, *p);
-        p += n ? n : 1;
-    }
-    if (rc < 0) {
+    if (!raw) {
         ex->oom = true;
-        wm_buf_free(&out);
-        return NULL;
+        return;
     }
-    return wm_buf_take(&out);
+    note_lookups(ex, wm_lookups_add_speakers(ex->lookups, s, era, raw, &found, missing));
+    if (!found && wm_speakers_add(s, raw, WM_SPEAKERS_AS_LIST) < 0)
+        ex->oom = true;
+    free(raw);
 }
 
 /* People from one piece of speakers evidence, in the era's speaker mode. */
 static void add_people(wm_extractor_t *ex, wm_session_t *s, const draft_t *d,
                        const wm_evidence_t *e, int *missing)
 {
-    char *raw = breaks_as_lines(ex, e->text);
-    if (!raw)
+    wm_speaker_mode_t mode = d->era->speaker_mode;
+    if (!e->plain && mode == WM_SPEAKERS_LOOKUP) {
+        add_people_by_lookup(ex, s, d->era, e->text, missing);
         return;
-    size_t found = 0;
-    if (e->plain)
-        add_people_from_text(ex, s, raw, strlen(raw));
-    else if (d->era->speaker_mode == WM_SPEAKERS_LOOKUP)
-        found = add_people_by_lookup(ex, s, d->era, raw, missing);
-    else if (d->era->speaker_mode == WM_SPEAKERS_BIOS || looks_like_bios(raw))
-        found = add_people_with_bios(ex, s, raw);
-    if (!found && !e->plain)
-        add_people_from_list(ex, s, raw);
-    free(raw);
+    }
+    wm_speakers_form_t form = e->plain                  ? WM_SPEAKERS_AS_TEXT
+                              : mode == WM_SPEAKERS_BIOS ? WM_SPEAKERS_AS_BIOS
+                                                         : WM_SPEAKERS_AS_WRITTEN;
+    if (wm_speakers_add(s, e->text, form) < 0)
+        ex->oom = true;
 }
 
 static void fill_speakers(wm_extractor_t *ex, wm_session_t *s, draft_t *d, int *missing)
@@ -725,7 +379,7 @@ static char *unwrap_text_templates(wm_extractor_t *ex, char *text)
         for (size_t j = 0; j < calls[i].n_params; j++)
             if (calls[i].params[j].positional)
                 last = &calls[i].params[j];
-        if (!names_have(&ex->rules->text_templates, calls[i].name, true))
+        if (!wm_lookups_names_have(&ex->rules->text_templates, calls[i].name))
             continue;
         rc = wm_buf_append(&out, text + done, calls[i].offset - done);
         if (rc == 0 && last)
@@ -1016,17 +670,9 @@ wm_session_t *wm_extractor_next_session(wm_extractor_t *extractor)
     return s;
 }
 
-/* --- tables: one session per row (2021:Submissions) ------------------------------- */
+/* --- tables: one session per row (2021:Submissions, archive/table_rows.h) -------- */
 
-static bool has_columns(const wm_era_rule_t *era)
-{
-    for (int f = 0; f < WM_FIELD_COUNT; f++)
-        if (era->columns[f].n)
-            return true;
-    return false;
-}
-
-/* Reading the rows of a page whose era names table columns. */
+/* Making sessions of the rows of a page whose era names table columns. */
 typedef struct row_maker {
     wm_extractor_t *ex;
     const wm_era_rule_t *era;
@@ -1034,31 +680,8 @@ typedef struct row_maker {
     const wm_page_t *page;
     const char *source;
     const wm_title_match_t *match;
-    unsigned table;                        /* the table the columns belong to */
-    int columns[WM_TABLE_MAX_CELLS];       /* field of each column, -1 = none */
-    size_t n_columns;
-    unsigned rows;                         /* data rows seen (the row number in ids) */
     unsigned sessions;
 } row_maker_t;
-
-static void take_header(row_maker_t *m, const wm_table_row_t *row)
-{
-    m->n_columns = row->n_cells;
-    m->table = row->table;
-    for (size_t c = 0; c < row->n_cells; c++) {
-        const char *raw = row->cells[c].data ? row->cells[c].data : "";
-        char *plain = plain_of(m->ex, raw, row->cells[c].len);
-        char *label = plain ? wm_rules_normalise_label(plain) : NULL;
-        m->columns[c] = -1;
-        for (int f = 0; label && f < WM_FIELD_COUNT; f++)
-            if (names_have(&m->era->columns[f], label, false))
-                m->columns[c] = f;
-        if (plain && !label)
-            m->ex->oom = true;
-        free(plain);
-        free(label);
-    }
-}
 
 static draft_t *row_draft(row_maker_t *m, unsigned row)
 {
@@ -1083,19 +706,15 @@ static void emit_session(wm_extractor_t *ex, wm_session_t *s);
 static void count_outcome(wm_extractor_t *ex, int year, int reason);
 
 /* A data row becomes a session whose evidence is its cells. */
-static void take_row(row_maker_t *m, const wm_table_row_t *row)
+static int take_row(void *context, const wm_column_row_t *row)
 {
-    bool any = false;
-    for (size_t c = 0; c < row->n_cells && c < m->n_columns; c++)
-        any = any || m->columns[c] >= 0;
-    if (!any)
-        return;
-    draft_t *d = row_draft(m, ++m->rows);
+    row_maker_t *m = context;
+    draft_t *d = row_draft(m, row->number);
     if (!d)
-        return;
-    for (size_t c = 0; c < row->n_cells && c < m->n_columns; c++)
-        if (m->columns[c] >= 0 &&
-            wm_evidence_add(&d->evidence, m->columns[c], WM_EVIDENCE_ERA, NULL,
+        return 1;   /* out of memory */
+    for (size_t c = 0; c < row->n_cells; c++)
+        if (row->fields[c] >= 0 &&
+            wm_evidence_add(&d->evidence, row->fields[c], WM_EVIDENCE_ERA, NULL,
                             row->cells[c].data ? row->cells[c].data : "", row->cells[c].len,
                             false, row->offset) < 0)
             m->ex->oom = true;
@@ -1108,17 +727,6 @@ static void take_row(row_maker_t *m, const wm_table_row_t *row)
         m->sessions++;
         emit_session(m->ex, s);
     }
-}
-
-static int table_row(void *ctx, const wm_table_row_t *row)
-{
-    row_maker_t *m = ctx;
-    if (row->table != m->table)
-        m->n_columns = 0;
-    if (row->header[0])
-        take_header(m, row);
-    else if (m->n_columns)
-        take_row(m, row);
     return m->ex->oom ? 1 : 0;
 }
 
@@ -1127,8 +735,8 @@ static unsigned extract_table_rows(wm_extractor_t *ex, const wm_era_rule_t *era,
                                    const wm_siteinfo_t *site, const wm_page_t *page,
                                    const char *source, const wm_title_match_t *match)
 {
-    row_maker_t maker = {ex, era, site, page, source, match, 0, {0}, 0, 0, 0};
-    if (wm_tables_read(page->text, page->text_len, table_row, &maker) < 0)
+    row_maker_t maker = {ex, era, site, page, source, match, 0};
+    if (wm_table_rows_read(era, page->text, page->text_len, take_row, &maker) < 0)
         ex->oom = true;
     return maker.sessions;
 }
@@ -1204,30 +812,14 @@ static void queue_pending(wm_extractor_t *ex, draft_t *d)
     draft_free(d);
 }
 
-/* --- tallies ------------------------------------------------------------------------ */
+/* --- tallies and explanations (archive/explain.h) ------------------------------ */
 
-/* The tally of year (made, in year order, when new); NULL when out of memory. */
 static wm_tally_t *tally_of(wm_extractor_t *ex, int year)
 {
-    if (ex->tallies_final) {   /* a new dump */
-        ex->n_tallies = 0;
-        ex->tallies_final = false;
-    }
-    size_t i = 0;
-    while (i < ex->n_tallies && ex->tallies[i].year < year)
-        i++;
-    if (i < ex->n_tallies && ex->tallies[i].year == year)
-        return &ex->tallies[i];
-    wm_tally_t *grown = realloc(ex->tallies, (ex->n_tallies + 1) * sizeof *grown);
-    if (!grown) {
+    wm_tally_t *t = wm_tallies_of(&ex->tallies, year);
+    if (!t)
         ex->oom = true;
-        return NULL;
-    }
-    ex->tallies = grown;
-    memmove(&grown[i + 1], &grown[i], (ex->n_tallies - i) * sizeof *grown);
-    ex->n_tallies++;
-    grown[i] = (wm_tally_t){.year = year};
-    return &grown[i];
+    return t;
 }
 
 /* The year a page belongs to: a "YYYY:" title prefix, else the wiki's year. */
@@ -1258,85 +850,28 @@ static void count_outcome(wm_extractor_t *ex, int year, int reason)
 
 const wm_tally_t *wm_extractor_tallies(const wm_extractor_t *extractor, size_t *n)
 {
-    *n = extractor->n_tallies;
-    return extractor->tallies;
-}
-
-/* --- explanations ------------------------------------------------------------------ */
-
-const char *wm_explain_result_name(wm_explain_result_t result)
-{
-    static const char *const names[] = {"not a candidate", "session", "rejected", "translation"};
-    return (unsigned)result < sizeof names / sizeof *names ? names[result] : "?";
+    *n = extractor->tallies.n;
+    return extractor->tallies.items;
 }
 
 int wm_extractor_explain(wm_extractor_t *extractor, const char *title)
 {
-    char **items = realloc(extractor->explain_titles.items,
-                           (extractor->explain_titles.n + 1) * sizeof *items);
-    if (!items)
-        return -1;
-    extractor->explain_titles.items = items;
-    if (!(items[extractor->explain_titles.n] = strdup(title)))
-        return -1;
-    extractor->explain_titles.n++;
-    return 0;
-}
-
-static bool wants_explanation(const wm_extractor_t *ex, const char *title)
-{
-    return ex->explain_titles.n && names_have(&ex->explain_titles, title, true);
-}
-
-void wm_explanation_free(wm_explanation_t *explanation)
-{
-    if (!explanation)
-        return;
-    free(explanation->wiki);
-    free(explanation->page_title);
-    free(explanation->source);
-    free(explanation->why);
-    wm_evidence_list_free(&explanation->evidence);
-    free(explanation->session_id);
-    free(explanation);
+    return wm_explainer_ask(&extractor->explainer, title);
 }
 
 wm_explanation_t *wm_extractor_next_explanation(wm_extractor_t *extractor)
 {
-    if (extractor->explained_head == extractor->n_explained) {
-        extractor->explained_head = extractor->n_explained = 0;
-        return NULL;
-    }
-    return extractor->explained[extractor->explained_head++];
+    return wm_explainer_next(&extractor->explainer);
 }
 
-/* Queue an explanation: why is taken (malloc'd), the evidence moved out of
- * d (when d is not NULL). */
+/* Queue an explanation (see wm_explainer_add); its evidence, d's. */
 static void explain(wm_extractor_t *ex, const char *wiki, const char *title, const char *source,
                     char *why, draft_t *d, wm_explain_result_t result, int reason,
                     const char *session_id)
 {
-    wm_explanation_t *e = calloc(1, sizeof *e);
-    wm_explanation_t **queue = e ? realloc(ex->explained, (ex->n_explained + 1) * sizeof *queue) : NULL;
-    if (queue)
-        ex->explained = queue;
-    if (!queue || !why || !(e->wiki = strdup(wiki)) || !(e->page_title = strdup(title)) ||
-        !(e->source = strdup(source ? source : "")) ||
-        (session_id && !(e->session_id = strdup(session_id)))) {
+    if (wm_explainer_add(&ex->explainer, wiki, title, source, why, d ? &d->evidence : NULL,
+                         result, reason, session_id) < 0)
         ex->oom = true;
-        free(why);
-        wm_explanation_free(e);
-        return;
-    }
-    e->why = why;
-    e->candidate = result != WM_EXPLAIN_NOT_CANDIDATE && result != WM_EXPLAIN_TRANSLATION;
-    e->result = result;
-    e->reason = reason >= 0 ? wm_reject_reason_name((wm_reject_reason_t)reason) : NULL;
-    if (d) {
-        e->evidence = d->evidence;
-        memset(&d->evidence, 0, sizeof d->evidence);
-    }
-    ex->explained[ex->n_explained++] = e;
 }
 
 /* Why a page that is no candidate is not one. */
@@ -1384,7 +919,7 @@ static char *why_candidate(const wm_era_rule_t *era, const wm_title_match_t *mat
 static void extract_session(wm_extractor_t *ex, const wm_siteinfo_t *site, const wm_page_t *page,
                             const char *source)
 {
-    bool explained = wants_explanation(ex, page->title);
+    bool explained = wm_explainer_wants(&ex->explainer, page->title);
     if (take_translation_subpage(ex, site->dbname, page->title)) {
         if (explained)
             explain(ex, site->dbname, page->title, source,
@@ -1400,7 +935,7 @@ static void extract_session(wm_extractor_t *ex, const wm_siteinfo_t *site, const
                     WM_EXPLAIN_NOT_CANDIDATE, -1, NULL);
         return;
     }
-    if (has_columns(era)) {
+    if (wm_table_rows_wanted(era)) {
         unsigned rows = extract_table_rows(ex, era, site, page, source, &match);
         if (!rows) {
             count_candidate(ex, page_year(site->dbname, page->title));
@@ -1439,7 +974,7 @@ int wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
     wm_tally_t *tally = tally_of(ex, page_year(site->dbname, page->title));
     if (tally)
         tally->pages++;
-    bool explained = wants_explanation(ex, page->title);
+    bool explained = wm_explainer_wants(&ex->explainer, page->title);
     const char *why = !wiki_known(ex, site->dbname) ? "the wiki is no Wikimania wiki: no era covers it"
                       : has_no_content(page)        ? "a redirect or a page without text"
                                                     : NULL;
@@ -1504,9 +1039,7 @@ int wm_extractor_finish_dump(wm_extractor_t *extractor)
     wm_translations_clear(ex->translations);
     free(ex->dbname);
     ex->dbname = NULL;
-    if (ex->tallies_final)   /* no page since the last dump: this one gave nothing */
-        ex->n_tallies = 0;
-    ex->tallies_final = true;
+    wm_tallies_finish(&ex->tallies);
     return ex->oom || ex->spill_failed ? -1 : 0;
 }
 
@@ -1565,13 +1098,8 @@ void wm_extractor_free(wm_extractor_t *extractor)
     wm_spill_free(extractor->pending);
     wm_spill_free(extractor->held);
     wm_spill_free(extractor->ready);
-    free(extractor->tallies);
-    for (size_t i = 0; i < extractor->explain_titles.n; i++)
-        free(extractor->explain_titles.items[i]);
-    free(extractor->explain_titles.items);
-    for (size_t i = extractor->explained_head; i < extractor->n_explained; i++)
-        wm_explanation_free(extractor->explained[i]);
-    free(extractor->explained);
+    wm_tallies_free(&extractor->tallies);
+    wm_explainer_free(&extractor->explainer);
     wm_buf_free(&extractor->draft_bytes);
     free(extractor->dbname);
     wm_rules_free(extractor->rules);

@@ -1,29 +1,34 @@
 /* Deciding which wiki pages are sessions, and extracting their fields.
  *
- * The extractor is driven by rules (archive/rules.h): per wiki and title
- * pattern, which templates, template parameters, section headings and
- * "Label: value" lines hold which field, with alias lists.  Era knowledge
+ * The extractor is driven by rules (archive/rules.h): per wiki, an era's
+ * title patterns say which pages are candidates, session pages of that era
+ * (or of a generic program-page era of a Wikimania wiki).  Era knowledge
  * lives in the rules, not in this code.
  *
+ * Of a candidate it takes the evidence (archive/evidence.h): what the page
+ * says about each field, in whatever shape it is written, in order of
+ * precedence: where the era's rule says, then any template parameter,
+ * wikitable, definition list, label, heading, "by" line, status banner or
+ * category, DISPLAYTITLE, what the title pattern captured, the era's fixed
+ * values.  Each field takes the first piece that gives a usable value;
+ * wm_extractor_explain() shows every piece and the ones taken.
+ *
+ * A candidate gives a session when its evidence holds a title and at least
+ * one more field other than code and status, and it does not describe
+ * several sessions (a hub, grid or index); otherwise it is rejected, with
+ * the reason (wm_reject_reason_t).  The dump's tallies count, per year,
+ * pages read, candidates, sessions and rejections by reason.  When an
+ * era's rules name table columns, every row of the page's tables is a
+ * session of its own (2021:Submissions), id "<dbname>:<page id>#<row>".
+ *
  * Usage, per dump: feed every page with wm_extractor_add_page(), call
- * wm_extractor_finish_dump() at the end of the dump, and take the ready
- * sessions with wm_extractor_next_session() whenever convenient (after each
- * page keeps memory small).  A session that needs another page of the same
- * dump (a transcluded speaker page, say) may stay pending until
- * finish_dump, and so does a page marked for translation (<languages/>,
- * <translate>): its translation subpages "Title/fr" are not sessions but
- * become the session's `translations`, and they may come later in the dump.
- * Everything else is ready at once.
- *
- * When an era's rules name table columns, every row of the page's tables
- * is a session of its own (2021:Submissions), id "<dbname>:<page id>#<row>".
- *
- * A candidate page (its title matches an era's pattern, or a generic
- * program-page pattern of a Wikimania wiki) gives a session when its
- * evidence (archive/evidence.h) holds a title and at least one more field
- * other than code and status, and it does not list several sessions (a hub
- * or grid); otherwise it is counted as rejected, with the reason, in the
- * dump's tallies (wm_extractor_tallies). */
+ * wm_extractor_finish_dump() at the end of the dump, then take the sessions
+ * with wm_extractor_next_session().  Every session is held to the end of
+ * the dump: its translation subpages ("Title/fr", not sessions but
+ * languages in its `translations`) may come after it, in any era.  A
+ * session that needs another page of the same dump (a speaker page or a
+ * switch template, 2023) waits as its evidence until then too.  What waits
+ * is kept in temporary files, so memory stays flat however big the dump. */
 #ifndef WM_EXTRACT_H
 #define WM_EXTRACT_H
 
