@@ -996,6 +996,36 @@ static void test_hostile_pages(void **state)
     free(speakers);
 }
 
+/* Each table row of the 2021 page is a candidate of its own: its outcome
+ * (a session, or a row without a title rejected) is counted against it
+ * (found by fuzz_extract: rows counted outcomes but no candidates). */
+static void test_table_rows_are_candidates(void **state)
+{
+    (void)state;
+    wm_extractor_t *ex = new_extractor();
+    results_t r = {0};
+    const test_page_t page[] = {
+        {"2021:Submissions", 3006, 1,
+         "{| class=\"wikitable\"\n! Title !! Speakers !! Abstract\n|-\n| Fuzzing A || Ann || About A\n"
+         "|-\n| Fuzzing B || Bob || About B\n|-\n| || Carl ||\n|}\n"},
+    };
+    add_pages(ex, &unified_site, page, 1);
+    assert_int_equal(wm_extractor_finish_dump(ex), 0);
+    take_ready(ex, &r);
+    assert_int_equal(r.n, 2);
+    size_t n;
+    const wm_tally_t *t = wm_extractor_tallies(ex, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(t[0].year, 2021);
+    assert_int_equal(t[0].pages, 1);
+    assert_int_equal(t[0].candidates, 3);
+    assert_int_equal(t[0].sessions, 2);
+    assert_int_equal(t[0].rejected[WM_REJECT_NO_TITLE], 1);
+    assert_int_equal(wm_tally_rejected(&t[0]), 1);
+    free_results(&r);
+    wm_extractor_free(ex);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1013,6 +1043,7 @@ int main(void)
         cmocka_unit_test(test_deviating_pages),
         cmocka_unit_test(test_rules_parse_survives_garbage),
         cmocka_unit_test(test_hostile_pages),
+        cmocka_unit_test(test_table_rows_are_candidates),
     };
     return cmocka_run_group_tests_name("extract", tests, NULL, NULL);
 }
