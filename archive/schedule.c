@@ -91,6 +91,8 @@ typedef struct conference {
     char *title;        /* "FOSDEM 2012" */
     char *start;        /* "2025-08-06" */
     char *event;        /* the title cleaned (else the acronym): each session's event */
+    char *prefix;       /* of ids: the acronym, else the event as a slug ("fosdem-2012"), so
+                         * two exports without acronyms never share ids */
     int year;           /* of start, else of the first talk's date; 0 until known */
 } conference_t;
 
@@ -327,7 +329,7 @@ static const char *key_of(const talk_t *t, const char **code, char **from_url)
 static int set_identity(wm_session_t *s, const talk_t *t, const char *key, const char *code,
                         const conference_t *conf, const char *source)
 {
-    s->id = wm_strdup_printf("%s:%s", conf->acronym ? conf->acronym : "schedule", key);
+    s->id = wm_strdup_printf("%s:%s", conf->prefix ? conf->prefix : "schedule", key);
     s->year = year_of(conf->start);
     if (!s->year)
         s->year = year_of(t->field[T_DATE]);
@@ -459,6 +461,38 @@ typedef struct reader {
     char *error;
 } reader_t;
 
+/* text in lower case, every run of other than ASCII letters and digits as
+ * one '-' (none at the ends); NULL when nothing is left or out of memory. */
+static char *slug(const char *text)
+{
+    size_t n = 0;
+    char *out = text ? malloc(strlen(text) + 1) : NULL;
+    for (const char *p = text; out && *p; p++) {
+        if (isalnum((unsigned char)*p))
+            out[n++] = (char)tolower((unsigned char)*p);
+        else if (n && out[n - 1] != '-')
+            out[n++] = '-';
+    }
+    while (n && out[n - 1] == '-')
+        n--;
+    if (out && !n) {
+        free(out);
+        return NULL;
+    }
+    if (out)
+        out[n] = '\0';
+    return out;
+}
+
+/* Does text have a letter or digit to make a slug of? */
+static bool slug_wanted(const char *text)
+{
+    for (const char *p = text; p && *p; p++)
+        if (isalnum((unsigned char)*p))
+            return true;
+    return false;
+}
+
 /* Once the conference is known (before its first talk): its event and year. */
 static void conference_done(reader_t *r, const talk_t *first)
 {
@@ -466,6 +500,9 @@ static void conference_done(reader_t *r, const talk_t *first)
         return;
     r->conf_done = true;
     if (clean_line(has_text(r->conf.title) ? r->conf.title : r->conf.acronym, &r->conf.event) < 0)
+        r->oom = true;
+    r->conf.prefix = has_text(r->conf.acronym) ? strdup(r->conf.acronym) : slug(r->conf.event);
+    if (!r->conf.prefix && (has_text(r->conf.acronym) || slug_wanted(r->conf.event)))
         r->oom = true;
     r->conf.year = year_of(r->conf.start);
     if (!r->conf.year && first)
@@ -825,6 +862,7 @@ int wm_schedule_read(wm_stream_t *stream, wm_input_kind_t kind, const wm_rules_t
     free(r.conf.title);
     free(r.conf.start);
     free(r.conf.event);
+    free(r.conf.prefix);
     key_set_free(&r.seen);
     if (r.oom) {
         free(r.error);

@@ -4,7 +4,8 @@
  * years (2021, 2024 on) and other conferences publish.  Which reader
  * applies is decided by content (wm_input_detect), never by file name.
  *
- * Each talk becomes a session: id "<conference acronym>:<talk code, guid
+ * Each talk becomes a session: id "<conference acronym, else its title as a
+ * slug>:<talk code, guid
  * or id>", event (the conference's title, else its acronym), year from the
  * conference dates (else the talk's date), title, type normalised through
  * the rules with the label kept and the length ("00:30", "Panel (55

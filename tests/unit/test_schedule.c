@@ -257,7 +257,7 @@ static void test_pentabarf_escaped_html(void **state)
     assert_int_equal(read_schedule(path, &c, &error), 0);
     assert_int_equal(c.n, 1);
     const wm_session_t *s = c.sessions[0];
-    assert_string_equal(s->id, "schedule:7");
+    assert_string_equal(s->id, "fosdem-2012:7");   /* no acronym: the event as a slug */
     assert_string_equal(s->event, "FOSDEM 2012");
     assert_string_equal(c.event, "FOSDEM 2012");
     assert_int_equal(s->year, 2012);
@@ -304,7 +304,7 @@ static void test_frab_json_08(void **state)
     assert_int_equal(read_schedule(path, &c, &error), 0);
     assert_int_equal(c.n, 2);
     const wm_session_t *s = c.sessions[0];
-    assert_string_equal(s->id, "schedule:5605");
+    assert_string_equal(s->id, "30c3:5605");
     assert_string_equal(s->event, "30C3");
     assert_int_equal(s->year, 2013);
     assert_string_equal(s->title, "Opening & more");
