@@ -5,8 +5,7 @@
  * applies is decided by content (wm_input_detect), never by file name.
  *
  * Each talk becomes a session: id "<conference acronym, else its title as a
- * slug>:<talk code, guid
- * or id>", event (the conference's title, else its acronym), year from the
+ * slug>:<talk code, guid or id>", event (the conference's title, else its acronym), year from the
  * conference dates (else the talk's date), title, type normalised through
  * the rules with the label kept and the length ("00:30", "Panel (55
  * minutes)") as a duration, track and type given as strings or as i18n
