@@ -351,19 +351,8 @@ static void fill_abstract(wm_draft_builder_t *ex, wm_session_t *s, wm_draft_t *d
         if (d->evidence.items[i].field == WM_FIELD_ABSTRACT && d->evidence.items[i].chosen)
             abstract_raw = d->evidence.items[i].text;
     char *description = first_text(ex, d, WM_FIELD_DESCRIPTION, missing, abstract_raw);
-    if (abstract && description && strcmp(abstract, description) != 0) {
-        s->abstract = wm_strdup_printf("%s\n\n%s", abstract, description);
-        if (!s->abstract)
-            ex->oom = true;
-    } else {
-        s->abstract = abstract ? abstract : description;
-        if (abstract)
-            abstract = NULL;
-        else
-            description = NULL;
-    }
-    free(abstract);
-    free(description);
+    if (wm_session_take_abstract(s, abstract, description) < 0)
+        ex->oom = true;
 }
 
 /* The code of a language name; of several ("English, Spanish"), the first. */

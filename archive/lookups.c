@@ -97,12 +97,7 @@ static bool name_char_eq(char a, char b, bool first)
 
 bool wm_lookups_same_name(const char *a, const char *b)
 {
-    for (size_t i = 0;; i++) {
-        if (!name_char_eq(a[i], b[i], i == 0))
-            return false;
-        if (!a[i])
-            return true;
-    }
+    return wm_wiki_same_name(a, b);
 }
 
 bool wm_lookups_names_have(const wm_names_t *names, const char *name)

@@ -258,20 +258,7 @@ static int set_abstract(wm_session_t *s, const talk_t *t)
         free(abstract);
         return -1;
     }
-    int rc = 0;
-    if (abstract && description && strcmp(abstract, description) != 0) {
-        s->abstract = wm_strdup_printf("%s\n\n%s", abstract, description);
-        rc = s->abstract ? 0 : -1;
-    } else {
-        s->abstract = abstract ? abstract : description;
-        if (abstract)
-            abstract = NULL;
-        else
-            description = NULL;
-    }
-    free(abstract);
-    free(description);
-    return rc;
+    return wm_session_take_abstract(s, abstract, description);
 }
 
 static int set_type(wm_session_t *s, const talk_t *t, const wm_rules_t *rules)

@@ -1,10 +1,11 @@
 /* The session record: construction, list appends and release. */
 #include "archive/session.h"
 
-#include <ctype.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "archive/util.h"
 
 wm_session_t *wm_session_new(void)
 {
@@ -84,25 +85,12 @@ int wm_session_add_translation(wm_session_t *session, const char *language)
     return append_string(&session->translations, &session->n_translations, language);
 }
 
-/* Usernames compare like wiki user names: first letter case-insensitive,
- * '_' the same as ' '. */
-static bool same_username(const char *a, const char *b)
-{
-    for (size_t i = 0;; i++) {
-        char x = a[i] == '_' ? ' ' : a[i], y = b[i] == '_' ? ' ' : b[i];
-        if (i == 0 ? tolower((unsigned char)x) != tolower((unsigned char)y) : x != y)
-            return false;
-        if (!x)
-            return true;
-    }
-}
-
 /* The speaker already listed under this username or code, or NULL. */
 static wm_speaker_t *known_speaker(wm_session_t *session, const char *username, const char *code)
 {
     for (size_t i = 0; i < session->n_speakers; i++) {
         const wm_speaker_t *sp = &session->speakers[i];
-        if ((username && sp->username && same_username(sp->username, username)) ||
+        if ((username && sp->username && wm_wiki_same_name(sp->username, username)) ||
             (code && sp->code && strcmp(sp->code, code) == 0))
             return &session->speakers[i];
     }
@@ -138,6 +126,25 @@ int wm_session_add_speaker(wm_session_t *session, const char *name, const char *
     grown[session->n_speakers++] = speaker;
     session->speakers = grown;
     return 0;
+}
+
+int wm_session_take_abstract(wm_session_t *session, char *abstract, char *description)
+{
+    int rc = 0;
+    free(session->abstract);
+    if (abstract && description && strcmp(abstract, description) != 0) {
+        session->abstract = wm_strdup_printf("%s\n\n%s", abstract, description);
+        rc = session->abstract ? 0 : -1;
+    } else {
+        session->abstract = abstract ? abstract : description;
+        if (abstract)
+            abstract = NULL;
+        else
+            description = NULL;
+    }
+    free(abstract);
+    free(description);
+    return rc;
 }
 
 bool wm_status_took_place(const char *status)

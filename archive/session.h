@@ -88,6 +88,12 @@ int wm_session_add_speaker(wm_session_t *session, const char *name, const char *
                            const char *code, const char *biography);
 int wm_session_add_translation(wm_session_t *session, const char *language);
 
+/* Set the abstract from an abstract and a description, both taken
+ * (malloc'd, or NULL): the description follows the abstract after a blank
+ * line, unless it is the same text.  Return 0, or -1 when out of memory
+ * (both are freed all the same). */
+int wm_session_take_abstract(wm_session_t *session, char *abstract, char *description);
+
 /* Set a string field: free the old value, store a copy of value (NULL clears).
  * Return 0, or -1 when out of memory. */
 int wm_session_set(char **field, const char *value);

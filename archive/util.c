@@ -190,3 +190,14 @@ char *wm_utf8_sanitize(const char *s, size_t len)
     }
     return wm_buf_take(&out);
 }
+
+bool wm_wiki_same_name(const char *a, const char *b)
+{
+    for (size_t i = 0;; i++) {
+        char x = a[i] == '_' ? ' ' : a[i], y = b[i] == '_' ? ' ' : b[i];
+        if (i == 0 ? tolower((unsigned char)x) != tolower((unsigned char)y) : x != y)
+            return false;
+        if (!x)
+            return true;
+    }
+}

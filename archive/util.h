@@ -38,6 +38,10 @@ char *wm_strdup_trimmed(const char *s, size_t len);
 void wm_squeeze_spaces(char *s);
 /* ASCII case-insensitive equality. */
 bool wm_str_ieq(const char *a, const char *b);
+/* Do two wiki names (page titles, template names, usernames) name the same
+ * thing, as MediaWiki compares them: '_' the same as ' ', the first letter
+ * in any case? */
+bool wm_wiki_same_name(const char *a, const char *b);
 /* A malloc'd printf-formatted string; NULL when out of memory. */
 char *wm_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Replace invalid UTF-8 sequences and NUL bytes in s[0..len) by U+FFFD, returning a

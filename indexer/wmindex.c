@@ -13,7 +13,6 @@
  * (SIGINT 130, SIGTERM 143) after committing what was done. */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -251,18 +250,6 @@ static int emit_session(indexer_t *ix, wm_session_t *session)
     return rc;
 }
 
-/* Page titles compare as MediaWiki's do: '_' as ' ', the first letter in any case. */
-static bool same_title(const char *a, const char *b)
-{
-    for (size_t i = 0;; i++) {
-        char x = a[i] == '_' ? ' ' : a[i], y = b[i] == '_' ? ' ' : b[i];
-        if (i == 0 ? tolower((unsigned char)x) != tolower((unsigned char)y) : x != y)
-            return false;
-        if (!x)
-            return true;
-    }
-}
-
 /* Print the explanations the extractor has ready (--explain). */
 static int drain_explanations(indexer_t *ix)
 {
@@ -270,7 +257,7 @@ static int drain_explanations(indexer_t *ix)
     int rc = 0;
     while ((e = wm_extractor_next_explanation(ix->extractor))) {
         for (int i = 0; i < ix->n_explain; i++)
-            ix->explained[i] = ix->explained[i] || same_title(ix->explain_titles[i], e->page_title);
+            ix->explained[i] = ix->explained[i] || wm_wiki_same_name(ix->explain_titles[i], e->page_title);
         clear_progress(ix);
         if (rc == 0 && explain_print(stdout, e, ix->json) < 0) {
             report_input_error(ix, "out of memory while formatting an explanation");
