@@ -45,6 +45,11 @@ typedef struct options {
     const char *index;
     const command_t *command;
     wm_search_request_t request;
+    string_list_t tracks;       /* --track: request.tracks (one rule for every filter: */
+    string_list_t speakers;     /* --speaker: request.speakers   the values of one option */
+    string_list_t years;        /* --year: request.years         are ORed, different */
+    string_list_t types;        /* --type: request.types         options ANDed) */
+    string_list_t languages;    /* --lang: request.languages */
     string_list_t events;       /* --event: request.events */
     string_list_t statuses;     /* --status: request.statuses */
     int sort;                   /* into sort_names */
@@ -95,7 +100,8 @@ static const char usage_text[] =
     "  -d, --index DIR       index directory (default: $WMSEARCH_INDEX, else\n"
     "                        $XDG_DATA_HOME/wmsearch/index)\n"
     "      --track T, --speaker S, --year Y|Y1..Y2, --type T, --lang L\n"
-    "                        only sessions with that value\n"
+    "                        only sessions with that value (repeat: any of them;\n"
+    "                        different fields: all of them)\n"
     "      --event E         only sessions of that event (repeat: any of them)\n"
     "      --status S        only sessions of that status (repeat: any of them);\n"
     "                        --status any: every session, whatever its status\n"
@@ -203,11 +209,11 @@ static const char *const status_names[] = {
 
 static const option_spec_t option_table[] = {
     STRING("index", 'd', index),
-    STRING("track", 0, request.track),
-    STRING("speaker", 0, request.speaker),
-    STRING("year", 0, request.year),
-    STRING("type", 0, request.type),
-    STRING("lang", 0, request.language),
+    LIST("track", tracks, NULL, NULL),
+    LIST("speaker", speakers, NULL, NULL),
+    LIST("year", years, NULL, NULL),
+    LIST("type", types, NULL, NULL),
+    LIST("lang", languages, NULL, NULL),
     LIST("event", events, NULL, NULL),
     LIST("status", statuses, status_names, "unknown --status '%s' (use accepted, confirmed, submitted, "
                                            "rejected, withdrawn, canceled or any)"),
@@ -397,7 +403,7 @@ static int take_rest_as_query(options_t *opt)
 static int take_query(options_t *opt)
 {
     const wm_search_request_t *req = &opt->request;
-    if (opt->n_words || req->track || req->speaker || req->year || req->type || req->language ||
+    if (opt->n_words || req->tracks || req->speakers || req->years || req->types || req->languages ||
         opt->events.n || opt->statuses.n)
         return take_rest_as_query(opt);
     return usage_error("%s", "no query given (try 'wmquery libraries' or 'wmquery --help')");
@@ -437,6 +443,11 @@ static int parse_options(int argc, char **argv, options_t *opt)
     if (rc)
         return rc;
     opt->request.sort = (wm_sort_t)opt->sort;
+    opt->request.tracks = opt->tracks.items;
+    opt->request.speakers = opt->speakers.items;
+    opt->request.years = opt->years.items;
+    opt->request.types = opt->types.items;
+    opt->request.languages = opt->languages.items;
     opt->request.events = opt->events.items;
     opt->request.statuses = opt->statuses.items;
     return opt->command->take_words(opt);
@@ -604,6 +615,11 @@ int main(int argc, char **argv)
         rc = open_and_run(&opt);
     free(opt.argument_words);
     free(opt.query);
+    free(opt.tracks.items);
+    free(opt.speakers.items);
+    free(opt.years.items);
+    free(opt.types.items);
+    free(opt.languages.items);
     free(opt.events.items);
     free(opt.statuses.items);
     return rc < 0 ? EXIT_SUCCESS : rc;

@@ -9,6 +9,12 @@
  * Terms.  Free text goes through Xapian::TermGenerator with the English
  * stemmer (STEM_SOME: unstemmed terms with positions, plus Z-prefixed stems)
  * so phrases work and `quest`/omega/the bindings can search the index as is.
+ * Before that, the text analysis of store/analysis.h, the same for queries:
+ * folding (diacritics, ø ß æ đ ...), elisions split (l'information ->
+ * l information), English and the session language's stopwords with
+ * STOP_STEMMED (no Z stem, but the word with its position), word+ / word#
+ * also as word, and the stems of the session's own language (Z terms, wdf
+ * 0, no positions) besides the English ones.
  *
  *   prefix    query field   kind       what
  *   (none)    (plain words) text       title, abstract, tracks, speakers'
@@ -29,6 +35,8 @@
  *   XSTATUS   status:       exact      the status, normalised (session.h's
  *                                      words); none when the source says nothing
  *   XTRACK    track:        exact      each track, normalised
+ *   XT        (track:)      text       the words of each track, stemmed, no
+ *                                      positions, no weight (wdf 0)
  *   XTYPE     type:         exact      the normalised session type
  *   L         lang:         exact      the language code, normalised
  *   Y         year:         exact      the year, e.g. "Y2019"
@@ -49,8 +57,8 @@
  *                                      the order they come in.  The search
  *                                      side needs to do nothing about it.
  *
- * "Normalised" = lower-cased (Unicode), runs of white space collapsed to one
- * space, trimmed.  Because of that no exact term starts with a capital
+ * "Normalised" = folded (analysis.h), lower-cased (Unicode), runs of white
+ * space collapsed to one space, trimmed.  Because of that no exact term starts with a capital
  * letter, so no ':' is ever put between prefix and term ("XTRACKglam").
  * An exact term longer than Xapian's 245-byte limit is left out (the id is
  * the exception: a too-long id is an error).
@@ -61,10 +69,12 @@
  * phrase of A terms (so any part of a name or username, any case) OR the
  * exact XSPEAKER term; `event:v` likewise on XE and XEVENT.  `status:v` is
  * the XSTATUS term ("cancelled" read as "canceled"); `status:any` matches
- * every session.  `year:` takes 2019, 2019..2023, 2019.. or ..2023
- * (ranges run on the year value slot).  Repeats of a multi-valued field
- * (track, speaker) are ANDed; repeats of a single-valued one (type, lang,
- * year, id, event, status) are ORed.
+ * every session.  `track:word` (one word) matches a track having the word
+ * (the XT terms: folded, stemmed); `track:"several words"` the exact XTRACK
+ * term.  `year:` takes 2019, 2019..2023, 2019.. or ..2023 (ranges run on the
+ * year value slot).  ONE RULE FOR FILTERS: several values of one field are
+ * ORed, different fields ANDed, in the query (`year:2019 year:2023`) and
+ * in the request's option lists (`--year 2019 --year 2023`) alike.
  *
  * The default status policy (store_search.cc, add_filters): a search whose
  * query and request name no status leaves out the sessions whose status did
@@ -132,8 +142,9 @@ namespace wmstore {
 
 const char SCHEMA_KEY[] = "wmsearch.schema";
 // 2: speaker names in slot 5; 3: link keys, slots 6-7; 4: slot 8 and the source records;
-// 5: event and status (terms, slots 9-10, data), speaker codes, per-year tallies of sources
-const char SCHEMA_VERSION[] = "5";
+// 5: event and status (terms, slots 9-10, data), speaker codes, per-year tallies of sources;
+// 6: text analysis (folding, elisions, stopwords, stems of the session's language), XT track words
+const char SCHEMA_VERSION[] = "6";
 const char UPDATED_KEY[] = "wmsearch.updated";
 const char SOURCE_KEY[] = "wmsearch.source:";
 const char SOURCE_IDS_KEY[] = "wmsearch.source-ids:";
@@ -147,13 +158,15 @@ const int MODIFIED_RETRIES = 10;
 const char ERROR_CONTEXT[] = "wmsearch";   // marks QueryParserErrors we made
 
 enum field_id { F_TEXT, F_TITLE, F_SPEAKER_TEXT, F_SPEAKER, F_TRACK, F_TYPE, F_LANG,
-                F_YEAR, F_ID, F_URL, F_SOURCE, F_LINK, F_EVENT_TEXT, F_EVENT, F_STATUS };
+                F_YEAR, F_ID, F_URL, F_SOURCE, F_LINK, F_EVENT_TEXT, F_EVENT, F_STATUS,
+                F_TRACK_WORDS };
 
 enum field_kind {
     KIND_TEXT,     // TermGenerator terms; a query field maps to add_prefix
     KIND_EXACT,    // one normalised boolean term per value
     KIND_VERBATIM, // one boolean term per value, as is
     KIND_NAME,     // filter: a phrase of the words field's terms OR the exact term
+    KIND_TRACK,    // filter: one word: a word (stem) of the words field; more: the exact term
     KIND_YEAR,     // filter: Y term or a range on the year slot
     KIND_STATUS    // filter: the exact term, "any" for all; naming one turns the default policy off
 };
@@ -163,27 +176,27 @@ struct field_spec {
     const char *query_name;   // the user's prefix ("track"), NULL when not searchable by name
     const char *prefix;       // Xapian term prefix
     field_kind kind;
-    bool multi_valued;        // repeats in a query are ANDed (else ORed)
-    field_id words;           // KIND_NAME: the text field whose phrases match too
+    field_id words;           // KIND_NAME, KIND_TRACK: the text field whose words match too
 };
 
 // The prefix table: indexing and query parsing both read it (in field_id order).
 static const field_spec FIELDS[] = {
-    {F_TEXT, NULL, "", KIND_TEXT, false, F_TEXT},
-    {F_TITLE, "title", "S", KIND_TEXT, false, F_TEXT},
-    {F_SPEAKER_TEXT, NULL, "A", KIND_TEXT, true, F_TEXT},
-    {F_SPEAKER, "speaker", "XSPEAKER", KIND_NAME, true, F_SPEAKER_TEXT},
-    {F_TRACK, "track", "XTRACK", KIND_EXACT, true, F_TEXT},
-    {F_TYPE, "type", "XTYPE", KIND_EXACT, false, F_TEXT},
-    {F_LANG, "lang", "L", KIND_EXACT, false, F_TEXT},
-    {F_YEAR, "year", "Y", KIND_YEAR, false, F_TEXT},
-    {F_ID, "id", "Q", KIND_VERBATIM, false, F_TEXT},
-    {F_URL, NULL, "U", KIND_VERBATIM, false, F_TEXT},
-    {F_SOURCE, NULL, "P", KIND_VERBATIM, false, F_TEXT},
-    {F_LINK, NULL, "XLINK", KIND_VERBATIM, false, F_TEXT},
-    {F_EVENT_TEXT, NULL, "XE", KIND_TEXT, false, F_TEXT},
-    {F_EVENT, "event", "XEVENT", KIND_NAME, false, F_EVENT_TEXT},
-    {F_STATUS, "status", "XSTATUS", KIND_STATUS, false, F_TEXT},
+    {F_TEXT, NULL, "", KIND_TEXT, F_TEXT},
+    {F_TITLE, "title", "S", KIND_TEXT, F_TEXT},
+    {F_SPEAKER_TEXT, NULL, "A", KIND_TEXT, F_TEXT},
+    {F_SPEAKER, "speaker", "XSPEAKER", KIND_NAME, F_SPEAKER_TEXT},
+    {F_TRACK, "track", "XTRACK", KIND_TRACK, F_TRACK_WORDS},
+    {F_TYPE, "type", "XTYPE", KIND_EXACT, F_TEXT},
+    {F_LANG, "lang", "L", KIND_EXACT, F_TEXT},
+    {F_YEAR, "year", "Y", KIND_YEAR, F_TEXT},
+    {F_ID, "id", "Q", KIND_VERBATIM, F_TEXT},
+    {F_URL, NULL, "U", KIND_VERBATIM, F_TEXT},
+    {F_SOURCE, NULL, "P", KIND_VERBATIM, F_TEXT},
+    {F_LINK, NULL, "XLINK", KIND_VERBATIM, F_TEXT},
+    {F_EVENT_TEXT, NULL, "XE", KIND_TEXT, F_TEXT},
+    {F_EVENT, "event", "XEVENT", KIND_NAME, F_EVENT_TEXT},
+    {F_STATUS, "status", "XSTATUS", KIND_STATUS, F_TEXT},
+    {F_TRACK_WORDS, NULL, "XT", KIND_TEXT, F_TEXT},
 };
 
 enum value_slot { SLOT_YEAR = 0, SLOT_TITLE = 1, SLOT_TYPE = 2, SLOT_LANGUAGE = 3, SLOT_TRACKS = 4,

@@ -33,17 +33,20 @@
 #include "archive/util.h"
 #include "store/store.h"
 #include "store/schema.h"
+#include "store/analysis.h"
 
 using namespace wmstore;
 
 namespace wmstore {
 
-// Lower-case (Unicode), collapse white space, trim: the form of exact terms.
+// Fold (store/analysis.h), lower-case (Unicode), collapse white space,
+// trim: the form of exact terms.
 std::string normalise(const std::string &text)
 {
     std::string out;
     bool pending_space = false;
-    for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
+    const std::string folded = fold(text);
+    for (Xapian::Utf8Iterator it(folded); it != Xapian::Utf8Iterator(); ++it) {
         unsigned ch = *it;
         if (Xapian::Unicode::is_whitespace(ch)) {
             pending_space = !out.empty();
@@ -294,23 +297,12 @@ void add_term(Xapian::Document &doc, field_id field, const std::string &value)
         doc.add_boolean_term(term);
 }
 
-// Free text into the given field and into the unprefixed text, after a gap.
-void index_text(Xapian::TermGenerator &tg, const std::string &text, field_id field)
-{
-    if (text.empty())
-        return;
-    tg.increase_termpos();
-    if (field != F_TEXT)
-        tg.index_text(text, 1, prefix_of(field));
-    tg.index_text(text);
-}
-
-void index_speakers(Xapian::TermGenerator &tg, Xapian::Document &doc, const wm_session_t *s)
+void index_speakers(text_indexer &text, Xapian::Document &doc, const wm_session_t *s)
 {
     for (size_t i = 0; i < s->n_speakers; i++) {
         const wm_speaker_t &speaker = s->speakers[i];
-        index_text(tg, str_or_empty(speaker.name), F_SPEAKER_TEXT);
-        index_text(tg, username_as_text(speaker.username), F_SPEAKER_TEXT);
+        text.index(fold(str_or_empty(speaker.name)), prefix_of(F_SPEAKER_TEXT));
+        text.index(fold(username_as_text(speaker.username)), prefix_of(F_SPEAKER_TEXT));
         add_term(doc, F_SPEAKER, str_or_empty(speaker.name));
         add_term(doc, F_SPEAKER, username_as_text(speaker.username));
         // A code is an id, not words: only the exact term, not the free text.
@@ -327,7 +319,7 @@ void index_event_words(Xapian::Document &doc, const char *event)
         return;
     Xapian::TermGenerator tg;
     tg.set_document(doc);
-    tg.index_text(event, 0, prefix_of(F_EVENT_TEXT));
+    tg.index_text(fold(event), 0, prefix_of(F_EVENT_TEXT));
 }
 
 // The words of doc so far that go into the spelling data: its unprefixed
@@ -346,18 +338,21 @@ spelling_words unprefixed_words(const Xapian::Document &doc)
     return words;
 }
 
+// Title, abstract, tracks and speakers through the analysis of
+// store/analysis.h, in the session's language and English.
 void index_free_text(prepared_document &made, const wm_session_t *s)
 {
-    Xapian::TermGenerator tg;
-    tg.set_stemmer(Xapian::Stem("english"));
-    tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-    tg.set_document(made.doc);
-    index_text(tg, str_or_empty(s->title), F_TITLE);
-    index_text(tg, str_or_empty(s->abstract), F_TEXT);
+    text_indexer text(made.doc, str_or_empty(s->language));
+    text.index(fold(str_or_empty(s->title)), prefix_of(F_TITLE));
+    text.index(fold(str_or_empty(s->abstract)), "");
     made.spelling = unprefixed_words(made.doc);   // title and abstract only
-    for (size_t i = 0; i < s->n_tracks; i++)
-        index_text(tg, s->tracks[i], F_TEXT);
-    index_speakers(tg, made.doc, s);
+    for (size_t i = 0; i < s->n_tracks; i++) {
+        std::string track = fold(s->tracks[i]);
+        text.index(track, "");
+        text.index_filter_words(track, prefix_of(F_TRACK_WORDS));
+    }
+    index_speakers(text, made.doc, s);
+    text.index_suffix_forms();
 }
 
 void add_values(Xapian::Document &doc, const wm_session_t *s)

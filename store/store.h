@@ -135,7 +135,8 @@ typedef struct wm_facet_counts {
  * phrases, AND/OR/NOT, -word, word*); NULL or "" matches every session.
  * The other strings are filters given as options (NULL: none), ANDed with
  * the query; year may be "2019" or a range "2019..2023" (either end may be
- * empty).
+ * empty); a track of one word matches every track with that word, of
+ * several words that whole track.
  *
  * The default status policy: unless the query names a status (status:...
  * anywhere in it) or statuses is given, the sessions whose status did not
@@ -151,6 +152,14 @@ typedef struct wm_search_request {
     const char *year;
     const char *type;
     const char *language;
+    /* NULL-terminated lists of more values of those fields (NULL: none).
+     * One rule for every filter, as in the query: the values of one field
+     * (the single one above and its list) are ORed, different fields ANDed. */
+    const char *const *tracks;
+    const char *const *speakers;
+    const char *const *years;
+    const char *const *types;
+    const char *const *languages;
     const char *const *events;     /* NULL-terminated: sessions of any of these events (each as
                                     * event: matches it); NULL or empty: any event */
     const char *const *statuses;   /* NULL-terminated: sessions of any of these statuses ("any":

@@ -20,6 +20,7 @@
 #include "archive/util.h"
 #include "store/store.h"
 #include "store/schema.h"
+#include "store/analysis.h"
 
 using namespace wmstore;
 
@@ -30,10 +31,14 @@ namespace {
 // What FieldProcessors found while Xapian's parser ran.  They must not
 // throw (an exception thrown through the parser leaks its state), so they
 // note the first syntax error here; and whether a status was named, which
-// turns the default status policy off (add_filters).
+// turns the default status policy off (add_filters); and which track:
+// values the query quoted (fold_query: Xapian hands a FieldProcessor the
+// value without its quotes).
 struct query_errors {
     std::string first;
     bool names_status = false;
+    bool parsing = false;                    // in Xapian's parser, not the request's options
+    std::vector<std::string> quoted_tracks;  // folded, as the parser hands them over
     void note(const std::string &message)
     {
         if (first.empty())
@@ -48,7 +53,7 @@ Xapian::Query words_query(field_id field, const std::string &value)
     Xapian::Document scratch;
     Xapian::TermGenerator tg;
     tg.set_document(scratch);
-    tg.index_text(value, 1, prefix_of(field));
+    tg.index_text(fold(value), 1, prefix_of(field));
     std::vector<std::string> words;
     for (auto t = scratch.termlist_begin(); t != scratch.termlist_end(); ++t)
         for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p) {
@@ -69,6 +74,29 @@ Xapian::Query name_query(field_id field, const std::string &value)
     std::string text = username_as_text(value.c_str());
     Xapian::Query exact(prefix_of(field) + normalise(text));
     return Xapian::Query(Xapian::Query::OP_OR, words_query(FIELDS[field].words, text), exact);
+}
+
+// track:: a word of the query matches every track having that word (XT
+// terms, folded and stemmed: track:glam finds "GLAM, Heritage, and
+// Culture"); a quoted value, an option's value or a value of several
+// words the whole track (XTRACK), as the facets count them.
+Xapian::Query track_query(const std::string &value, const query_errors &notes)
+{
+    std::string exact = prefix_of(F_TRACK) + normalise(value);
+    const std::vector<std::string> &quoted = notes.quoted_tracks;
+    if (!notes.parsing || std::find(quoted.begin(), quoted.end(), value) != quoted.end())
+        return Xapian::Query(exact);
+    Xapian::Document scratch;
+    Xapian::TermGenerator tg;
+    tg.set_document(scratch);
+    tg.index_text(fold(value));
+    if (scratch.termlist_count() != 1)
+        return Xapian::Query(exact);
+    const std::string word = *scratch.termlist_begin(), words = prefix_of(F_TRACK_WORDS);
+    Xapian::Stem english("english");
+    std::vector<Xapian::Query> any{Xapian::Query(exact), Xapian::Query(words + word),
+                                   Xapian::Query("Z" + words + english(word))};
+    return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
 }
 
 // status:: the normalised word; "any" for every session (the user asks for
@@ -123,6 +151,7 @@ Xapian::Query field_filter(field_id field, const std::string &value, query_error
 {
     switch (FIELDS[field].kind) {
     case KIND_NAME: return name_query(field, value);
+    case KIND_TRACK: return track_query(value, errors);
     case KIND_YEAR: return year_query(value, errors);
     case KIND_STATUS: return status_query(value, errors);
     case KIND_VERBATIM: return Xapian::Query(prefix_of(field) + value);
@@ -138,14 +167,56 @@ public:
     Xapian::Query operator()(const std::string &value) override { return field_filter(field, value, errors); }
 };
 
-// The query parser, set up from the prefix table.
-void setup_parser(Xapian::QueryParser &qp, const Xapian::Database &db, query_errors &errors)
+// The English stemmer for the query parser, noting which words gave
+// which stem: stemmed_query() stems them again in other languages.
+class noting_stemmer : public Xapian::StemImplementation {
+    Xapian::Stem english{"english"};
+public:
+    std::map<std::string, std::vector<std::string>> words_of_stem;
+    std::string operator()(const std::string &word) override
+    {
+        std::string stem = english(word);
+        std::vector<std::string> &words = words_of_stem[stem];
+        if (std::find(words.begin(), words.end(), word) == words.end())
+            words.push_back(word);
+        return stem;
+    }
+    std::string get_description() const override { return "wmsearch.noting english"; }
+};
+
+// What the parser needs of the text analysis (store/analysis.h) for one
+// query: the languages of the index besides English (from its L terms),
+// their stopwords and stemmers.
+struct query_analysis {
+    std::vector<std::string> languages;   // base codes with a stemmer or stopwords, not "en"
+    std::unique_ptr<language_stopper> stopper;
+    noting_stemmer *stemmer = nullptr;    // owned by the parser's Xapian::Stem
+
+    explicit query_analysis(const Xapian::Database &db)
+    {
+        const std::string prefix = prefix_of(F_LANG);
+        Xapian::Stem unused;
+        for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it) {
+            std::string language = base_language((*it).substr(prefix.size()));
+            if (language != "en" && std::find(languages.begin(), languages.end(), language) == languages.end() &&
+                (stemmer_for(language, unused) || has_stopword_list(language)))
+                languages.push_back(language);
+        }
+        stopper.reset(new language_stopper(languages));
+    }
+};
+
+// The query parser, set up from the prefix table.  Several values of one
+// filter field are ORed, different fields ANDed (Xapian's grouping by field).
+void setup_parser(Xapian::QueryParser &qp, const Xapian::Database &db, query_errors &errors,
+                  query_analysis &analysis)
 {
     qp.set_database(db);
-    qp.set_stemmer(Xapian::Stem("english"));
+    analysis.stemmer = new noting_stemmer;
+    qp.set_stemmer(Xapian::Stem(analysis.stemmer));
     qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    qp.set_stopper(analysis.stopper.get());
     qp.set_default_op(Xapian::Query::OP_AND);
-    const std::string and_each;   // empty grouping: each filter its own group (ANDed)
     for (const field_spec &f : FIELDS) {
         if (!f.query_name)
             continue;
@@ -153,9 +224,124 @@ void setup_parser(Xapian::QueryParser &qp, const Xapian::Database &db, query_err
             qp.add_prefix(f.query_name, f.prefix);
             continue;
         }
-        Xapian::FieldProcessor *proc = (new FilterProcessor(f.id, errors))->release();
-        qp.add_boolean_prefix(f.query_name, proc, f.multi_valued ? &and_each : NULL);
+        qp.add_boolean_prefix(f.query_name, (new FilterProcessor(f.id, errors))->release());
     }
+}
+
+// A stem term of the free text or the title: its field prefix ("" or "S").
+bool stem_term(const std::string &term, std::string &prefix, std::string &stem)
+{
+    if (term.size() < 2 || term[0] != 'Z')
+        return false;
+    size_t start = term[1] == 'S' ? 2 : 1;
+    if (term[start] >= 'A' && term[start] <= 'Z')
+        return false;   // another field's (ZXT: track words)
+    prefix = term.substr(1, start - 1);
+    stem = term.substr(start);
+    return true;
+}
+
+// query with each stemmed word also stemmed in the index's other languages
+// (OP_SYNONYM: one word, however many stems; a French session has its
+// French stems besides the English ones), and a stopword as itself too.  Only the operators the parser
+// builds around words are rebuilt; phrases (unstemmed), wildcards, ranges
+// and weight scaling stay as they are.
+Xapian::Query stemmed_query(const Xapian::Query &query, const query_analysis &analysis)
+{
+    Xapian::Query::op type = query.get_type();
+    if (type == Xapian::Query::LEAF_TERM) {
+        std::string term = *query.get_terms_begin(), prefix, stem;
+        auto words = analysis.stemmer->words_of_stem.find(stem_term(term, prefix, stem) ? stem : std::string());
+        if (words == analysis.stemmer->words_of_stem.end() || stem.empty())
+            return query;
+        std::vector<std::string> terms{term};
+        auto add = [&terms](const std::string &t) {
+            if (std::find(terms.begin(), terms.end(), t) == terms.end())
+                terms.push_back(t);
+        };
+        Xapian::Stem other;
+        for (const std::string &word : words->second) {
+            for (const std::string &language : analysis.languages)
+                if (stemmer_for(language, other))
+                    add("Z" + prefix + other(word));
+            // A stopword has no stem in the index (STOP_STEMMED), only
+            // itself: for a query of stopwords only, which Xapian keeps.
+            if ((*analysis.stopper)(word))
+                add(prefix + word);
+        }
+        if (terms.size() == 1)
+            return query;
+        return Xapian::Query(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end());
+    }
+    static const Xapian::Query::op rebuilt[] = {
+        Xapian::Query::OP_AND, Xapian::Query::OP_OR, Xapian::Query::OP_AND_NOT, Xapian::Query::OP_XOR,
+        Xapian::Query::OP_AND_MAYBE, Xapian::Query::OP_FILTER, Xapian::Query::OP_SYNONYM, Xapian::Query::OP_MAX};
+    if (std::find(std::begin(rebuilt), std::end(rebuilt), type) == std::end(rebuilt))
+        return query;
+    std::vector<Xapian::Query> parts;
+    for (size_t i = 0; i < query.get_num_subqueries(); i++)
+        parts.push_back(stemmed_query(query.get_subquery(i), analysis));
+    return Xapian::Query(type, parts.begin(), parts.end());
+}
+
+// Words the parser left out as stopwords that English does not count as
+// such ("war" is a German stopword, "la" a French one) still rank: the
+// sessions having them come first, none is required.
+Xapian::Query with_stopped_words(const Xapian::Query &query, const Xapian::QueryParser &qp)
+{
+    std::vector<Xapian::Query> boosts;
+    Xapian::Stem english("english");
+    for (auto it = qp.stoplist_begin(); it != qp.stoplist_end(); ++it)
+        if (!is_stopword("en", *it)) {
+            boosts.emplace_back(*it);
+            boosts.emplace_back("Z" + english(*it));
+        }
+    if (boosts.empty())
+        return query;
+    return Xapian::Query(Xapian::Query::OP_AND_MAYBE, query,
+                         Xapian::Query(Xapian::Query::OP_OR, boosts.begin(), boosts.end()));
+}
+
+// The values of track:"..." in the (folded) query text, as the parser
+// hands them to the FieldProcessor.
+std::vector<std::string> quoted_tracks(const std::string &text)
+{
+    std::vector<std::string> values;
+    const std::string name = std::string(FIELDS[F_TRACK].query_name) + ":\"";
+    for (size_t at = text.find(name); at != std::string::npos; at = text.find(name, at + 1)) {
+        if (at > 0 && !strchr(" \t\r\n(+-", text[at - 1]))
+            continue;
+        size_t start = at + name.size(), end = text.find('"', start);
+        values.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    }
+    return values;
+}
+
+// The query text folded as indexed text is (store/analysis.h), but for
+// the values of fields taken as is (id:), which are not words.
+std::string fold_query(const std::string &text)
+{
+    std::string out;
+    size_t done = 0;
+    for (const field_spec &f : FIELDS) {
+        if (!f.query_name || f.kind != KIND_VERBATIM)
+            continue;
+        std::string name = std::string(f.query_name) + ":";
+        for (size_t at = text.find(name, done); at != std::string::npos; at = text.find(name, at + 1)) {
+            if (at > 0 && !strchr(" \t\r\n(+-", text[at - 1]))
+                continue;
+            size_t start = at + name.size(), end;
+            if (start < text.size() && text[start] == '"')
+                end = text.find('"', start + 1);
+            else
+                end = text.find_first_of(" \t\r\n)", start);
+            end = end == std::string::npos ? text.size() : end + (text[start] == '"' ? 1 : 0);
+            out += fold(text.substr(done, start - done)) + text.substr(start, end - start);
+            done = end;
+            at = end - 1;
+        }
+    }
+    return out + fold(text.substr(done));
 }
 
 const unsigned PARSE_FLAGS = Xapian::QueryParser::FLAG_BOOLEAN | Xapian::QueryParser::FLAG_PHRASE |
@@ -232,14 +418,19 @@ Xapian::Query parse_user_query(const Xapian::Database &db, const char *text, que
         return Xapian::Query::MatchAll;
     check_balance(text);
     Xapian::QueryParser qp;
-    setup_parser(qp, db, errors);
+    query_analysis analysis(db);
+    setup_parser(qp, db, errors, analysis);
     unsigned flags = PARSE_FLAGS | (corrected ? Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0);
-    Xapian::Query query = qp.parse_query(excluded_only_as_not(text), flags);
+    std::string folded = fold_query(excluded_only_as_not(text));
+    errors.quoted_tracks = quoted_tracks(folded);
+    errors.parsing = true;
+    Xapian::Query query = qp.parse_query(folded, flags);
+    errors.parsing = false;
     if (!errors.first.empty())
         throw store_failure{WM_STORE_QUERY_SYNTAX, errors.first};
     if (corrected)
         *corrected = qp.get_corrected_query_string();
-    return query;
+    return with_stopped_words(stemmed_query(query, analysis), qp);
 }
 
 // The default status policy: query without the sessions whose status did
@@ -259,10 +450,12 @@ Xapian::Query without_unheld(const Xapian::Database &db, const Xapian::Query &qu
                          Xapian::Query(Xapian::Query::OP_OR, hidden.begin(), hidden.end()));
 }
 
-// Any of the values (a NULL-terminated list) of a single-valued field.
-Xapian::Query any_of(field_id field, const char *const *values, query_errors &errors)
+// Any of the values of a field: value (NULL: none) and the NULL-terminated list values.
+Xapian::Query any_of(field_id field, const char *value, const char *const *values, query_errors &errors)
 {
     std::vector<Xapian::Query> alternatives;
+    if (!is_blank(value))
+        alternatives.push_back(field_filter(field, value, errors));
     for (; values && *values; values++)
         if (!is_blank(*values))
             alternatives.push_back(field_filter(field, *values, errors));
@@ -273,22 +466,19 @@ Xapian::Query any_of(field_id field, const char *const *values, query_errors &er
 
 // The request's option filters applied to query, then the default status
 // policy unless the query (errors.names_status, from parse_user_query) or
-// the request named a status.
+// the request named a status.  As in the query: the values of one field
+// ORed, different fields ANDed.
 Xapian::Query add_filters(const Xapian::Database &db, Xapian::Query query, const wm_search_request_t *request,
                           query_errors &errors)
 {
-    const struct { field_id field; const char *value; } filters[] = {
-        {F_TRACK, request->track}, {F_SPEAKER, request->speaker}, {F_YEAR, request->year},
-        {F_TYPE, request->type}, {F_LANG, request->language},
+    const struct { field_id field; const char *value; const char *const *values; } filters[] = {
+        {F_TRACK, request->track, request->tracks}, {F_SPEAKER, request->speaker, request->speakers},
+        {F_YEAR, request->year, request->years}, {F_TYPE, request->type, request->types},
+        {F_LANG, request->language, request->languages}, {F_EVENT, NULL, request->events},
+        {F_STATUS, NULL, request->statuses},
     };
-    for (auto &f : filters)
-        if (!is_blank(f.value))
-            query = Xapian::Query(Xapian::Query::OP_FILTER, query, field_filter(f.field, f.value, errors));
-    const struct { field_id field; const char *const *values; } lists[] = {
-        {F_EVENT, request->events}, {F_STATUS, request->statuses},
-    };
-    for (auto &l : lists) {
-        Xapian::Query any = any_of(l.field, l.values, errors);
+    for (auto &f : filters) {
+        Xapian::Query any = any_of(f.field, f.value, f.values, errors);
         if (any.get_type() != Xapian::Query::LEAF_MATCH_ALL)
             query = Xapian::Query(Xapian::Query::OP_FILTER, query, any);
     }

@@ -186,11 +186,25 @@ def track_field_is_case_insensitive():
     glam = truth_ids(lambda s: "GLAM" in s["tracks"])
     health = truth_ids(lambda s: "Community Health" in s["tracks"])
     check(glam and health, "the sample has no GLAM or Community Health session")
-    for q in ("track:glam", "track:GLAM", "track:Glam"):
+    for q in ('track:"glam"', 'track:"GLAM"', 'track:"Glam"'):
         check(idset(q) == glam, "%s: %s != %s" % (q, sorted(idset(q)), sorted(glam)))
     for q in ('track:"community health"', 'track:"Community Health"', 'track:"COMMUNITY HEALTH"'):
         check(idset(q) == health, "%s: %s != %s" % (q, sorted(idset(q)), sorted(health)))
-    check(count(setup()[0], "track:glam") == COUNTS["by_track"]["GLAM"], "track:glam count")
+    check(count(setup()[0], "--track", "glam") == COUNTS["by_track"]["GLAM"], "--track glam count")
+
+
+@test
+def track_word_matches_renamed_tracks():
+    # "GLAM" (2019, 2024) and "GLAM, Heritage, and Culture" (2023): one word finds both.
+    any_glam = truth_ids(lambda s: any("glam" in t.lower().replace(",", " ").split() for t in s["tracks"]))
+    years = {EXPECTED[i]["year"] for i in any_glam}
+    check(2023 in years and len(years) > 1, "the sample has no GLAM track renamed across years: %s" % years)
+    for q in ("track:glam", "track:GLAM", "track:Glam"):
+        check(idset(q) == any_glam, "%s: %s != %s" % (q, sorted(idset(q)), sorted(any_glam)))
+    heritage = truth_ids(lambda s: "GLAM, Heritage, and Culture" in s["tracks"])
+    check(idset('track:"GLAM, Heritage, and Culture"') == heritage, "the exact track")
+    in_range = {i for i in any_glam if 2019 <= (EXPECTED[i]["year"] or 0) <= 2024}
+    check(idset("track:glam year:2019..2024") == in_range, "the README's example")
 
 
 @functools.lru_cache(maxsize=None)
@@ -266,7 +280,7 @@ def type_lang_and_title_fields():
 @test
 def options_equal_fields():
     surname = pick_surname()[0]
-    pairs = [(("--track", "GLAM"), ("track:GLAM",)),
+    pairs = [(("--track", "GLAM"), ('track:"GLAM"',)),   # an option's value is a quoted one
              (("--track", "community health"), ('track:"community health"',)),
              (("--speaker", surname), ("speaker:" + surname,)),
              (("--year", "2019..2023"), ("year:2019..2023",)),
@@ -277,7 +291,16 @@ def options_equal_fields():
         a, b = idset(*option), idset(*field)
         check(a and a == b, "%s gives %d sessions, %s gives %d" % (option, len(a), field, len(b)))
     # An option is ANDed with the query.
-    check(idset("--track", "GLAM", "wikidata") == idset("track:GLAM wikidata"), "option AND query")
+    check(idset("--track", "GLAM", "wikidata") == idset('track:"GLAM" wikidata'), "option AND query")
+    # One rule: several values of one field widen (OR), fields narrow (AND), both syntaxes alike.
+    check(idset("--year", "2019", "--year", "2023") == idset("year:2019 year:2023")
+          == truth_ids(lambda s: s["year"] in (2019, 2023)), "--year twice")
+    both = truth_ids(lambda s: "GLAM" in s["tracks"] or "Libraries" in s["tracks"])
+    check(idset("--track", "GLAM", "--track", "Libraries") == idset('track:"GLAM" track:"Libraries"') == both,
+          "--track twice")
+    check(idset("--track", "GLAM", "--track", "Libraries", "--year", "2019")
+          == idset('track:"GLAM" track:"Libraries" year:2019') == {i for i in both if EXPECTED[i]["year"] == 2019},
+          "two fields")
 
 
 @test

@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "config.h"
 #include "archive/session.h"
 #include "archive/util.h"
 #include "store/store.h"
@@ -233,8 +234,9 @@ static void test_track_type_lang_fields(void **state)
     assert_query("track:glam", "wm:1 wm:3");
     assert_query("track:GLAM", "wm:1 wm:3");
     assert_query("track:\"community health\"", "wm:1 wm:2");
-    assert_query("track:glam track:\"Community Health\"", "wm:1");   /* a multi-valued field: AND */
-    assert_query("track:community", "");                              /* exact, not a word */
+    assert_query("track:glam track:\"Community Health\"", "wm:1 wm:2 wm:3");   /* one field: OR */
+    assert_query("track:community", "wm:1 wm:2");                      /* a word of the track */
+    assert_query("track:\"health community\"", "");                  /* several words: the whole track */
     assert_query("type:workshop", "wm:1");
     assert_query("type:\"lightning talk\"", "wm:2");
     assert_query("type:talk", "wm:3 wm:5");
@@ -257,7 +259,8 @@ static void test_speaker_field(void **state)
     assert_query("speaker:Bob_Smith_WMF", "wm:3");
     assert_query("speaker:wmf", "wm:3");
     assert_query("speaker:éclair", "wm:1");
-    assert_query("speaker:alex speaker:jones", "wm:4");
+    assert_query("speaker:alex speaker:jones", "wm:1 wm:4");         /* one field: OR */
+    assert_query("speaker:alex speaker:jones year:2019", "wm:1");    /* fields: AND */
 }
 
 static void test_year_field_and_ranges(void **state)
@@ -999,7 +1002,7 @@ static void test_prune_keeps_the_newest_dated_dump(void **state)
     assert_int_equal(stats->n_years, 1);
     assert_int_equal(stats->years[0].year, 2019);
     assert_int_equal(stats->years[0].sessions, 3);
-    assert_string_equal(stats->schema_version, "5");
+    assert_string_equal(stats->schema_version, "6");
     assert_int_equal(strlen(stats->last_update), 20);
     const char *dates[] = {"", "2019-01-01", "2020-01-01"};   /* sorted by path */
     for (size_t i = 0; i < 3; i++)
@@ -1090,7 +1093,7 @@ static void test_rebuild_starts_empty(void **state)
     wm_store_stats_t *stats = NULL;
     assert_int_equal(wm_store_get_stats(w, &stats), WM_STORE_OK);
     assert_int_equal(stats->n_sources, 0);
-    assert_string_equal(stats->schema_version, "5");
+    assert_string_equal(stats->schema_version, "6");
     wm_store_stats_free(stats);
     wm_store_close(w);
 }
@@ -1251,6 +1254,170 @@ static void test_queued_failure_is_reported(void **state)
     wm_store_close(w);
 }
 
+
+/* ---- text analysis (store/analysis.h) and the filter rule ---------------- */
+
+static wm_session_t *analysis_session(const char *id, const char *language, const char *title,
+                                      const char *abstract)
+{
+    wm_session_t *s = make_session(id, 2023, title, "talk", NULL, language, abstract);
+    return s;
+}
+
+/* An index of sessions written the ways real programs write them. */
+static wm_store_t *open_analysis_index(const char *name)
+{
+    char path[300];
+    wm_store_t *w = open_fresh(name, path, sizeof path);
+    wm_session_t *s = analysis_session("an:1", "en", "Mapping with friends", "Maps of the city.");
+    assert_int_equal(wm_session_add_speaker(s, "Léa Martin", NULL, NULL, NULL), 0);
+    put(w, s);
+    s = analysis_session("an:2", "en", "Wikipedia in Vietnam", "Editing in Vietnamese.");
+    assert_int_equal(wm_session_add_speaker(s, "Nguyễn Văn An", NULL, NULL, NULL), 0);
+    put(w, s);
+    s = analysis_session("an:3", "da", "Søren's Straße and Æsir", "From Đà Nẵng to Łódź.");
+    assert_int_equal(wm_session_add_track(s, "Éducation"), 0);
+    put(w, s);
+    put(w, analysis_session("an:4", "fr", "L’information et l'intégrité", "Une bibliothèque nationale."));
+    put(w, analysis_session("an:5", "en", "WikiWomen+ and C# meetup", "Meet the group."));
+    put(w, analysis_session("an:6", "en", "Libraries in Africa", "Public libraries across the continent."));
+    put(w, analysis_session("an:7", "en", "Africa's libraries", "Libraries of a continent."));
+    put(w, analysis_session("an:8", "de", "Bibliotheken der Zukunft", "Öffentliche Bibliotheken."));
+    put(w, analysis_session("an:9", "en", "National archives", "The archive of a nation."));
+    const char *tracks[][2] = {{"tr:1", "GLAM"}, {"tr:2", "GLAM, Heritage, and Culture"},
+                               {"tr:3", "GLAM and Partnerships"}, {"tr:4", "Libraries"}};
+    for (size_t i = 0; i < 4; i++)
+        put(w, make_session(tracks[i][0], 2019 + (int)i, "Track session", "talk", tracks[i][1], "en", "Text."));
+    assert_int_equal(wm_store_commit(w), WM_STORE_OK);
+    return w;
+}
+
+static void test_folding_of_accents_and_letters(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_analysis_index("folding");
+    assert_found_by_query(w, "speaker:lea", "an:1");
+    assert_found_by_query(w, "speaker:LÉA", "an:1");
+    assert_found_by_query(w, "speaker:\"lea martin\"", "an:1");
+    assert_found_by_query(w, "speaker:nguyen", "an:2");
+    assert_found_by_query(w, "speaker:\"nguyen van an\"", "an:2");
+    assert_found_by_query(w, "nguyen", "an:2");
+    assert_found_by_query(w, "strasse", "an:3");      /* ß */
+    assert_found_by_query(w, "straße", "an:3");
+    assert_found_by_query(w, "aesir", "an:3");        /* æ */
+    assert_found_by_query(w, "soren", "an:3");        /* ø */
+    assert_found_by_query(w, "\"da nang\"", "an:3");  /* đ, ẵ */
+    assert_found_by_query(w, "lodz", "an:3");         /* ł, ó, ź */
+    assert_found_by_query(w, "track:education", "an:3");
+    assert_found_by_query(w, "track:ÉDUCATION", "an:3");
+    wm_session_t *shown = NULL;   /* the text is stored as written */
+    assert_int_equal(wm_store_get_session(w, "an:3", &shown), WM_STORE_OK);
+    assert_string_equal(shown->title, "Søren's Straße and Æsir");
+    assert_string_equal(shown->tracks[0], "Éducation");
+    wm_session_free(shown);
+    assert_int_equal(wm_store_get_session(w, "an:2", &shown), WM_STORE_OK);
+    assert_string_equal(shown->speakers[0].name, "Nguyễn Văn An");
+    wm_session_free(shown);
+    wm_store_close(w);
+}
+
+static void test_elisions_and_suffixes(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_analysis_index("elisions");
+    assert_found_by_query(w, "information", "an:4");
+    assert_found_by_query(w, "integrite", "an:4");
+    assert_found_by_query(w, "intégrité", "an:4");
+    assert_found_by_query(w, "l'information", "an:4");
+    assert_found_by_query(w, "l’information", "an:4");
+    assert_found_by_query(w, "\"l'information et l’intégrité\"", "an:4");   /* phrases keep every word */
+    assert_found_by_query(w, "wikiwomen", "an:5");
+    assert_found_by_query(w, "WikiWomen+", "an:5");
+    assert_found_by_query(w, "title:wikiwomen", "an:5");
+    assert_found_by_query(w, "c#", "an:5");
+    assert_found_by_query(w, "\"wikiwomen+ and c#\"", "an:5");
+    assert_found_by_query(w, "\"africa's libraries\"", "an:7");   /* a possessive is no elision */
+    assert_found_by_query(w, "\"africa s\"", "");
+    wm_store_close(w);
+}
+
+static void test_stopwords_need_not_occur(void **state)
+{
+    (void)state;
+#ifndef HAVE_STOPWORDS
+    skip();
+#endif
+    wm_store_t *w = open_analysis_index("stopwords");
+    assert_found_by_query(w, "libraries africa", "an:6 an:7");
+    assert_found_by_query(w, "libraries in africa", "an:6 an:7");
+    assert_found_by_query(w, "the libraries of africa", "an:6 an:7");
+    assert_found_by_query(w, "\"libraries in africa\"", "an:6");   /* phrases keep every word */
+    assert_found_by_query(w, "of", "an:1 an:7 an:9");                    /* a query of stopwords only */
+    assert_found_by_query(w, "title:in", "an:2 an:6");
+    assert_found_by_query(w, "la bibliothèque", "an:4");          /* French stopwords, a French query */
+    assert_found_by_query(w, "\"et l'integrite\"", "an:4");
+    wm_store_close(w);
+}
+
+static void test_stems_of_the_session_language(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_analysis_index("stemming");
+    assert_found_by_query(w, "nationaux", "an:4");                /* French: nationale, nationaux */
+    assert_found_by_query(w, "bibliothek", "an:8");               /* German: Bibliotheken */
+    assert_found_by_query(w, "title:bibliothek", "an:8");
+    assert_found_by_query(w, "bibliotheque", "an:4");
+    assert_found_by_query(w, "nations", "an:9");                  /* English as before */
+    assert_found_by_query(w, "archives", "an:9");
+    assert_found_by_query(w, "\"bibliothek\"", "");               /* a phrase: the word as written */
+    wm_store_close(w);
+}
+
+static void test_track_words_and_whole_tracks(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_analysis_index("tracks");
+    assert_found_by_query(w, "track:glam", "tr:1 tr:2 tr:3");
+    assert_found_by_query(w, "track:GLAM year:2019..2021", "tr:1 tr:2 tr:3");
+    assert_found_by_query(w, "track:glam year:2020..2021", "tr:2 tr:3");
+    assert_found_by_query(w, "track:\"GLAM, Heritage, and Culture\"", "tr:2");
+    assert_found_by_query(w, "track:\"glam heritage and culture\"", "");   /* not the track's name */
+    assert_found_by_query(w, "track:heritage", "tr:2");
+    assert_found_by_query(w, "track:library", "tr:4");                    /* stemmed */
+    assert_found_by_query(w, "track:\"glam\"", "tr:1");               /* quoted: the whole track */
+    assert_found_by_query(w, "track:\"glam\" OR track:heritage", "tr:1 tr:2");
+    wm_search_request_t request = {.limit = 100, .track = "glam"};   /* an option: the whole track */
+    assert_found(w, &request, "tr:1");
+    request.track = "GLAM and Partnerships";
+    assert_found(w, &request, "tr:3");
+    wm_store_close(w);
+}
+
+static void test_one_rule_for_filters(void **state)
+{
+    (void)state;
+    /* Query syntax: one field ORs, fields AND. */
+    assert_query("year:2019 year:2014", "wm:1 wm:3");
+    assert_query("track:\"community health\" track:glam", "wm:1 wm:2 wm:3");
+    assert_query("track:\"community health\" track:glam year:2021", "wm:2");
+    assert_query("type:talk type:panel lang:en", "wm:3 wm:5");
+    /* Options: the same. */
+    const char *years[] = {"2019", "2014", NULL}, *tracks[] = {"Community Health", "glam", NULL};
+    wm_search_request_t request = {.limit = 100, .years = years};
+    assert_request(&request, "wm:1 wm:3");
+    request = (wm_search_request_t){.limit = 100, .year = "2019", .years = (const char *[]){"2014", NULL}};
+    assert_request(&request, "wm:1 wm:3");
+    request = (wm_search_request_t){.limit = 100, .tracks = tracks};
+    assert_request(&request, "wm:1 wm:2 wm:3");
+    request.years = (const char *[]){"2021", "2023", NULL};
+    assert_request(&request, "wm:2");
+    request = (wm_search_request_t){.limit = 100, .types = (const char *[]){"talk", "panel", NULL},
+                                    .languages = (const char *[]){"en", NULL}};
+    assert_request(&request, "wm:3 wm:5");
+    request = (wm_search_request_t){.limit = 100, .speakers = (const char *[]){"alex", "jones", NULL}};
+    assert_request(&request, "wm:1 wm:4");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1288,6 +1455,12 @@ int main(void)
         cmocka_unit_test(test_rebuild_starts_empty),
         cmocka_unit_test(test_queued_puts_read_as_direct_puts),
         cmocka_unit_test(test_queued_failure_is_reported),
+        cmocka_unit_test(test_folding_of_accents_and_letters),
+        cmocka_unit_test(test_elisions_and_suffixes),
+        cmocka_unit_test(test_stopwords_need_not_occur),
+        cmocka_unit_test(test_stems_of_the_session_language),
+        cmocka_unit_test(test_track_words_and_whole_tracks),
+        cmocka_unit_test(test_one_rule_for_filters),
     };
     return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);
 }

@@ -1,0 +1,312 @@
+/* Text analysis shared by indexing and query parsing: folding, elisions,
+ * stopwords, stemmers (the rules: store/analysis.h). */
+#include "store/analysis.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <unordered_set>
+
+#include "store/stopwords_lists.h"
+
+namespace wmstore {
+
+namespace {
+
+/* ---- folding --------------------------------------------------------- */
+
+// Letters that NFD leaves whole, and the apostrophes written as '.
+const struct { unsigned ch; const char *ascii; } SPELT_OUT[] = {
+    {0xD8, "O"}, {0xF8, "o"}, {0xDF, "ss"}, {0x1E9E, "SS"}, {0xC6, "AE"}, {0xE6, "ae"},
+    {0x152, "OE"}, {0x153, "oe"}, {0x110, "D"}, {0x111, "d"}, {0x141, "L"}, {0x142, "l"},
+    {0xDE, "TH"}, {0xFE, "th"}, {0xD0, "D"}, {0xF0, "d"}, {0x131, "i"}, {0x126, "H"},
+    {0x127, "h"}, {0x166, "T"}, {0x167, "t"}, {0x13F, "L"}, {0x140, "l"}, {0x14A, "N"},
+    {0x14B, "n"}, {0x401, "\xD0\x95"}, {0x451, "\xD0\xB5"},   // Ё Ё -> Е е
+    {0x2019, "'"}, {0x2018, "'"}, {0x2BC, "'"},
+};
+
+// Articles and prepositions that French, Italian and Catalan elide before
+// a vowel: l’information, dell’arte, jusqu’à.
+const char *const ELIDED[] = {
+    "c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu",
+    "all", "dall", "dell", "nell", "sull", "coll", "pell", "quell", "quest", "un", "nessun", "tutt",
+};
+
+const icu::Normalizer2 *nfd()
+{
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2 *n = icu::Normalizer2::getNFDInstance(status);
+    return U_SUCCESS(status) ? n : nullptr;
+}
+
+bool folds_marks(unsigned ch)
+{
+    UErrorCode status = U_ZERO_ERROR;
+    UScriptCode script = uscript_getScript(static_cast<UChar32>(ch), &status);
+    return U_SUCCESS(status) && (script == USCRIPT_LATIN || script == USCRIPT_GREEK);
+}
+
+// One non-ASCII character, folded, onto out; base_folds: whether a
+// combining mark after it goes (it followed a Latin or Greek letter).
+void fold_char(unsigned ch, std::string &out, bool &base_folds)
+{
+    for (auto &s : SPELT_OUT)
+        if (s.ch == ch) {
+            out += s.ascii;
+            base_folds = false;
+            return;
+        }
+    if (u_charType(static_cast<UChar32>(ch)) == U_NON_SPACING_MARK) {
+        if (!base_folds)
+            Xapian::Unicode::append_utf8(out, ch);
+        return;
+    }
+    base_folds = folds_marks(ch);
+    const icu::Normalizer2 *n = base_folds ? nfd() : nullptr;
+    icu::UnicodeString parts;
+    if (!n || !n->getDecomposition(static_cast<UChar32>(ch), parts)) {
+        Xapian::Unicode::append_utf8(out, ch);
+        return;
+    }
+    for (int32_t i = 0; i < parts.length(); i = parts.moveIndex32(i, 1)) {
+        UChar32 part = parts.char32At(i);
+        if (u_charType(part) != U_NON_SPACING_MARK)
+            Xapian::Unicode::append_utf8(out, static_cast<unsigned>(part));
+    }
+}
+
+bool is_elided(const std::string &head)
+{
+    if (head.empty() || head.size() > 6)
+        return false;
+    std::string lower = head;
+    for (char &c : lower)
+        c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    for (const char *e : ELIDED)
+        if (lower == e)
+            return true;
+    return false;
+}
+
+bool needs_folding(const std::string &text)
+{
+    for (unsigned char c : text)
+        if (c >= 0x80 || c == '\'')
+            return true;
+    return false;
+}
+
+/* ---- stopwords ------------------------------------------------------- */
+
+// A language's list, folded, made once per process when first asked for.
+const word_set *stopword_set(const std::string &language)
+{
+    static std::mutex lock;
+    static std::map<std::string, word_set> sets;
+    std::lock_guard<std::mutex> guard(lock);
+    auto found = sets.find(language);
+    if (found != sets.end())
+        return found->second.empty() ? nullptr : &found->second;
+    word_set &set = sets[language];
+    for (auto *list = STOPWORD_LISTS; list->language; list++)
+        if (language == list->language)
+            for (const char *const *w = list->words; *w; w++)
+                set.insert(fold(*w));
+    return set.empty() ? nullptr : &set;
+}
+
+}  // namespace
+
+std::string fold(const std::string &text)
+{
+    if (!needs_folding(text))
+        return text;
+    std::string out;
+    out.reserve(text.size());
+    bool base_folds = false;
+    size_t word_start = 0;   // where the word being written began in out
+    size_t apostrophe = std::string::npos, head_start = 0;   // an apostrophe just written and its word
+    for (Xapian::Utf8Iterator it(text); it != Xapian::Utf8Iterator(); ++it) {
+        unsigned ch = *it;
+        bool letter = Xapian::Unicode::is_wordchar(ch);
+        if (apostrophe != std::string::npos && letter && is_elided(out.substr(head_start, apostrophe - head_start)))
+            out[apostrophe] = ' ';
+        apostrophe = std::string::npos;
+        if (ch < 0x80) {
+            out += static_cast<char>(ch);
+            base_folds = false;
+        } else
+            fold_char(ch, out, base_folds);
+        if (!out.empty() && out.back() == '\'') {
+            apostrophe = out.size() - 1;
+            head_start = word_start;
+        }
+        if (!letter && !(ch >= 0x300 && u_charType(static_cast<UChar32>(ch)) == U_NON_SPACING_MARK))
+            word_start = out.size();
+    }
+    return out;
+}
+
+std::string base_language(const std::string &code)
+{
+    std::string base;
+    for (char c : code) {
+        if (c == '-' || c == '_')
+            break;
+        base += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    return base;
+}
+
+bool stemmer_for(const std::string &language, Xapian::Stem &stemmer)
+{
+    // Per thread: a Snowball stemmer keeps its work buffers between calls.
+    thread_local std::map<std::string, Xapian::Stem> known;   // a missing stemmer as Stem() ("none")
+    auto found = known.find(language);
+    if (found == known.end()) {
+        Xapian::Stem made;
+        try {
+            if (!language.empty() && language.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos)
+                made = Xapian::Stem(language);   // Xapian knows ISO 639 codes: "fr", "de", "ar"
+        } catch (const Xapian::InvalidArgumentError &) {
+        }
+        found = known.emplace(language, made).first;
+    }
+    stemmer = found->second;
+    return !stemmer.is_none();
+}
+
+bool is_stopword(const std::string &language, const std::string &word)
+{
+    const word_set *set = stopword_set(language);
+    return set && set->count(word);
+}
+
+bool is_stopword_of_any(const std::vector<std::string> &languages, const std::string &word)
+{
+    for (const std::string &l : languages)
+        if (is_stopword(l, word))
+            return true;
+    return false;
+}
+
+bool has_stopword_list(const std::string &language)
+{
+    return stopword_set(language) != nullptr;
+}
+
+bool have_stopwords()
+{
+    return STOPWORD_LISTS[0].language != nullptr;
+}
+
+language_stopper::language_stopper(const std::vector<std::string> &langs)
+{
+    std::vector<std::string> with_english{"en"};
+    with_english.insert(with_english.end(), langs.begin(), langs.end());
+    for (const std::string &l : with_english) {
+        const word_set *set = stopword_set(l);
+        if (set && std::find(sets.begin(), sets.end(), set) == sets.end())
+            sets.push_back(set);
+    }
+}
+
+bool language_stopper::operator()(const std::string &word) const
+{
+    for (const word_set *set : sets)
+        if (set->count(word))
+            return true;
+    return false;
+}
+
+/* ---- indexing -------------------------------------------------------- */
+
+text_indexer::text_indexer(Xapian::Document &d, const std::string &lang)
+    : doc(d), language(base_language(lang)), stopper(std::vector<std::string>{base_language(lang)})
+{
+    tg.set_document(doc);
+    tg.set_stemmer(Xapian::Stem("english"));
+    tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+    tg.set_stopper(&stopper);
+    tg.set_stopper_strategy(Xapian::TermGenerator::STOP_STEMMED);
+    if (language != "en" && stemmer_for(language, own_stemmer))
+        has_own_stemmer = true;
+}
+
+void text_indexer::index(const std::string &text, const std::string &prefix)
+{
+    if (text.empty())
+        return;
+    saw_suffix = saw_suffix || text.find_first_of("+#") != std::string::npos;
+    tg.increase_termpos();
+    if (!prefix.empty())
+        tg.index_text(text, 1, prefix);
+    tg.index_text(text);
+    if (!has_own_stemmer)
+        return;
+    // The language's stems: made apart, then only those English did not
+    // give, with wdf 0 (matching, not weighing; the document's length
+    // stays what English gives it).
+    Xapian::Document scratch;
+    Xapian::TermGenerator own;
+    own.set_document(scratch);
+    own.set_stemmer(own_stemmer);
+    own.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
+    own.set_stopper(&stopper);
+    own.set_stopper_strategy(Xapian::TermGenerator::STOP_ALL);
+    if (!prefix.empty())
+        own.index_text_without_positions(text, 1, prefix);
+    own.index_text_without_positions(text);
+    for (auto t = scratch.termlist_begin(); t != scratch.termlist_end(); ++t) {
+        auto mine = doc.termlist_begin();
+        mine.skip_to(*t);
+        if (mine == doc.termlist_end() || *mine != *t)
+            doc.add_term(*t, 0);
+    }
+}
+
+void text_indexer::index_filter_words(const std::string &text, const std::string &prefix)
+{
+    if (text.empty())
+        return;
+    saw_suffix = saw_suffix || text.find_first_of("+#") != std::string::npos;
+    tg.index_text_without_positions(text, 0, prefix);
+}
+
+void text_indexer::index_suffix_forms()
+{
+    if (!saw_suffix)
+        return;
+    struct suffixed { std::string term; Xapian::termcount wdf; std::vector<Xapian::termpos> positions; };
+    std::vector<suffixed> found;
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+        const std::string term = *t;
+        if (term.empty() || term[0] == 'Z' || (term.back() != '+' && term.back() != '#'))
+            continue;
+        found.push_back({term, t.get_wdf(), {}});
+        for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p)
+            found.back().positions.push_back(*p);
+    }
+    Xapian::Stem english("english");
+    for (const suffixed &s : found) {
+        size_t start = 0;
+        while (start < s.term.size() && s.term[start] >= 'A' && s.term[start] <= 'Z')
+            start++;
+        std::string prefix = s.term.substr(0, start), word = s.term.substr(start);
+        while (!word.empty() && (word.back() == '+' || word.back() == '#'))
+            word.pop_back();
+        if (word.empty())
+            continue;
+        for (Xapian::termpos pos : s.positions)
+            doc.add_posting(prefix + word, pos, 0);
+        doc.add_term(prefix + word, s.wdf);
+        doc.add_term("Z" + prefix + english(word), s.wdf);
+    }
+}
+
+}  // namespace wmstore

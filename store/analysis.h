@@ -1,0 +1,98 @@
+/* Text analysis: how words become terms, the one definition that indexing
+ * (store/store.cc) and query parsing (store/store_search.cc) both follow,
+ * so that a query word meets the terms of the same word in a session.
+ * Internal to store/: C++ only.  The rules (doc/index-schema.md, "Text
+ * analysis"):
+ *
+ *  - Folding (fold): Latin and Greek letters lose their diacritics (NFD
+ *    through ICU, then the nonspacing marks dropped: é -> e, ễ -> e); letters
+ *    that do not decompose are spelt out (ø -> o, ß -> ss, æ -> ae, œ -> oe,
+ *    đ -> d, ł -> l, þ -> th, ð -> d, ı -> i); Cyrillic ё -> е (й and the
+ *    marks of other scripts stay: their stemmers need them); ’ ‘ ʼ -> '.
+ *    Case is kept here (exact terms lower-case on top, store.cc normalise;
+ *    TermGenerator and QueryParser lower-case words themselves).
+ *  - Elisions (also fold): an apostrophe after an elided article or
+ *    preposition (l' d' j' m' n' s' t' c' qu' jusqu' lorsqu' puisqu'
+ *    quoiqu' presqu' dell' all' dall' nell' sull' coll' un' quest' ...)
+ *    and before a letter becomes a space, so l’information is the two
+ *    words "l" and "information"; the article is a stopword.  Other
+ *    apostrophes stay (don't, Wikipedia's: the English stemmer and
+ *    stopword list know them).
+ *  - word+ and word# (index_suffix_forms): Xapian keeps a trailing + or #
+ *    in the word (C++, C#); the document gets the bare word too, at the same
+ *    positions, with its stem.
+ *  - Stopwords: the Snowball lists of Lingua::StopWords (generated table),
+ *    folded; Xapian's STOP_STEMMED when indexing (a stopword is indexed
+ *    unstemmed with its position, so phrases keep it, but gets no Z stem).
+ *  - Stemming: English always; a session in another language with a
+ *    Snowball stemmer also gets the stems of that language (Z terms without
+ *    positions and with wdf 0: they make inflections match without
+ *    weighing twice).  The query side: see store_search.cc, stemmed_query.
+ */
+#ifndef WM_STORE_ANALYSIS_H
+#define WM_STORE_ANALYSIS_H
+
+#include <xapian.h>
+
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace wmstore {
+
+// The text with diacritics folded and elisions split (see above); case kept.
+std::string fold(const std::string &text);
+
+// The primary subtag of a language code, lower-case ("pt-BR" -> "pt").
+std::string base_language(const std::string &code);
+
+// The Snowball stemmer of a language code; false when Xapian has none.
+bool stemmer_for(const std::string &language, Xapian::Stem &stemmer);
+
+// Whether a folded, lower-case word is a stopword of the language.
+bool is_stopword(const std::string &language, const std::string &word);
+
+// Whether it is a stopword of any of the languages.
+bool is_stopword_of_any(const std::vector<std::string> &languages, const std::string &word);
+
+// Whether the language has a stopword list.
+bool has_stopword_list(const std::string &language);
+
+// Whether any stopword lists were compiled in (liblingua-stopwords-perl).
+bool have_stopwords();
+
+// Stopwords of English and of the given languages (folded words).
+typedef std::unordered_set<std::string> word_set;
+class language_stopper : public Xapian::Stopper {
+    std::vector<const word_set *> sets;
+public:
+    explicit language_stopper(const std::vector<std::string> &langs);
+    bool operator()(const std::string &word) const override;
+    std::string get_description() const override { return "wmsearch.language_stopper"; }
+};
+
+// Index text (already folded) as TermGenerator does, English stems and
+// stopwords, plus the stems of the document's own language (see above).
+class text_indexer {
+    Xapian::Document &doc;
+    std::string language;     // "" or "en": English only
+    Xapian::Stem own_stemmer; // valid when has_own_stemmer
+    bool has_own_stemmer = false;
+    language_stopper stopper;
+    Xapian::TermGenerator tg;
+    bool saw_suffix = false;  // a '+' or '#' was indexed: index_suffix_forms has work
+public:
+    text_indexer(Xapian::Document &doc, const std::string &language);
+    // The text into the unprefixed terms, and into prefix's too when it is
+    // not empty; a gap in positions first.
+    void index(const std::string &text, const std::string &prefix);
+    // The words of the text as wdf-0 filter terms with prefix, stemmed
+    // (English), no positions: track words.
+    void index_filter_words(const std::string &text, const std::string &prefix);
+    // word+ and word#: the bare words too (call once, at the end).
+    void index_suffix_forms();
+};
+
+}  // namespace wmstore
+
+#endif
