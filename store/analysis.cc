@@ -2,16 +2,12 @@
  * stopwords, stemmers (the rules: store/analysis.h). */
 #include "store/analysis.h"
 
-#include <unicode/normalizer2.h>
-#include <unicode/uchar.h>
-#include <unicode/uscript.h>
-
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <map>
-#include <mutex>
-#include <unordered_set>
 
+#include "store/fold_table.h"
 #include "store/stopwords_lists.h"
 
 namespace wmstore {
@@ -37,22 +33,17 @@ const char *const ELIDED[] = {
     "all", "dall", "dell", "nell", "sull", "coll", "pell", "quell", "quest", "un", "nessun", "tutt",
 };
 
-const icu::Normalizer2 *nfd()
+template <typename Range>
+bool in_ranges(const Range &ranges, unsigned ch)
 {
-    UErrorCode status = U_ZERO_ERROR;
-    const icu::Normalizer2 *n = icu::Normalizer2::getNFDInstance(status);
-    return U_SUCCESS(status) ? n : nullptr;
-}
-
-bool folds_marks(unsigned ch)
-{
-    UErrorCode status = U_ZERO_ERROR;
-    UScriptCode script = uscript_getScript(static_cast<UChar32>(ch), &status);
-    return U_SUCCESS(status) && (script == USCRIPT_LATIN || script == USCRIPT_GREEK);
+    auto found = std::upper_bound(std::begin(ranges), std::end(ranges), ch,
+                                  [](unsigned c, const auto &r) { return c < r.first; });
+    return found != std::begin(ranges) && ch <= (found - 1)->last;
 }
 
 // One non-ASCII character, folded, onto out; base_folds: whether a
 // combining mark after it goes (it followed a Latin or Greek letter).
+// ICU's decompositions come through the generated store/fold_table.h.
 void fold_char(unsigned ch, std::string &out, bool &base_folds)
 {
     for (auto &s : SPELT_OUT)
@@ -61,23 +52,18 @@ void fold_char(unsigned ch, std::string &out, bool &base_folds)
             base_folds = false;
             return;
         }
-    if (u_charType(static_cast<UChar32>(ch)) == U_NON_SPACING_MARK) {
+    if (in_ranges(MARKS, ch)) {
         if (!base_folds)
             Xapian::Unicode::append_utf8(out, ch);
         return;
     }
-    base_folds = folds_marks(ch);
-    const icu::Normalizer2 *n = base_folds ? nfd() : nullptr;
-    icu::UnicodeString parts;
-    if (!n || !n->getDecomposition(static_cast<UChar32>(ch), parts)) {
+    base_folds = in_ranges(FOLDING_SCRIPTS, ch);
+    auto found = std::lower_bound(std::begin(FOLDED), std::end(FOLDED), ch,
+                                  [](const auto &f, unsigned c) { return f.ch < c; });
+    if (base_folds && found != std::end(FOLDED) && found->ch == ch)
+        out += found->folded;
+    else
         Xapian::Unicode::append_utf8(out, ch);
-        return;
-    }
-    for (int32_t i = 0; i < parts.length(); i = parts.moveIndex32(i, 1)) {
-        UChar32 part = parts.char32At(i);
-        if (u_charType(part) != U_NON_SPACING_MARK)
-            Xapian::Unicode::append_utf8(out, static_cast<unsigned>(part));
-    }
 }
 
 bool is_elided(const std::string &head)
@@ -103,21 +89,21 @@ bool needs_folding(const std::string &text)
 
 /* ---- stopwords ------------------------------------------------------- */
 
-// A language's list, folded, made once per process when first asked for.
-const word_set *stopword_set(const std::string &language)
+// A language's list (folded and sorted by store/stopwords.pl); NULL when none.
+const stopword_list *find_list(const std::string &language)
 {
-    static std::mutex lock;
-    static std::map<std::string, word_set> sets;
-    std::lock_guard<std::mutex> guard(lock);
-    auto found = sets.find(language);
-    if (found != sets.end())
-        return found->second.empty() ? nullptr : &found->second;
-    word_set &set = sets[language];
     for (auto *list = STOPWORD_LISTS; list->language; list++)
         if (language == list->language)
-            for (const char *const *w = list->words; *w; w++)
-                set.insert(fold(*w));
-    return set.empty() ? nullptr : &set;
+            return list;
+    return nullptr;
+}
+
+bool in_list(const stopword_list *list, const std::string &word)
+{
+    auto end = list->words + list->n;
+    auto found = std::lower_bound(list->words, end, word.c_str(),
+                                  [](const char *a, const char *b) { return strcmp(a, b) < 0; });
+    return found != end && word == *found;
 }
 
 }  // namespace
@@ -146,7 +132,7 @@ std::string fold(const std::string &text)
             apostrophe = out.size() - 1;
             head_start = word_start;
         }
-        if (!letter && !(ch >= 0x300 && u_charType(static_cast<UChar32>(ch)) == U_NON_SPACING_MARK))
+        if (!letter && !in_ranges(MARKS, ch))
             word_start = out.size();
     }
     return out;
@@ -183,8 +169,8 @@ bool stemmer_for(const std::string &language, Xapian::Stem &stemmer)
 
 bool is_stopword(const std::string &language, const std::string &word)
 {
-    const word_set *set = stopword_set(language);
-    return set && set->count(word);
+    const stopword_list *list = find_list(language);
+    return list && in_list(list, word);
 }
 
 bool is_stopword_of_any(const std::vector<std::string> &languages, const std::string &word)
@@ -197,7 +183,7 @@ bool is_stopword_of_any(const std::vector<std::string> &languages, const std::st
 
 bool has_stopword_list(const std::string &language)
 {
-    return stopword_set(language) != nullptr;
+    return find_list(language) != nullptr;
 }
 
 bool have_stopwords()
@@ -210,16 +196,16 @@ language_stopper::language_stopper(const std::vector<std::string> &langs)
     std::vector<std::string> with_english{"en"};
     with_english.insert(with_english.end(), langs.begin(), langs.end());
     for (const std::string &l : with_english) {
-        const word_set *set = stopword_set(l);
-        if (set && std::find(sets.begin(), sets.end(), set) == sets.end())
-            sets.push_back(set);
+        const stopword_list *list = find_list(l);
+        if (list && std::find(lists.begin(), lists.end(), list) == lists.end())
+            lists.push_back(list);
     }
 }
 
 bool language_stopper::operator()(const std::string &word) const
 {
-    for (const word_set *set : sets)
-        if (set->count(word))
+    for (const stopword_list *list : lists)
+        if (in_list(list, word))
             return true;
     return false;
 }
@@ -249,24 +235,26 @@ void text_indexer::index(const std::string &text, const std::string &prefix)
     tg.index_text(text);
     if (!has_own_stemmer)
         return;
-    // The language's stems: made apart, then only those English did not
-    // give, with wdf 0 (matching, not weighing; the document's length
-    // stays what English gives it).
-    Xapian::Document scratch;
-    Xapian::TermGenerator own;
-    own.set_document(scratch);
-    own.set_stemmer(own_stemmer);
-    own.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
-    own.set_stopper(&stopper);
-    own.set_stopper_strategy(Xapian::TermGenerator::STOP_ALL);
-    if (!prefix.empty())
-        own.index_text_without_positions(text, 1, prefix);
-    own.index_text_without_positions(text);
-    for (auto t = scratch.termlist_begin(); t != scratch.termlist_end(); ++t) {
-        auto mine = doc.termlist_begin();
-        mine.skip_to(*t);
-        if (mine == doc.termlist_end() || *mine != *t)
-            doc.add_term(*t, 0);
+    // The language's stems: only those English did not give, and not a
+    // stem that is its word unchanged (a Russian stemmer on a Latin word:
+    // no inflection, and the unstemmed term is there); with wdf 0
+    // (matching, not weighing; the document's length stays what English
+    // gives it).
+    Xapian::Document words;
+    Xapian::TermGenerator plain;
+    plain.set_document(words);
+    plain.index_text_without_positions(text);
+    Xapian::Stem english("english");
+    for (auto t = words.termlist_begin(); t != words.termlist_end(); ++t) {
+        const std::string &word = *t;
+        if (stopper(word))
+            continue;
+        std::string stem = own_stemmer(word);
+        if (stem == word || stem == english(word))
+            continue;
+        doc.add_term("Z" + stem, 0);
+        if (!prefix.empty())
+            doc.add_term("Z" + prefix + stem, 0);
     }
 }
 

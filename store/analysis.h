@@ -4,8 +4,9 @@
  * Internal to store/: C++ only.  The rules (doc/index-schema.md, "Text
  * analysis"):
  *
- *  - Folding (fold): Latin and Greek letters lose their diacritics (NFD
- *    through ICU, then the nonspacing marks dropped: é -> e, ễ -> e); letters
+ *  - Folding (fold): Latin and Greek letters lose their diacritics (ICU's
+ *    NFD, then the nonspacing marks dropped: é -> e, ễ -> e; ICU's answers
+ *    are a table made at build time by store/fold_table_gen.cc); letters
  *    that do not decompose are spelt out (ø -> o, ß -> ss, æ -> ae, œ -> oe,
  *    đ -> d, ł -> l, þ -> th, ð -> d, ı -> i); Cyrillic ё -> е (й and the
  *    marks of other scripts stay: their stemmers need them); ’ ‘ ʼ -> '.
@@ -21,21 +22,23 @@
  *  - word+ and word# (index_suffix_forms): Xapian keeps a trailing + or #
  *    in the word (C++, C#); the document gets the bare word too, at the same
  *    positions, with its stem.
- *  - Stopwords: the Snowball lists of Lingua::StopWords (generated table),
- *    folded; Xapian's STOP_STEMMED when indexing (a stopword is indexed
+ *  - Stopwords: the Snowball lists of Lingua::StopWords (a table generated
+ *    by store/stopwords.pl, folded and sorted there: nothing to build at run
+ *    time); Xapian's STOP_STEMMED when indexing (a stopword is indexed
  *    unstemmed with its position, so phrases keep it, but gets no Z stem).
  *  - Stemming: English always; a session in another language with a
  *    Snowball stemmer also gets the stems of that language (Z terms without
  *    positions and with wdf 0: they make inflections match without
- *    weighing twice).  The query side: see store_search.cc, stemmed_query.
+ *    weighing twice; not a stem that is its word unchanged).  The query
+ *    side: see store_search.cc, stemmed_query.
  */
 #ifndef WM_STORE_ANALYSIS_H
 #define WM_STORE_ANALYSIS_H
 
 #include <xapian.h>
 
+#include <cstddef>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 namespace wmstore {
@@ -62,9 +65,15 @@ bool has_stopword_list(const std::string &language);
 bool have_stopwords();
 
 // Stopwords of English and of the given languages (folded words).
-typedef std::unordered_set<std::string> word_set;
+// One language's stopwords, folded and sorted (the generated table).
+struct stopword_list {
+    const char *language;
+    const char *const *words;
+    size_t n;
+};
+
 class language_stopper : public Xapian::Stopper {
-    std::vector<const word_set *> sets;
+    std::vector<const stopword_list *> lists;
 public:
     explicit language_stopper(const std::vector<std::string> &langs);
     bool operator()(const std::string &word) const override;

@@ -14,7 +14,8 @@
  * l information), English and the session language's stopwords with
  * STOP_STEMMED (no Z stem, but the word with its position), word+ / word#
  * also as word, and the stems of the session's own language (Z terms, wdf
- * 0, no positions) besides the English ones.
+ * 0, no positions) besides the English ones.  The folding's ICU data is a
+ * table generated at build time (store/fold_table_gen.cc).
  *
  *   prefix    query field   kind       what
  *   (none)    (plain words) text       title, abstract, tracks, speakers'

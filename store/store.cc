@@ -110,18 +110,23 @@ std::string escape_value(const std::string &value)
     return out;
 }
 
+// Runs without a backslash are copied whole: every hit of a search is
+// decoded, and byte by byte this was half of decoding an abstract.
 std::string unescape_value(const std::string &value)
 {
+    size_t slash = value.find('\\');
+    if (slash == std::string::npos)
+        return value;
     std::string out;
-    for (size_t i = 0; i < value.size(); i++) {
-        char c = value[i];
-        if (c != '\\' || i + 1 == value.size()) {
-            out += c;
-            continue;
-        }
-        c = value[++i];
+    out.reserve(value.size());
+    size_t done = 0;
+    for (; slash != std::string::npos && slash + 1 < value.size(); slash = value.find('\\', done)) {
+        out.append(value, done, slash - done);
+        char c = value[slash + 1];
         out += c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c;
+        done = slash + 2;
     }
+    out.append(value, done, std::string::npos);
     return out;
 }
 

@@ -192,7 +192,9 @@ struct query_analysis {
     std::unique_ptr<language_stopper> stopper;
     noting_stemmer *stemmer = nullptr;    // owned by the parser's Xapian::Stem
 
-    explicit query_analysis(const Xapian::Database &db)
+    const Xapian::Database &db;
+
+    explicit query_analysis(const Xapian::Database &database) : db(database)
     {
         const std::string prefix = prefix_of(F_LANG);
         Xapian::Stem unused;
@@ -242,8 +244,10 @@ bool stem_term(const std::string &term, std::string &prefix, std::string &stem)
 }
 
 // query with each stemmed word also stemmed in the index's other languages
-// (OP_SYNONYM: one word, however many stems; a French session has its
-// French stems besides the English ones), and a stopword as itself too.  Only the operators the parser
+// (a French session has its French stems besides the English ones), and a
+// stopword as itself too.  The other stems match without weight, as they
+// are indexed (wdf 0): English sessions rank as before, and once Xapian's
+// top ten are found it skips postings that cannot raise a weight.  Only the operators the parser
 // builds around words are rebuilt; phrases (unstemmed), wildcards, ranges
 // and weight scaling stay as they are.
 Xapian::Query stemmed_query(const Xapian::Query &query, const query_analysis &analysis)
@@ -254,24 +258,30 @@ Xapian::Query stemmed_query(const Xapian::Query &query, const query_analysis &an
         auto words = analysis.stemmer->words_of_stem.find(stem_term(term, prefix, stem) ? stem : std::string());
         if (words == analysis.stemmer->words_of_stem.end() || stem.empty())
             return query;
-        std::vector<std::string> terms{term};
-        auto add = [&terms](const std::string &t) {
-            if (std::find(terms.begin(), terms.end(), t) == terms.end())
-                terms.push_back(t);
-        };
+        std::vector<Xapian::Query> weighed{query};
+        std::vector<std::string> matching;   // other languages' stems
         Xapian::Stem other;
         for (const std::string &word : words->second) {
+            // Only stems some session has: a lone term stays a term, which
+            // Xapian counts without reading its postings.
             for (const std::string &language : analysis.languages)
-                if (stemmer_for(language, other))
-                    add("Z" + prefix + other(word));
+                if (stemmer_for(language, other)) {
+                    std::string t = "Z" + prefix + other(word);
+                    if (t != term && std::find(matching.begin(), matching.end(), t) == matching.end() &&
+                        analysis.db.term_exists(t))
+                        matching.push_back(t);
+                }
             // A stopword has no stem in the index (STOP_STEMMED), only
             // itself: for a query of stopwords only, which Xapian keeps.
-            if ((*analysis.stopper)(word))
-                add(prefix + word);
+            if ((*analysis.stopper)(word) && analysis.db.term_exists(prefix + word))
+                weighed.emplace_back(prefix + word);
         }
-        if (terms.size() == 1)
+        if (!matching.empty())
+            weighed.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                                 Xapian::Query(Xapian::Query::OP_OR, matching.begin(), matching.end()), 0.0);
+        if (weighed.size() == 1)
             return query;
-        return Xapian::Query(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end());
+        return Xapian::Query(Xapian::Query::OP_OR, weighed.begin(), weighed.end());
     }
     static const Xapian::Query::op rebuilt[] = {
         Xapian::Query::OP_AND, Xapian::Query::OP_OR, Xapian::Query::OP_AND_NOT, Xapian::Query::OP_XOR,
@@ -842,6 +852,31 @@ bool counted_by_index(const Xapian::Query &query)
     }
 }
 
+// How many documents query matches at least, from term frequencies alone
+// (what Xapian's lower bound is before it checks anything): a term's
+// frequency, the largest of an OR's or a SYNONYM's parts (a word and its
+// stems in other languages); 0 when unknown.  When it reaches
+// ESTIMATE_CHECK, checking that many matches cannot tell more.
+Xapian::doccount known_at_least(const Xapian::Database &db, const Xapian::Query &query)
+{
+    switch (query.get_type()) {
+    case Xapian::Query::LEAF_TERM:
+        return db.get_termfreq(*query.get_terms_begin());
+    case Xapian::Query::OP_SCALE_WEIGHT:
+        return known_at_least(db, query.get_subquery(0));
+    case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_MAX: {
+        Xapian::doccount most = 0;
+        for (size_t i = 0; i < query.get_num_subqueries(); i++)
+            most = std::max(most, known_at_least(db, query.get_subquery(i)));
+        return most;
+    }
+    default:
+        return 0;
+    }
+}
+
 // "Did you mean": the corrected query when it finds more than the user's did.
 void suggest(const Xapian::Database &db, const wm_search_request_t *request, wm_search_result_t *result)
 {
@@ -886,10 +921,11 @@ wm_search_result_t *run_query(const Xapian::Database &db, const Xapian::Query &q
     // when an estimate will do, the lower bound after checking at least
     // ESTIMATE_CHECK matches (exact when fewer match; Xapian's own
     // estimate can be far off for phrases, its lower bound never is),
-    // none when counted_by_index().
+    // none when counted_by_index() or when the index alone says at least
+    // ESTIMATE_CHECK match (known_at_least).
     bool estimate = request->estimate_total && !request->count_only;
     bool check_all = request->facets || (!estimate && has_positional(query));
-    bool check_some = estimate && !counted_by_index(query);
+    bool check_some = estimate && !counted_by_index(query) && known_at_least(db, query) < ESTIMATE_CHECK;
     Xapian::doccount check = check_all ? db.get_doccount() : check_some ? ESTIMATE_CHECK : 0;
     Xapian::MSet mset = request->count_only ? enquire.get_mset(0, 0, check)
                                             : enquire.get_mset(request->offset, request->limit, check);
