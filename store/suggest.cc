@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <new>
 #include <string>
@@ -43,13 +44,88 @@ bool is_blank(const char *s)
 
 /* ---- distance ------------------------------------------------------- */
 
-std::u32string code_points(const std::string &utf8)
-{
-    std::u32string out;
-    for (Xapian::Utf8Iterator it(utf8); it != Xapian::Utf8Iterator(); ++it)
-        out.push_back(*it);
-    return out;
-}
+// The Damerau-Levenshtein distance (optimal string alignment: insertions,
+// deletions, substitutions and swaps of two neighbours, one edit each) of
+// many candidates to one word, on code points, bounded: a candidate beyond
+// the bound gets bound + 1 as soon as that is sure.  Most candidates never
+// reach the table: their length, then their letter counts (each edit
+// changes at most one letter's count up and one down, so the larger of
+// the total surplus and the total shortfall is a lower bound) rule them
+// out.  Buffers are reused: no allocation per candidate.
+class bounded_distance {
+    std::u32string target, other;
+    unsigned bound;
+    int target_counts[64] = {0};
+    int counts[64];
+    std::vector<unsigned> before, row, cur;
+
+    // UTF-8 to code points; ASCII (most names) without Xapian::Utf8Iterator's
+    // per-character cost.  Terms are valid UTF-8 (TermGenerator, normalise).
+    static void decode(const std::string &utf8, std::u32string &out)
+    {
+        out.clear();
+        for (size_t i = 0; i < utf8.size();) {
+            unsigned char c = static_cast<unsigned char>(utf8[i]);
+            if (c < 0x80) {
+                out.push_back(c);
+                i++;
+                continue;
+            }
+            Xapian::Utf8Iterator it(utf8.data() + i, utf8.size() - i);
+            out.push_back(*it);
+            ++it;
+            i = utf8.size() - it.left();
+        }
+    }
+
+public:
+    bounded_distance(const std::string &word, unsigned b) : bound(b)
+    {
+        decode(word, target);
+        for (char32_t c : target)
+            target_counts[c % 64]++;   // letters that share a bucket only lower the bound
+    }
+
+    size_t length() const { return target.size(); }
+
+    unsigned operator()(const std::string &candidate)
+    {
+        decode(candidate, other);
+        size_t n = target.size(), m = other.size();
+        if ((n > m ? n - m : m - n) > bound)
+            return bound + 1;
+        std::copy(std::begin(target_counts), std::end(target_counts), counts);
+        for (char32_t c : other)
+            counts[c % 64]--;
+        unsigned surplus = 0, shortfall = 0;
+        for (int k : counts)
+            (k > 0 ? surplus : shortfall) += static_cast<unsigned>(k > 0 ? k : -k);
+        if (std::max(surplus, shortfall) > bound)
+            return bound + 1;
+        before.assign(m + 1, 0);
+        row.resize(m + 1);
+        cur.assign(m + 1, 0);
+        for (size_t j = 0; j <= m; j++)
+            row[j] = static_cast<unsigned>(j);
+        for (size_t i = 1; i <= n; i++) {
+            cur[0] = static_cast<unsigned>(i);
+            unsigned smallest = cur[0];
+            for (size_t j = 1; j <= m; j++) {
+                unsigned cost = target[i - 1] == other[j - 1] ? 0 : 1;
+                unsigned d = std::min({row[j] + 1, cur[j - 1] + 1, row[j - 1] + cost});
+                if (i > 1 && j > 1 && target[i - 1] == other[j - 2] && target[i - 2] == other[j - 1])
+                    d = std::min(d, before[j - 2] + 1);
+                cur[j] = d;
+                smallest = std::min(smallest, d);
+            }
+            if (smallest > bound)
+                return bound + 1;
+            before.swap(row);
+            row.swap(cur);
+        }
+        return std::min(row[m], bound + 1);
+    }
+};
 
 size_t utf8_length(const std::string &s)
 {
@@ -57,37 +133,6 @@ size_t utf8_length(const std::string &s)
     for (unsigned char c : s)
         n += (c & 0xC0) != 0x80;
     return n;
-}
-
-// Damerau-Levenshtein distance (optimal string alignment: insertions,
-// deletions, substitutions and swaps of two neighbours, one edit each),
-// or bound + 1 as soon as it must exceed bound.  Words are short: a few
-// rows of a few cells.
-unsigned edit_distance(const std::u32string &a, const std::u32string &b, unsigned bound)
-{
-    size_t n = a.size(), m = b.size();
-    if ((n > m ? n - m : m - n) > bound)
-        return bound + 1;
-    std::vector<unsigned> before(m + 1), row(m + 1), cur(m + 1);
-    for (size_t j = 0; j <= m; j++)
-        row[j] = static_cast<unsigned>(j);
-    for (size_t i = 1; i <= n; i++) {
-        cur[0] = static_cast<unsigned>(i);
-        unsigned smallest = cur[0];
-        for (size_t j = 1; j <= m; j++) {
-            unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            unsigned d = std::min({row[j] + 1, cur[j - 1] + 1, row[j - 1] + cost});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                d = std::min(d, before[j - 2] + 1);
-            cur[j] = d;
-            smallest = std::min(smallest, d);
-        }
-        if (smallest > bound)
-            return bound + 1;
-        before.swap(row);
-        row.swap(cur);
-    }
-    return std::min(row[m], bound + 1);
 }
 
 // How many edits a word of this many characters may need: none below two
@@ -120,9 +165,11 @@ struct best_value {
     }
 };
 
-// Calls visit(value, frequency) for each term of prefix (prefix removed).
-// A term whose rest begins with a capital belongs to a longer prefix
-// (XEVENT... under XE): values are lower-cased, so none of ours does.
+// Calls visit(value, frequency) for each term of prefix (prefix removed);
+// frequency() reads the term's frequency, which costs a read of its
+// posting list's first entry: only for the values that come close.  A term
+// whose rest begins with a capital belongs to a longer prefix (XEVENT...
+// under XE): values are lower-cased, so none of ours does.
 template <typename Visit>
 void each_value(const Xapian::Database &db, const std::string &prefix, Visit visit)
 {
@@ -132,7 +179,7 @@ void each_value(const Xapian::Database &db, const std::string &prefix, Visit vis
         const std::string term = *it;
         if (term.size() == prefix.size() || (term[prefix.size()] >= 'A' && term[prefix.size()] <= 'Z'))
             continue;
-        visit(term.substr(prefix.size()), it.get_termfreq());
+        visit(term.substr(prefix.size()), [&] { return it.get_termfreq(); });
     }
 }
 
@@ -172,11 +219,12 @@ class field_values {
         if (words_read)
             return;
         words_read = true;
-        each_value(db, prefix_of(field), [&](const std::string &value, Xapian::doccount f) {
+        each_value(db, prefix_of(field), [&](const std::string &value, std::function<Xapian::doccount()> f) {
             std::vector<std::string> words = words_of(value);
+            Xapian::doccount frequency = words.size() > 1 ? f() : 0;
             if (words.size() > 1)
                 for (const std::string &w : words)
-                    value_words[w] += f;
+                    value_words[w] += frequency;
         });
     }
 
@@ -187,27 +235,28 @@ public:
     // wanted is known as it is.  single_word: words count as values too.
     std::string closest(const std::string &wanted, bool single_word)
     {
-        std::u32string target = code_points(wanted);
-        unsigned bound = allowed_edits(target.size());
+        unsigned bound = allowed_edits(utf8_length(wanted));
         if (!bound)
             return "";
+        bounded_distance distance(wanted, bound);
         best_value best;
-        auto look = [&](const std::string &value, Xapian::doccount f) {
-            size_t length = utf8_length(value);
-            size_t gap = length > target.size() ? length - target.size() : target.size() - length;
-            if (gap > bound)
-                return;   // cheap: most values are ruled out by their length
-            unsigned d = edit_distance(target, code_points(value), bound);
-            if (d <= bound)
-                best.consider(value, d, f);
+        auto look = [&](const std::string &value, const std::function<Xapian::doccount()> &frequency) {
+            unsigned d = distance(value);
+            if (d <= bound && d <= best.distance)
+                best.consider(value, d, frequency());
         };
-        each_value(db, prefix_of(field), look);
+        // Speakers and events: a single word is looked for among the words
+        // of names (a one-word username is one too), a whole name among the
+        // names; the two lists are the largest (about 12,000 and 19,000
+        // terms at 25,000 sessions), so each is read only when it can help.
+        if (!(single_word && has_word_terms()))
+            each_value(db, prefix_of(field), look);
         if (single_word && has_word_terms())
             each_value(db, word_prefix(), look);
         else if (single_word) {
             read_value_words();
             for (auto &w : value_words)
-                look(w.first, w.second);
+                look(w.first, [&] { return w.second; });
         }
         if (best.distance == 0 || best.value.empty())
             return "";
@@ -366,7 +415,8 @@ void suggest(const Xapian::Database &db, const wm_search_request_t *request, wm_
         words = query;
     // Both corrections together first; when that finds no more than the
     // query, each alone (one of them may have made things worse).
-    std::vector<std::string> tries = {correct_fields(db, words), correct_fields(db, query), words};
+    std::string fields_only = correct_fields(db, query);
+    std::vector<std::string> tries = {words == query ? fields_only : correct_fields(db, words), fields_only, words};
     std::string chosen;
     Xapian::doccount most = result->total;
     for (const std::string &corrected : tries) {
