@@ -31,6 +31,8 @@ typedef struct wm_print_context {
 typedef struct wm_printer {
     bool for_people;         /* colour and the pager apply to it */
     bool snippets;           /* its results show a snippet of each abstract */
+    bool suggestion;         /* its results show the "did you mean" suggestion (else wmquery
+                              * puts it on stderr) */
     /* One page of search (or similar) results, facets and suggestion included. */
     int (*results)(const wm_print_context_t *context, const wm_search_result_t *result);
     /* Whole sessions (show), in the order asked. */

@@ -148,6 +148,7 @@ static int json_values(const wm_print_context_t *context, wm_facet_t field, cons
 
 const wm_printer_t wm_printer_json = {
     .snippets = true,
+    .suggestion = true,
     .results = json_results,
     .sessions = json_sessions,
     .values = json_values,

@@ -325,6 +325,7 @@ static int text_values(const wm_print_context_t *context, wm_facet_t field, cons
 const wm_printer_t wm_printer_text = {
     .for_people = true,
     .snippets = true,
+    .suggestion = true,
     .results = text_results,
     .sessions = text_sessions,
     .values = text_values,

@@ -472,6 +472,16 @@ static void begin_output(options_t *opt)
 }
 
 typedef int (*print_result_fn)(options_t *opt, wm_search_result_t *result);
+static int print_results(options_t *opt, wm_search_result_t *result);
+
+/* "Did you mean" where the output has no place for it (jsonl, csv, ids,
+ * --count, list): one line on stderr, so that stdout stays data. */
+static void suggestion_to_stderr(const options_t *opt, print_result_fn print, const wm_search_result_t *result)
+{
+    if (result->suggestion && (print != print_results || opt->request.count_only || !opt->printer->suggestion))
+        fprintf(stderr, "wmquery: did you mean: %s  (%lu session%s)\n", result->suggestion,
+                result->suggestion_total, result->suggestion_total == 1 ? "" : "s");
+}
 
 /* Run the request (sessions like opt->id, when set) and print its result. */
 static int search_and_print(options_t *opt, wm_store_t *store, print_result_fn print)
@@ -483,6 +493,7 @@ static int search_and_print(options_t *opt, wm_store_t *store, print_result_fn p
         return lookup_failed(status, store);
     if (opt->explain && result->parsed_query)
         fprintf(stderr, "wmquery: query: %s\n", result->parsed_query);
+    suggestion_to_stderr(opt, print, result);
     begin_output(opt);
     int rc = print(opt, result);
     unsigned long total = result->total;

@@ -1,6 +1,6 @@
 /* The index, searching half: query parsing (the user's query language over
  * the prefix table in store/schema.h), filters, sorting, facets, snippets,
- * spelling suggestions, "more like this", and building the results handed
+ * "more like this", and building the results handed
  * back through store/store.h.  No exception leaves this file. */
 #include <xapian.h>
 
@@ -20,6 +20,7 @@
 #include "archive/util.h"
 #include "store/store.h"
 #include "store/schema.h"
+#include "store/suggest.h"
 
 using namespace wmstore;
 
@@ -652,33 +653,6 @@ bool counted_by_index(const Xapian::Query &query)
     }
 }
 
-// "Did you mean": the corrected query when it finds more than the user's did.
-void suggest(const Xapian::Database &db, const wm_search_request_t *request, wm_search_result_t *result)
-{
-    if (result->total >= request->suggest_below || is_blank(request->query))
-        return;
-    std::string corrected;
-    query_errors ignored;
-    parse_user_query(db, request->query, ignored, &corrected);
-    if (corrected.empty() || corrected == request->query)
-        return;
-    Xapian::doccount found;
-    try {
-        query_errors errors;
-        Xapian::Query query = parse_user_query(db, corrected.c_str(), errors);
-        found = count_matches(db, add_filters(db, query, request, errors));
-    } catch (const store_failure &) {
-        return;   // a correction that does not parse is no suggestion
-    } catch (const Xapian::QueryParserError &) {
-        return;
-    }
-    if (found <= result->total)
-        return;
-    if (!(result->suggestion = strdup(corrected.c_str())))
-        throw std::bad_alloc();
-    result->suggestion_total = found;
-}
-
 // Run query as the request says (sort, page, facets, snippets) into a new result.
 wm_search_result_t *run_query(const Xapian::Database &db, const Xapian::Query &query,
                               const wm_search_request_t *request)
@@ -723,7 +697,19 @@ wm_search_result_t *run_search(const Xapian::Database &db, const wm_search_reque
 {
     wm_search_result_t *result = run_query(db, build_query(db, request), request);
     try {
-        suggest(db, request, result);
+        query_tools tools;
+        tools.spelling_corrected = [&](const std::string &text) {
+            std::string corrected;
+            query_errors ignored;
+            parse_user_query(db, text.c_str(), ignored, &corrected);
+            return corrected;
+        };
+        tools.count = [&](const std::string &text) {
+            query_errors errors;
+            Xapian::Query query = parse_user_query(db, text.c_str(), errors);
+            return count_matches(db, add_filters(db, query, request, errors));
+        };
+        suggest(db, request, result, tools);
     } catch (...) {
         wm_search_result_free(result);
         throw;

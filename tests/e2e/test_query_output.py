@@ -379,6 +379,56 @@ def did_you_mean_for_a_misspelt_title_word():
     check("suggestion" not in r.json(), "suggested a query that finds nothing either")
 
 
+# Misspelt field values of the sample and what they mean (one edit each;
+# the speaker is a word of "Mara Lindqvist", the event a word of every
+# "Wikimania YYYY").
+FIELD_TYPOS = [
+    ("track:glma", "track:glam"),
+    ("track:\"open dta\"", "track:\"open data\""),
+    ("speaker:lindqvsit", "speaker:lindqvist"),
+    ("speaker:\"mara lindqvsit\"", "speaker:\"mara lindqvist\""),
+    ("event:wikimnaia", "event:wikimania"),
+    ("type:wrokshop", "type:workshop"),
+    ("lang:fe", "lang:fr"),
+    ("title:univresal", "title:universal"),
+    ("univresal type:wrokshop", "universal type:workshop"),
+]
+
+
+@test
+def did_you_mean_inside_field_prefixes():
+    for wrong, right in FIELD_TYPOS:
+        expected = count(index(), right)
+        data = q_json(wrong)
+        check(data["total"] < 3 and data.get("suggestion", {}).get("query") == right,
+              "%s: expected %r, got %r" % (wrong, right, data.get("suggestion")))
+        check(data["suggestion"]["total"] == expected > data["total"], (wrong, data["suggestion"], expected))
+        r = q(wrong)
+        check("Did you mean: %s  (%d session" % (right, expected) in r.out, "%s:\n%r" % (wrong, r))
+        check(r.err == "", "%s: text output put the suggestion on stderr\n%r" % (wrong, r))
+    # The correction must find more under the same filters: no workshop in 1999.
+    check("suggestion" not in q_json("--year", "1999", "type:wrokshop"), "suggested under --year 1999")
+    # A query that finds enough gets no suggestion, however close another value is.
+    check("suggestion" not in q_json("track:glam"), "suggested for track:glam")
+
+
+@test
+def did_you_mean_on_stderr_for_jsonl_csv_ids_and_count():
+    total = count(index(), "track:glam")
+    line = "wmquery: did you mean: track:glam  (%d sessions)" % total
+    for args in (["--format", "jsonl"], ["--format", "csv"], ["--format", "ids"], ["--count"],
+                 ["--format", "json", "--count"]):
+        r = q(*(args + ["track:glma"]))
+        check(r.code == 1, "%s: %r" % (args, r))
+        check(stderr_lines(r) == [line], "%s: stderr %r, expected %r" % (args, r.err, line))
+        check("did you mean" not in r.out.lower(), "%s: the suggestion on stdout\n%r" % (args, r))
+    for args in (["--format", "csv"], ["--format", "ids"], ["--format", "jsonl"]):
+        r = q(*(args + ["track:glam"]))   # finds enough: nothing on stderr
+        check(r.code == 0 and r.err == "", "%s track:glam: %r" % (args, r))
+    r = q("--format", "json", "track:glma")
+    check(r.err == "" and r.json()["suggestion"]["query"] == "track:glam", "json: %r" % r)
+
+
 def near_duplicate_index():
     """The sample, with one 2014 submission posted again under a new page,
     title and text slightly changed (as resubmissions are)."""
