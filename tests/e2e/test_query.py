@@ -492,7 +492,8 @@ def speaker_code_is_a_code_and_searchable():
     check(r.code == 0, r)
     check({h["id"] for h in data["results"]} == {"fosdem2012:ACC001", "fosdem2012:REJ004"}, data)
     for hit in data["results"]:
-        check(hit["speakers"] == [{"name": "Pat Person", "username": None, "code": "3DLN9E"}], hit)
+        check(hit["speakers"] == [{"name": "Pat Person", "username": None, "code": "3DLN9E",
+                                  "affiliation": None, "raw": None}], hit)
     check(query_ids(index, "speaker:6002") == ["fosdem2012:CON002"], "frab-style numeric id")
     check(query_ids(index, "6002") == [], "a code is no word of the text")
     r = wmquery("-d", index, "show", "fosdem2012:ACC001", env={"COLUMNS": "80"})
