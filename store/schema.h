@@ -66,7 +66,9 @@
  * boolean filters (no weight) built by a FieldProcessor; request filters go
  * through the same function (field_filter()).  `speaker:v` matches v as a
  * phrase of A terms (so any part of a name or username, any case) OR the
- * exact XSPEAKER term; `event:v` likewise on XE and XEVENT.  `status:v` is
+ * exact XSPEAKER term, OR every session of the people v names (people.cc:
+ * speakers linked by XPUSER/XPNAME, bounded work); `event:v` likewise on
+ * XE and XEVENT.  `status:v` is
  * the XSTATUS term ("cancelled" read as "canceled"); `status:any` matches
  * every session.  `year:` takes 2019, 2019..2023, 2019.. or ..2023
  * (ranges run on the year value slot).  Repeats of a multi-valued field
