@@ -40,6 +40,9 @@ typedef struct wm_printer {
     /* The values of one field with counts (list); total: the sessions matched. */
     int (*values)(const wm_print_context_t *context, wm_facet_t field, const wm_facet_counts_t *values,
                   unsigned long total);
+    /* person: the person asked for (n_people 1) or the candidates (several);
+     * context->query is what was asked. */
+    int (*person)(const wm_print_context_t *context, const wm_person_result_t *result);
 } wm_printer_t;
 
 extern const wm_printer_t wm_printer_text;

@@ -317,8 +317,77 @@ static int text_values(const wm_print_context_t *context, wm_facet_t field, cons
                        unsigned long total)
 {
     (void)context, (void)field, (void)total;
-    for (size_t i = 0; i < values->n_values; i++)
-        print_count(values->values[i].count, values->values[i].value);
+    int rc = 0;
+    for (size_t i = 0; i < values->n_values; i++) {
+        const wm_facet_value_t *v = &values->values[i];
+        if (v->n_names < 2) {
+            print_count(v->count, v->value);
+            continue;
+        }
+        /* a person under several names: the other forms beside the first */
+        char *others = join(v->names + 1, v->n_names - 1, "; ");
+        printf("%7lu  %s (also %s)\n", v->count, v->value, others ? others : "");
+        rc |= others ? 0 : -1;
+        free(others);
+    }
+    return rc;
+}
+
+/* ---- person: one person's sessions, or the candidates ------------------------ */
+
+static void print_year_line(const wm_print_context_t *context, const wm_session_t *s)
+{
+    char year[16] = "    ";
+    if (s->year)
+        snprintf(year, sizeof year, "%d", s->year);
+    printf("  %s  ", year);
+    print_title(context, "", s);
+    printf("        %s", s->id);
+    if (s->n_tracks)
+        printf("  [%s]", s->tracks[0]);
+    putchar('\n');
+}
+
+static int print_person(const wm_print_context_t *context, const wm_person_t *p)
+{
+    printf("%s%s%s\n", context->color ? BOLD : "", p->n_names ? p->names[0] : "?", context->color ? RESET : "");
+    int rc = print_list_field("names:", p->names, p->n_names, "; ");
+    rc |= print_list_field("usernames:", p->usernames, p->n_usernames, "; ");
+    rc |= print_list_field("affiliations:", p->affiliations, p->n_affiliations, "; ");
+    rc |= print_list_field("tracks:", p->tracks, p->n_tracks, "; ");
+    rc |= print_list_field("co-speakers:", p->co_speakers, p->n_co_speakers, "; ");
+    printf("\n  %zu session%s:\n", p->n_sessions, p->n_sessions == 1 ? "" : "s");
+    for (size_t i = 0; i < p->n_sessions; i++)
+        print_year_line(context, p->sessions[i]);
+    return rc ? -1 : 0;
+}
+
+static void print_candidate(const wm_person_t *p)
+{
+    int first = 0, last = 0;
+    for (size_t i = 0; i < p->n_sessions; i++) {
+        int y = p->sessions[i]->year;
+        if (y && (!first || y < first))
+            first = y;
+        if (y > last)
+            last = y;
+    }
+    printf("  %s", p->n_names ? p->names[0] : "?");
+    for (size_t i = 0; i < p->n_usernames; i++)
+        printf("%s%s", i ? ", " : " (username ", p->usernames[i]);
+    printf("%s: %zu session%s", p->n_usernames ? ")" : "", p->n_sessions, p->n_sessions == 1 ? "" : "s");
+    if (first)
+        printf(first == last ? ", %d" : ", %d-%d", first, last);
+    putchar('\n');
+}
+
+static int text_person(const wm_print_context_t *context, const wm_person_result_t *result)
+{
+    if (result->n_people == 1)
+        return print_person(context, &result->people[0]);
+    printf("%zu people fit \"%s\"; ask for one by full name or username:\n", result->n_people, context->query);
+    for (size_t i = 0; i < result->n_people; i++)
+        print_candidate(&result->people[i]);
     return 0;
 }
 
@@ -329,4 +398,5 @@ const wm_printer_t wm_printer_text = {
     .results = text_results,
     .sessions = text_sessions,
     .values = text_values,
+    .person = text_person,
 };

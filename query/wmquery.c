@@ -8,7 +8,8 @@
  * commands, and one printer interface (printer.h) with an implementation per
  * --format; terminal.h decides colour, width and the pager.  Exit status: 0
  * something matched, 1 nothing matched (or no such session), 2 usage or
- * query syntax error, 3 the index is missing or unreadable. */
+ * query syntax error, 3 the index is missing or unreadable, 4 several
+ * people fit the name given to person. */
 #include "config.h"
 
 #include <errno.h>
@@ -26,7 +27,7 @@
 #include "store/paths.h"
 #include "store/store.h"
 
-enum { EXIT_NO_MATCH = 1, EXIT_USAGE = 2, EXIT_INDEX = 3 };
+enum { EXIT_NO_MATCH = 1, EXIT_USAGE = 2, EXIT_INDEX = 3, EXIT_SEVERAL_PEOPLE = 4 };
 enum { SNIPPET_BYTES = 200, SUGGEST_BELOW = 3 };
 
 #define MATCH "\033[1;31m"
@@ -85,6 +86,8 @@ static const char usage_text[] =
     "                                            languages, events or statuses,\n"
     "                                            with counts\n"
     "       wmquery [options] similar ID [QUERY] sessions like session ID\n"
+    "       wmquery [options] person NAME        every session of one person, the\n"
+    "                                            names, usernames and co-speakers\n"
     "QUERY: words (stemmed), \"phrases\", AND OR NOT, -word, word*, and fields\n"
     "track: speaker: year: type: lang: title: event: status: id:\n"
     "(year:2019..2023, event:\"wikimania 2019\", status:rejected).  To search\n"
@@ -114,7 +117,8 @@ static const char usage_text[] =
     "  -V, --version         show the version\n"
     "\n"
     "Exit status: 0 something matched, 1 nothing matched, 2 usage or query error,\n"
-    "3 index missing or unreadable.  See wmquery(1).\n";
+    "3 index missing or unreadable, 4 (person) several people fit NAME.\n"
+    "See wmquery(1).\n";
 
 /* ---- small helpers ----------------------------------------------------- */
 
@@ -318,12 +322,15 @@ static int take_query(options_t *opt);
 static int take_ids(options_t *opt);
 static int take_field(options_t *opt);
 static int take_seed(options_t *opt);
+static int take_person(options_t *opt);
+static int run_person(options_t *opt, wm_store_t *store);
 
 static const command_t commands[] = {
     {"search", take_query, run_search},
     {"show", take_ids, run_show},
     {"list", take_field, run_list},
     {"similar", take_seed, run_search},
+    {"person", take_person, run_person},
 };
 
 static const command_t *find_command(const char *name)
@@ -425,6 +432,14 @@ static int take_seed(options_t *opt)
         return usage_error("%s", "similar needs a session id (see --format ids)");
     opt->id = opt->words[0];
     opt->words++, opt->n_words--;
+    return take_rest_as_query(opt);
+}
+
+/* person NAME...: the words are one name or username. */
+static int take_person(options_t *opt)
+{
+    if (!opt->n_words)
+        return usage_error("%s", "person needs a name or username (see 'wmquery list speakers')");
     return take_rest_as_query(opt);
 }
 
@@ -568,6 +583,29 @@ static int run_show(options_t *opt, wm_store_t *store)
     for (size_t i = 0; i < n; i++)
         wm_session_free(sessions[i]);
     free(sessions);
+    return rc;
+}
+
+/* One person's sessions, names and co-speakers; the candidates when
+ * several people fit (EXIT_SEVERAL_PEOPLE). */
+static int run_person(options_t *opt, wm_store_t *store)
+{
+    wm_person_result_t *result = NULL;
+    wm_store_status_t status = wm_store_find_person(store, opt->query, &opt->request, &result);
+    if (status != WM_STORE_OK)
+        return lookup_failed(status, store);
+    int rc = result->n_people == 1 ? EXIT_SUCCESS : result->n_people ? EXIT_SEVERAL_PEOPLE : EXIT_NO_MATCH;
+    if (!result->n_people)
+        fprintf(stderr, "wmquery: no speaker matches '%s' (see 'wmquery list speakers')\n", opt->query);
+    else if (rc == EXIT_SEVERAL_PEOPLE && !opt->printer->for_people)
+        fprintf(stderr, "wmquery: %zu people fit '%s': ask for one by full name or username\n",
+                result->n_people, opt->query);
+    if (result->n_people) {
+        begin_output(opt);
+        if (opt->printer->person(&opt->context, result) < 0)
+            rc = output_failed();
+    }
+    wm_person_result_free(result);
     return rc;
 }
 

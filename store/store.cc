@@ -152,12 +152,14 @@ void data_line(std::string &data, const char *name, const std::string &value)
     data += '\n';
 }
 
-// name TAB username TAB biography TAB code, cut after the last part known.
+// name TAB username TAB biography TAB code TAB affiliation TAB raw, cut
+// after the last part known (schema 6 appended the last two: older readers
+// still read the first four).
 std::string speaker_data(const wm_speaker_t &speaker)
 {
-    const char *parts[] = {speaker.username, speaker.biography, speaker.code};
+    const char *parts[] = {speaker.username, speaker.biography, speaker.code, speaker.affiliation, speaker.raw};
     size_t known = 0;
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < 5; i++)
         if (parts[i])
             known = i + 1;
     std::string value = escape_value(str_or_empty(speaker.name));
@@ -210,10 +212,11 @@ void decode_speaker(wm_session_t *s, const std::string &raw)
     for (size_t tab; (tab = raw.find('\t', start)) != std::string::npos; start = tab + 1)
         parts.push_back(unescape_value(raw.substr(start, tab - start)));
     parts.push_back(unescape_value(raw.substr(start)));
-    parts.resize(4);   // name, username, biography, code (schema 4 wrote three parts)
-    auto or_null = [](const std::string &part) { return part.empty() ? NULL : part.c_str(); };
-    check_alloc(wm_session_add_speaker(s, parts[0].c_str(), or_null(parts[1]), or_null(parts[3]),
-                                       or_null(parts[2])));
+    parts.resize(6);   // name, username, biography, code, affiliation, raw (schema 4: three parts)
+    auto or_null = [](const std::string &part) { return part.empty() ? NULL : const_cast<char *>(part.c_str()); };
+    wm_speaker_t person = {const_cast<char *>(parts[0].c_str()), or_null(parts[1]), or_null(parts[3]),
+                           or_null(parts[2]), or_null(parts[4]), or_null(parts[5])};
+    check_alloc(wm_session_add_person(s, &person));
 }
 
 // One name=value line into the session; unknown names are skipped (newer schemas).
@@ -377,6 +380,7 @@ void add_values(Xapian::Document &doc, const wm_session_t *s)
     doc.add_value(SLOT_SOURCE, str_or_empty(s->source));
     doc.add_value(SLOT_EVENT, join_with_tabs({str_or_empty(s->event)}));
     doc.add_value(SLOT_STATUS, normalise(str_or_empty(s->status)));
+    index_people(doc, s);   // people's terms and slot 11 (store/people.cc)
 }
 
 // Needs no database: any thread may call it (see the writer thread below).

@@ -35,6 +35,7 @@ namespace {
 struct query_errors {
     std::string first;
     bool names_status = false;
+    const Xapian::Database *db = nullptr;   // speaker: widens to people (people.cc)
     void note(const std::string &message)
     {
         if (first.empty())
@@ -123,7 +124,10 @@ Xapian::Query year_query(const std::string &value, query_errors &errors)
 Xapian::Query field_filter(field_id field, const std::string &value, query_errors &errors)
 {
     switch (FIELDS[field].kind) {
-    case KIND_NAME: return name_query(field, value);
+    case KIND_NAME:
+        if (field == F_SPEAKER && errors.db)   // people: any name form or username of the person
+            return Xapian::Query(Xapian::Query::OP_OR, name_query(field, value), people_query(*errors.db, value));
+        return name_query(field, value);
     case KIND_YEAR: return year_query(value, errors);
     case KIND_STATUS: return status_query(value, errors);
     case KIND_VERBATIM: return Xapian::Query(prefix_of(field) + value);
@@ -232,6 +236,7 @@ Xapian::Query parse_user_query(const Xapian::Database &db, const char *text, que
     if (is_blank(text))
         return Xapian::Query::MatchAll;
     check_balance(text);
+    errors.db = &db;
     Xapian::QueryParser qp;
     setup_parser(qp, db, errors);
     unsigned flags = PARSE_FLAGS | (corrected ? Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0);
@@ -278,6 +283,7 @@ Xapian::Query any_of(field_id field, const char *const *values, query_errors &er
 Xapian::Query add_filters(const Xapian::Database &db, Xapian::Query query, const wm_search_request_t *request,
                           query_errors &errors)
 {
+    errors.db = &db;
     const struct { field_id field; const char *value; } filters[] = {
         {F_TRACK, request->track}, {F_SPEAKER, request->speaker}, {F_YEAR, request->year},
         {F_TYPE, request->type}, {F_LANG, request->language},
@@ -297,6 +303,17 @@ Xapian::Query add_filters(const Xapian::Database &db, Xapian::Query query, const
         throw store_failure{WM_STORE_QUERY_SYNTAX, errors.first};
     return errors.names_status ? query : without_unheld(db, query);
 }
+
+}  // namespace
+
+Xapian::Query wmstore::filtered(const Xapian::Database &db, const Xapian::Query &query,
+                                const wm_search_request_t *request)
+{
+    query_errors errors;
+    return add_filters(db, query, request, errors);
+}
+
+namespace {
 
 Xapian::Query build_query(const Xapian::Database &db, const wm_search_request_t *request)
 {
@@ -346,7 +363,8 @@ public:
 
 struct facet_tally {
     std::map<std::string, Xapian::doccount> counts[WM_FACET_COUNT];
-    std::vector<std::unique_ptr<FacetSpy>> spies;
+    std::vector<std::unique_ptr<Xapian::MatchSpy>> spies;
+    Xapian::MatchSpy *people = nullptr;   // speakers are counted by person (people.cc)
 };
 
 void add_facet_spies(Xapian::Enquire &enquire, const wm_search_request_t *request, facet_tally &tally)
@@ -354,7 +372,10 @@ void add_facet_spies(Xapian::Enquire &enquire, const wm_search_request_t *reques
     for (int f = 0; f < WM_FACET_COUNT; f++) {
         if (!(request->facets & (1u << f)))
             continue;
-        tally.spies.emplace_back(new FacetSpy(FACETS[f].slot, tally.counts[f]));
+        if (f == WM_FACET_SPEAKER)
+            tally.spies.emplace_back(tally.people = new_people_spy());
+        else
+            tally.spies.emplace_back(new FacetSpy(FACETS[f].slot, tally.counts[f]));
         enquire.add_matchspy(tally.spies.back().get());
     }
 }
@@ -392,7 +413,9 @@ void fill_facet(wm_facet_counts_t &out, int facet, const std::map<std::string, X
 void fill_facets(wm_search_result_t *result, const wm_search_request_t *request, const facet_tally &tally)
 {
     for (int f = 0; f < WM_FACET_COUNT; f++)
-        if (request->facets & (1u << f))
+        if (f == WM_FACET_SPEAKER && tally.people && (request->facets & (1u << f)))
+            fill_people_facet(result->facets[f], tally.people);
+        else if (request->facets & (1u << f))
             fill_facet(result->facets[f], f, tally.counts[f]);
 }
 
@@ -827,8 +850,12 @@ void wm_search_result_free(wm_search_result_t *result)
     }
     free(result->hits);
     for (wm_facet_counts_t &facet : result->facets) {
-        for (size_t i = 0; i < facet.n_values; i++)
+        for (size_t i = 0; i < facet.n_values; i++) {
             free(facet.values[i].value);
+            for (size_t j = 0; j < facet.values[i].n_names; j++)
+                free(facet.values[i].names[j]);
+            free(facet.values[i].names);
+        }
         free(facet.values);
     }
     free(result->parsed_query);
