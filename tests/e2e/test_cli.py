@@ -61,6 +61,43 @@ def wmquery_without_query_exit_2():
     check(r.out == "", r)
 
 
+def tree(path):
+    """Every file under path, relative, with its size."""
+    found = {}
+    for root, _, files in os.walk(path):
+        for name in files:
+            full = os.path.join(root, name)
+            found[os.path.relpath(full, path)] = os.path.getsize(full)
+    return found
+
+
+@test
+def index_option_refuses_a_directory_of_other_files():
+    home = tmpdir()
+    write(os.path.join(home, "notes.txt"), "my notes\n")
+    os.mkdir(os.path.join(home, "photos"))
+    before = tree(home)
+    for args in (("-d", home, GOOD), ("--rebuild", "-d", home, GOOD), ("--index", home, GOOD)):
+        r = wmindex(*args, timeout=TIMEOUT)
+        check_clean(r, "wmindex %s" % " ".join(args))
+        check(r.code == 3, "wmindex %s: exit %s, expected 3\n%r" % (" ".join(args), r.code, r))
+        lines = stderr_lines(r)
+        check(lines and lines[0].startswith("wmindex: ") and home in lines[0] and "not a wmsearch index" in lines[0],
+              "wmindex %s: %r" % (" ".join(args), lines))
+        check(tree(home) == before, "wmindex %s wrote into the directory: %s" % (" ".join(args), tree(home)))
+    r = wmquery("-d", home, "narwhal")
+    check(r.code == 3 and "not a wmsearch index" in r.err and r.err.startswith("wmquery: "), r)
+    check(tree(home) == before, "wmquery wrote into the directory")
+    # An empty directory and a missing one are where a new index goes.
+    empty = tmpdir()
+    for index in (empty, os.path.join(tmpdir(), "new", "index")):
+        r = wmindex("-q", "-d", index, GOOD, timeout=TIMEOUT)
+        check(r.code == 0, "wmindex -d %s\n%r" % (index, r))
+        check(query_ids(index, "narwhal") == [GOOD_ID], "nothing indexed in %s" % index)
+        r = wmindex("-q", "-d", index, GOOD, timeout=TIMEOUT)   # and its own index again
+        check(r.code == 0, "wmindex -d %s a second time\n%r" % (index, r))
+
+
 @test
 def unwritable_index_location_exit_3():
     blocker = write(os.path.join(tmpdir(), "a-regular-file"), "not a directory\n")
