@@ -54,11 +54,35 @@ def wmquery_bad_option_values_exit_2():
 
 
 @test
+def wmquery_option_messages_say_wmquery_and_suggest():
+    cases = [(("--lmit", "3", "x"), "wmquery: unknown option '--lmit'; did you mean '--limit'?"),
+             (("--formt=json", "x"), "wmquery: unknown option '--formt'; did you mean '--format'?"),
+             (("--sprt", "newest", "x"), "wmquery: unknown option '--sprt'; did you mean '--sort'?"),
+             (("--no-such-option", "x"), "wmquery: unknown option '--no-such-option'"),
+             (("--co", "x"), "wmquery: option '--co' is ambiguous (--count, --color, --colour)"),
+             (("--count=yes", "x"), "wmquery: option '--count' takes no value"),
+             (("x", "--limit"), "wmquery: option '--limit' needs a value"),
+             (("x", "-n"), "wmquery: option '-n' needs a value"),
+             (("-y", "x"), "wmquery: unknown option '-y'")]
+    for args, want in cases:
+        r = wmquery(*args)
+        lines = stderr_lines(r)
+        check(r.code == 2 and r.out == "", "wmquery %s: exit %s\n%r" % (" ".join(args), r.code, r))
+        check(lines and lines[0] == want, "wmquery %s said %r, not %r" % (" ".join(args), lines, want))
+        check(all(line.startswith(("wmquery: ", "Try 'wmquery --help'")) for line in lines),
+              "a line without the wmquery: prefix: %r" % lines)
+        check(len(lines) == 2, "one message and one hint: %r" % lines)
+
+
+@test
 def wmquery_without_query_exit_2():
     index = build_index(GOOD)
     r = wmquery("-d", index)
     check(r.code == 2, "wmquery with no query: exit %s\n%r" % (r.code, r))
     check(r.out == "", r)
+    lines = stderr_lines(r)
+    check(len(lines) == 1 and lines[0].startswith("wmquery: no query given") and r.err.count("--help") == 1,
+          "bare wmquery: one line with one usage hint, got %r" % lines)
 
 
 def tree(path):

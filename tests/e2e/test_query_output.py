@@ -349,6 +349,58 @@ def list_counts_equal_truth():
     check(r.out.split() == sorted(TRUTH["counts"]["by_language"]), r.out)
 
 
+@test
+def list_honours_limit_offset_and_sort():
+    by_name = q_json("list", "tracks")["values"]
+    check(len(by_name) > 5, by_name)
+    data = q_json("list", "tracks", "-n", "3")
+    check(data["values"] == by_name[:3], "list -n 3: %s" % data["values"])
+    check(q_json("list", "tracks", "--limit", "2", "--offset", "1")["values"] == by_name[1:3], "--offset")
+    by_count = q_json("list", "tracks", "--sort", "count")["values"]
+    want = sorted(by_name, key=lambda v: (-v["count"], v["value"]))
+    check(by_count == want, "--sort count: %s" % by_count)
+    check(q_json("list", "tracks", "--sort", "name")["values"] == by_name, "--sort name is the default")
+    check(q_json("list", "tracks", "--sort", "count", "-n", "1")["values"] == want[:1], "count then -n")
+    r = q("list", "tracks", "-n", "2")
+    lines = r.out.splitlines()
+    check(len(lines) == 3 and lines[-1] == "1-2 of %d tracks" % len(by_name), "text list -n 2:\n%s" % r.out)
+    check(q("--format", "ids", "list", "tracks", "-n", "4").out.splitlines() == [v["value"] for v in by_name[:4]],
+          "ids list -n 4")
+    one_line_error(q("list", "tracks", "--sort", "newest"), "count", "list --sort newest")
+    one_line_error(q("--sort", "count", "wikidata"), "list", "search --sort count")
+
+
+@test
+def nothing_matched_says_so():
+    r = q("list", "tracks", "zzyzxqq")
+    check(r.code == 1 and r.out.strip() == "no session matches", "list without a match: %r" % r)
+    data = q_json("list", "tracks", "zzyzxqq")
+    check(data["total"] == 0 and data["values"] == [], data)
+    r = q("zzyzxqq")
+    check(r.code == 1 and r.out.splitlines()[0] == "no session matches", "search without a match: %r" % r)
+    check("shown of 0" not in r.out, r.out)
+    r = q("--offset", "100000", "wikidata")
+    check(r.code == 0 and re.match(r"none shown of \d+ sessions", r.out), "offset past the end: %r" % r)
+
+
+@test
+def show_unknown_id_as_json_is_an_error_object():
+    r = q("--format", "json", "show", "nowiki:2")
+    check(r.code == 1, "exit %s, expected 1\n%r" % (r.code, r))
+    data = r.json()
+    check(data["format_version"] == 1 and data["id"] == "nowiki:2" and "nowiki:2" in data["error"], data)
+    check(data["sessions"] == [] and data["missing"] == ["nowiki:2"], data)
+    check(len(stderr_lines(r)) == 1 and "nowiki:2" in r.err, "stderr: %r" % r.err)
+    r = q("--format", "json", "show", "wikimaniawiki:26", "nowiki:2", "nowiki:3")
+    data = r.json()
+    check(r.code == 1 and [s["id"] for s in data["sessions"]] == ["wikimaniawiki:26"], r)
+    check(data["id"] == "nowiki:2" and data["missing"] == ["nowiki:2", "nowiki:3"], data)
+    r = q("--format", "json", "show", "wikimaniawiki:26")
+    check(r.code == 0 and "error" not in r.json(), r)
+    r = q("show", "nowiki:2")   # text: the message on stderr only
+    check(r.code == 1 and r.out == "", r)
+
+
 def misspelt_title_word():
     """A long title word and a misspelling of it that is no word of the sample."""
     text = " ".join(s["title"] + " " + (s.get("abstract") or "") for s in TRUTH["sessions"]).lower()
