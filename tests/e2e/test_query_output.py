@@ -549,38 +549,4 @@ def query_errors_open_no_pager():
     check(not os.path.exists(mark), "the pager ran for a query error")
 
 
-def complete(*words):
-    """What the bash completion offers for the command line `words` (the last is being typed)."""
-    completion = os.path.join(SRCDIR, "completion", "wmsearch.bash")
-    script = ('source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); '
-              'COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; _wmquery; printf "%s\\n" "${COMPREPLY[@]}"')
-    env = dict(os.environ, PATH=os.path.dirname(WMQUERY) + os.pathsep + os.environ.get("PATH", ""))
-    proc = subprocess.run(["bash", "-c", script, "bash", completion] + list(words),
-                          capture_output=True, text=True, env=env, timeout=60)
-    check(proc.returncode == 0 and not proc.stderr, "completion failed: %r" % proc.stderr)
-    return [line for line in proc.stdout.splitlines() if line]
-
-
-@test
-def bash_completion_offers_commands_options_fields_and_values():
-    check(set(complete("wmquery", "")) >= {"show", "list", "similar", "search", "track:", "speaker:", "year:"},
-          complete("wmquery", ""))
-    check(complete("wmquery", "--fo") == ["--format"], complete("wmquery", "--fo"))
-    check(complete("wmquery", "--format", "js") == ["json", "jsonl"], complete("wmquery", "--format", "js"))
-    check(complete("wmquery", "list", "sp") == ["speakers"], complete("wmquery", "list", "sp"))
-    check(complete("wmquery", "list", "st") == ["statuses"], complete("wmquery", "list", "st"))
-    check(complete("wmquery", "--status", "w") == ["withdrawn"], complete("wmquery", "--status", "w"))
-    check(complete("wmquery", "status:r") == ["status:rejected"], complete("wmquery", "status:r"))
-    check({"event:", "status:"} <= set(complete("wmquery", "wikidata", "")), "event: and status: fields")
-    check("show" in complete("wmquery", "--status", "any", ""), "--status's value taken for a query word")
-    check(complete("wmquery", "wikidata", "tr") == ["track:"], "fields after a query word")
-    check("show" not in complete("wmquery", "wikidata", ""), "commands offered after a query word")
-    check("show" in complete("wmquery", "--color", "never", ""), "--color's value taken for a query word")
-    check("show" not in complete("wmquery", "--color", "wikidata", ""), "commands offered after a query word")
-    got = complete("wmquery", "-d", index(), "--track", "")
-    want = sorted(TRUTH["counts"]["by_track"])
-    check([subprocess.run(["bash", "-c", 'eval "printf %s $1"', "bash", g], capture_output=True,
-                          text=True).stdout for g in got] == want, "track values: %s" % got)
-
-
 done()
