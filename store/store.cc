@@ -414,7 +414,7 @@ bool looks_like_an_index(const std::string &path)
 }
 
 // A directory holding files that are neither an index nor what Xapian leaves
-// while making one (flintlock, *.glass, iamglass*): someone else's directory,
+// while making one (flintlock, *.glass, iamglass*, *.tmp): someone else's directory,
 // which `-d` must not fill with an index.  A missing or empty one is fine.
 bool foreign_directory(const std::string &path)
 {
@@ -426,8 +426,12 @@ bool foreign_directory(const std::string &path)
     bool foreign = false;
     while (const struct dirent *entry = readdir(dir)) {
         std::string_view name = entry->d_name;
+        auto ends_with = [&name](std::string_view end) {
+            return name.size() > end.size() && name.substr(name.size() - end.size()) == end;
+        };
+        // v.tmp: the version file glass writes before it renames it to iamglass
         bool ours = name == "." || name == ".." || name == "flintlock" || name.substr(0, 8) == "iamglass" ||
-                    (name.size() > 6 && name.substr(name.size() - 6) == ".glass");
+                    ends_with(".glass") || ends_with(".tmp");
         if (!ours) {
             foreign = true;
             break;
