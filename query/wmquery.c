@@ -642,7 +642,8 @@ static int print_values(options_t *opt, wm_search_result_t *result)
         qsort(facet.values, facet.n_values, sizeof *facet.values, compare_values);   /* browsing order */
     opt->context.values_total = facet.n_values;
     size_t skip = opt->list_offset < facet.n_values ? opt->list_offset : facet.n_values;
-    facet.values += skip;   /* a view: the result still owns (and frees) every value */
+    if (skip)   /* values may be NULL: no arithmetic on it */
+        facet.values += skip;   /* a view: the result still owns (and frees) every value */
     facet.n_values -= skip;
     if (opt->list_limit < facet.n_values)
         facet.n_values = opt->list_limit;
