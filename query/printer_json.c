@@ -140,9 +140,26 @@ static int json_results(const wm_print_context_t *context, const wm_search_resul
 
 /* ---- json: sessions and values ---------------------------------------------- */
 
+/* show with ids that no session has: "error" and "id" name the first, "missing" lists them all,
+ * so that a script piping into jq always gets one document (doc/json-format.md). */
+static int add_missing(json_t *root, const wm_print_context_t *context)
+{
+    char message[512];
+    snprintf(message, sizeof message, "no session with id %s", context->missing[0]);
+    json_t *missing = json_array();
+    for (size_t i = 0; missing && i < context->n_missing; i++)
+        if (json_array_append_new(missing, json_string(context->missing[i])) != 0) {
+            json_decref(missing);
+            missing = NULL;
+        }
+    if (!missing || json_object_set_new(root, "error", json_string(message)) != 0 ||
+        json_object_set_new(root, "id", json_string(context->missing[0])) != 0)
+        return json_decref(missing), -1;
+    return json_object_set_new(root, "missing", missing) == 0 ? 0 : -1;
+}
+
 static int json_sessions(const wm_print_context_t *context, wm_session_t *const *sessions, size_t n)
 {
-    (void)context;
     json_t *array = json_array();
     for (size_t i = 0; array && i < n; i++)
         if (json_array_append_new(array, wm_session_to_json(sessions[i], true))) {
@@ -150,6 +167,10 @@ static int json_sessions(const wm_print_context_t *context, wm_session_t *const 
             array = NULL;
         }
     json_t *root = array ? json_pack("{s:i,s:o}", "format_version", FORMAT_VERSION, "sessions", array) : NULL;
+    if (root && context->n_missing && add_missing(root, context) < 0) {
+        json_decref(root);
+        root = NULL;
+    }
     return emit(root, JSON_INDENT(2));
 }
 

@@ -202,8 +202,10 @@ static int text_results(const wm_print_context_t *context, const wm_search_resul
     if (result->n_hits)
         printf("%u-%u of %s%lu sessions\n", context->offset + 1, context->offset + (unsigned)result->n_hits,
                about, result->total);
+    else if (result->total)   /* --offset past the end, or -n 0 */
+        printf("none shown of %s%lu session%s\n", about, result->total, result->total == 1 ? "" : "s");
     else
-        printf("no sessions shown of %s%lu\n", about, result->total);
+        puts("no session matches");
     print_suggestion(result);
     return 0;
 }
@@ -313,10 +315,19 @@ static int text_sessions(const wm_print_context_t *context, wm_session_t *const 
 
 /* ---- list: the values of a field ------------------------------------------ */
 
+static const char *plural(wm_facet_t field)
+{
+    static const char *const names[WM_FACET_COUNT] = {
+        [WM_FACET_TRACK] = "tracks", [WM_FACET_YEAR] = "years", [WM_FACET_TYPE] = "types",
+        [WM_FACET_LANGUAGE] = "languages", [WM_FACET_SPEAKER] = "speakers", [WM_FACET_EVENT] = "events",
+        [WM_FACET_STATUS] = "statuses"};
+    return field >= 0 && field < WM_FACET_COUNT && names[field] ? names[field] : "values";
+}
+
+/* The values, then a line when there is nothing to show or more than is shown. */
 static int text_values(const wm_print_context_t *context, wm_facet_t field, const wm_facet_counts_t *values,
                        unsigned long total)
 {
-    (void)context, (void)field, (void)total;
     int rc = 0;
     for (size_t i = 0; i < values->n_values; i++) {
         const wm_facet_value_t *v = &values->values[i];
@@ -330,6 +341,15 @@ static int text_values(const wm_print_context_t *context, wm_facet_t field, cons
         rc |= others ? 0 : -1;
         free(others);
     }
+    if (!total)
+        puts("no session matches");
+    else if (!context->values_total)
+        printf("no %s in the %lu matching session%s\n", plural(field), total, total == 1 ? "" : "s");
+    else if (values->n_values < context->values_total && values->n_values)
+        printf("%zu-%zu of %zu %s\n", context->offset + (size_t)1, context->offset + values->n_values,
+               context->values_total, plural(field));
+    else if (values->n_values < context->values_total)
+        printf("none shown of %zu %s\n", context->values_total, plural(field));
     return rc;
 }
 

@@ -48,7 +48,7 @@ typedef struct options {
     wm_search_request_t request;
     string_list_t events;       /* --event: request.events */
     string_list_t statuses;     /* --status: request.statuses */
-    int sort;                   /* into sort_names */
+    int sort;                   /* into sort_names; -1 until --sort is given */
     int format;                 /* into format_names and printers */
     int color_mode;             /* into color_names: a wm_color_mode_t */
     bool no_pager;
@@ -59,6 +59,8 @@ typedef struct options {
     char *query;                /* the query words joined by spaces (owned) */
     const char *id;             /* similar: the seed session */
     wm_facet_t list_facet;      /* list: what to list */
+    size_t list_offset;         /* list: the values to skip (--offset) */
+    size_t list_limit;          /* list: at most this many values (--limit; LIMIT_UNSET: all) */
     /* decided before running, from the options and the terminal */
     const wm_printer_t *printer;
     wm_print_context_t context;
@@ -73,7 +75,9 @@ struct command {
     int (*run)(options_t *opt, wm_store_t *store);   /* the exit status */
 };
 
-static const char *const sort_names[] = {"relevance", "newest", "oldest", "title", NULL};
+/* The search orders (as wm_sort_t), then list's. */
+static const char *const sort_names[] = {"relevance", "newest", "oldest", "title", "count", "name", NULL};
+enum { SORT_LIST_COUNT = 4, SORT_LIST_NAME = 5, SORT_UNSET = -1, LIMIT_UNSET = UINT_MAX };
 static const char *const color_names[] = {"auto", "always", "never", NULL};
 static const char *const format_names[] = {"text", "json", "jsonl", "csv", "ids", NULL};
 static const wm_printer_t *const printers[] = {&wm_printer_text, &wm_printer_json, &wm_printer_jsonl,
@@ -84,7 +88,7 @@ static const char usage_text[] =
     "       wmquery [options] show ID...         print sessions in full\n"
     "       wmquery [options] list FIELD [QUERY] tracks, speakers, years, types,\n"
     "                                            languages, events or statuses,\n"
-    "                                            with counts\n"
+    "                                            with counts (-n, --sort count|name)\n"
     "       wmquery [options] similar ID [QUERY] sessions like session ID\n"
     "       wmquery [options] person NAME        every session of one person, the\n"
     "                                            names, usernames and co-speakers\n"
@@ -102,9 +106,10 @@ static const char usage_text[] =
     "      --event E         only sessions of that event (repeat: any of them)\n"
     "      --status S        only sessions of that status (repeat: any of them);\n"
     "                        --status any: every session, whatever its status\n"
-    "  -n, --limit N         show at most N results (default 10)\n"
+    "  -n, --limit N         show at most N results (default 10; list: all)\n"
     "      --offset N        skip the first N results\n"
-    "      --sort ORDER      relevance (default), newest, oldest or title\n"
+    "      --sort ORDER      relevance (default), newest, oldest or title;\n"
+    "                        list: name (default) or count\n"
     "      --count           print only the number of matching sessions\n"
     "      --facets LIST     count values of track,year,type,language,speaker,\n"
     "                        event,status among all matches\n"
@@ -128,6 +133,33 @@ static int usage_error(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fputs("\nTry 'wmquery --help' for more information.\n", stderr);
     return EXIT_USAGE;
+}
+
+/* The edit distance between a and b (insertions, deletions, substitutions and
+ * swaps of two neighbours: "lmit" is one from "limit"), up to 3 (more is 3). */
+static int edit_distance(const char *a, const char *b)
+{
+    enum { FAR = 3, MAX = 32 };
+    size_t la = strlen(a), lb = strlen(b);
+    if (la >= MAX || lb >= MAX)
+        return FAR;
+    int d[MAX + 1][MAX + 1];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[la][lb] < FAR ? d[la][lb] : FAR;
 }
 
 static bool parse_count(const char *text, unsigned *out)
@@ -217,7 +249,8 @@ static const option_spec_t option_table[] = {
                                            "rejected, withdrawn, canceled or any)"),
     COUNT("limit", 'n', request.limit, "--limit needs a number, not '%s'"),
     COUNT("offset", 0, request.offset, "--offset needs a number, not '%s'"),
-    KEYWORD("sort", 0, sort, sort_names, NULL, "unknown --sort '%s' (use relevance, newest, oldest or title)"),
+    KEYWORD("sort", 0, sort, sort_names, NULL,
+            "unknown --sort '%s' (use relevance, newest, oldest or title; for list, count or name)"),
     FLAG("count", request.count_only),
     {.name = "facets", .kind = OPTION_FACETS, .field = FIELD(request.facets),
      .bad_value = "bad --facets '%s' (use track,year,type,language,speaker,event,status)"},
@@ -239,10 +272,12 @@ static int argument_needed(const option_spec_t *spec)
     return spec->implied ? optional_argument : required_argument;
 }
 
-/* getopt_long's tables from ours; "-" first: words are handed over in place. */
+/* getopt_long's tables from ours; "-" first: words are handed over in place;
+ * ":" then: a missing value is told apart (':') from an unknown option ('?'). */
 static void make_getopt_tables(struct option *longs, char *shorts)
 {
     *shorts++ = '-';
+    *shorts++ = ':';
     for (size_t i = 0; i < N_OPTIONS; i++) {
         const option_spec_t *spec = &option_table[i];
         int has_arg = argument_needed(spec);
@@ -266,6 +301,63 @@ static const option_spec_t *find_spec(int c)
         if (option_table[i].letter && option_table[i].letter == c)
             return &option_table[i];
     return NULL;
+}
+
+/* The option closest to the mistyped long option name (without "--" and
+ * "=value"), when one is close enough to be what was meant; else NULL. */
+static const char *closest_option(const char *typed, size_t length)
+{
+    char name[64];
+    if (length == 0 || length >= sizeof name)
+        return NULL;
+    memcpy(name, typed, length);
+    name[length] = '\0';
+    const char *best = NULL;
+    int best_distance = 3;
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        int distance = edit_distance(name, option_table[i].name);
+        if (distance < best_distance) {
+            best_distance = distance;
+            best = option_table[i].name;
+        }
+    }
+    /* two edits in a four-letter word is another word */
+    return best && (size_t)best_distance * 3 <= length ? best : NULL;
+}
+
+/* Say what getopt_long refused ('?' or ':'), in our words and with our
+ * prefix; word is the argument it was looking at. */
+static int option_error(int c, const char *word)
+{
+    const option_spec_t *spec = optopt ? find_spec(optopt) : NULL;
+    bool is_long = word && strncmp(word, "--", 2) == 0;
+    if (c == ':' && spec)
+        return is_long ? usage_error("option '--%s' needs a value", spec->name)
+                       : usage_error("option '-%s' needs a value", (char[]){spec->letter, '\0'});
+    if (spec && is_long)   /* "--count=yes" */
+        return usage_error("option '--%s' takes no value", spec->name);
+    if (!is_long)
+        return usage_error("unknown option '-%s'", (char[]){optopt ? (char)optopt : '?', '\0'});
+    const char *name = word + 2;
+    size_t length = strcspn(name, "=");
+    char candidates[256] = "";
+    int n_candidates = 0;
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (strncmp(option_table[i].name, name, length) == 0 && n_candidates++ < 8) {
+            strcat(candidates, n_candidates > 1 ? ", --" : "--");
+            strcat(candidates, option_table[i].name);
+        }
+    fprintf(stderr, "wmquery: ");
+    if (n_candidates > 1)
+        fprintf(stderr, "option '--%.*s' is ambiguous (%s)", (int)length, name, candidates);
+    else {
+        fprintf(stderr, "unknown option '--%.*s'", (int)length, name);
+        const char *meant = closest_option(name, length);
+        if (meant)
+            fprintf(stderr, "; did you mean '--%s'?", meant);
+    }
+    fputs("\nTry 'wmquery --help' for more information.\n", stderr);
+    return EXIT_USAGE;
 }
 
 /* Append value to list (kept NULL-terminated); false when out of memory. */
@@ -358,23 +450,25 @@ static void take_word(char *word, bool *command_possible, options_t *opt)
 static int scan_arguments(int argc, char **argv, options_t *opt)
 {
     struct option longs[N_OPTIONS + 1];
-    char shorts[2 * N_OPTIONS + 2];
+    char shorts[2 * N_OPTIONS + 3];
     make_getopt_tables(longs, shorts);
     opt->words = opt->argument_words = calloc((size_t)argc + 1, sizeof *opt->words);
     if (!opt->words)
         return usage_error("%s", "out of memory");
     bool command_possible = true;
     int c, rc;
-    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+    opterr = 0;   /* getopt's own messages name argv[0]: ours say "wmquery:" */
+    for (;;) {
+        int before = optind;
+        if ((c = getopt_long(argc, argv, shorts, longs, NULL)) == -1)
+            break;
         if (c == 1) {
             take_word(optarg, &command_possible, opt);
             continue;
         }
+        if (c == '?' || c == ':')
+            return option_error(c, before < argc ? argv[before] : NULL);
         const option_spec_t *spec = find_spec(c);
-        if (!spec) {
-            fputs("Try 'wmquery --help' for more information.\n", stderr);
-            return EXIT_USAGE;
-        }
         if (spec->implied && !optarg && optind < argc && lookup(argv[optind], spec->keywords) >= 0)
             optarg = argv[optind++];   /* "--color never" as well as "--color=never" */
         if ((rc = apply_option(spec, optarg, opt)) != 0)
@@ -407,7 +501,8 @@ static int take_query(options_t *opt)
     if (opt->n_words || req->track || req->speaker || req->year || req->type || req->language ||
         opt->events.n || opt->statuses.n)
         return take_rest_as_query(opt);
-    return usage_error("%s", "no query given (try 'wmquery libraries' or 'wmquery --help')");
+    fputs("wmquery: no query given (try 'wmquery libraries', or 'wmquery --help' for more)\n", stderr);
+    return EXIT_USAGE;
 }
 
 static int take_ids(options_t *opt)
@@ -443,14 +538,32 @@ static int take_person(options_t *opt)
     return take_rest_as_query(opt);
 }
 
+/* list sorts by name or count; the other commands by relevance, year or title. */
+static int check_sort(options_t *opt)
+{
+    bool list = opt->command->run == run_list;
+    if (opt->sort == SORT_UNSET)
+        opt->sort = list ? SORT_LIST_NAME : WM_SORT_RELEVANCE;
+    else if (list && opt->sort < SORT_LIST_COUNT)
+        return usage_error("list sorts by name or count, not '%s'", sort_names[opt->sort]);
+    else if (!list && opt->sort >= SORT_LIST_COUNT)
+        return usage_error("--sort %s is for list (use relevance, newest, oldest or title)", sort_names[opt->sort]);
+    return 0;
+}
+
 /* Parse argv; return -1 to exit 0 (help, version), EXIT_USAGE on error, 0 to run. */
 static int parse_options(int argc, char **argv, options_t *opt)
 {
     opt->command = &commands[0];
-    opt->request.limit = 10;
+    opt->request.limit = LIMIT_UNSET;
+    opt->sort = SORT_UNSET;
     int rc = scan_arguments(argc, argv, opt);
     if (rc)
         return rc;
+    if ((rc = check_sort(opt)) != 0)
+        return rc;
+    if (opt->request.limit == LIMIT_UNSET && opt->command->run != run_list)
+        opt->request.limit = 10;
     opt->request.sort = (wm_sort_t)opt->sort;
     opt->request.events = opt->events.items;
     opt->request.statuses = opt->statuses.items;
@@ -546,43 +659,64 @@ static int compare_values(const void *a, const void *b)
     return strcmp(((const wm_facet_value_t *)a)->value, ((const wm_facet_value_t *)b)->value);
 }
 
+/* The values in the order asked (the store gives them most frequent first),
+ * then the page --offset and --limit cut out of them. */
 static int print_values(options_t *opt, wm_search_result_t *result)
 {
-    wm_facet_counts_t *facet = &result->facets[opt->list_facet];
-    if (facet->n_values)   /* no values: values is NULL, which qsort may not be given */
-        qsort(facet->values, facet->n_values, sizeof *facet->values, compare_values);   /* browsing order */
-    return opt->printer->values(&opt->context, opt->list_facet, facet, result->total);
+    wm_facet_counts_t facet = result->facets[opt->list_facet];
+    if (facet.n_values && opt->sort == SORT_LIST_NAME)   /* no values: NULL, which qsort may not be given */
+        qsort(facet.values, facet.n_values, sizeof *facet.values, compare_values);   /* browsing order */
+    opt->context.values_total = facet.n_values;
+    size_t skip = opt->list_offset < facet.n_values ? opt->list_offset : facet.n_values;
+    if (skip)   /* values may be NULL: no arithmetic on it */
+        facet.values += skip;   /* a view: the result still owns (and frees) every value */
+    facet.n_values -= skip;
+    if (opt->list_limit < facet.n_values)
+        facet.n_values = opt->list_limit;
+    return opt->printer->values(&opt->context, opt->list_facet, &facet, result->total);
 }
 
 static int run_list(options_t *opt, wm_store_t *store)
 {
+    opt->list_offset = opt->request.offset;
+    opt->list_limit = opt->request.limit;   /* LIMIT_UNSET: all */
+    opt->request.offset = 0;
     opt->request.suggest_below = SUGGEST_BELOW;
     opt->request.count_only = true;
     opt->request.facets = 1u << opt->list_facet;
     return search_and_print(opt, store, print_values);
 }
 
+/* Each id's session; an id that no session has is said on stderr (and by the
+ * json printer in its document, so that jq always gets one), exit status 1. */
 static int run_show(options_t *opt, wm_store_t *store)
 {
     wm_session_t **sessions = calloc((size_t)opt->n_words, sizeof *sessions);
-    size_t n = 0;
-    int rc = sessions ? 0 : EXIT_INDEX;
-    for (int i = 0; sessions && i < opt->n_words; i++) {
+    const char **missing = calloc((size_t)opt->n_words, sizeof *missing);
+    size_t n = 0, n_missing = 0;
+    int rc = sessions && missing ? 0 : EXIT_INDEX;
+    for (int i = 0; rc != EXIT_INDEX && i < opt->n_words; i++) {
         wm_store_status_t status = wm_store_get_session(store, opt->words[i], &sessions[n]);
         if (status == WM_STORE_OK)
             n++;
         else {
+            if (status == WM_STORE_NOT_FOUND)
+                missing[n_missing++] = opt->words[i];
             int failure = lookup_failed(status, store);
             rc = failure > rc ? failure : rc;   /* keep the worst */
         }
     }
-    if (n)
+    opt->context.missing = missing;
+    opt->context.n_missing = n_missing;
+    bool print = n || (n_missing && rc == EXIT_NO_MATCH && printers[opt->format] == &wm_printer_json);
+    if (print)
         begin_output(opt);
-    if (n && opt->printer->sessions(&opt->context, sessions, n) < 0)
+    if (print && opt->printer->sessions(&opt->context, sessions, n) < 0)
         rc = output_failed();
     for (size_t i = 0; i < n; i++)
         wm_session_free(sessions[i]);
     free(sessions);
+    free(missing);
     return rc;
 }
 

@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "archive/session.h"
@@ -416,6 +417,40 @@ bool looks_like_an_index(const std::string &path)
     return stat((path + "/iamglass").c_str(), &st) == 0;
 }
 
+// A directory holding files that are neither an index nor what Xapian leaves
+// while making one (flintlock, *.glass, iamglass*, *.tmp): someone else's directory,
+// which `-d` must not fill with an index.  A missing or empty one is fine.
+bool foreign_directory(const std::string &path)
+{
+    if (looks_like_an_index(path))
+        return false;
+    DIR *dir = opendir(path.c_str());
+    if (!dir)
+        return false;
+    bool foreign = false;
+    while (const struct dirent *entry = readdir(dir)) {
+        std::string_view name = entry->d_name;
+        auto ends_with = [&name](std::string_view end) {
+            return name.size() > end.size() && name.substr(name.size() - end.size()) == end;
+        };
+        // v.tmp: the version file glass writes before it renames it to iamglass
+        bool ours = name == "." || name == ".." || name == "flintlock" || name.substr(0, 8) == "iamglass" ||
+                    ends_with(".glass") || ends_with(".tmp");
+        if (!ours) {
+            foreign = true;
+            break;
+        }
+    }
+    closedir(dir);
+    return foreign;
+}
+
+std::string not_an_index(const std::string &path, bool reading)
+{
+    return path + " is not a wmsearch index: the directory holds other files" +
+           (reading ? " (run wmindex -d with a new or empty directory)" : " (give -d a new or empty directory)");
+}
+
 }  // namespace
 
 wm_store_status_t wmstore::describe_exception(const std::string &path, bool opening_to_read, std::string &message)
@@ -436,6 +471,10 @@ wm_store_status_t wmstore::describe_exception(const std::string &path, bool open
         if (looks_like_an_index(path)) {
             message = "index " + path + " is damaged (" + e.get_msg() + "): run `wmindex --rebuild`";
             return WM_STORE_CORRUPT;
+        }
+        if (opening_to_read && foreign_directory(path)) {
+            message = not_an_index(path, true);
+            return WM_STORE_NOT_FOUND;
         }
         if (opening_to_read) {
             message = "no index at " + path + ": run wmindex first";
@@ -516,6 +555,8 @@ const char FLUSH_THRESHOLD[] = "500";
 
 void open_writable(wm_store_t *store, bool rebuild)
 {
+    if (foreign_directory(store->path))
+        throw store_failure{WM_STORE_ERROR, not_an_index(store->path, false)};
     make_directories(store->path);
     setenv("XAPIAN_FLUSH_THRESHOLD", FLUSH_THRESHOLD, 0);
     // Xapian would open a glass index with a table missing and write into

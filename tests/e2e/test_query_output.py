@@ -350,6 +350,58 @@ def list_counts_equal_truth():
     check(r.out.split() == sorted(TRUTH["counts"]["by_language"]), r.out)
 
 
+@test
+def list_honours_limit_offset_and_sort():
+    by_name = q_json("list", "tracks")["values"]
+    check(len(by_name) > 5, by_name)
+    data = q_json("list", "tracks", "-n", "3")
+    check(data["values"] == by_name[:3], "list -n 3: %s" % data["values"])
+    check(q_json("list", "tracks", "--limit", "2", "--offset", "1")["values"] == by_name[1:3], "--offset")
+    by_count = q_json("list", "tracks", "--sort", "count")["values"]
+    want = sorted(by_name, key=lambda v: (-v["count"], v["value"]))
+    check(by_count == want, "--sort count: %s" % by_count)
+    check(q_json("list", "tracks", "--sort", "name")["values"] == by_name, "--sort name is the default")
+    check(q_json("list", "tracks", "--sort", "count", "-n", "1")["values"] == want[:1], "count then -n")
+    r = q("list", "tracks", "-n", "2")
+    lines = r.out.splitlines()
+    check(len(lines) == 3 and lines[-1] == "1-2 of %d tracks" % len(by_name), "text list -n 2:\n%s" % r.out)
+    check(q("--format", "ids", "list", "tracks", "-n", "4").out.splitlines() == [v["value"] for v in by_name[:4]],
+          "ids list -n 4")
+    one_line_error(q("list", "tracks", "--sort", "newest"), "count", "list --sort newest")
+    one_line_error(q("--sort", "count", "wikidata"), "list", "search --sort count")
+
+
+@test
+def nothing_matched_says_so():
+    r = q("list", "tracks", "zzyzxqq")
+    check(r.code == 1 and r.out.strip() == "no session matches", "list without a match: %r" % r)
+    data = q_json("list", "tracks", "zzyzxqq")
+    check(data["total"] == 0 and data["values"] == [], data)
+    r = q("zzyzxqq")
+    check(r.code == 1 and r.out.splitlines()[0] == "no session matches", "search without a match: %r" % r)
+    check("shown of 0" not in r.out, r.out)
+    r = q("--offset", "100000", "wikidata")
+    check(r.code == 0 and re.match(r"none shown of \d+ sessions", r.out), "offset past the end: %r" % r)
+
+
+@test
+def show_unknown_id_as_json_is_an_error_object():
+    r = q("--format", "json", "show", "nowiki:2")
+    check(r.code == 1, "exit %s, expected 1\n%r" % (r.code, r))
+    data = r.json()
+    check(data["format_version"] == 1 and data["id"] == "nowiki:2" and "nowiki:2" in data["error"], data)
+    check(data["sessions"] == [] and data["missing"] == ["nowiki:2"], data)
+    check(len(stderr_lines(r)) == 1 and "nowiki:2" in r.err, "stderr: %r" % r.err)
+    r = q("--format", "json", "show", "wikimaniawiki:26", "nowiki:2", "nowiki:3")
+    data = r.json()
+    check(r.code == 1 and [s["id"] for s in data["sessions"]] == ["wikimaniawiki:26"], r)
+    check(data["id"] == "nowiki:2" and data["missing"] == ["nowiki:2", "nowiki:3"], data)
+    r = q("--format", "json", "show", "wikimaniawiki:26")
+    check(r.code == 0 and "error" not in r.json(), r)
+    r = q("show", "nowiki:2")   # text: the message on stderr only
+    check(r.code == 1 and r.out == "", r)
+
+
 def misspelt_title_word():
     """A long title word and a misspelling of it that is no word of the sample."""
     text = " ".join(s["title"] + " " + (s.get("abstract") or "") for s in TRUTH["sessions"]).lower()
@@ -546,40 +598,6 @@ def query_errors_open_no_pager():
     code, out, err = run_on_pty(['"unbalanced'], {"PAGER": script})
     check(code == 2 and "quote" in err, "exit %s: %r" % (code, err))
     check(not os.path.exists(mark), "the pager ran for a query error")
-
-
-def complete(*words):
-    """What the bash completion offers for the command line `words` (the last is being typed)."""
-    completion = os.path.join(SRCDIR, "completion", "wmsearch.bash")
-    script = ('source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); '
-              'COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; _wmquery; printf "%s\\n" "${COMPREPLY[@]}"')
-    env = dict(os.environ, PATH=os.path.dirname(WMQUERY) + os.pathsep + os.environ.get("PATH", ""))
-    proc = subprocess.run(["bash", "-c", script, "bash", completion] + list(words),
-                          capture_output=True, text=True, env=env, timeout=60)
-    check(proc.returncode == 0 and not proc.stderr, "completion failed: %r" % proc.stderr)
-    return [line for line in proc.stdout.splitlines() if line]
-
-
-@test
-def bash_completion_offers_commands_options_fields_and_values():
-    check(set(complete("wmquery", "")) >= {"show", "list", "similar", "search", "track:", "speaker:", "year:"},
-          complete("wmquery", ""))
-    check(complete("wmquery", "--fo") == ["--format"], complete("wmquery", "--fo"))
-    check(complete("wmquery", "--format", "js") == ["json", "jsonl"], complete("wmquery", "--format", "js"))
-    check(complete("wmquery", "list", "sp") == ["speakers"], complete("wmquery", "list", "sp"))
-    check(complete("wmquery", "list", "st") == ["statuses"], complete("wmquery", "list", "st"))
-    check(complete("wmquery", "--status", "w") == ["withdrawn"], complete("wmquery", "--status", "w"))
-    check(complete("wmquery", "status:r") == ["status:rejected"], complete("wmquery", "status:r"))
-    check({"event:", "status:"} <= set(complete("wmquery", "wikidata", "")), "event: and status: fields")
-    check("show" in complete("wmquery", "--status", "any", ""), "--status's value taken for a query word")
-    check(complete("wmquery", "wikidata", "tr") == ["track:"], "fields after a query word")
-    check("show" not in complete("wmquery", "wikidata", ""), "commands offered after a query word")
-    check("show" in complete("wmquery", "--color", "never", ""), "--color's value taken for a query word")
-    check("show" not in complete("wmquery", "--color", "wikidata", ""), "commands offered after a query word")
-    got = complete("wmquery", "-d", index(), "--track", "")
-    want = sorted(TRUTH["counts"]["by_track"])
-    check([subprocess.run(["bash", "-c", 'eval "printf %s $1"', "bash", g], capture_output=True,
-                          text=True).stdout for g in got] == want, "track values: %s" % got)
 
 
 done()
