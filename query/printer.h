@@ -20,6 +20,8 @@
 typedef struct wm_print_context {
     const char *query;       /* the query words joined by spaces; "" for none */
     const char *similar_to;  /* similar: the seed session's id; NULL otherwise */
+    const char *corrected_query;  /* search: the query found nothing, and the results are
+                                   * those of this correction of it; NULL otherwise */
     unsigned offset;
     unsigned limit;
     const char *sort;        /* the sort order's name, as in --sort */

@@ -120,6 +120,8 @@ static json_t *results_json(const wm_print_context_t *context, const wm_search_r
     int rc = root ? 0 : -1;
     if (rc == 0 && context->similar_to)
         rc = json_object_set_new(root, "similar_to", json_string(context->similar_to));
+    if (rc == 0 && context->corrected_query)
+        rc = json_object_set_new(root, "corrected_query", json_string(context->corrected_query));
     if (rc == 0)
         rc = add_hits(root, result);
     if (rc == 0)

@@ -195,6 +195,9 @@ static void print_suggestion(const wm_search_result_t *result)
 
 static int text_results(const wm_print_context_t *context, const wm_search_result_t *result)
 {
+    if (context->corrected_query)
+        printf("Showing results for: %s  (no session matches %s)\n\n", context->corrected_query,
+               context->query);
     for (size_t i = 0; i < result->n_hits; i++)
         print_hit(context, &result->hits[i]);
     print_facets(result);

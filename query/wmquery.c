@@ -53,6 +53,7 @@ typedef struct options {
     int color_mode;             /* into color_names: a wm_color_mode_t */
     bool no_pager;
     bool explain;
+    bool exact;                 /* --exact: never show a corrected query's results */
     char **argument_words;      /* every word that is not an option (owned array, borrowed strings) */
     char **words;               /* the command's words: into argument_words */
     int n_words;
@@ -117,6 +118,8 @@ static const char usage_text[] =
     "      --color[=WHEN]    auto (default: on a terminal, unless NO_COLOR is\n"
     "                        set), always or never\n"
     "      --no-pager        do not page text output on a terminal ($PAGER)\n"
+    "      --exact           when the query finds nothing, do not show the results\n"
+    "                        of its spelling correction (only offer it)\n"
     "      --explain         print the parsed Xapian query on stderr\n"
     "  -h, --help            show this help\n"
     "  -V, --version         show the version\n"
@@ -259,6 +262,7 @@ static const option_spec_t option_table[] = {
     KEYWORD("colour", 0, color_mode, color_names, "always", BAD_COLOR),
     FLAG("no-pager", no_pager),
     FLAG("explain", explain),
+    FLAG("exact", exact),
     {.name = "help", .letter = 'h', .kind = OPTION_HELP},
     {.name = "version", .letter = 'V', .kind = OPTION_VERSION},
 };
@@ -611,14 +615,42 @@ static void suggestion_to_stderr(const options_t *opt, print_result_fn print, co
                 result->suggestion_total, result->suggestion_total == 1 ? "" : "s");
 }
 
+/* A search that found nothing while its spelling correction finds sessions
+ * shows the correction's results instead (unless --exact), and says so:
+ * the printers through context.corrected_query, else a line on stderr.
+ * *result is replaced when it does; a failed second search keeps it. */
+static void show_correction(options_t *opt, wm_store_t *store, print_result_fn print,
+                            wm_search_result_t **result, char **corrected)
+{
+    wm_search_result_t *first = *result, *second = NULL;
+    if (opt->exact || opt->id || print != print_results || first->total || !first->suggestion)
+        return;
+    wm_search_request_t request = opt->request;
+    request.query = first->suggestion;
+    request.suggest_below = 0;
+    if (wm_store_search(store, &request, &second) != WM_STORE_OK || !second->total ||
+        !(*corrected = strdup(first->suggestion))) {
+        wm_search_result_free(second);
+        return;
+    }
+    wm_search_result_free(first);
+    *result = second;
+    opt->context.corrected_query = *corrected;
+    if (opt->request.count_only || !opt->printer->suggestion)
+        fprintf(stderr, "wmquery: no session matches %s; showing results for: %s\n",
+                opt->context.query, *corrected);
+}
+
 /* Run the request (sessions like opt->id, when set) and print its result. */
 static int search_and_print(options_t *opt, wm_store_t *store, print_result_fn print)
 {
     wm_search_result_t *result = NULL;
+    char *corrected = NULL;
     wm_store_status_t status = opt->id ? wm_store_similar(store, opt->id, &opt->request, &result)
                                        : wm_store_search(store, &opt->request, &result);
     if (status != WM_STORE_OK)
         return lookup_failed(status, store);
+    show_correction(opt, store, print, &result, &corrected);
     if (opt->explain && result->parsed_query)
         fprintf(stderr, "wmquery: query: %s\n", result->parsed_query);
     suggestion_to_stderr(opt, print, result);
@@ -626,6 +658,8 @@ static int search_and_print(options_t *opt, wm_store_t *store, print_result_fn p
     int rc = print(opt, result);
     unsigned long total = result->total;
     wm_search_result_free(result);
+    opt->context.corrected_query = NULL;
+    free(corrected);
     if (rc < 0)
         return output_failed();
     return total ? EXIT_SUCCESS : EXIT_NO_MATCH;

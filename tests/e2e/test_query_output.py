@@ -71,7 +71,7 @@ TEXT_CASES = [
     ("show.txt", ["show", "wikimaniawiki:26"]),
     ("list_types.txt", ["list", "types"]),
     ("list_speakers_glam.txt", ["list", "speakers", "track:glam"]),
-    ("suggestion.txt", ["univresal"]),
+    ("suggestion.txt", ["--exact", "univresal"]),
 ]
 
 
@@ -421,15 +421,37 @@ def misspelt_title_word():
 def did_you_mean_for_a_misspelt_title_word():
     word, wrong = misspelt_title_word()
     note("%s -> %s" % (wrong, word))
-    r = q("--format", "json", wrong)
+    r = q("--exact", "--format", "json", wrong)
     check(r.code == 1, "a misspelt word matched\n%r" % r)
     data = r.json()
     check(data["total"] == 0 and data["suggestion"]["query"] == word, data)
     check(data["suggestion"]["total"] == count(index(), word) > 0, data["suggestion"])
-    r = q(wrong)
+    r = q("--exact", wrong)
     check(r.code == 1 and "Did you mean: %s" % word in r.out, r)
     r = q("--format", "json", "--year", "1999", wrong)   # the correction must find more, under the same filters
-    check("suggestion" not in r.json(), "suggested a query that finds nothing either")
+    check("suggestion" not in r.json() and r.code == 1, "suggested a query that finds nothing either")
+
+
+@test
+def a_query_that_finds_nothing_shows_its_correction():
+    word, wrong = misspelt_title_word()
+    n = count(index(), word)
+    r = q(wrong)
+    check(r.code == 0 and r.out.startswith("Showing results for: %s  (no session matches %s)" % (word, wrong)),
+          "text: no corrected results\n%r" % r)
+    r = q("--format", "json", wrong)
+    data = r.json()
+    check(r.code == 0 and data["query"] == wrong and data["corrected_query"] == word and data["total"] == n
+          and data["results"], "json: %r" % data)
+    check(data["results"] == q_json(word)["results"], "the corrected results are the correction's")
+    for fmt in ("jsonl", "csv", "ids"):
+        r = q("--format", fmt, wrong)
+        check(r.code == 0 and r.out.strip() and "showing results for: %s" % word in r.err
+              and len(stderr_lines(r)) == 1, "%s: %r" % (fmt, r))
+    r = q("--count", wrong)
+    check(r.code == 0 and r.out.strip() == str(n) and "showing results for" in r.err, r)
+    r = q("--exact", "--count", wrong)
+    check(r.code == 1 and r.out.strip() == "0", r)
 
 
 # Misspelt field values of the sample and what they mean (one edit each;
@@ -452,11 +474,11 @@ FIELD_TYPOS = [
 def did_you_mean_inside_field_prefixes():
     for wrong, right in FIELD_TYPOS:
         expected = count(index(), right)
-        data = q_json(wrong)
+        data = q_json("--exact", wrong)
         check(data["total"] < 3 and data.get("suggestion", {}).get("query") == right,
               "%s: expected %r, got %r" % (wrong, right, data.get("suggestion")))
         check(data["suggestion"]["total"] == expected > data["total"], (wrong, data["suggestion"], expected))
-        r = q(wrong)
+        r = q("--exact", wrong)
         check("Did you mean: %s  (%d session" % (right, expected) in r.out, "%s:\n%r" % (wrong, r))
         check(r.err == "", "%s: text output put the suggestion on stderr\n%r" % (wrong, r))
     # The correction must find more under the same filters: no workshop in 1999.
@@ -471,14 +493,14 @@ def did_you_mean_on_stderr_for_jsonl_csv_ids_and_count():
     line = "wmquery: did you mean: track:glam  (%d sessions)" % total
     for args in (["--format", "jsonl"], ["--format", "csv"], ["--format", "ids"], ["--count"],
                  ["--format", "json", "--count"]):
-        r = q(*(args + ["track:glma"]))
+        r = q(*(args + ["--exact", "track:glma"]))
         check(r.code == 1, "%s: %r" % (args, r))
         check(stderr_lines(r) == [line], "%s: stderr %r, expected %r" % (args, r.err, line))
         check("did you mean" not in r.out.lower(), "%s: the suggestion on stdout\n%r" % (args, r))
     for args in (["--format", "csv"], ["--format", "ids"], ["--format", "jsonl"]):
         r = q(*(args + ["track:glam"]))   # finds enough: nothing on stderr
         check(r.code == 0 and r.err == "", "%s track:glam: %r" % (args, r))
-    r = q("--format", "json", "track:glma")
+    r = q("--format", "json", "--exact", "track:glma")
     check(r.err == "" and r.json()["suggestion"]["query"] == "track:glam", "json: %r" % r)
 
 
