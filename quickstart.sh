@@ -17,7 +17,8 @@ case "$mode" in
 esac
 
 packages=(build-essential autoconf automake pkg-config libxapian-dev zlib1g-dev libbz2-dev
-          libexpat1-dev libjansson-dev libcmark-dev libxml2-dev libjemalloc-dev libcmocka-dev libicu-dev liblingua-stopwords-perl python3 gzip
+          libexpat1-dev libjansson-dev libcmark-dev libxml2-dev libicu-dev libjemalloc-dev libcmocka-dev
+          liblingua-stopwords-perl python3 gzip
           bzip2 xz-utils xapian-tools)
 [ "$mode" = check ] && packages+=(time valgrind)
 [ "$mode" = bench ] && packages+=(xapian-omega time)

@@ -308,18 +308,58 @@ static char *first_text(wm_draft_builder_t *ex, wm_draft_t *d, int field, int *m
     return NULL;
 }
 
-/* Minutes from a duration value: "30", "30 minutes", "00:30" or "1:30" (hours:minutes). */
+/* The unit after a number: 60 for hours ("h", "hr", "hrs", "hour",
+ * "hours"), else 1 (minutes, or no unit); *text moves past the unit. */
+static long unit_minutes(const char **text)
+{
+    const char *p = *text;
+    while (*p == ' ')
+        p++;
+    size_t n = 0;
+    while (isalpha((unsigned char)p[n]))
+        n++;
+    bool hours = (n == 1 && (*p == 'h' || *p == 'H')) ||
+                 ((n == 2 || n == 3) && strncasecmp(p, "hr", 2) == 0) ||
+                 ((n == 4 || n == 5) && strncasecmp(p, "hour", 4) == 0);
+    *text = p + n;
+    return hours ? 60 : 1;
+}
+
+/* A number with an optional one-digit fraction ("1.5", "1,5"), in tenths;
+ * *text moves past it.  Locale-free on purpose. */
+static long tenths(const char **text)
+{
+    char *end;
+    long whole = strtol(*text, &end, 10);
+    long value = whole < 100000 ? whole * 10 : 1000000;
+    if ((*end == '.' || *end == ',') && isdigit((unsigned char)end[1])) {
+        value += end[1] - '0';
+        end += 2;
+        while (isdigit((unsigned char)*end))
+            end++;
+    }
+    *text = end;
+    return value;
+}
+
+/* Minutes from a duration value: "30", "30 minutes", "00:30" or "1:30"
+ * (hours:minutes), "2 hours", "1.5 h", "1 hour 30 minutes"; 0 when none. */
 static int parse_minutes(const char *text)
 {
     const char *p = text;
-    while (isspace((unsigned char)*p))
-        p++;
-    if (!isdigit((unsigned char)*p))
-        return 0;
-    char *end;
-    long minutes = strtol(p, &end, 10);
-    if (*end == ':' && isdigit((unsigned char)end[1]) && minutes < 1000)
-        minutes = minutes * 60 + strtol(end + 1, &end, 10);
+    long minutes_tenths = 0;
+    for (int part = 0; part < 2; part++) {
+        while (isspace((unsigned char)*p) || (part && *p == ','))
+            p++;
+        if (!isdigit((unsigned char)*p))
+            break;
+        const char *start = p;
+        long value = tenths(&p);
+        if (*p == ':' && isdigit((unsigned char)p[1]) && p - start <= 3)   /* hours:minutes */
+            return (int)(strtol(start, NULL, 10) * 60 + strtol(p + 1, NULL, 10)) % 100000;
+        minutes_tenths += value * unit_minutes(&p);
+    }
+    long minutes = (minutes_tenths + 5) / 10;
     return minutes > 0 && minutes < 100000 ? (int)minutes : 0;
 }
 

@@ -17,6 +17,10 @@
 /* A "by" line longer than this is prose, not a list of names. */
 #define BYLINE_MAX 300
 
+/* Distinct titles counted per kind of evidence: two already make a listing
+ * page; a bound keeps a page of 100,000 titles linear. */
+#define MAX_RECORDS_COUNTED 64
+
 const char *wm_evidence_kind_name(wm_evidence_kind_t kind)
 {
     static const char *const names[WM_EVIDENCE_KIND_COUNT] = {
@@ -148,6 +152,8 @@ typedef struct titles_seen {
 
 static void see_title(gatherer_t *g, titles_seen_t *seen, const char *text, size_t len)
 {
+    if (seen->values.n >= MAX_RECORDS_COUNTED)
+        return;   /* a listing for sure: counting on would make a huge page quadratic */
     char *value = wm_strdup_trimmed(text, len);
     if (!value) {
         g->oom = true;

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "archive/html_text.h"
+#include "archive/speakers.h"
 #include "archive/util.h"
 
 /* --- detection ------------------------------------------------------------- */
@@ -275,7 +276,9 @@ static int set_type(wm_session_t *s, const talk_t *t, const wm_rules_t *rules)
 }
 
 /* Speakers: a person id or speaker code is the person's code within the
- * event, never a username (usernames come from wikis only). */
+ * event, never a username.  The name field is free text: "Name (username)",
+ * "Name (WMCH)", "User:Name", "A and B" are taken apart by
+ * archive/speakers.h's rules (the field kept as each person's raw). */
 static int add_people(wm_session_t *s, const talk_t *t)
 {
     for (size_t i = 0; i < t->n_persons; i++) {
@@ -286,8 +289,7 @@ static int add_people(wm_session_t *s, const talk_t *t)
         if (!name)
             continue;
         const char *code = has_text(p->code) ? p->code : NULL;
-        int rc = clean_text(p->biography, &bio) == 0 ? wm_session_add_speaker(s, name, NULL, code, bio)
-                                                     : -1;
+        int rc = clean_text(p->biography, &bio) == 0 ? wm_speakers_add_field(s, name, code, bio) : -1;
         free(bio);
         free(name);
         if (rc < 0)

@@ -19,6 +19,8 @@ static void free_strings(char **list, size_t n)
     free(list);
 }
 
+static void free_speaker(wm_speaker_t *sp);
+
 void wm_session_free(wm_session_t *session)
 {
     if (!session)
@@ -30,10 +32,7 @@ void wm_session_free(wm_session_t *session)
     free_strings(session->tracks, session->n_tracks);
     free(session->language);
     for (size_t i = 0; i < session->n_speakers; i++) {
-        free(session->speakers[i].name);
-        free(session->speakers[i].username);
-        free(session->speakers[i].code);
-        free(session->speakers[i].biography);
+        free_speaker(&session->speakers[i]);
     }
     free(session->speakers);
     free_strings(session->translations, session->n_translations);
@@ -85,13 +84,15 @@ int wm_session_add_translation(wm_session_t *session, const char *language)
     return append_string(&session->translations, &session->n_translations, language);
 }
 
-/* The speaker already listed under this username or code, or NULL. */
-static wm_speaker_t *known_speaker(wm_session_t *session, const char *username, const char *code)
+/* The speaker already listed under this username or code, or NULL.  A
+ * code shared by two people split from one text (same raw) is no link. */
+static wm_speaker_t *known_speaker(wm_session_t *session, const wm_speaker_t *person)
 {
     for (size_t i = 0; i < session->n_speakers; i++) {
         const wm_speaker_t *sp = &session->speakers[i];
-        if ((username && sp->username && wm_wiki_same_name(sp->username, username)) ||
-            (code && sp->code && strcmp(sp->code, code) == 0))
+        bool siblings = person->raw && sp->raw && strcmp(person->raw, sp->raw) == 0;
+        if ((person->username && sp->username && wm_wiki_same_name(sp->username, person->username)) ||
+            (!siblings && person->code && sp->code && strcmp(sp->code, person->code) == 0))
             return &session->speakers[i];
     }
     return NULL;
@@ -103,29 +104,45 @@ static int take_missing(char **slot, const char *value)
     return *slot || !value || (*slot = strdup(value)) ? 0 : -1;
 }
 
-int wm_session_add_speaker(wm_session_t *session, const char *name, const char *username,
-                           const char *code, const char *biography)
+static void free_speaker(wm_speaker_t *sp)
 {
-    wm_speaker_t *known = known_speaker(session, username, code);
+    free(sp->name);
+    free(sp->username);
+    free(sp->code);
+    free(sp->biography);
+    free(sp->affiliation);
+    free(sp->raw);
+}
+
+int wm_session_add_person(wm_session_t *session, const wm_speaker_t *person)
+{
+    wm_speaker_t *known = known_speaker(session, person);
     if (known)   /* one person under two spellings: keep the first, add what is missing */
-        return take_missing(&known->username, username) | take_missing(&known->code, code) |
-               take_missing(&known->biography, biography);
+        return take_missing(&known->username, person->username) | take_missing(&known->code, person->code) |
+               take_missing(&known->biography, person->biography) |
+               take_missing(&known->affiliation, person->affiliation) | take_missing(&known->raw, person->raw);
     wm_speaker_t speaker = {0};
     wm_speaker_t *grown = NULL;
-    speaker.name = strdup(name);
-    if (speaker.name && take_missing(&speaker.username, username) == 0 &&
-        take_missing(&speaker.code, code) == 0 && take_missing(&speaker.biography, biography) == 0)
+    speaker.name = strdup(person->name);
+    if (speaker.name && take_missing(&speaker.username, person->username) == 0 &&
+        take_missing(&speaker.code, person->code) == 0 && take_missing(&speaker.biography, person->biography) == 0 &&
+        take_missing(&speaker.affiliation, person->affiliation) == 0 && take_missing(&speaker.raw, person->raw) == 0)
         grown = realloc(session->speakers, (session->n_speakers + 1) * sizeof(wm_speaker_t));
     if (!grown) {
-        free(speaker.name);
-        free(speaker.username);
-        free(speaker.code);
-        free(speaker.biography);
+        free_speaker(&speaker);
         return -1;
     }
     grown[session->n_speakers++] = speaker;
     session->speakers = grown;
     return 0;
+}
+
+int wm_session_add_speaker(wm_session_t *session, const char *name, const char *username,
+                           const char *code, const char *biography)
+{
+    wm_speaker_t person = {.name = (char *)name, .username = (char *)username, .code = (char *)code,
+                           .biography = (char *)biography};
+    return wm_session_add_person(session, &person);
 }
 
 int wm_session_take_abstract(wm_session_t *session, char *abstract, char *description)

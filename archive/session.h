@@ -19,6 +19,12 @@ typedef struct wm_speaker {
                         * eventyay speaker code, frab/Pentabarf person id): unique within
                         * the event only, never a username; NULL when none */
     char *biography;   /* plain text; NULL when none */
+    char *affiliation; /* an organisation the source wrote beside the name ("WMCH" in
+                        * "Clara Wiest (WMCH)"); NULL when none */
+    char *raw;         /* the person as the source wrote it ("User:Van Anh Dam (WMEU)",
+                        * "A and B" for both A and B), when name, username and
+                        * affiliation were taken out of it; NULL when name is the
+                        * text as written (archive/speakers.h: the rules) */
 } wm_speaker_t;
 
 /* Where a session was read: the index links an on-wiki copy of a talk to
@@ -87,6 +93,10 @@ int wm_session_add_track(wm_session_t *session, const char *track);
 int wm_session_add_speaker(wm_session_t *session, const char *name, const char *username,
                            const char *code, const char *biography);
 int wm_session_add_translation(wm_session_t *session, const char *language);
+/* As wm_session_add_speaker, with every field of person (copied; name must
+ * be set).  Two people split from one source text (the same raw) are never
+ * the same person by their shared code. */
+int wm_session_add_person(wm_session_t *session, const wm_speaker_t *person);
 
 /* Set the abstract from an abstract and a description, both taken
  * (malloc'd, or NULL): the description follows the abstract after a blank

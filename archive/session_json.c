@@ -17,7 +17,7 @@ static json_t *string_array(char *const *items, size_t n)
     return array;
 }
 
-/* {"name", "username", "code"} and, in full listings, "biography". */
+/* {"name", "username", "code", "affiliation", "raw"} and, in full listings, "biography". */
 static json_t *speaker_object(const wm_speaker_t *speaker, bool full)
 {
     json_t *object = json_object();
@@ -26,6 +26,8 @@ static json_t *speaker_object(const wm_speaker_t *speaker, bool full)
     int rc = json_object_set_new(object, "name", string_or_null(speaker->name));
     rc |= json_object_set_new(object, "username", string_or_null(speaker->username));
     rc |= json_object_set_new(object, "code", string_or_null(speaker->code));
+    rc |= json_object_set_new(object, "affiliation", string_or_null(speaker->affiliation));
+    rc |= json_object_set_new(object, "raw", string_or_null(speaker->raw));
     if (full)
         rc |= json_object_set_new(object, "biography", string_or_null(speaker->biography));
     if (rc) {

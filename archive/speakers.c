@@ -128,6 +128,26 @@ static bool find_user_link(const char *raw, size_t len, user_link_t *link)
     return false;
 }
 
+/* name (plain text) taken apart (speakers.h's rules) and added; a user
+ * link's username wins over one written beside the name. */
+static int add_parsed_person(wm_session_t *session, const char *name, const char *username,
+                             const char *biography)
+{
+    wm_person_name_t parsed;
+    if (wm_speakers_parse_name(name, &parsed) < 0)
+        return -1;
+    int rc = 0;
+    if (*parsed.name) {
+        wm_speaker_t person = {.name = parsed.name,
+                               .username = username ? (char *)username : parsed.username,
+                               .biography = (char *)biography, .affiliation = parsed.affiliation,
+                               .raw = strcmp(parsed.name, name) != 0 ? (char *)name : NULL};
+        rc = wm_session_add_person(session, &person);
+    }
+    wm_person_name_clear(&parsed);
+    return rc;
+}
+
 /* One person from a piece of wikitext: a user link gives the username and
  * the display name; otherwise the plain text is the name. */
 static void add_person(reader_t *r, const char *raw, size_t len, const char *biography)
@@ -149,7 +169,7 @@ static void add_person(reader_t *r, const char *raw, size_t len, const char *bio
     }
     if (name)
         trim_name(name);
-    if (name && *name && wm_session_add_speaker(r->session, name, username, NULL, biography) < 0)
+    if (name && *name && add_parsed_person(r->session, name, username, biography) < 0)
         r->oom = true;
     free(name);
     free(username);
@@ -175,7 +195,7 @@ static size_t separator_at(const char *text, size_t i, size_t len)
 /* Split free text into names at separators outside [[...]] and {{...}}. */
 static void add_people_from_text(reader_t *r, const char *text, size_t len)
 {
-    int depth = 0;
+    int depth = 0, parens = 0;
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
         if (i + 1 < len && (text[i] == '[' || text[i] == '{') && text[i + 1] == text[i]) {
@@ -184,7 +204,9 @@ static void add_people_from_text(reader_t *r, const char *text, size_t len)
         } else if (i + 1 < len && (text[i] == ']' || text[i] == '}') && text[i + 1] == text[i]) {
             depth -= depth > 0;
             i++;
-        } else if (depth == 0) {
+        } else if (text[i] == '(' || text[i] == ')') {
+            parens += text[i] == '(' ? 1 : -(parens > 0);   /* "Name (Wikimedia UK, WMUK)" */
+        } else if (depth == 0 && parens == 0) {
             size_t sep = separator_at(text, i, len);
             if (!sep)
                 continue;
@@ -344,3 +366,328 @@ int wm_speakers_add(wm_session_t *session, const char *raw, wm_speakers_form_t f
     return r.oom ? -1 : 0;
 }
 
+
+/* ---- one person's text taken apart (speakers.h has the rules) -------- */
+
+/* Words that make a bracketed or slashed part an organisation: compared
+ * as whole words, any case. */
+static const char *const organisation_words[] = {
+    "wikimedia", "wikipedia", "wikidata", "wikimedians", "wikisource", "wikiversity", "foundation",
+    "university", "universidad", "universidade", "université", "universität", "università",
+    "universiteit", "college", "institute", "institut", "instituto", "museum", "museo", "musée",
+    "library", "biblioteca", "bibliothèque", "archive", "archives", "society", "association",
+    "chapter", "group", "e.v.", "inc", "inc.", "ltd", "gmbh", "ngo", "wikiproject", "council",
+    "committee", "network", "centre", "center", "school", "department", "ministry", "gallery",
+    "initiative", "movement", "wmf", NULL};
+
+/* Bracketed words that say what a person does, not who they are. */
+static const char *const role_words[] = {
+    "moderator", "remote", "online", "virtual", "tbc", "tbd", "invited", "host", "facilitator",
+    "chair", "speaker", "presenter", "panelist", "panellist", "keynote", "organiser", "organizer",
+    "staff", "volunteer", "in person", "in-person", NULL};
+
+typedef enum part_kind { PART_NEITHER, PART_USERNAME, PART_AFFILIATION } part_kind_t;
+
+static bool is_word_char(char c)
+{
+    return c && !isspace((unsigned char)c) && !strchr(",;()/&", c);
+}
+
+static bool has_organisation_word(const char *text)
+{
+    for (const char *p = text; *p;) {
+        while (*p && !is_word_char(*p))
+            p++;
+        size_t n = 0;
+        while (is_word_char(p[n]))
+            n++;
+        for (size_t i = 0; n && organisation_words[i]; i++)
+            if (strlen(organisation_words[i]) == n && strncasecmp(p, organisation_words[i], n) == 0)
+                return true;
+        p += n;
+    }
+    return false;
+}
+
+/* WMCH, WMEU, WMF, UNESCO, WMDE2: capitals and digits, at least two capitals. */
+static bool is_acronym(const char *text)
+{
+    size_t n = strlen(text), capitals = 0;
+    if (n < 2 || n > 12)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (isupper((unsigned char)text[i]))
+            capitals++;
+        else if (!isdigit((unsigned char)text[i]) && text[i] != '-')
+            return false;
+    }
+    return capitals >= 2;
+}
+
+static bool is_role(const char *text)
+{
+    for (size_t i = 0; role_words[i]; i++)
+        if (strcasecmp(text, role_words[i]) == 0)
+            return true;
+    return false;
+}
+
+/* What a bracketed or slashed part is (speakers.h, rule 2); words: whether
+ * several words make an affiliation (in brackets; not after a '/', where
+ * they are more often a name). */
+static part_kind_t judge_part(const char *text, bool words)
+{
+    if (!*text)
+        return PART_NEITHER;
+    if (strncasecmp(text, "User:", 5) == 0)
+        return text[5] ? PART_USERNAME : PART_NEITHER;
+    if (strpbrk(text, "/,;") || is_role(text))
+        return PART_NEITHER;
+    if (has_organisation_word(text) || is_acronym(text) || (words && strchr(text, ' ')))
+        return PART_AFFILIATION;
+    return strchr(text, ' ') ? PART_NEITHER : PART_USERNAME;
+}
+
+/* A copy of text[0..len) trimmed, "User:" taken off a username; NULL when out of memory. */
+static char *part_copy(const char *text, size_t len, part_kind_t kind)
+{
+    char *copy = wm_strdup_trimmed(text, len);
+    if (copy && kind == PART_USERNAME && strncasecmp(copy, "User:", 5) == 0)
+        memmove(copy, copy + 5, strlen(copy + 5) + 1);
+    if (copy) {
+        wm_squeeze_spaces(copy);
+        for (char *p = copy; kind == PART_USERNAME && *p; p++)
+            if (*p == '_')
+                *p = ' ';
+    }
+    return copy;
+}
+
+/* Keep value as *slot when the slot is free; false when it is taken (value freed). */
+static bool take_part(char **slot, char *value)
+{
+    if (*slot) {
+        free(value);
+        return false;
+    }
+    *slot = value;
+    return true;
+}
+
+/* Rule 2: bracketed groups at the end of name (cut off it as they are taken). */
+static int take_brackets(char *name, wm_person_name_t *out)
+{
+    for (int group = 0; group < 3; group++) {
+        size_t n = strlen(name);
+        while (n && isspace((unsigned char)name[n - 1]))
+            n--;
+        if (!n || name[n - 1] != ')')
+            return 0;
+        char *open = NULL;
+        for (size_t i = n - 1, depth = 0; i-- > 0;) {
+            if (name[i] == ')')
+                depth++;
+            else if (name[i] == '(' && depth-- == 0) {
+                open = name + i;
+                break;
+            }
+        }
+        if (!open || open == name)
+            return 0;
+        char *inside = part_copy(open + 1, (size_t)(name + n - 1 - open - 1), PART_NEITHER);
+        if (!inside)
+            return -1;
+        part_kind_t kind = judge_part(inside, true);
+        free(inside);
+        if (kind == PART_NEITHER)
+            return 0;
+        char *value = part_copy(open + 1, (size_t)(name + n - 1 - open - 1), kind);
+        if (!value)
+            return -1;
+        if (!take_part(kind == PART_USERNAME ? &out->username : &out->affiliation, value))
+            return 0;
+        *open = '\0';
+    }
+    return 0;
+}
+
+/* Rule 3: "Name / X" or "X / Name". */
+static int take_slash(char *name, wm_person_name_t *out)
+{
+    char *slash = strchr(name, '/');
+    if (!slash || strchr(slash + 1, '/') || strstr(name, "://") || strchr(name, '('))
+        return 0;
+    char *left = part_copy(name, (size_t)(slash - name), PART_NEITHER);
+    char *right = part_copy(slash + 1, strlen(slash + 1), PART_NEITHER);
+    int rc = left && right ? 0 : -1;
+    if (rc == 0 && *left && *right) {
+        part_kind_t kind = judge_part(right, false);
+        if (kind == PART_NEITHER && !strchr(left, ' ') && judge_part(left, false) == PART_USERNAME) {
+            /* "cyphunk / nathan fain": the token first, the name after it */
+            if (!out->username) {
+                out->username = part_copy(left, strlen(left), PART_USERNAME);
+                memmove(name, right, strlen(right) + 1);
+                rc = out->username ? 0 : -1;
+            }
+        } else if (kind != PART_NEITHER) {
+            char *value = part_copy(right, strlen(right), kind);
+            if (!value)
+                rc = -1;
+            else if (take_part(kind == PART_USERNAME ? &out->username : &out->affiliation, value))
+                memmove(name, left, strlen(left) + 1);
+        }
+    }
+    free(left);
+    free(right);
+    return rc;
+}
+
+void wm_person_name_clear(wm_person_name_t *name)
+{
+    free(name->name);
+    free(name->username);
+    free(name->affiliation);
+    *name = (wm_person_name_t){0};
+}
+
+int wm_speakers_parse_name(const char *raw, wm_person_name_t *out)
+{
+    *out = (wm_person_name_t){0};
+    char *name = wm_strdup_trimmed(raw, strlen(raw));
+    if (!name)
+        return -1;
+    wm_squeeze_spaces(name);
+    bool user_prefix = strncasecmp(name, "User:", 5) == 0 && name[5];
+    if (user_prefix)
+        memmove(name, name + 5, strlen(name + 5) + 1);
+    int rc = take_brackets(name, out);
+    if (rc == 0)
+        rc = take_slash(name, out);
+    char *trimmed = rc == 0 ? wm_strdup_trimmed(name, strlen(name)) : NULL;
+    free(name);
+    if (trimmed && !*trimmed && out->username) {   /* "(notafish)" alone */
+        free(trimmed);
+        trimmed = strdup(out->username);
+    }
+    if (trimmed && user_prefix && !out->username) {   /* "User:Name": the name is the username */
+        out->username = part_copy(trimmed, strlen(trimmed), PART_USERNAME);
+        if (!out->username)
+            rc = -1;
+        else
+            for (char *p = trimmed; *p; p++)
+                if (*p == '_')
+                    *p = ' ';
+    }
+    out->name = trimmed;
+    if (rc < 0 || !out->name) {
+        wm_person_name_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* Length of a separator between people at text[i] of an export field, 0 if none;
+ * *comma: it is a comma. */
+static size_t field_separator_at(const char *text, size_t i, bool *comma)
+{
+    *comma = text[i] == ',';
+    if (text[i] == ',' || text[i] == ';')
+        return 1;
+    if (text[i] == '&' && i && text[i - 1] == ' ' && text[i + 1] == ' ')
+        return 1;
+    if (strncmp(text + i, " and ", 5) == 0)
+        return 5;
+    return 0;
+}
+
+/* A part that may stand alone as a person: a capital first (not a small
+ * ASCII letter, digit or punctuation: any non-ASCII letter is accepted). */
+static bool looks_like_person(const char *part, bool after_comma_rule)
+{
+    unsigned char c = (unsigned char)part[0];
+    if (!c || islower(c) || isdigit(c) || (c < 0x80 && !isalpha(c)))
+        return false;
+    return !after_comma_rule || strchr(part, ' ') || strncasecmp(part, "User:", 5) == 0;
+}
+
+static void free_parts(char **parts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(parts[i]);
+    free(parts);
+}
+
+int wm_speakers_split_field(const char *raw, char ***parts_out, size_t *n_out)
+{
+    size_t len = strlen(raw), n = 0, start = 0;
+    char **parts = calloc(len / 2 + 2, sizeof *parts);
+    bool comma = false, ok = parts != NULL;
+    for (size_t i = 0, depth = 0; ok && i <= len; i++) {
+        bool is_comma = false;
+        size_t sep = i == len ? 1 : 0;
+        if (i < len && raw[i] == '(')
+            depth++;
+        else if (i < len && raw[i] == ')' && depth)
+            depth--;
+        else if (i < len && depth == 0)
+            sep = field_separator_at(raw, i, &is_comma);
+        if (!sep)
+            continue;
+        comma |= is_comma;
+        ok = (parts[n++] = wm_strdup_trimmed(raw + start, i - start)) != NULL;
+        start = i + sep;
+        i += sep - 1;
+    }
+    bool split = ok && n > 1;
+    for (size_t i = 0; split && i < n; i++)
+        split = *parts[i] && looks_like_person(parts[i], comma);
+    if (!split) {
+        free_parts(parts, n);
+        parts = NULL;
+    }
+    if (!ok)
+        return -1;
+    if (!parts) {   /* no split: the field is one person */
+        parts = calloc(1, sizeof *parts);
+        n = 1;
+        if (!parts || !(parts[0] = wm_strdup_trimmed(raw, len))) {
+            free(parts);
+            return -1;
+        }
+    }
+    *parts_out = parts;
+    *n_out = n;
+    return 0;
+}
+
+/* One part of a field as a person: taken apart, raw kept when the name is not the field. */
+static int add_field_part(wm_session_t *session, const char *field, const char *part, const char *code,
+                          const char *biography)
+{
+    wm_person_name_t parsed;
+    if (wm_speakers_parse_name(part, &parsed) < 0)
+        return -1;
+    int rc = 0;
+    if (*parsed.name) {
+        wm_speaker_t person = {.name = parsed.name, .username = parsed.username, .code = (char *)code,
+                               .biography = (char *)biography, .affiliation = parsed.affiliation,
+                               .raw = strcmp(parsed.name, field) != 0 ? (char *)field : NULL};
+        rc = wm_session_add_person(session, &person);
+    }
+    wm_person_name_clear(&parsed);
+    return rc;
+}
+
+int wm_speakers_add_field(wm_session_t *session, const char *field, const char *code, const char *biography)
+{
+    char **parts;
+    size_t n;
+    if (wm_speakers_split_field(field, &parts, &n) < 0)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rc == 0)
+            rc = add_field_part(session, field, parts[i], code, biography);
+    free_parts(parts, n);
+    return rc;
+}

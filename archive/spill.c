@@ -119,7 +119,9 @@ bool wm_record_put_session(wm_buf_t *b, const wm_session_t *s)
         ok = wm_record_put_string(b, s->speakers[i].name) &&
              wm_record_put_string(b, s->speakers[i].username) &&
              wm_record_put_string(b, s->speakers[i].code) &&
-             wm_record_put_string(b, s->speakers[i].biography);
+             wm_record_put_string(b, s->speakers[i].biography) &&
+             wm_record_put_string(b, s->speakers[i].affiliation) &&
+             wm_record_put_string(b, s->speakers[i].raw);
     return ok && wm_record_put_list(b, s->translations, s->n_translations) &&
            wm_record_put_string(b, s->abstract) && wm_record_put_string(b, s->url) &&
            wm_record_put_string(b, s->source) && wm_record_put_string(b, s->page_title) &&
@@ -140,7 +142,7 @@ static bool get_int(wm_record_reader_t *r, int *value)
 static bool get_speakers(wm_record_reader_t *r, wm_session_t *s)
 {
     uint32_t n;
-    if (!get_count(r, sizeof(wm_speaker_t), 4 * sizeof(uint32_t), &n))
+    if (!get_count(r, sizeof(wm_speaker_t), 6 * sizeof(uint32_t), &n))
         return false;
     if (n == 0)
         return true;
@@ -151,7 +153,8 @@ static bool get_speakers(wm_record_reader_t *r, wm_session_t *s)
     for (uint32_t i = 0; i < n; i++) {
         wm_speaker_t *sp = &s->speakers[i];
         if (!wm_record_get_string(r, &sp->name) || !wm_record_get_string(r, &sp->username) ||
-            !wm_record_get_string(r, &sp->code) || !wm_record_get_string(r, &sp->biography))
+            !wm_record_get_string(r, &sp->code) || !wm_record_get_string(r, &sp->biography) ||
+            !wm_record_get_string(r, &sp->affiliation) || !wm_record_get_string(r, &sp->raw))
             return false;
     }
     return true;

@@ -112,11 +112,29 @@ static int csv_values(const wm_print_context_t *context, wm_facet_t field, const
     return 0;
 }
 
+/* The person's sessions as show prints them; candidates: person,usernames,sessions. */
+static int csv_person(const wm_print_context_t *context, const wm_person_result_t *result)
+{
+    if (result->n_people == 1)
+        return csv_sessions(context, result->people[0].sessions, result->people[0].n_sessions);
+    printf("person,usernames,sessions\r\n");
+    for (size_t i = 0; i < result->n_people; i++) {
+        const wm_person_t *p = &result->people[i];
+        char number[32];
+        snprintf(number, sizeof number, "%zu", p->n_sessions);
+        csv_field(p->n_names ? p->names[0] : "", false);
+        csv_field(p->n_usernames ? p->usernames[0] : "", false);
+        csv_field(number, true);
+    }
+    return 0;
+}
+
 const wm_printer_t wm_printer_csv = {
     .snippets = true,
     .results = csv_results,
     .sessions = csv_sessions,
     .values = csv_values,
+    .person = csv_person,
 };
 
 /* ---- ids ------------------------------------------------------------------- */
@@ -146,8 +164,17 @@ static int ids_values(const wm_print_context_t *context, wm_facet_t field, const
     return 0;
 }
 
+/* The person's session ids; nothing for candidates (wmquery says why). */
+static int ids_person(const wm_print_context_t *context, const wm_person_result_t *result)
+{
+    if (result->n_people == 1)
+        return ids_sessions(context, result->people[0].sessions, result->people[0].n_sessions);
+    return 0;
+}
+
 const wm_printer_t wm_printer_ids = {
     .results = ids_results,
     .sessions = ids_sessions,
     .values = ids_values,
+    .person = ids_person,
 };

@@ -195,6 +195,9 @@ static void print_suggestion(const wm_search_result_t *result)
 
 static int text_results(const wm_print_context_t *context, const wm_search_result_t *result)
 {
+    if (context->corrected_query)
+        printf("Showing results for: %s  (no session matches %s)\n\n", context->corrected_query,
+               context->query);
     for (size_t i = 0; i < result->n_hits; i++)
         print_hit(context, &result->hits[i]);
     print_facets(result);
@@ -202,8 +205,10 @@ static int text_results(const wm_print_context_t *context, const wm_search_resul
     if (result->n_hits)
         printf("%u-%u of %s%lu sessions\n", context->offset + 1, context->offset + (unsigned)result->n_hits,
                about, result->total);
+    else if (result->total)   /* --offset past the end, or -n 0 */
+        printf("none shown of %s%lu session%s\n", about, result->total, result->total == 1 ? "" : "s");
     else
-        printf("no sessions shown of %s%lu\n", about, result->total);
+        puts("no session matches");
     print_suggestion(result);
     return 0;
 }
@@ -313,19 +318,108 @@ static int text_sessions(const wm_print_context_t *context, wm_session_t *const 
 
 /* ---- list: the values of a field ------------------------------------------ */
 
+static const char *plural(wm_facet_t field)
+{
+    static const char *const names[WM_FACET_COUNT] = {
+        [WM_FACET_TRACK] = "tracks", [WM_FACET_YEAR] = "years", [WM_FACET_TYPE] = "types",
+        [WM_FACET_LANGUAGE] = "languages", [WM_FACET_SPEAKER] = "speakers", [WM_FACET_EVENT] = "events",
+        [WM_FACET_STATUS] = "statuses"};
+    return field >= 0 && field < WM_FACET_COUNT && names[field] ? names[field] : "values";
+}
+
+/* The values, then a line when there is nothing to show or more than is shown. */
 static int text_values(const wm_print_context_t *context, wm_facet_t field, const wm_facet_counts_t *values,
                        unsigned long total)
 {
-    (void)context, (void)field, (void)total;
-    for (size_t i = 0; i < values->n_values; i++)
-        print_count(values->values[i].count, values->values[i].value);
+    int rc = 0;
+    for (size_t i = 0; i < values->n_values; i++) {
+        const wm_facet_value_t *v = &values->values[i];
+        if (v->n_names < 2) {
+            print_count(v->count, v->value);
+            continue;
+        }
+        /* a person under several names: the other forms beside the first */
+        char *others = join(v->names + 1, v->n_names - 1, "; ");
+        printf("%7lu  %s (also %s)\n", v->count, v->value, others ? others : "");
+        rc |= others ? 0 : -1;
+        free(others);
+    }
+    if (!total)
+        puts("no session matches");
+    else if (!context->values_total)
+        printf("no %s in the %lu matching session%s\n", plural(field), total, total == 1 ? "" : "s");
+    else if (values->n_values < context->values_total && values->n_values)
+        printf("%zu-%zu of %zu %s\n", context->offset + (size_t)1, context->offset + values->n_values,
+               context->values_total, plural(field));
+    else if (values->n_values < context->values_total)
+        printf("none shown of %zu %s\n", context->values_total, plural(field));
+    return rc;
+}
+
+/* ---- person: one person's sessions, or the candidates ------------------------ */
+
+static void print_year_line(const wm_print_context_t *context, const wm_session_t *s)
+{
+    char year[16] = "    ";
+    if (s->year)
+        snprintf(year, sizeof year, "%d", s->year);
+    printf("  %s  ", year);
+    print_title(context, "", s);
+    printf("        %s", s->id);
+    if (s->n_tracks)
+        printf("  [%s]", s->tracks[0]);
+    putchar('\n');
+}
+
+static int print_person(const wm_print_context_t *context, const wm_person_t *p)
+{
+    printf("%s%s%s\n", context->color ? BOLD : "", p->n_names ? p->names[0] : "?", context->color ? RESET : "");
+    int rc = print_list_field("names:", p->names, p->n_names, "; ");
+    rc |= print_list_field("usernames:", p->usernames, p->n_usernames, "; ");
+    rc |= print_list_field("affiliations:", p->affiliations, p->n_affiliations, "; ");
+    rc |= print_list_field("tracks:", p->tracks, p->n_tracks, "; ");
+    rc |= print_list_field("co-speakers:", p->co_speakers, p->n_co_speakers, "; ");
+    printf("\n  %zu session%s:\n", p->n_sessions, p->n_sessions == 1 ? "" : "s");
+    for (size_t i = 0; i < p->n_sessions; i++)
+        print_year_line(context, p->sessions[i]);
+    return rc ? -1 : 0;
+}
+
+static void print_candidate(const wm_person_t *p)
+{
+    int first = 0, last = 0;
+    for (size_t i = 0; i < p->n_sessions; i++) {
+        int y = p->sessions[i]->year;
+        if (y && (!first || y < first))
+            first = y;
+        if (y > last)
+            last = y;
+    }
+    printf("  %s", p->n_names ? p->names[0] : "?");
+    for (size_t i = 0; i < p->n_usernames; i++)
+        printf("%s%s", i ? ", " : " (username ", p->usernames[i]);
+    printf("%s: %zu session%s", p->n_usernames ? ")" : "", p->n_sessions, p->n_sessions == 1 ? "" : "s");
+    if (first)
+        printf(first == last ? ", %d" : ", %d-%d", first, last);
+    putchar('\n');
+}
+
+static int text_person(const wm_print_context_t *context, const wm_person_result_t *result)
+{
+    if (result->n_people == 1)
+        return print_person(context, &result->people[0]);
+    printf("%zu people fit \"%s\"; ask for one by full name or username:\n", result->n_people, context->query);
+    for (size_t i = 0; i < result->n_people; i++)
+        print_candidate(&result->people[i]);
     return 0;
 }
 
 const wm_printer_t wm_printer_text = {
     .for_people = true,
     .snippets = true,
+    .suggestion = true,
     .results = text_results,
     .sessions = text_sessions,
     .values = text_values,
+    .person = text_person,
 };

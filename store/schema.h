@@ -45,6 +45,13 @@
  *                                      put_session replaces by it)
  *   U         -             exact      the URL, as is
  *   P         -             exact      the source file path, as is
+ *   XPNAME    -             exact      each speaker's folded name (people.cc:
+ *                                      case, diacritics, ø ß æ đ folded)
+ *   XPUSER    -             exact      each speaker's folded username
+ *   XPWORD    -             exact      each folded word of those two
+ *                                      (people: a person is the sessions
+ *                                      linked by XPUSER or XPNAME, found at
+ *                                      query time; speaker: matches them all)
  *   XLINK     -             exact      link keys of the talk (store.cc, put):
  *                                      "code:<year>:<code>" when the page or
  *                                      export gives a pretalx/eventyay talk
@@ -68,7 +75,9 @@
  * boolean filters (no weight) built by a FieldProcessor; request filters go
  * through the same function (field_filter()).  `speaker:v` matches v as a
  * phrase of A terms (so any part of a name or username, any case) OR the
- * exact XSPEAKER term; `event:v` likewise on XE and XEVENT.  `status:v` is
+ * exact XSPEAKER term, OR every session of the people v names (people.cc:
+ * speakers linked by XPUSER/XPNAME, bounded work); `event:v` likewise on
+ * XE and XEVENT.  `status:v` is
  * the XSTATUS term ("cancelled" read as "canceled"); `status:any` matches
  * every session.  `track:word` (one word) matches a track having the word
  * (the XT terms: folded, stemmed); `track:"several words"` the exact XTRACK
@@ -98,13 +107,16 @@
  *                   order of precedence, see store.cc, index_has_newer)
  *   9  event        the event as written (facets)
  *   10 status       the normalised status (facets)
+ *   11 usernames    the speakers' usernames, TAB-separated in the order of
+ *                   slot 5 (empty where a speaker has none): people.cc
  *   (a TAB inside a track or name is written as a space)
  *
  * Document data: omega's format, one name=value per line, a repeated name
  * is a list.  In values, backslash, newline, CR and TAB are written as
  * \\ \n \r \t.  Names: url caption(=title) sample(=start of the abstract, one
  * line) id year event status title type type_label duration track* language
- * speaker*(name[TAB username[TAB biography[TAB code]]]) translation* source
+ * speaker*(name[TAB username[TAB biography[TAB code[TAB affiliation[TAB raw]]]]])
+ * translation* source
  * page timestamp code origin abstract.  Empty or unknown fields are left
  * out.  The speaker's code comes last so that readers of schema 4's three
  * parts still read the rest right.
@@ -144,8 +156,10 @@ namespace wmstore {
 const char SCHEMA_KEY[] = "wmsearch.schema";
 // 2: speaker names in slot 5; 3: link keys, slots 6-7; 4: slot 8 and the source records;
 // 5: event and status (terms, slots 9-10, data), speaker codes, per-year tallies of sources;
-// 6: text analysis (folding, elisions, stopwords, stems of the session's language), XT track words
-const char SCHEMA_VERSION[] = "6";
+// 7: people (XPNAME XPUSER XPWORD terms, slot 11, speaker affiliation and raw: people.cc) with
+//    text analysis (folding, elisions, stopwords, stems of the session's language, XT track
+//    words): two branches that each called theirs 6, merged
+const char SCHEMA_VERSION[] = "7";
 const char UPDATED_KEY[] = "wmsearch.updated";
 const char SOURCE_KEY[] = "wmsearch.source:";
 const char SOURCE_IDS_KEY[] = "wmsearch.source-ids:";
@@ -160,7 +174,8 @@ const char ERROR_CONTEXT[] = "wmsearch";   // marks QueryParserErrors we made
 
 enum field_id { F_TEXT, F_TITLE, F_SPEAKER_TEXT, F_SPEAKER, F_TRACK, F_TYPE, F_LANG,
                 F_YEAR, F_ID, F_URL, F_SOURCE, F_LINK, F_EVENT_TEXT, F_EVENT, F_STATUS,
-                F_TRACK_WORDS };
+                F_TRACK_WORDS,
+                F_PERSON_NAME, F_PERSON_USER, F_PERSON_WORD /* people: store/people.cc */ };
 
 enum field_kind {
     KIND_TEXT,     // TermGenerator terms; a query field maps to add_prefix
@@ -198,11 +213,15 @@ static const field_spec FIELDS[] = {
     {F_EVENT, "event", "XEVENT", KIND_NAME, F_EVENT_TEXT},
     {F_STATUS, "status", "XSTATUS", KIND_STATUS, F_TEXT},
     {F_TRACK_WORDS, NULL, "XT", KIND_TEXT, F_TEXT},
+    // people (store/people.cc): folded keys, written as made (no query name)
+    {F_PERSON_NAME, NULL, "XPNAME", KIND_VERBATIM, F_TEXT},
+    {F_PERSON_USER, NULL, "XPUSER", KIND_VERBATIM, F_TEXT},
+    {F_PERSON_WORD, NULL, "XPWORD", KIND_VERBATIM, F_TEXT},
 };
 
 enum value_slot { SLOT_YEAR = 0, SLOT_TITLE = 1, SLOT_TYPE = 2, SLOT_LANGUAGE = 3, SLOT_TRACKS = 4,
                   SLOT_SPEAKERS = 5, SLOT_TIMESTAMP = 6, SLOT_ORIGIN = 7, SLOT_SOURCE = 8,
-                  SLOT_EVENT = 9, SLOT_STATUS = 10 };
+                  SLOT_EVENT = 9, SLOT_STATUS = 10, SLOT_USERNAMES = 11 };
 
 inline std::string prefix_of(field_id id) { return FIELDS[id].prefix; }
 
@@ -231,6 +250,24 @@ struct writer;
 // Wait until the writer thread has written everything queued; throw the
 // failure of a queued job not reported yet.  Nothing to do without a writer.
 void settle_writer(wm_store_t *store);
+
+/* ---- people (store/people.cc) ---- */
+// A name or username folded: normalised, diacritics removed, ø ß æ đ as
+// o ss ae d (ICU), '_' as a space.  The form of person keys.
+std::string person_fold(const std::string &text);
+// The people terms (XPNAME, XPUSER, XPWORD) and slot 11 of a session.
+void index_people(Xapian::Document &doc, const wm_session_t *s);
+// speaker:value widened to the people it names: every session of anyone
+// whose name or username value matches (bounded work; MatchNothing when
+// nobody).  Never throws: a failure gives MatchNothing.
+Xapian::Query people_query(const Xapian::Database &db, const std::string &value);
+// The speaker facet grouped by person (people.cc's spy).
+Xapian::MatchSpy *new_people_spy();
+void fill_people_facet(wm_facet_counts_t &out, Xapian::MatchSpy *spy);
+// The request's filters and the default status policy on query (store_search.cc).
+Xapian::Query filtered(const Xapian::Database &db, const Xapian::Query &query,
+                       const wm_search_request_t *request);
+/* ---- end of people ---- */
 
 }  // namespace wmstore
 

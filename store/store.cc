@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "archive/session.h"
@@ -160,12 +161,14 @@ void data_line(std::string &data, const char *name, const std::string &value)
     data += '\n';
 }
 
-// name TAB username TAB biography TAB code, cut after the last part known.
+// name TAB username TAB biography TAB code TAB affiliation TAB raw, cut
+// after the last part known (schema 7 appended the last two: older readers
+// still read the first four).
 std::string speaker_data(const wm_speaker_t &speaker)
 {
-    const char *parts[] = {speaker.username, speaker.biography, speaker.code};
+    const char *parts[] = {speaker.username, speaker.biography, speaker.code, speaker.affiliation, speaker.raw};
     size_t known = 0;
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < 5; i++)
         if (parts[i])
             known = i + 1;
     std::string value = escape_value(str_or_empty(speaker.name));
@@ -218,10 +221,11 @@ void decode_speaker(wm_session_t *s, const std::string &raw)
     for (size_t tab; (tab = raw.find('\t', start)) != std::string::npos; start = tab + 1)
         parts.push_back(unescape_value(raw.substr(start, tab - start)));
     parts.push_back(unescape_value(raw.substr(start)));
-    parts.resize(4);   // name, username, biography, code (schema 4 wrote three parts)
-    auto or_null = [](const std::string &part) { return part.empty() ? NULL : part.c_str(); };
-    check_alloc(wm_session_add_speaker(s, parts[0].c_str(), or_null(parts[1]), or_null(parts[3]),
-                                       or_null(parts[2])));
+    parts.resize(6);   // name, username, biography, code, affiliation, raw (schema 4: three parts)
+    auto or_null = [](const std::string &part) { return part.empty() ? NULL : const_cast<char *>(part.c_str()); };
+    wm_speaker_t person = {const_cast<char *>(parts[0].c_str()), or_null(parts[1]), or_null(parts[3]),
+                           or_null(parts[2]), or_null(parts[4]), or_null(parts[5])};
+    check_alloc(wm_session_add_person(s, &person));
 }
 
 // One name=value line into the session; unknown names are skipped (newer schemas).
@@ -377,6 +381,7 @@ void add_values(Xapian::Document &doc, const wm_session_t *s)
     doc.add_value(SLOT_SOURCE, str_or_empty(s->source));
     doc.add_value(SLOT_EVENT, join_with_tabs({str_or_empty(s->event)}));
     doc.add_value(SLOT_STATUS, normalise(str_or_empty(s->status)));
+    index_people(doc, s);   // people's terms and slot 11 (store/people.cc)
 }
 
 // Needs no database: any thread may call it (see the writer thread below).
@@ -412,6 +417,40 @@ bool looks_like_an_index(const std::string &path)
     return stat((path + "/iamglass").c_str(), &st) == 0;
 }
 
+// A directory holding files that are neither an index nor what Xapian leaves
+// while making one (flintlock, *.glass, iamglass*, *.tmp): someone else's directory,
+// which `-d` must not fill with an index.  A missing or empty one is fine.
+bool foreign_directory(const std::string &path)
+{
+    if (looks_like_an_index(path))
+        return false;
+    DIR *dir = opendir(path.c_str());
+    if (!dir)
+        return false;
+    bool foreign = false;
+    while (const struct dirent *entry = readdir(dir)) {
+        std::string_view name = entry->d_name;
+        auto ends_with = [&name](std::string_view end) {
+            return name.size() > end.size() && name.substr(name.size() - end.size()) == end;
+        };
+        // v.tmp: the version file glass writes before it renames it to iamglass
+        bool ours = name == "." || name == ".." || name == "flintlock" || name.substr(0, 8) == "iamglass" ||
+                    ends_with(".glass") || ends_with(".tmp");
+        if (!ours) {
+            foreign = true;
+            break;
+        }
+    }
+    closedir(dir);
+    return foreign;
+}
+
+std::string not_an_index(const std::string &path, bool reading)
+{
+    return path + " is not a wmsearch index: the directory holds other files" +
+           (reading ? " (run wmindex -d with a new or empty directory)" : " (give -d a new or empty directory)");
+}
+
 }  // namespace
 
 wm_store_status_t wmstore::describe_exception(const std::string &path, bool opening_to_read, std::string &message)
@@ -432,6 +471,10 @@ wm_store_status_t wmstore::describe_exception(const std::string &path, bool open
         if (looks_like_an_index(path)) {
             message = "index " + path + " is damaged (" + e.get_msg() + "): run `wmindex --rebuild`";
             return WM_STORE_CORRUPT;
+        }
+        if (opening_to_read && foreign_directory(path)) {
+            message = not_an_index(path, true);
+            return WM_STORE_NOT_FOUND;
         }
         if (opening_to_read) {
             message = "no index at " + path + ": run wmindex first";
@@ -512,6 +555,8 @@ const char FLUSH_THRESHOLD[] = "500";
 
 void open_writable(wm_store_t *store, bool rebuild)
 {
+    if (foreign_directory(store->path))
+        throw store_failure{WM_STORE_ERROR, not_an_index(store->path, false)};
     make_directories(store->path);
     setenv("XAPIAN_FLUSH_THRESHOLD", FLUSH_THRESHOLD, 0);
     // Xapian would open a glass index with a table missing and write into

@@ -120,8 +120,12 @@ bool wm_facet_from_name(const char *name, wm_facet_t *facet);
 
 typedef struct wm_facet_value {
     char *value;             /* as written (tracks, speakers, event), normalised (type, language,
-                              * status), or the year */
+                              * status), or the year; speakers: the person's name form seen
+                              * most often */
     unsigned long count;     /* matching sessions that have it */
+    char **names;            /* speakers: every name form of the person (value first), most
+                              * often seen first; NULL (n_names 0) for other facets */
+    size_t n_names;
 } wm_facet_value_t;
 
 typedef struct wm_facet_counts {
@@ -213,6 +217,47 @@ wm_store_status_t wm_store_search(wm_store_t *store, const wm_search_request_t *
 wm_store_status_t wm_store_similar(wm_store_t *store, const char *id, const wm_search_request_t *request,
                                    wm_search_result_t **result);
 void wm_search_result_free(wm_search_result_t *result);
+
+/* ---- people --------------------------------------------------------------
+ *
+ * A person is the speakers linked across sessions: two speakers are one
+ * person when they share a username, or their full names are the same
+ * once case and diacritics are folded ("Léa Dubois" = "lea dubois"); links
+ * chain ("M. Lindqvist" and "Mara Lindqvist-Ortiz" under one username, and
+ * "Mara Lindqvist" without one, by name).  Nothing else links: no initials,
+ * no guessed forms.  speaker:VALUE matches every session of each person
+ * VALUE names (store/people.cc; the work is bounded: doc/index-schema.md).
+ * The speaker facet (list speakers) counts each person once. */
+
+typedef struct wm_person {
+    char **names;            /* the name forms, most often seen first */
+    size_t n_names;
+    char **usernames;        /* most often seen first */
+    size_t n_usernames;
+    char **affiliations;
+    size_t n_affiliations;
+    char **co_speakers;      /* the other speakers of their sessions, most sessions first */
+    size_t n_co_speakers;
+    char **tracks;           /* the tracks of their sessions, most sessions first */
+    size_t n_tracks;
+    wm_session_t **sessions; /* by year, oldest first (sessions without a year last) */
+    size_t n_sessions;
+} wm_person_t;
+
+typedef struct wm_person_result {
+    wm_person_t *people;     /* one: the person VALUE names; several: the candidates */
+    size_t n_people;         /* 0: nobody of that name or username */
+} wm_person_result_t;
+
+/* The person (or people) named by value: any run of words of a name or
+ * username, folded (case, diacritics); when several people fit and value
+ * is one person's whole name or username, that one.  The sessions follow
+ * request's filters and the default status policy, as a search does
+ * (request->query is ignored; NULL: no filters).  *result is the caller's:
+ * free with wm_person_result_free(). */
+wm_store_status_t wm_store_find_person(wm_store_t *store, const char *value, const wm_search_request_t *request,
+                                       wm_person_result_t **result);
+void wm_person_result_free(wm_person_result_t *result);
 
 /* The session with this id, every field (caller frees with wm_session_free);
  * WM_STORE_NOT_FOUND when there is none. */

@@ -1,6 +1,6 @@
 /* The index, searching half: query parsing (the user's query language over
  * the prefix table in store/schema.h), filters, sorting, facets, snippets,
- * spelling suggestions, "more like this", and building the results handed
+ * "more like this", and building the results handed
  * back through store/store.h.  No exception leaves this file. */
 #include <xapian.h>
 
@@ -21,6 +21,7 @@
 #include "store/store.h"
 #include "store/schema.h"
 #include "store/analysis.h"
+#include "store/suggest.h"
 
 using namespace wmstore;
 
@@ -39,6 +40,7 @@ struct query_errors {
     bool names_status = false;
     bool parsing = false;                    // in Xapian's parser, not the request's options
     std::vector<std::string> quoted_tracks;  // folded, as the parser hands them over
+    const Xapian::Database *db = nullptr;   // speaker: widens to people (people.cc)
     void note(const std::string &message)
     {
         if (first.empty())
@@ -150,7 +152,10 @@ Xapian::Query year_query(const std::string &value, query_errors &errors)
 Xapian::Query field_filter(field_id field, const std::string &value, query_errors &errors)
 {
     switch (FIELDS[field].kind) {
-    case KIND_NAME: return name_query(field, value);
+    case KIND_NAME:
+        if (field == F_SPEAKER && errors.db)   // people: any name form or username of the person
+            return Xapian::Query(Xapian::Query::OP_OR, name_query(field, value), people_query(*errors.db, value));
+        return name_query(field, value);
     case KIND_TRACK: return track_query(value, errors);
     case KIND_YEAR: return year_query(value, errors);
     case KIND_STATUS: return status_query(value, errors);
@@ -427,6 +432,7 @@ Xapian::Query parse_user_query(const Xapian::Database &db, const char *text, que
     if (is_blank(text))
         return Xapian::Query::MatchAll;
     check_balance(text);
+    errors.db = &db;
     Xapian::QueryParser qp;
     query_analysis analysis(db);
     setup_parser(qp, db, errors, analysis);
@@ -481,6 +487,7 @@ Xapian::Query any_of(field_id field, const char *value, const char *const *value
 Xapian::Query add_filters(const Xapian::Database &db, Xapian::Query query, const wm_search_request_t *request,
                           query_errors &errors)
 {
+    errors.db = &db;
     const struct { field_id field; const char *value; const char *const *values; } filters[] = {
         {F_TRACK, request->track, request->tracks}, {F_SPEAKER, request->speaker, request->speakers},
         {F_YEAR, request->year, request->years}, {F_TYPE, request->type, request->types},
@@ -496,6 +503,17 @@ Xapian::Query add_filters(const Xapian::Database &db, Xapian::Query query, const
         throw store_failure{WM_STORE_QUERY_SYNTAX, errors.first};
     return errors.names_status ? query : without_unheld(db, query);
 }
+
+}  // namespace
+
+Xapian::Query wmstore::filtered(const Xapian::Database &db, const Xapian::Query &query,
+                                const wm_search_request_t *request)
+{
+    query_errors errors;
+    return add_filters(db, query, request, errors);
+}
+
+namespace {
 
 Xapian::Query build_query(const Xapian::Database &db, const wm_search_request_t *request)
 {
@@ -545,7 +563,8 @@ public:
 
 struct facet_tally {
     std::map<std::string, Xapian::doccount> counts[WM_FACET_COUNT];
-    std::vector<std::unique_ptr<FacetSpy>> spies;
+    std::vector<std::unique_ptr<Xapian::MatchSpy>> spies;
+    Xapian::MatchSpy *people = nullptr;   // speakers are counted by person (people.cc)
 };
 
 void add_facet_spies(Xapian::Enquire &enquire, const wm_search_request_t *request, facet_tally &tally)
@@ -553,7 +572,10 @@ void add_facet_spies(Xapian::Enquire &enquire, const wm_search_request_t *reques
     for (int f = 0; f < WM_FACET_COUNT; f++) {
         if (!(request->facets & (1u << f)))
             continue;
-        tally.spies.emplace_back(new FacetSpy(FACETS[f].slot, tally.counts[f]));
+        if (f == WM_FACET_SPEAKER)
+            tally.spies.emplace_back(tally.people = new_people_spy());
+        else
+            tally.spies.emplace_back(new FacetSpy(FACETS[f].slot, tally.counts[f]));
         enquire.add_matchspy(tally.spies.back().get());
     }
 }
@@ -591,7 +613,9 @@ void fill_facet(wm_facet_counts_t &out, int facet, const std::map<std::string, X
 void fill_facets(wm_search_result_t *result, const wm_search_request_t *request, const facet_tally &tally)
 {
     for (int f = 0; f < WM_FACET_COUNT; f++)
-        if (request->facets & (1u << f))
+        if (f == WM_FACET_SPEAKER && tally.people && (request->facets & (1u << f)))
+            fill_people_facet(result->facets[f], tally.people);
+        else if (request->facets & (1u << f))
             fill_facet(result->facets[f], f, tally.counts[f]);
 }
 
@@ -877,33 +901,6 @@ Xapian::doccount known_at_least(const Xapian::Database &db, const Xapian::Query 
     }
 }
 
-// "Did you mean": the corrected query when it finds more than the user's did.
-void suggest(const Xapian::Database &db, const wm_search_request_t *request, wm_search_result_t *result)
-{
-    if (result->total >= request->suggest_below || is_blank(request->query))
-        return;
-    std::string corrected;
-    query_errors ignored;
-    parse_user_query(db, request->query, ignored, &corrected);
-    if (corrected.empty() || corrected == request->query)
-        return;
-    Xapian::doccount found;
-    try {
-        query_errors errors;
-        Xapian::Query query = parse_user_query(db, corrected.c_str(), errors);
-        found = count_matches(db, add_filters(db, query, request, errors));
-    } catch (const store_failure &) {
-        return;   // a correction that does not parse is no suggestion
-    } catch (const Xapian::QueryParserError &) {
-        return;
-    }
-    if (found <= result->total)
-        return;
-    if (!(result->suggestion = strdup(corrected.c_str())))
-        throw std::bad_alloc();
-    result->suggestion_total = found;
-}
-
 // Run query as the request says (sort, page, facets, snippets) into a new result.
 wm_search_result_t *run_query(const Xapian::Database &db, const Xapian::Query &query,
                               const wm_search_request_t *request)
@@ -949,7 +946,19 @@ wm_search_result_t *run_search(const Xapian::Database &db, const wm_search_reque
 {
     wm_search_result_t *result = run_query(db, build_query(db, request), request);
     try {
-        suggest(db, request, result);
+        query_tools tools;
+        tools.spelling_corrected = [&](const std::string &text) {
+            std::string corrected;
+            query_errors ignored;
+            parse_user_query(db, text.c_str(), ignored, &corrected);
+            return corrected;
+        };
+        tools.count = [&](const std::string &text) {
+            query_errors errors;
+            Xapian::Query query = parse_user_query(db, text.c_str(), errors);
+            return count_matches(db, add_filters(db, query, request, errors));
+        };
+        suggest(db, request, result, tools);
     } catch (...) {
         wm_search_result_free(result);
         throw;
@@ -1067,8 +1076,12 @@ void wm_search_result_free(wm_search_result_t *result)
     }
     free(result->hits);
     for (wm_facet_counts_t &facet : result->facets) {
-        for (size_t i = 0; i < facet.n_values; i++)
+        for (size_t i = 0; i < facet.n_values; i++) {
             free(facet.values[i].value);
+            for (size_t j = 0; j < facet.values[i].n_names; j++)
+                free(facet.values[i].names[j]);
+            free(facet.values[i].names);
+        }
         free(facet.values);
     }
     free(result->parsed_query);

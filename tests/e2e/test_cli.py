@@ -54,11 +54,72 @@ def wmquery_bad_option_values_exit_2():
 
 
 @test
+def wmquery_option_messages_say_wmquery_and_suggest():
+    cases = [(("--lmit", "3", "x"), "wmquery: unknown option '--lmit'; did you mean '--limit'?"),
+             (("--formt=json", "x"), "wmquery: unknown option '--formt'; did you mean '--format'?"),
+             (("--sprt", "newest", "x"), "wmquery: unknown option '--sprt'; did you mean '--sort'?"),
+             (("--no-such-option", "x"), "wmquery: unknown option '--no-such-option'"),
+             (("--co", "x"), "wmquery: option '--co' is ambiguous (--count, --color, --colour)"),
+             (("--count=yes", "x"), "wmquery: option '--count' takes no value"),
+             (("x", "--limit"), "wmquery: option '--limit' needs a value"),
+             (("x", "-n"), "wmquery: option '-n' needs a value"),
+             (("-y", "x"), "wmquery: unknown option '-y'")]
+    for args, want in cases:
+        r = wmquery(*args)
+        lines = stderr_lines(r)
+        check(r.code == 2 and r.out == "", "wmquery %s: exit %s\n%r" % (" ".join(args), r.code, r))
+        check(lines and lines[0] == want, "wmquery %s said %r, not %r" % (" ".join(args), lines, want))
+        check(all(line.startswith(("wmquery: ", "Try 'wmquery --help'")) for line in lines),
+              "a line without the wmquery: prefix: %r" % lines)
+        check(len(lines) == 2, "one message and one hint: %r" % lines)
+
+
+@test
 def wmquery_without_query_exit_2():
     index = build_index(GOOD)
     r = wmquery("-d", index)
     check(r.code == 2, "wmquery with no query: exit %s\n%r" % (r.code, r))
     check(r.out == "", r)
+    lines = stderr_lines(r)
+    check(len(lines) == 1 and lines[0].startswith("wmquery: no query given") and r.err.count("--help") == 1,
+          "bare wmquery: one line with one usage hint, got %r" % lines)
+
+
+def tree(path):
+    """Every file under path, relative, with its size."""
+    found = {}
+    for root, _, files in os.walk(path):
+        for name in files:
+            full = os.path.join(root, name)
+            found[os.path.relpath(full, path)] = os.path.getsize(full)
+    return found
+
+
+@test
+def index_option_refuses_a_directory_of_other_files():
+    home = tmpdir()
+    write(os.path.join(home, "notes.txt"), "my notes\n")
+    os.mkdir(os.path.join(home, "photos"))
+    before = tree(home)
+    for args in (("-d", home, GOOD), ("--rebuild", "-d", home, GOOD), ("--index", home, GOOD)):
+        r = wmindex(*args, timeout=TIMEOUT)
+        check_clean(r, "wmindex %s" % " ".join(args))
+        check(r.code == 3, "wmindex %s: exit %s, expected 3\n%r" % (" ".join(args), r.code, r))
+        lines = stderr_lines(r)
+        check(lines and lines[0].startswith("wmindex: ") and home in lines[0] and "not a wmsearch index" in lines[0],
+              "wmindex %s: %r" % (" ".join(args), lines))
+        check(tree(home) == before, "wmindex %s wrote into the directory: %s" % (" ".join(args), tree(home)))
+    r = wmquery("-d", home, "narwhal")
+    check(r.code == 3 and "not a wmsearch index" in r.err and r.err.startswith("wmquery: "), r)
+    check(tree(home) == before, "wmquery wrote into the directory")
+    # An empty directory and a missing one are where a new index goes.
+    empty = tmpdir()
+    for index in (empty, os.path.join(tmpdir(), "new", "index")):
+        r = wmindex("-q", "-d", index, GOOD, timeout=TIMEOUT)
+        check(r.code == 0, "wmindex -d %s\n%r" % (index, r))
+        check(query_ids(index, "narwhal") == [GOOD_ID], "nothing indexed in %s" % index)
+        r = wmindex("-q", "-d", index, GOOD, timeout=TIMEOUT)   # and its own index again
+        check(r.code == 0, "wmindex -d %s a second time\n%r" % (index, r))
 
 
 @test

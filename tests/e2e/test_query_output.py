@@ -16,6 +16,7 @@ import pty
 import re
 import subprocess
 
+from people import People
 from wmtest import (SAMPLE_DIR, SAMPLE_DUMPS, SRCDIR, WMQUERY, build_index, check, check_clean, count,
                     done, list_sessions, note, query_json, read_text, stderr_lines, test, tmpdir, wmquery,
                     write)
@@ -70,7 +71,7 @@ TEXT_CASES = [
     ("show.txt", ["show", "wikimaniawiki:26"]),
     ("list_types.txt", ["list", "types"]),
     ("list_speakers_glam.txt", ["list", "speakers", "track:glam"]),
-    ("suggestion.txt", ["univresal"]),
+    ("suggestion.txt", ["--exact", "univresal"]),
 ]
 
 
@@ -311,10 +312,8 @@ def facet_counts_equal_filtered_counts():
             checked += 1
     hits = all_hits(query)
     check(len(hits) == total, "%d hits, total %d" % (len(hits), total))
-    by_speaker = {}
-    for h in hits:
-        for name in {sp["name"] for sp in TRUTH_BY_ID[h["id"]]["speakers"]}:
-            by_speaker[name] = by_speaker.get(name, 0) + 1
+    # speakers are counted by person, linked within the matching sessions
+    by_speaker = People([TRUTH_BY_ID[h["id"]] for h in hits]).counts()
     got = {v["value"]: v["count"] for v in data["facets"]["speaker"]}
     check(got == by_speaker, "speaker facet differs from the speakers of all %d hits" % total)
     counts = [v["count"] for v in data["facets"]["track"]]
@@ -330,16 +329,19 @@ def list_counts_equal_truth():
         check(data["format_version"] == 1 and data["list"] == field.rstrip("s"), data)
         got = {v["value"]: v["count"] for v in data["values"]}
         want = {str(k): v for k, v in TRUTH["counts"][key].items()}
+        if field == "speakers":   # each person once, under the name form seen most
+            people = People([s for s in TRUTH["sessions"] if s["status"] in (None, "accepted", "confirmed")])
+            want = people.counts()
+            forms = {v["value"]: v["names"] for v in data["values"]}
+            check(all(forms[people.label(p)] == people.names(p) for p in people.sessions), "name forms differ")
         check(got == want, "list %s: %s" % (field, {k: (got.get(k), want.get(k)) for k in set(got) | set(want)
                                                     if got.get(k) != want.get(k)}))
         values = [v["value"] for v in data["values"]]
         check(values == sorted(values), "list %s not in order" % field)
     # filtered by a query, here a field of the query language
-    want = {}
-    for s in TRUTH["sessions"]:
-        if any("glam" in t.lower().replace(",", " ").split() for t in s["tracks"]):   # a word of a track
-            for name in {sp["name"] for sp in s["speakers"]}:
-                want[name] = want.get(name, 0) + 1
+    want = People([s for s in TRUTH["sessions"]
+                   if any("glam" in t.lower().replace(",", " ").split() for t in s["tracks"])   # a word of a track
+                   and s["status"] in (None, "accepted", "confirmed")]).counts()
     data = q_json("list", "speakers", "track:glam")
     check({v["value"]: v["count"] for v in data["values"]} == want, data["values"])
     r = q("--format", "csv", "list", "years")
@@ -347,6 +349,58 @@ def list_counts_equal_truth():
     check(rows[0] == ["year", "count"] and {r[0]: int(r[1]) for r in rows[1:]} == TRUTH["counts"]["by_year"], rows)
     r = q("--format", "ids", "list", "languages")
     check(r.out.split() == sorted(TRUTH["counts"]["by_language"]), r.out)
+
+
+@test
+def list_honours_limit_offset_and_sort():
+    by_name = q_json("list", "tracks")["values"]
+    check(len(by_name) > 5, by_name)
+    data = q_json("list", "tracks", "-n", "3")
+    check(data["values"] == by_name[:3], "list -n 3: %s" % data["values"])
+    check(q_json("list", "tracks", "--limit", "2", "--offset", "1")["values"] == by_name[1:3], "--offset")
+    by_count = q_json("list", "tracks", "--sort", "count")["values"]
+    want = sorted(by_name, key=lambda v: (-v["count"], v["value"]))
+    check(by_count == want, "--sort count: %s" % by_count)
+    check(q_json("list", "tracks", "--sort", "name")["values"] == by_name, "--sort name is the default")
+    check(q_json("list", "tracks", "--sort", "count", "-n", "1")["values"] == want[:1], "count then -n")
+    r = q("list", "tracks", "-n", "2")
+    lines = r.out.splitlines()
+    check(len(lines) == 3 and lines[-1] == "1-2 of %d tracks" % len(by_name), "text list -n 2:\n%s" % r.out)
+    check(q("--format", "ids", "list", "tracks", "-n", "4").out.splitlines() == [v["value"] for v in by_name[:4]],
+          "ids list -n 4")
+    one_line_error(q("list", "tracks", "--sort", "newest"), "count", "list --sort newest")
+    one_line_error(q("--sort", "count", "wikidata"), "list", "search --sort count")
+
+
+@test
+def nothing_matched_says_so():
+    r = q("list", "tracks", "zzyzxqq")
+    check(r.code == 1 and r.out.strip() == "no session matches", "list without a match: %r" % r)
+    data = q_json("list", "tracks", "zzyzxqq")
+    check(data["total"] == 0 and data["values"] == [], data)
+    r = q("zzyzxqq")
+    check(r.code == 1 and r.out.splitlines()[0] == "no session matches", "search without a match: %r" % r)
+    check("shown of 0" not in r.out, r.out)
+    r = q("--offset", "100000", "wikidata")
+    check(r.code == 0 and re.match(r"none shown of \d+ sessions", r.out), "offset past the end: %r" % r)
+
+
+@test
+def show_unknown_id_as_json_is_an_error_object():
+    r = q("--format", "json", "show", "nowiki:2")
+    check(r.code == 1, "exit %s, expected 1\n%r" % (r.code, r))
+    data = r.json()
+    check(data["format_version"] == 1 and data["id"] == "nowiki:2" and "nowiki:2" in data["error"], data)
+    check(data["sessions"] == [] and data["missing"] == ["nowiki:2"], data)
+    check(len(stderr_lines(r)) == 1 and "nowiki:2" in r.err, "stderr: %r" % r.err)
+    r = q("--format", "json", "show", "wikimaniawiki:26", "nowiki:2", "nowiki:3")
+    data = r.json()
+    check(r.code == 1 and [s["id"] for s in data["sessions"]] == ["wikimaniawiki:26"], r)
+    check(data["id"] == "nowiki:2" and data["missing"] == ["nowiki:2", "nowiki:3"], data)
+    r = q("--format", "json", "show", "wikimaniawiki:26")
+    check(r.code == 0 and "error" not in r.json(), r)
+    r = q("show", "nowiki:2")   # text: the message on stderr only
+    check(r.code == 1 and r.out == "", r)
 
 
 def misspelt_title_word():
@@ -368,15 +422,87 @@ def misspelt_title_word():
 def did_you_mean_for_a_misspelt_title_word():
     word, wrong = misspelt_title_word()
     note("%s -> %s" % (wrong, word))
-    r = q("--format", "json", wrong)
+    r = q("--exact", "--format", "json", wrong)
     check(r.code == 1, "a misspelt word matched\n%r" % r)
     data = r.json()
     check(data["total"] == 0 and data["suggestion"]["query"] == word, data)
     check(data["suggestion"]["total"] == count(index(), word) > 0, data["suggestion"])
-    r = q(wrong)
+    r = q("--exact", wrong)
     check(r.code == 1 and "Did you mean: %s" % word in r.out, r)
     r = q("--format", "json", "--year", "1999", wrong)   # the correction must find more, under the same filters
-    check("suggestion" not in r.json(), "suggested a query that finds nothing either")
+    check("suggestion" not in r.json() and r.code == 1, "suggested a query that finds nothing either")
+
+
+@test
+def a_query_that_finds_nothing_shows_its_correction():
+    word, wrong = misspelt_title_word()
+    n = count(index(), word)
+    r = q(wrong)
+    check(r.code == 0 and r.out.startswith("Showing results for: %s  (no session matches %s)" % (word, wrong)),
+          "text: no corrected results\n%r" % r)
+    r = q("--format", "json", wrong)
+    data = r.json()
+    check(r.code == 0 and data["query"] == wrong and data["corrected_query"] == word and data["total"] == n
+          and data["results"], "json: %r" % data)
+    check(data["results"] == q_json(word)["results"], "the corrected results are the correction's")
+    for fmt in ("jsonl", "csv", "ids"):
+        r = q("--format", fmt, wrong)
+        check(r.code == 0 and r.out.strip() and "showing results for: %s" % word in r.err
+              and len(stderr_lines(r)) == 1, "%s: %r" % (fmt, r))
+    r = q("--count", wrong)
+    check(r.code == 0 and r.out.strip() == str(n) and "showing results for" in r.err, r)
+    r = q("--exact", "--count", wrong)
+    check(r.code == 1 and r.out.strip() == "0", r)
+
+
+# Misspelt field values of the sample and what they mean (one edit each;
+# the speaker is a word of "Mara Lindqvist", the event a word of every
+# "Wikimania YYYY").
+FIELD_TYPOS = [
+    ("track:glma", "track:glam"),
+    ("track:\"open dta\"", "track:\"open data\""),
+    ("speaker:lindqvsit", "speaker:lindqvist"),
+    ("speaker:\"mara lindqvsit\"", "speaker:\"mara lindqvist\""),
+    ("event:wikimnaia", "event:wikimania"),
+    ("type:wrokshop", "type:workshop"),
+    ("lang:fe", "lang:fr"),
+    ("title:univresal", "title:universal"),
+    ("univresal type:wrokshop", "universal type:workshop"),
+]
+
+
+@test
+def did_you_mean_inside_field_prefixes():
+    for wrong, right in FIELD_TYPOS:
+        expected = count(index(), right)
+        data = q_json("--exact", wrong)
+        check(data["total"] < 3 and data.get("suggestion", {}).get("query") == right,
+              "%s: expected %r, got %r" % (wrong, right, data.get("suggestion")))
+        check(data["suggestion"]["total"] == expected > data["total"], (wrong, data["suggestion"], expected))
+        r = q("--exact", wrong)
+        check("Did you mean: %s  (%d session" % (right, expected) in r.out, "%s:\n%r" % (wrong, r))
+        check(r.err == "", "%s: text output put the suggestion on stderr\n%r" % (wrong, r))
+    # The correction must find more under the same filters: no workshop in 1999.
+    check("suggestion" not in q_json("--year", "1999", "type:wrokshop"), "suggested under --year 1999")
+    # A query that finds enough gets no suggestion, however close another value is.
+    check("suggestion" not in q_json("track:glam"), "suggested for track:glam")
+
+
+@test
+def did_you_mean_on_stderr_for_jsonl_csv_ids_and_count():
+    total = count(index(), "track:glam")
+    line = "wmquery: did you mean: track:glam  (%d sessions)" % total
+    for args in (["--format", "jsonl"], ["--format", "csv"], ["--format", "ids"], ["--count"],
+                 ["--format", "json", "--count"]):
+        r = q(*(args + ["--exact", "track:glma"]))
+        check(r.code == 1, "%s: %r" % (args, r))
+        check(stderr_lines(r) == [line], "%s: stderr %r, expected %r" % (args, r.err, line))
+        check("did you mean" not in r.out.lower(), "%s: the suggestion on stdout\n%r" % (args, r))
+    for args in (["--format", "csv"], ["--format", "ids"], ["--format", "jsonl"]):
+        r = q(*(args + ["track:glam"]))   # finds enough: nothing on stderr
+        check(r.code == 0 and r.err == "", "%s track:glam: %r" % (args, r))
+    r = q("--format", "json", "--exact", "track:glma")
+    check(r.err == "" and r.json()["suggestion"]["query"] == "track:glam", "json: %r" % r)
 
 
 def near_duplicate_index():
@@ -495,40 +621,6 @@ def query_errors_open_no_pager():
     code, out, err = run_on_pty(['"unbalanced'], {"PAGER": script})
     check(code == 2 and "quote" in err, "exit %s: %r" % (code, err))
     check(not os.path.exists(mark), "the pager ran for a query error")
-
-
-def complete(*words):
-    """What the bash completion offers for the command line `words` (the last is being typed)."""
-    completion = os.path.join(SRCDIR, "completion", "wmsearch.bash")
-    script = ('source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); '
-              'COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; _wmquery; printf "%s\\n" "${COMPREPLY[@]}"')
-    env = dict(os.environ, PATH=os.path.dirname(WMQUERY) + os.pathsep + os.environ.get("PATH", ""))
-    proc = subprocess.run(["bash", "-c", script, "bash", completion] + list(words),
-                          capture_output=True, text=True, env=env, timeout=60)
-    check(proc.returncode == 0 and not proc.stderr, "completion failed: %r" % proc.stderr)
-    return [line for line in proc.stdout.splitlines() if line]
-
-
-@test
-def bash_completion_offers_commands_options_fields_and_values():
-    check(set(complete("wmquery", "")) >= {"show", "list", "similar", "search", "track:", "speaker:", "year:"},
-          complete("wmquery", ""))
-    check(complete("wmquery", "--fo") == ["--format"], complete("wmquery", "--fo"))
-    check(complete("wmquery", "--format", "js") == ["json", "jsonl"], complete("wmquery", "--format", "js"))
-    check(complete("wmquery", "list", "sp") == ["speakers"], complete("wmquery", "list", "sp"))
-    check(complete("wmquery", "list", "st") == ["statuses"], complete("wmquery", "list", "st"))
-    check(complete("wmquery", "--status", "w") == ["withdrawn"], complete("wmquery", "--status", "w"))
-    check(complete("wmquery", "status:r") == ["status:rejected"], complete("wmquery", "status:r"))
-    check({"event:", "status:"} <= set(complete("wmquery", "wikidata", "")), "event: and status: fields")
-    check("show" in complete("wmquery", "--status", "any", ""), "--status's value taken for a query word")
-    check(complete("wmquery", "wikidata", "tr") == ["track:"], "fields after a query word")
-    check("show" not in complete("wmquery", "wikidata", ""), "commands offered after a query word")
-    check("show" in complete("wmquery", "--color", "never", ""), "--color's value taken for a query word")
-    check("show" not in complete("wmquery", "--color", "wikidata", ""), "commands offered after a query word")
-    got = complete("wmquery", "-d", index(), "--track", "")
-    want = sorted(TRUTH["counts"]["by_track"])
-    check([subprocess.run(["bash", "-c", 'eval "printf %s $1"', "bash", g], capture_output=True,
-                          text=True).stdout for g in got] == want, "track values: %s" % got)
 
 
 done()

@@ -46,7 +46,9 @@ def totals(query, *options):
     count = wmquery("-d", index, "--count", *options, query)
     js = wmquery("-d", index, "--format", "json", *options, query)
     text = wmquery("-d", index, "--no-pager", *options, query)
-    footer = re.search(r"^(?:\d+-\d+ of|no sessions shown of) (at least )?(\d+) sessions?$", text.out, re.M)
+    if re.search(r"^no session matches$", text.out, re.M):
+        return int(count.out), js.json()["total"], 0, False
+    footer = re.search(r"^(?:\d+-\d+ of|none shown of) (at least )?(\d+) sessions?$", text.out, re.M)
     check(footer, "no total in the text of %r" % query)
     return int(count.out), js.json()["total"], int(footer.group(2)), bool(footer.group(1))
 

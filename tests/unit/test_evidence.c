@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -224,7 +225,15 @@ static void test_hostile_input(void **state)
         repeat("== Title ==\n", 20000, ""),
         repeat("[[Category:", 20000, ""),
         repeat("by A, ", 20000, "B\n"),
+        NULL,   /* 20,000 template calls with distinct titles: below */
     };
+    wm_buf_t calls = {0};
+    for (int i = 0; i < 20000; i++) {
+        char call[64];
+        snprintf(call, sizeof call, "{{Program item|title=Session %d|presenters=P%d}}\n", i, i);
+        assert_int_equal(wm_buf_append_str(&calls, call), 0);
+    }
+    cases[sizeof cases / sizeof *cases - 1] = wm_buf_take(&calls);
     cases[0][0] = '{';
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         clock_t start = clock();

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1026,6 +1027,30 @@ static void test_table_rows_are_candidates(void **state)
     wm_extractor_free(ex);
 }
 
+/* Durations as pages write them: minutes, hours:minutes, hours with units. */
+static void test_duration_forms(void **state)
+{
+    (void)state;
+    static const struct { const char *written; int minutes; } forms[] = {
+        {"30", 30}, {"30 minutes", 30}, {"00:45", 45}, {"1:30", 90}, {"2 hours", 120},
+        {"1.5 h", 90}, {"1 hour 30 minutes", 90}, {"1h30", 90}, {"2 hrs", 120}, {"half an hour", 0},
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+        wm_extractor_t *ex = new_extractor();
+        results_t r = {0};
+        char text[200];
+        snprintf(text, sizeof text, "Title: Maps\nDuration: %s\nAbstract: We map.\n", forms[i].written);
+        const test_page_t page[] = {{"Submissions/Maps", 0, 7, text}};
+        add_pages(ex, &site_2014, page, 1);
+        assert_int_equal(wm_extractor_finish_dump(ex), 0);
+        take_ready(ex, &r);
+        assert_int_equal(r.n, 1);
+        assert_int_equal(r.sessions[0]->duration_minutes, forms[i].minutes);
+        free_results(&r);
+        wm_extractor_free(ex);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1044,6 +1069,7 @@ int main(void)
         cmocka_unit_test(test_rules_parse_survives_garbage),
         cmocka_unit_test(test_hostile_pages),
         cmocka_unit_test(test_table_rows_are_candidates),
+        cmocka_unit_test(test_duration_forms),
     };
     return cmocka_run_group_tests_name("extract", tests, NULL, NULL);
 }

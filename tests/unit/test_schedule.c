@@ -153,6 +153,52 @@ static void test_schedule_json(void **state)
     free(path);
 }
 
+/* eventyay writes people as free text (Wikimania 2025-2026): the forms are
+ * taken apart, each person keeps the field as its raw text. */
+static const char people_json[] =
+    "{\"schedule\": {\"conference\": {\"acronym\": \"wikimania2026\", \"start\": \"2026-07-01\",\n"
+    " \"days\": [{\"rooms\": {\"Hall\": [\n"
+    "  {\"code\": \"PPL001\", \"title\": \"People\",\n"
+    "   \"persons\": [{\"code\": \"A1\", \"public_name\": \"Delphine M\\u00e9nard (notafish)\"},\n"
+    "                 {\"code\": \"A2\", \"public_name\": \"Clara Wiest (WMCH)\"},\n"
+    "                 {\"code\": \"A3\", \"public_name\": \"Filip Maljkovi\\u0107 / dungodung\"},\n"
+    "                 {\"code\": \"A4\", \"public_name\": \"User:Van Anh Dam (WMEU)\"},\n"
+    "                 {\"code\": \"A5\", \"public_name\": \"Florencia Guastavino and Luisina Ferrante\"}]}\n"
+    " ]}}]}}}\n";
+
+static void test_export_person_forms(void **state)
+{
+    (void)state;
+    char *path = write_temp(people_json, ".json");
+    collected_t c = {0};
+    char *error = NULL;
+    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(c.n, 1);
+    const wm_session_t *s = c.sessions[0];
+    assert_int_equal(s->n_speakers, 6);
+    const wm_speaker_t *sp = s->speakers;
+    assert_string_equal(sp[0].name, "Delphine M\xc3\xa9nard");
+    assert_string_equal(sp[0].username, "notafish");
+    assert_string_equal(sp[0].code, "A1");
+    assert_string_equal(sp[0].raw, "Delphine M\xc3\xa9nard (notafish)");
+    assert_string_equal(sp[1].name, "Clara Wiest");
+    assert_null(sp[1].username);
+    assert_string_equal(sp[1].affiliation, "WMCH");
+    assert_string_equal(sp[2].name, "Filip Maljkovi\xc4\x87");
+    assert_string_equal(sp[2].username, "dungodung");
+    assert_string_equal(sp[3].name, "Van Anh Dam");
+    assert_string_equal(sp[3].username, "Van Anh Dam");
+    assert_string_equal(sp[3].affiliation, "WMEU");
+    assert_string_equal(sp[4].name, "Florencia Guastavino");
+    assert_string_equal(sp[5].name, "Luisina Ferrante");
+    assert_string_equal(sp[4].code, "A5");
+    assert_string_equal(sp[5].code, "A5");
+    assert_string_equal(sp[5].raw, "Florencia Guastavino and Luisina Ferrante");
+    collected_free(&c);
+    unlink(path);
+    free(path);
+}
+
 /* pretalx writes abstracts and biographies in Markdown: the index gets their text. */
 static const char markdown_json[] =
     "{\"schedule\": {\"conference\": {\"acronym\": \"wikimania2025\", \"start\": \"2025-08-06\",\n"
@@ -400,6 +446,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detect_by_content),
         cmocka_unit_test(test_schedule_json),
+        cmocka_unit_test(test_export_person_forms),
         cmocka_unit_test(test_markdown_becomes_plain_text),
         cmocka_unit_test(test_frab_xml_gzipped),
         cmocka_unit_test(test_pentabarf_escaped_html),

@@ -1002,7 +1002,7 @@ static void test_prune_keeps_the_newest_dated_dump(void **state)
     assert_int_equal(stats->n_years, 1);
     assert_int_equal(stats->years[0].year, 2019);
     assert_int_equal(stats->years[0].sessions, 3);
-    assert_string_equal(stats->schema_version, "6");
+    assert_string_equal(stats->schema_version, "7");
     assert_int_equal(strlen(stats->last_update), 20);
     const char *dates[] = {"", "2019-01-01", "2020-01-01"};   /* sorted by path */
     for (size_t i = 0; i < 3; i++)
@@ -1093,7 +1093,7 @@ static void test_rebuild_starts_empty(void **state)
     wm_store_stats_t *stats = NULL;
     assert_int_equal(wm_store_get_stats(w, &stats), WM_STORE_OK);
     assert_int_equal(stats->n_sources, 0);
-    assert_string_equal(stats->schema_version, "6");
+    assert_string_equal(stats->schema_version, "7");
     wm_store_stats_free(stats);
     wm_store_close(w);
 }
@@ -1418,6 +1418,166 @@ static void test_one_rule_for_filters(void **state)
     assert_request(&request, "wm:1 wm:4");
 }
 
+/* ---- people (issue 10): one person across years -------------------------- */
+
+static wm_session_t *people_session(const char *id, int year, const char *status, const char *track)
+{
+    wm_session_t *s = make_session(id, year, "Catalogues and people", "talk", track, "en", "Text.");
+    assert_int_equal(wm_session_set(&s->status, status), 0);
+    return s;
+}
+
+static void add_person(wm_session_t *s, const char *name, const char *username, const char *affiliation)
+{
+    wm_speaker_t sp = {.name = (char *)name, .username = (char *)username, .affiliation = (char *)affiliation};
+    assert_int_equal(wm_session_add_person(s, &sp), 0);
+}
+
+/* Mara under three names, linked by a username and by a folded full name;
+ * a lookalike name that no link joins; two other Maras. */
+static wm_store_t *open_people_index(const char *name)
+{
+    char path[300];
+    wm_store_t *w = open_fresh(name, path, sizeof path);
+    wm_session_t *s = people_session("pp:1", 2014, NULL, "GLAM");
+    add_person(s, "M. Lindqvist", "Quillfeather", NULL);
+    put(w, s);
+    s = people_session("pp:2", 2019, "accepted", "Libraries");
+    add_person(s, "Mara Lindqvist", "Quillfeather", "WMSE");
+    add_person(s, "Tunde Adeyemi", NULL, NULL);
+    put(w, s);
+    s = people_session("pp:3", 2023, NULL, "GLAM");
+    add_person(s, "MARA LINDQVÎST", NULL, NULL);   /* the same name, folded: linked */
+    put(w, s);
+    s = people_session("pp:4", 2024, NULL, "Education");
+    add_person(s, "Mara Lindqvist-Ortiz", "Quillfeather", NULL);
+    put(w, s);
+    s = people_session("pp:5", 2024, NULL, "GLAM");
+    add_person(s, "M. Lindqvist-Berg", NULL, NULL);   /* no link: another person */
+    put(w, s);
+    s = people_session("pp:6", 2019, NULL, NULL);
+    add_person(s, "Mara Okafor", "MaraO", NULL);
+    put(w, s);
+    s = people_session("pp:7", 2021, "rejected", NULL);
+    add_person(s, "Mara Okafor", NULL, NULL);
+    put(w, s);
+    s = people_session("pp:8", 2023, NULL, NULL);
+    add_person(s, "Léa Dubois", NULL, NULL);
+    put(w, s);
+    assert_int_equal(wm_store_commit(w), WM_STORE_OK);
+    return w;
+}
+
+static void test_speaker_matches_every_form_of_a_person(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_people_index("people1");
+    wm_search_request_t request = {.limit = 20};
+    request.query = "speaker:quillfeather";
+    assert_found(w, &request, "pp:1 pp:2 pp:3 pp:4");
+    request.query = "speaker:\"m. lindqvist\"";   /* the short form reaches the long ones */
+    assert_found(w, &request, "pp:1 pp:2 pp:3 pp:4 pp:5");   /* pp:5: its own phrase match */
+    request.query = "speaker:lindqvist-ortiz";
+    assert_found(w, &request, "pp:1 pp:2 pp:3 pp:4");
+    request.query = "speaker:\"Mara Lindqvist\"";
+    assert_found(w, &request, "pp:1 pp:2 pp:3 pp:4");
+    request.query = "speaker:lindqvist-berg";   /* never joined by guesswork */
+    assert_found(w, &request, "pp:5");
+    request.query = "speaker:lea";                /* diacritics folded */
+    assert_found(w, &request, "pp:8");
+    request.query = NULL;
+    request.speaker = "Quillfeather";             /* the option, the same */
+    assert_found(w, &request, "pp:1 pp:2 pp:3 pp:4");
+    wm_store_close(w);
+}
+
+static void test_speaker_facet_counts_people(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_people_index("people2");
+    wm_search_request_t request = {.count_only = true, .facets = 1u << WM_FACET_SPEAKER};
+    wm_search_result_t *result = NULL;
+    assert_int_equal(wm_store_search(w, &request, &result), WM_STORE_OK);
+    const wm_facet_counts_t *f = &result->facets[WM_FACET_SPEAKER];
+    assert_int_equal(f->n_values, 5);   /* Mara L., M. Lindqvist-Berg, Mara Okafor, Léa, Tunde */
+    assert_string_equal(f->values[0].value, "M. Lindqvist");   /* four sessions; ties by name */
+    assert_int_equal(f->values[0].count, 4);
+    assert_int_equal(f->values[0].n_names, 4);
+    bool has_long = false;
+    for (size_t i = 0; i < f->values[0].n_names; i++)
+        has_long |= strcmp(f->values[0].names[i], "Mara Lindqvist-Ortiz") == 0;
+    assert_true(has_long);
+    for (size_t i = 1; i < f->n_values; i++) {
+        assert_int_equal(f->values[i].count, 1);   /* Okafor's rejected session is hidden */
+        assert_int_equal(f->values[i].n_names, 1);
+    }
+    wm_search_result_free(result);
+    wm_store_close(w);
+}
+
+static void test_find_person(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_people_index("people3");
+    wm_person_result_t *result = NULL;
+    assert_int_equal(wm_store_find_person(w, "Lindqvist-Ortiz", NULL, &result), WM_STORE_OK);
+    assert_int_equal(result->n_people, 1);
+    const wm_person_t *p = &result->people[0];
+    assert_int_equal(p->n_sessions, 4);
+    const char *years[] = {"pp:1", "pp:2", "pp:3", "pp:4"};   /* oldest first */
+    for (size_t i = 0; i < 4; i++)
+        assert_string_equal(p->sessions[i]->id, years[i]);
+    assert_int_equal(p->n_names, 4);
+    assert_int_equal(p->n_usernames, 1);
+    assert_string_equal(p->usernames[0], "Quillfeather");
+    assert_int_equal(p->n_affiliations, 1);
+    assert_string_equal(p->affiliations[0], "WMSE");
+    assert_int_equal(p->n_co_speakers, 1);
+    assert_string_equal(p->co_speakers[0], "Tunde Adeyemi");
+    assert_string_equal(p->tracks[0], "GLAM");   /* two sessions */
+    wm_person_result_free(result);
+
+    /* "mara" fits two people; the candidates come back */
+    assert_int_equal(wm_store_find_person(w, "mara", NULL, &result), WM_STORE_OK);
+    assert_int_equal(result->n_people, 2);
+    wm_person_result_free(result);
+    /* a whole name picks one of them */
+    assert_int_equal(wm_store_find_person(w, "mara okafor", NULL, &result), WM_STORE_OK);
+    assert_int_equal(result->n_people, 1);
+    assert_int_equal(result->people[0].n_sessions, 1);   /* the default status policy */
+    wm_person_result_free(result);
+    const char *any[] = {"any", NULL};
+    wm_search_request_t request = {.statuses = any};
+    assert_int_equal(wm_store_find_person(w, "MaraO", &request, &result), WM_STORE_OK);
+    assert_int_equal(result->n_people, 1);
+    assert_int_equal(result->people[0].n_sessions, 2);
+    wm_person_result_free(result);
+    assert_int_equal(wm_store_find_person(w, "nobody", NULL, &result), WM_STORE_OK);
+    assert_int_equal(result->n_people, 0);
+    wm_person_result_free(result);
+    wm_store_close(w);
+}
+
+static void test_speaker_affiliation_and_raw_round_trip(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_people_index("people4");
+    wm_session_t *s = make_session("pp:9", 2026, "Raw", "talk", NULL, "en", "Text.");
+    wm_speaker_t sp = {.name = "Van Anh Dam", .username = "Van Anh Dam", .affiliation = "WMEU",
+                       .raw = "User:Van Anh Dam (WMEU)", .code = "C1"};
+    assert_int_equal(wm_session_add_person(s, &sp), 0);
+    put(w, s);
+    wm_session_t *got = NULL;
+    assert_int_equal(wm_store_get_session(w, "pp:9", &got), WM_STORE_OK);
+    assert_int_equal(got->n_speakers, 1);
+    assert_string_equal(got->speakers[0].affiliation, "WMEU");
+    assert_string_equal(got->speakers[0].raw, "User:Van Anh Dam (WMEU)");
+    assert_string_equal(got->speakers[0].code, "C1");
+    assert_null(got->speakers[0].biography);
+    wm_session_free(got);
+    wm_store_close(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1461,6 +1621,10 @@ int main(void)
         cmocka_unit_test(test_stems_of_the_session_language),
         cmocka_unit_test(test_track_words_and_whole_tracks),
         cmocka_unit_test(test_one_rule_for_filters),
+        cmocka_unit_test(test_speaker_matches_every_form_of_a_person),
+        cmocka_unit_test(test_speaker_facet_counts_people),
+        cmocka_unit_test(test_find_person),
+        cmocka_unit_test(test_speaker_affiliation_and_raw_round_trip),
     };
     return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);
 }

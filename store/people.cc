@@ -1,0 +1,524 @@
+/* People across sessions (store/store.h, "people"): the folded keys a
+ * session's speakers leave in the index, the links that make one person of
+ * speakers in many sessions, speaker: widened to every form of a person,
+ * the speaker facet counted by person, and wm_store_find_person.
+ *
+ * A speaker leaves XPNAME<folded name>, XPUSER<folded username> and an
+ * XPWORD term per folded word of both; slot 11 holds the usernames beside
+ * slot 5's names.  A person is found at query time: the documents of a
+ * key are read (their slots) for the speakers that carry it, whose other
+ * key is followed in turn, until nothing new turns up or a bound is hit
+ * (MAX_* below: the work per query is bounded, whatever the index). */
+#include <xapian.h>
+
+#include <unicode/translit.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <memory>
+#include <new>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "archive/session.h"
+#include "store/schema.h"
+#include "store/store.h"
+
+using namespace wmstore;
+
+namespace {
+
+const Xapian::doccount MAX_SEED_DOCS = 1000;   // documents read to see who a value names
+const size_t MAX_KEYS = 200;                   // keys (names, usernames) of one value's people
+const size_t MAX_DOCS_PER_KEY = 2000;          // documents read per key while following links
+const size_t MAX_PEOPLE = 20;                  // people one value may name
+
+// Case, diacritics and ø ß æ đ folded by ICU; one instance per thread
+// (a Transliterator is not safe to share), NULL when ICU cannot make it.
+icu::Transliterator *folder()
+{
+    thread_local std::unique_ptr<icu::Transliterator> transliterator;
+    thread_local bool tried = false;
+    if (!tried) {
+        tried = true;
+        UErrorCode status = U_ZERO_ERROR;
+        transliterator.reset(icu::Transliterator::createInstance(
+            "NFD; [:Nonspacing Mark:] Remove; Latin-ASCII; NFC", UTRANS_FORWARD, status));
+        if (U_FAILURE(status))
+            transliterator.reset();
+    }
+    return transliterator.get();
+}
+
+bool is_ascii(const std::string &text)
+{
+    for (unsigned char c : text)
+        if (c >= 0x80)
+            return false;
+    return true;
+}
+
+// The folded words of text (runs of letters and digits).
+std::vector<std::string> fold_words(const std::string &folded)
+{
+    std::vector<std::string> words;
+    std::string word;
+    for (Xapian::Utf8Iterator it(folded); ; ++it) {
+        bool end = it == Xapian::Utf8Iterator();
+        if (!end && Xapian::Unicode::is_wordchar(*it)) {
+            Xapian::Unicode::append_utf8(word, *it);
+            continue;
+        }
+        if (!word.empty())
+            words.push_back(word);
+        word.clear();
+        if (end)
+            return words;
+    }
+}
+
+// Keys: 'n' + folded name, 'u' + folded username; "" when there is none.
+std::string name_key(const std::string &name)
+{
+    std::string folded = person_fold(name);
+    return folded.empty() ? "" : "n" + folded;
+}
+
+std::string user_key(const std::string &username)
+{
+    std::string folded = person_fold(username);
+    return folded.empty() ? "" : "u" + folded;
+}
+
+// The term of a key, "" when it is too long to be one.
+std::string key_term(const std::string &key)
+{
+    std::string term = prefix_of(key[0] == 'n' ? F_PERSON_NAME : F_PERSON_USER) + key.substr(1);
+    return term.size() <= MAX_TERM_BYTES ? term : "";
+}
+
+// The items of a TAB-separated slot, empty ones kept.
+std::vector<std::string> split_tabs(const std::string &value)
+{
+    std::vector<std::string> items;
+    size_t start = 0;
+    for (size_t tab; (tab = value.find('\t', start)) != std::string::npos; start = tab + 1)
+        items.push_back(value.substr(start, tab - start));
+    items.push_back(value.substr(start));
+    return items;
+}
+
+struct slot_speaker {
+    std::string name, username;
+};
+
+// A document's speakers from slots 5 (names) and 11 (usernames).
+std::vector<slot_speaker> doc_speakers(const Xapian::Document &doc)
+{
+    std::vector<slot_speaker> speakers;
+    std::string names = doc.get_value(SLOT_SPEAKERS);
+    if (names.empty())
+        return speakers;
+    std::vector<std::string> name_list = split_tabs(names), user_list = split_tabs(doc.get_value(SLOT_USERNAMES));
+    for (size_t i = 0; i < name_list.size(); i++)
+        speakers.push_back({name_list[i], i < user_list.size() ? user_list[i] : ""});
+    return speakers;
+}
+
+// Is words a run of the words of folded (a name or username)?
+bool names_by_words(const std::vector<std::string> &words, const std::string &folded)
+{
+    std::vector<std::string> have = fold_words(folded);
+    return !words.empty() && std::search(have.begin(), have.end(), words.begin(), words.end()) != have.end();
+}
+
+// Every key linked to start: the speakers carrying a key bring their other key.
+std::set<std::string> follow_links(const Xapian::Database &db, const std::vector<std::string> &start)
+{
+    std::set<std::string> keys;
+    std::deque<std::string> queue;
+    for (const std::string &key : start)
+        if (!key.empty() && keys.insert(key).second)
+            queue.push_back(key);
+    while (!queue.empty() && keys.size() < MAX_KEYS) {
+        std::string key = queue.front(), term = key_term(key);
+        queue.pop_front();
+        size_t read = 0;
+        for (auto it = db.postlist_begin(term); !term.empty() && it != db.postlist_end(term) &&
+                                                read < MAX_DOCS_PER_KEY; ++it, ++read)
+            for (const slot_speaker &sp : doc_speakers(db.get_document(*it))) {
+                std::string n = name_key(sp.name), u = user_key(sp.username);
+                if (n != key && u != key)
+                    continue;
+                for (const std::string &k : {n, u})
+                    if (!k.empty() && keys.size() < MAX_KEYS && keys.insert(k).second)
+                        queue.push_back(k);
+            }
+    }
+    return keys;
+}
+
+typedef std::vector<std::set<std::string>> people_keys;
+
+// The people value names: the speakers whose name or username holds its
+// folded words as a run, each with everyone linked to them.
+people_keys people_named(const Xapian::Database &db, const std::string &value)
+{
+    std::vector<std::string> words = fold_words(person_fold(value));
+    people_keys people;
+    if (words.empty())
+        return people;
+    std::vector<Xapian::Query> terms;
+    for (const std::string &w : words)
+        terms.emplace_back(prefix_of(F_PERSON_WORD) + w);
+    Xapian::Enquire enquire(db);
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_AND, terms.begin(), terms.end()));
+    enquire.set_weighting_scheme(Xapian::BoolWeight());
+    Xapian::MSet seeds = enquire.get_mset(0, MAX_SEED_DOCS);
+    for (auto m = seeds.begin(); m != seeds.end() && people.size() < MAX_PEOPLE; ++m)
+        for (const slot_speaker &sp : doc_speakers(m.get_document())) {
+            std::string n = name_key(sp.name), u = user_key(sp.username);
+            if (!names_by_words(words, person_fold(sp.name)) && !names_by_words(words, person_fold(sp.username)))
+                continue;
+            bool known = false;
+            for (const auto &person : people)
+                known = known || person.count(n);
+            if (!known && people.size() < MAX_PEOPLE)
+                people.push_back(follow_links(db, {n, u}));
+        }
+    return people;
+}
+
+Xapian::Query keys_query(const std::set<std::string> &keys)
+{
+    std::vector<Xapian::Query> terms;
+    for (const std::string &key : keys) {
+        std::string term = key_term(key);
+        if (!term.empty())
+            terms.emplace_back(term);
+    }
+    return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+}
+
+/* ---- the speaker facet, by person -------------------------------------- */
+
+// Collects each matching document's speakers as key ids, joining the ids
+// of a speaker's name and username (union-find); people are made at the end.
+class PeopleSpy : public Xapian::MatchSpy {
+public:
+    std::vector<size_t> parent;
+    std::unordered_map<std::string, size_t> ids;     // key -> id
+    std::unordered_map<std::string, size_t> by_name; // name as written -> id of its key
+    std::vector<std::vector<std::pair<size_t, std::string>>> docs;   // (name key id, name) per speaker
+
+    size_t id_of(const std::string &key)
+    {
+        auto found = ids.find(key);
+        if (found != ids.end())
+            return found->second;
+        parent.push_back(parent.size());
+        return ids[key] = parent.size() - 1;
+    }
+    size_t root(size_t id)
+    {
+        while (parent[id] != id)
+            id = parent[id] = parent[parent[id]];
+        return id;
+    }
+    void operator()(const Xapian::Document &doc, double) override
+    {
+        std::vector<std::pair<size_t, std::string>> entry;
+        for (const slot_speaker &sp : doc_speakers(doc)) {
+            auto cached = by_name.find(sp.name);
+            size_t n = cached != by_name.end() ? cached->second : (by_name[sp.name] = id_of(name_key(sp.name)));
+            std::string u = user_key(sp.username);
+            if (!u.empty())
+                parent[root(n)] = root(id_of(u));
+            entry.emplace_back(n, sp.name);
+        }
+        docs.push_back(std::move(entry));
+    }
+    std::string name() const override { return "wmsearch.PeopleSpy"; }
+};
+
+// items ranked: most counted first, ties by value.
+std::vector<std::string> ranked(const std::map<std::string, unsigned long> &counts)
+{
+    std::vector<std::pair<std::string, unsigned long>> sorted(counts.begin(), counts.end());
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto &a, const auto &b) { return a.second > b.second; });
+    std::vector<std::string> out;
+    for (auto &entry : sorted)
+        out.push_back(entry.first);
+    return out;
+}
+
+char **c_strings(const std::vector<std::string> &items, size_t *n)
+{
+    *n = 0;
+    if (items.empty())
+        return NULL;
+    char **out = static_cast<char **>(calloc(items.size(), sizeof *out));
+    if (!out)
+        throw std::bad_alloc();
+    for (const std::string &item : items) {
+        if (!(out[*n] = strdup(item.c_str()))) {
+            for (size_t i = 0; i < *n; i++)
+                free(out[i]);
+            free(out);
+            *n = 0;
+            throw std::bad_alloc();
+        }
+        (*n)++;
+    }
+    return out;
+}
+
+}  // namespace
+
+/* ---- what the rest of the store calls (store/schema.h) ------------------ */
+
+std::string wmstore::person_fold(const std::string &text)
+{
+    std::string spaced = username_as_text(text.c_str());
+    if (is_ascii(spaced))
+        return normalise(spaced);
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(spaced);
+    if (icu::Transliterator *t = folder())
+        t->transliterate(u);
+    std::string out;
+    u.toUTF8String(out);
+    return normalise(out);
+}
+
+void wmstore::index_people(Xapian::Document &doc, const wm_session_t *s)
+{
+    std::vector<std::string> usernames;
+    bool any_username = false;
+    for (size_t i = 0; i < s->n_speakers; i++) {
+        const wm_speaker_t &sp = s->speakers[i];
+        std::string username = username_as_text(sp.username);
+        for (const std::string &key : {name_key(str_or_empty(sp.name)), user_key(username)}) {
+            std::string term = key.empty() ? "" : key_term(key);
+            if (!term.empty())
+                doc.add_boolean_term(term);
+            for (const std::string &w : key.empty() ? std::vector<std::string>() : fold_words(key.substr(1)))
+                if (prefix_of(F_PERSON_WORD).size() + w.size() <= MAX_TERM_BYTES)
+                    doc.add_boolean_term(prefix_of(F_PERSON_WORD) + w);
+        }
+        usernames.push_back(username);
+        any_username = any_username || !username.empty();
+    }
+    if (any_username)
+        doc.add_value(SLOT_USERNAMES, join_with_tabs(usernames));
+}
+
+Xapian::Query wmstore::people_query(const Xapian::Database &db, const std::string &value)
+{
+    try {
+        std::set<std::string> keys;
+        for (const auto &person : people_named(db, value))
+            keys.insert(person.begin(), person.end());
+        return keys_query(keys);
+    } catch (...) {   // a FieldProcessor must not throw: without the widening, speaker: still works
+        return Xapian::Query::MatchNothing;
+    }
+}
+
+Xapian::MatchSpy *wmstore::new_people_spy()
+{
+    return new PeopleSpy();
+}
+
+void wmstore::fill_people_facet(wm_facet_counts_t &out, Xapian::MatchSpy *spy)
+{
+    PeopleSpy &people = *static_cast<PeopleSpy *>(spy);
+    std::map<size_t, unsigned long> sessions;                      // root -> sessions
+    std::map<size_t, std::map<std::string, unsigned long>> forms;  // root -> name -> sessions
+    for (const auto &doc : people.docs) {
+        std::set<size_t> seen_roots;
+        std::set<std::pair<size_t, std::string>> seen_forms;
+        for (const auto &entry : doc) {
+            size_t r = people.root(entry.first);
+            if (seen_roots.insert(r).second)
+                sessions[r]++;
+            if (seen_forms.insert({r, entry.second}).second)
+                forms[r][entry.second]++;
+        }
+    }
+    struct row { std::vector<std::string> names; unsigned long count; };
+    std::vector<row> rows;
+    for (auto &entry : sessions)
+        rows.push_back({ranked(forms[entry.first]), entry.second});
+    std::sort(rows.begin(), rows.end(), [](const row &a, const row &b) {
+        return a.count != b.count ? a.count > b.count : a.names[0] < b.names[0];
+    });
+    out.counted = true;
+    if (rows.empty())
+        return;
+    out.values = static_cast<wm_facet_value_t *>(calloc(rows.size(), sizeof *out.values));
+    if (!out.values)
+        throw std::bad_alloc();
+    for (const row &r : rows) {
+        wm_facet_value_t &v = out.values[out.n_values++];
+        v.count = r.count;
+        if (!(v.value = strdup(r.names[0].c_str())))
+            throw std::bad_alloc();
+        v.names = c_strings(r.names, &v.n_names);
+    }
+}
+
+/* ---- wm_store_find_person ------------------------------------------------ */
+
+namespace {
+
+struct person_tally {
+    std::map<std::string, unsigned long> names, usernames, affiliations, co_speakers, tracks;
+};
+
+void tally_session(person_tally &t, const wm_session_t *s, const std::set<std::string> &keys)
+{
+    std::set<std::string> co;
+    for (size_t i = 0; i < s->n_speakers; i++) {
+        const wm_speaker_t &sp = s->speakers[i];
+        std::string username = username_as_text(sp.username);
+        if (keys.count(name_key(str_or_empty(sp.name))) || (!username.empty() && keys.count(user_key(username)))) {
+            t.names[str_or_empty(sp.name)]++;
+            if (!username.empty())
+                t.usernames[username]++;
+            if (sp.affiliation)
+                t.affiliations[sp.affiliation]++;
+        } else if (co.insert(str_or_empty(sp.name)).second) {
+            t.co_speakers[str_or_empty(sp.name)]++;
+        }
+    }
+    for (size_t i = 0; i < s->n_tracks; i++)
+        t.tracks[s->tracks[i]]++;
+}
+
+// The person's sessions (request's filters, the default status policy),
+// oldest first, and what they say of the person.  False: no session left.
+bool fill_person(const Xapian::Database &db, const std::set<std::string> &keys,
+                 const wm_search_request_t *request, wm_person_t &person)
+{
+    wm_search_request_t none = {};
+    Xapian::Enquire enquire(db);
+    enquire.set_query(filtered(db, keys_query(keys), request ? request : &none));
+    enquire.set_weighting_scheme(Xapian::BoolWeight());
+    enquire.set_sort_by_value(SLOT_YEAR, false);
+    Xapian::MSet found = enquire.get_mset(0, db.get_doccount());
+    if (found.empty())
+        return false;
+    std::vector<wm_session_t *> sessions;
+    person_tally t;
+    try {
+        for (auto m = found.begin(); m != found.end(); ++m) {
+            sessions.push_back(decode_session(m.get_document().get_data()));
+            tally_session(t, sessions.back(), keys);
+        }
+    } catch (...) {
+        for (wm_session_t *s : sessions)
+            wm_session_free(s);
+        throw;
+    }
+    std::stable_partition(sessions.begin(), sessions.end(), [](const wm_session_t *s) { return s->year > 0; });
+    person.sessions = static_cast<wm_session_t **>(calloc(sessions.size(), sizeof *person.sessions));
+    if (!person.sessions) {
+        for (wm_session_t *s : sessions)
+            wm_session_free(s);
+        throw std::bad_alloc();
+    }
+    for (wm_session_t *s : sessions)
+        person.sessions[person.n_sessions++] = s;
+    person.names = c_strings(ranked(t.names), &person.n_names);
+    person.usernames = c_strings(ranked(t.usernames), &person.n_usernames);
+    person.affiliations = c_strings(ranked(t.affiliations), &person.n_affiliations);
+    person.co_speakers = c_strings(ranked(t.co_speakers), &person.n_co_speakers);
+    person.tracks = c_strings(ranked(t.tracks), &person.n_tracks);
+    return true;
+}
+
+// Of several people, the one whose whole name or username value is, if exactly one.
+void prefer_exact(people_keys &people, const std::string &value)
+{
+    std::string folded = person_fold(value);
+    people_keys exact;
+    for (const auto &person : people)
+        if (person.count("n" + folded) || person.count("u" + folded))
+            exact.push_back(person);
+    if (exact.size() == 1)
+        people = exact;
+}
+
+void free_strings(char **items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(items[i]);
+    free(items);
+}
+
+void free_person(wm_person_t &p)
+{
+    free_strings(p.names, p.n_names);
+    free_strings(p.usernames, p.n_usernames);
+    free_strings(p.affiliations, p.n_affiliations);
+    free_strings(p.co_speakers, p.n_co_speakers);
+    free_strings(p.tracks, p.n_tracks);
+    for (size_t i = 0; i < p.n_sessions; i++)
+        wm_session_free(p.sessions[i]);
+    free(p.sessions);
+}
+
+wm_person_result_t *find_person(const Xapian::Database &db, const std::string &value,
+                                const wm_search_request_t *request)
+{
+    people_keys people = people_named(db, value);
+    if (people.size() > 1)
+        prefer_exact(people, value);
+    std::unique_ptr<wm_person_result_t, void (*)(wm_person_result_t *)> result(
+        static_cast<wm_person_result_t *>(calloc(1, sizeof(wm_person_result_t))), wm_person_result_free);
+    if (!result || (!people.empty() &&
+                    !(result->people = static_cast<wm_person_t *>(calloc(people.size(), sizeof(wm_person_t))))))
+        throw std::bad_alloc();
+    for (const auto &keys : people) {
+        result->n_people++;   // counted first: freed with the result if filling throws
+        if (!fill_person(db, keys, request, result->people[result->n_people - 1]))
+            result->n_people--;   // nothing was kept for nobody's sessions
+    }
+    return result.release();
+}
+
+}  // namespace
+
+extern "C" {
+
+wm_store_status_t wm_store_find_person(wm_store_t *store, const char *value, const wm_search_request_t *request,
+                                       wm_person_result_t **result)
+{
+    *result = NULL;
+    return guarded(store, [&] {
+        retrying(store->db, [&] {
+            wm_person_result_free(*result);
+            *result = NULL;
+            *result = find_person(store->db, value ? value : "", request);
+        });
+    });
+}
+
+void wm_person_result_free(wm_person_result_t *result)
+{
+    if (!result)
+        return;
+    for (size_t i = 0; i < result->n_people; i++)
+        free_person(result->people[i]);
+    free(result->people);
+    free(result);
+}
+
+}  // extern "C"
