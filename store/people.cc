@@ -11,9 +11,6 @@
  * (MAX_* below: the work per query is bounded, whatever the index). */
 #include <xapian.h>
 
-#include <unicode/translit.h>
-#include <unicode/unistr.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -38,31 +35,6 @@ const Xapian::doccount MAX_SEED_DOCS = 1000;   // documents read to see who a va
 const size_t MAX_KEYS = 200;                   // keys (names, usernames) of one value's people
 const size_t MAX_DOCS_PER_KEY = 2000;          // documents read per key while following links
 const size_t MAX_PEOPLE = 20;                  // people one value may name
-
-// Case, diacritics and ø ß æ đ folded by ICU; one instance per thread
-// (a Transliterator is not safe to share), NULL when ICU cannot make it.
-icu::Transliterator *folder()
-{
-    thread_local std::unique_ptr<icu::Transliterator> transliterator;
-    thread_local bool tried = false;
-    if (!tried) {
-        tried = true;
-        UErrorCode status = U_ZERO_ERROR;
-        transliterator.reset(icu::Transliterator::createInstance(
-            "NFD; [:Nonspacing Mark:] Remove; Latin-ASCII; NFC", UTRANS_FORWARD, status));
-        if (U_FAILURE(status))
-            transliterator.reset();
-    }
-    return transliterator.get();
-}
-
-bool is_ascii(const std::string &text)
-{
-    for (unsigned char c : text)
-        if (c >= 0x80)
-            return false;
-    return true;
-}
 
 // The folded words of text (runs of letters and digits).
 std::vector<std::string> fold_words(const std::string &folded)
@@ -286,15 +258,9 @@ char **c_strings(const std::vector<std::string> &items, size_t *n)
 
 std::string wmstore::person_fold(const std::string &text)
 {
-    std::string spaced = username_as_text(text.c_str());
-    if (is_ascii(spaced))
-        return normalise(spaced);
-    icu::UnicodeString u = icu::UnicodeString::fromUTF8(spaced);
-    if (icu::Transliterator *t = folder())
-        t->transliterate(u);
-    std::string out;
-    u.toUTF8String(out);
-    return normalise(out);
+    // The folding of every other term (store/analysis.h, through
+    // normalise), so a name folds alike in XPNAME, XSPEAKER and A terms.
+    return normalise(username_as_text(text.c_str()));
 }
 
 void wmstore::index_people(Xapian::Document &doc, const wm_session_t *s)

@@ -46,7 +46,7 @@
  *   U         -             exact      the URL, as is
  *   P         -             exact      the source file path, as is
  *   XPNAME    -             exact      each speaker's folded name (people.cc:
- *                                      case, diacritics, ø ß æ đ folded)
+ *                                      normalised, '_' as a space)
  *   XPUSER    -             exact      each speaker's folded username
  *   XPWORD    -             exact      each folded word of those two
  *                                      (people: a person is the sessions
@@ -252,8 +252,9 @@ struct writer;
 void settle_writer(wm_store_t *store);
 
 /* ---- people (store/people.cc) ---- */
-// A name or username folded: normalised, diacritics removed, ø ß æ đ as
-// o ss ae d (ICU), '_' as a space.  The form of person keys.
+// A name or username folded: normalised (which folds as store/analysis.h
+// says: diacritics removed, ø ß æ đ as o ss ae d, elisions split), '_' as
+// a space.  The form of person keys.
 std::string person_fold(const std::string &text);
 // The people terms (XPNAME, XPUSER, XPWORD) and slot 11 of a session.
 void index_people(Xapian::Document &doc, const wm_session_t *s);

@@ -6,7 +6,7 @@ folded; links chain.  Nothing else links."""
 import re
 import unicodedata
 
-# What ICU's Latin-ASCII gives for the letters NFD does not take apart.
+# How store/analysis.h's fold spells out the letters NFD does not take apart.
 _LETTERS = {"ø": "o", "ß": "ss", "æ": "ae", "đ": "d", "ł": "l", "ı": "i", "œ": "oe", "þ": "th", "ð": "d"}
 
 
