@@ -8,10 +8,12 @@
  *    by one (Xapian 1.4 corrects no word inside a prefix);
  *  - the value of every field filter (track: speaker: event: type: lang:
  *    status:) from that field's own terms in the index: its exact values
- *    (XTRACKglam, XSPEAKERmara lindqvist, ...) and their words (the A and
- *    XE word terms of speakers and events; the words of track and type
+ *    (XTRACKglam, XSPEAKERmara lindqvist, ...) and their words (the A, XE
+ *    and XT word terms of speakers, events and tracks; the words of type
  *    names), the closest by Damerau-Levenshtein distance, the most frequent
- *    of equally close ones.
+ *    of equally close ones.  Values and terms are compared folded (the
+ *    value goes through normalise(), which folds as store/analysis.h says),
+ *    so a correction is written in the index's folded, lower-case form.
  * The correction is offered only when it finds more sessions than the
  * query, counted through the search side's own parse and filters (so the
  * request's filters and the default status policy apply to it too).
@@ -211,7 +213,9 @@ class field_values {
     bool words_read = false;
     std::map<std::string, Xapian::doccount> value_words;   // words of exact values, summed frequency
 
-    bool has_word_terms() const { return FIELDS[field].kind == KIND_NAME; }
+    // Speakers and events have word terms (A, XE), and so do tracks (XT:
+    // the folded words of each track, what track:word matches).
+    bool has_word_terms() const { return FIELDS[field].kind == KIND_NAME || FIELDS[field].kind == KIND_TRACK; }
     std::string word_prefix() const { return prefix_of(FIELDS[field].words); }
 
     void read_value_words()
@@ -245,10 +249,11 @@ public:
             if (d <= bound && d <= best.distance)
                 best.consider(value, d, frequency());
         };
-        // Speakers and events: a single word is looked for among the words
-        // of names (a one-word username is one too), a whole name among the
-        // names; the two lists are the largest (about 12,000 and 19,000
-        // terms at 25,000 sessions), so each is read only when it can help.
+        // Speakers, events and tracks: a single word is looked for among the
+        // words of names (a one-word username is one too) or of tracks, a
+        // whole name among the names; the speakers' two lists are the
+        // largest (about 12,000 and 19,000 terms at 25,000 sessions), so
+        // each is read only when it can help.
         if (!(single_word && has_word_terms()))
             each_value(db, prefix_of(field), look);
         if (single_word && has_word_terms())
@@ -338,6 +343,14 @@ bool known_word(const Xapian::Database &db, const std::string &prefix, const std
     return db.term_exists(prefix + word);
 }
 
+// A word of a track as track:word matches it: the word or its English stem
+// among the XT terms (store_search.cc, track_query).
+bool known_track_word(const Xapian::Database &db, const std::string &word)
+{
+    const std::string prefix = prefix_of(F_TRACK_WORDS);
+    return known_word(db, prefix, word) || known_word(db, "Z" + prefix, Xapian::Stem("english")(word));
+}
+
 // The corrected value of one field filter ("" when it needs none or none is found).
 std::string corrected_value(const Xapian::Database &db, const field_value &fv,
                             std::map<field_id, field_values> &correctors)
@@ -356,7 +369,7 @@ std::string corrected_value(const Xapian::Database &db, const field_value &fv,
         }
         return changed ? out : "";
     }
-    if (kind != KIND_EXACT && kind != KIND_NAME && kind != KIND_STATUS)
+    if (kind != KIND_EXACT && kind != KIND_NAME && kind != KIND_TRACK && kind != KIND_STATUS)
         return "";   // year and id: numbers and ids, not words
     if (kind == KIND_STATUS && (value == "any" || value == "cancelled"))
         return "";
@@ -367,6 +380,8 @@ std::string corrected_value(const Xapian::Database &db, const field_value &fv,
         it = correctors.emplace(fv.field, field_values(db, fv.field)).first;
     field_values &values = it->second;
     std::vector<std::string> words = words_of(value);
+    if (kind == KIND_TRACK && words.size() == 1 && known_track_word(db, words[0]))
+        return "";   // track:heritage is a word of "GLAM, Heritage, and Culture"
     if (words.size() <= 1 || kind == KIND_STATUS)
         return values.closest(value, true);
     // Several words: the whole value, else each word not known on its own.
@@ -376,7 +391,8 @@ std::string corrected_value(const Xapian::Database &db, const field_value &fv,
     std::string out;
     bool changed = false;
     for (const std::string &w : words) {
-        bool known = kind == KIND_NAME ? known_word(db, prefix_of(FIELDS[fv.field].words), w) : false;
+        bool known = kind == KIND_NAME ? known_word(db, prefix_of(FIELDS[fv.field].words), w)
+                   : kind == KIND_TRACK ? known_track_word(db, w) : false;
         std::string better = known ? "" : values.closest(w, true);
         changed |= !better.empty();
         out += (out.empty() ? "" : " ") + (better.empty() ? w : better);
