@@ -94,7 +94,9 @@ def compressed_members(tool, text, parts):
 
 
 def indexed_words(index):
-    return [word for word in WORDS if query_ids(index, word)]
+    # --exact: a word not indexed must find nothing, not the results of its
+    # spelling correction (numbat -> "Showing results for: wombat").
+    return [word for word in WORDS if query_ids(index, "--exact", word)]
 
 
 def damaged_archive(tool, name, damage):
