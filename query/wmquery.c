@@ -574,7 +574,8 @@ static int parse_options(int argc, char **argv, options_t *opt)
         return rc;
     if (opt->request.limit == LIMIT_UNSET && opt->command->run != run_list)
         opt->request.limit = 10;
-    opt->request.sort = (wm_sort_t)opt->sort;
+    /* list's orders (count, name) are wmquery's own: the store ranks its search as usual */
+    opt->request.sort = opt->sort < SORT_LIST_COUNT ? (wm_sort_t)opt->sort : WM_SORT_RELEVANCE;
     opt->request.tracks = opt->tracks.items;
     opt->request.speakers = opt->speakers.items;
     opt->request.years = opt->years.items;
