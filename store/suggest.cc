@@ -418,6 +418,55 @@ std::string correct_fields(const Xapian::Database &db, const std::string &query)
     return out + query.substr(done);
 }
 
+// The text split at blanks, the blanks kept with the word after them.
+std::vector<std::string> blank_separated(const std::string &text)
+{
+    std::vector<std::string> pieces;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = start;
+        while (end < text.size() && is_space(text[end]))
+            end++;
+        while (end < text.size() && !is_space(text[end]))
+            end++;
+        pieces.push_back(text.substr(start, end - start));
+        start = end;
+    }
+    return pieces;
+}
+
+bool is_query_mark(char c)
+{
+    return c == '"' || c == '(' || c == ')' || c == '+' || c == '-';
+}
+
+// Does a plain query word (maybe quoted or bracketed) have postings as it is?
+bool indexed_as_is(const Xapian::Database &db, const std::string &piece)
+{
+    std::string word = normalise(piece);
+    word.erase(std::remove_if(word.begin(), word.end(), is_query_mark), word.end());
+    return !word.empty() && word.find(':') == std::string::npos &&
+           (db.term_exists(word) || db.term_exists(prefix_of(F_TITLE) + word));
+}
+
+// Xapian's spelling correction of the plain words, with every word the
+// index has as it is put back: the parser corrects a word whenever the
+// spelling data holds a close one, also a word with postings of its own
+// ("cloing event" became "closing even").  The correction keeps the
+// query's layout, so the two split alike; when they do not, it stays as
+// it is.
+std::string keep_indexed_words(const Xapian::Database &db, const std::string &query,
+                               const std::string &corrected)
+{
+    std::vector<std::string> asked = blank_separated(query), fixed = blank_separated(corrected);
+    if (asked.size() != fixed.size())
+        return corrected;
+    std::string out;
+    for (size_t i = 0; i < asked.size(); i++)
+        out += asked[i] != fixed[i] && indexed_as_is(db, asked[i]) ? asked[i] : fixed[i];
+    return out;
+}
+
 }  // namespace
 
 void suggest(const Xapian::Database &db, const wm_search_request_t *request, wm_search_result_t *result,
@@ -427,8 +476,7 @@ void suggest(const Xapian::Database &db, const wm_search_request_t *request, wm_
         return;
     const std::string query = request->query;
     std::string words = tools.spelling_corrected(query);   // plain words
-    if (words.empty())
-        words = query;
+    words = words.empty() ? query : keep_indexed_words(db, query, words);
     // Both corrections together first; when that finds no more than the
     // query, each alone (one of them may have made things worse).
     std::string fields_only = correct_fields(db, query);

@@ -68,6 +68,11 @@ static int group_setup(void **state)
     put(w, session("wm:4", "Wikimania 2019", 2019, "Gloomy weather data", "talk", "Gloom", "en",
                    "Mara Lindqvist-Ortiz"));
     put(w, session("wm:5", "Wikimania 2023", 2023, "Education for all", "panel", "Education", "es", "Alex Becker"));
+    /* "event" is a word of one title, "even" of three: a correct word must stay */
+    put(w, session("cc:1", "31C3", 2014, "31C3 Closing Event", "talk", NULL, "en", "Herald Angel"));
+    put(w, session("cc:2", "31C3", 2014, "Even faster crypto", "talk", NULL, "en", "Ann Crypto"));
+    put(w, session("cc:3", "31C3", 2014, "Even more bots", "talk", NULL, "en", "Bo Bot"));
+    put(w, session("cc:4", "31C3", 2014, "Even smaller wikis", "talk", NULL, "en", "Sam Small"));
     wm_session_t *s = session("fo:1", "FOSDEM 2012", 2012, "Rejected museums talk", "talk", "Education", "en",
                               "Pat Person");
     assert_int_equal(wm_session_set(&s->status, "rejected"), 0);
@@ -142,6 +147,9 @@ static void test_plain_and_title_words(void **state)
 {
     (void)state;
     assert_suggests("musuems", "museums");
+    /* Only the misspelt word changes: "event" has postings of its own. */
+    assert_suggests("cloing event", "closing event");
+    assert_suggests("31C3 cloing event", "31C3 closing event");
     assert_suggests("title:libraires", "title:libraries");   /* Xapian 1.4 leaves prefixed words alone */
 }
 
