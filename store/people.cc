@@ -36,25 +36,6 @@ const size_t MAX_KEYS = 200;                   // keys (names, usernames) of one
 const size_t MAX_DOCS_PER_KEY = 2000;          // documents read per key while following links
 const size_t MAX_PEOPLE = 20;                  // people one value may name
 
-// The folded words of text (runs of letters and digits).
-std::vector<std::string> fold_words(const std::string &folded)
-{
-    std::vector<std::string> words;
-    std::string word;
-    for (Xapian::Utf8Iterator it(folded); ; ++it) {
-        bool end = it == Xapian::Utf8Iterator();
-        if (!end && Xapian::Unicode::is_wordchar(*it)) {
-            Xapian::Unicode::append_utf8(word, *it);
-            continue;
-        }
-        if (!word.empty())
-            words.push_back(word);
-        word.clear();
-        if (end)
-            return words;
-    }
-}
-
 // Keys: 'n' + folded name, 'u' + folded username; "" when there is none.
 std::string name_key(const std::string &name)
 {
@@ -106,7 +87,7 @@ std::vector<slot_speaker> doc_speakers(const Xapian::Document &doc)
 // Is words a run of the words of folded (a name or username)?
 bool names_by_words(const std::vector<std::string> &words, const std::string &folded)
 {
-    std::vector<std::string> have = fold_words(folded);
+    std::vector<std::string> have = words_of(folded);
     return !words.empty() && std::search(have.begin(), have.end(), words.begin(), words.end()) != have.end();
 }
 
@@ -142,7 +123,7 @@ typedef std::vector<std::set<std::string>> people_keys;
 // folded words as a run, each with everyone linked to them.
 people_keys people_named(const Xapian::Database &db, const std::string &value)
 {
-    std::vector<std::string> words = fold_words(person_fold(value));
+    std::vector<std::string> words = words_of(person_fold(value));
     people_keys people;
     if (words.empty())
         return people;
@@ -274,7 +255,7 @@ void wmstore::index_people(Xapian::Document &doc, const wm_session_t *s)
             std::string term = key.empty() ? "" : key_term(key);
             if (!term.empty())
                 doc.add_boolean_term(term);
-            for (const std::string &w : key.empty() ? std::vector<std::string>() : fold_words(key.substr(1)))
+            for (const std::string &w : key.empty() ? std::vector<std::string>() : words_of(key.substr(1)))
                 if (prefix_of(F_PERSON_WORD).size() + w.size() <= MAX_TERM_BYTES)
                     doc.add_boolean_term(prefix_of(F_PERSON_WORD) + w);
         }

@@ -236,6 +236,8 @@ inline std::string str_or_empty(const char *s) { return s ? s : ""; }
 // Defined in store.cc.
 // Lower-case (Unicode), collapse white space, trim: the form of exact terms.
 std::string normalise(const std::string &text);
+// The words of text: its runs of word characters (Xapian's Unicode idea of one).
+std::vector<std::string> words_of(const std::string &text);
 // MediaWiki writes spaces in usernames as '_'.
 std::string username_as_text(const char *username);
 // A multi-valued field as one value: TAB between items (a TAB inside one is a space).

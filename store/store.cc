@@ -40,6 +40,24 @@ using namespace wmstore;
 
 namespace wmstore {
 
+std::vector<std::string> words_of(const std::string &text)
+{
+    std::vector<std::string> words;
+    std::string word;
+    for (Xapian::Utf8Iterator it(text);; ++it) {
+        bool end = it == Xapian::Utf8Iterator();
+        if (!end && Xapian::Unicode::is_wordchar(*it)) {
+            Xapian::Unicode::append_utf8(word, *it);
+            continue;
+        }
+        if (!word.empty())
+            words.push_back(word);
+        word.clear();
+        if (end)
+            return words;
+    }
+}
+
 // Fold (store/analysis.h), lower-case (Unicode), collapse white space,
 // trim: the form of exact terms.
 std::string normalise(const std::string &text)

@@ -185,25 +185,6 @@ void each_value(const Xapian::Database &db, const std::string &prefix, Visit vis
     }
 }
 
-std::vector<std::string> words_of(const std::string &text)
-{
-    std::vector<std::string> words;
-    std::string word;
-    for (Xapian::Utf8Iterator it(text); ; ++it) {
-        bool end = it == Xapian::Utf8Iterator();
-        if (!end && Xapian::Unicode::is_wordchar(*it)) {
-            Xapian::Unicode::append_utf8(word, *it);
-            continue;
-        }
-        if (!word.empty())
-            words.push_back(word);
-        word.clear();
-        if (end)
-            break;
-    }
-    return words;
-}
-
 // One field's corrector: the closest of its exact values or their words.
 // Built once per field per suggestion; the exact values' words (tracks,
 // types) are gathered on the first look.
