@@ -34,10 +34,7 @@ static char *first_item_plain(wm_draft_builder_t *ex, const char *raw)
     bool has_items = has_list_items(raw);
     const char *cursor = raw, *line;
     size_t len;
-    while (next_line(&cursor, &line, &len)) {
-        if (has_items && !is_list_item(line, len))
-            continue;
-        line = skip_markers(line, &len);
+    while (next_value_line(&cursor, has_items, &line, &len)) {
         char *plain = plain_of(ex, line, len);
         if (!plain || *plain)
             return plain;

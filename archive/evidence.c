@@ -417,20 +417,12 @@ static void gather_tables(gatherer_t *g)
 
 /* --- labels, definition lists, headings ------------------------------------------- */
 
-static bool names_hold(const wm_names_t *names, const char *normal)
-{
-    for (size_t i = 0; i < names->n; i++)
-        if (strcmp(names->items[i], normal) == 0)
-            return true;
-    return false;
-}
-
 /* The era's own labels (or headings) for this label: evidence of kind era. */
 static void era_labelled(gatherer_t *g, const wm_names_t lists[WM_FIELD_COUNT], const char *normal,
                          const char *label, const char *value, size_t len, size_t offset)
 {
     for (int f = 0; g->era && f < WM_FIELD_COUNT; f++)
-        if (names_hold(&lists[f], normal))
+        if (wm_names_contain(&lists[f], normal))
             add(g, f, WM_EVIDENCE_ERA, label, value, len, offset);
 }
 

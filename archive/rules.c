@@ -260,10 +260,10 @@ bool wm_rules_wiki_known(const wm_rules_t *rules, const char *dbname)
 
 /* --- vocabulary lookups ----------------------------------------------------- */
 
-static bool names_contain(const wm_names_t *names, const char *lowered)
+bool wm_names_contain(const wm_names_t *names, const char *item)
 {
     for (size_t i = 0; i < names->n; i++)
-        if (strcmp(names->items[i], lowered) == 0)
+        if (strcmp(names->items[i], item) == 0)
             return true;
     return false;
 }
@@ -271,7 +271,7 @@ static bool names_contain(const wm_names_t *names, const char *lowered)
 static const char *type_exact(const wm_rules_t *rules, const char *lowered)
 {
     for (size_t i = 0; i < rules->n_types; i++)
-        if (names_contain(&rules->types[i].labels, lowered))
+        if (wm_names_contain(&rules->types[i].labels, lowered))
             return rules->types[i].type;
     return NULL;
 }
@@ -337,7 +337,7 @@ const char *wm_rules_language(const wm_rules_t *rules, const char *name)
     const char *code = NULL;
     for (size_t i = 0; i < rules->n_languages && !code; i++) {
         const wm_language_rule_t *language = &rules->languages[i];
-        if (strcmp(language->code, text) == 0 || names_contain(&language->names, text))
+        if (strcmp(language->code, text) == 0 || wm_names_contain(&language->names, text))
             code = language->code;
     }
     for (size_t i = 0; i < rules->translation_codes.n && !code; i++)
@@ -704,12 +704,7 @@ static int parse_type_entry(parser_t *ps, const char *key, const char *value)
 
 static int parse_status_entry(parser_t *ps, const char *key, const char *value)
 {
-    static const char *const known[] = {WM_STATUS_ACCEPTED, WM_STATUS_CONFIRMED, WM_STATUS_SUBMITTED,
-                                        WM_STATUS_REJECTED, WM_STATUS_WITHDRAWN, WM_STATUS_CANCELED};
-    size_t k = 0;
-    while (k < sizeof known / sizeof *known && strcmp(known[k], key) != 0)
-        k++;
-    if (k == sizeof known / sizeof *known)
+    if (!wm_status_known(key))
         return fail(ps, "unknown status (accepted, confirmed, submitted, rejected, withdrawn or "
                         "canceled):", key);
     wm_rules_t *rules = ps->rules;

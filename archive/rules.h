@@ -119,6 +119,9 @@ int wm_rules_parse(const char *text, size_t len, wm_rules_t **rules, char **erro
  * error rules is unchanged). */
 int wm_rules_add(wm_rules_t *rules, const char *text, size_t len, char **error);
 
+/* Is item (exactly) one of names? */
+bool wm_names_contain(const wm_names_t *names, const char *item);
+
 /* The built-in rules, as text: data/rules/wikimania.rules, compiled in. */
 const char *wm_rules_builtin_text(void);
 

@@ -164,6 +164,16 @@ int wm_session_take_abstract(wm_session_t *session, char *abstract, char *descri
     return rc;
 }
 
+bool wm_status_known(const char *status)
+{
+    static const char *const known[] = {WM_STATUS_ACCEPTED, WM_STATUS_CONFIRMED, WM_STATUS_SUBMITTED,
+                                        WM_STATUS_REJECTED, WM_STATUS_WITHDRAWN, WM_STATUS_CANCELED};
+    for (size_t i = 0; status && i < sizeof known / sizeof *known; i++)
+        if (strcmp(status, known[i]) == 0)
+            return true;
+    return false;
+}
+
 bool wm_status_took_place(const char *status)
 {
     return !status || strcmp(status, WM_STATUS_ACCEPTED) == 0 ||

@@ -74,6 +74,9 @@ typedef struct wm_session {
 #define WM_STATUS_WITHDRAWN "withdrawn"
 #define WM_STATUS_CANCELED "canceled"
 
+/* Is status one of the six WM_STATUS_* words? */
+bool wm_status_known(const char *status);
+
 /* Could a session of this status have taken place?  True for NULL (the
  * source says nothing), accepted and confirmed; false for a proposal that
  * was submitted but never accepted, rejected, withdrawn or canceled. */

@@ -224,10 +224,7 @@ static void add_people_from_list(reader_t *r, const char *raw)
     bool has_items = has_list_items(raw);
     const char *cursor = raw, *line;
     size_t len;
-    while (next_line(&cursor, &line, &len)) {
-        if (has_items && !is_list_item(line, len))
-            continue;
-        line = skip_markers(line, &len);
+    while (next_value_line(&cursor, has_items, &line, &len)) {
         len = signature_start(line, len);
         if (has_items)
             add_person(r, line, len, NULL);

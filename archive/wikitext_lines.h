@@ -49,4 +49,18 @@ static inline const char *skip_markers(const char *line, size_t *len)
     return line;
 }
 
+/* The next line of a value: with items_only (the value has a list), the
+ * next list item, the other lines skipped; else the next line.  Its list
+ * and definition markers are skipped. */
+static inline bool next_value_line(const char **cursor, bool items_only, const char **line,
+                                   size_t *len)
+{
+    while (next_line(cursor, line, len))
+        if (!items_only || is_list_item(*line, *len)) {
+            *line = skip_markers(*line, len);
+            return true;
+        }
+    return false;
+}
+
 #endif

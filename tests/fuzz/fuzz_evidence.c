@@ -119,17 +119,6 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-static bool is_status_word(const char *s)
-{
-    static const char *const words[] = {WM_STATUS_ACCEPTED, WM_STATUS_CONFIRMED,
-                                        WM_STATUS_SUBMITTED, WM_STATUS_REJECTED,
-                                        WM_STATUS_WITHDRAWN, WM_STATUS_CANCELED};
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (strcmp(s, words[i]) == 0)
-            return true;
-    return false;
-}
-
 static void check_piece(const page_t *p, const wm_evidence_t *e)
 {
     CHECK(e->field >= 0 && e->field < WM_FIELD_COUNT);
@@ -144,7 +133,7 @@ static void check_piece(const page_t *p, const wm_evidence_t *e)
         CHECK(e->plain);
         CHECK(e->kind == WM_EVIDENCE_BANNER || e->kind == WM_EVIDENCE_CATEGORY);
         CHECK(e->field == WM_FIELD_STATUS);
-        CHECK(is_status_word(e->text));
+        CHECK(wm_status_known(e->text));
         CHECK(e->label != NULL);
         if (e->kind == WM_EVIDENCE_CATEGORY) {
             CHECK(strcmp(wm_rules_status(rules, e->label), e->text) == 0);

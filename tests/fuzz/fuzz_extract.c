@@ -159,17 +159,6 @@ typedef struct run {
     size_t n_years;
 } run_t;
 
-static bool is_status_word(const char *s)
-{
-    static const char *const words[] = {WM_STATUS_ACCEPTED, WM_STATUS_CONFIRMED,
-                                        WM_STATUS_SUBMITTED, WM_STATUS_REJECTED,
-                                        WM_STATUS_WITHDRAWN, WM_STATUS_CANCELED};
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        if (strcmp(s, words[i]) == 0)
-            return true;
-    return false;
-}
-
 static void count_session_year(run_t *r, int year)
 {
     size_t i = 0;
@@ -202,7 +191,7 @@ static void check_session(run_t *r, wm_session_t *s)
     } else {
         CHECK(strcmp(s->event, "Wikimania") == 0);
     }
-    CHECK(s->status == NULL || is_status_word(s->status));
+    CHECK(s->status == NULL || wm_status_known(s->status));
     bool known_type = s->type == NULL;
     for (size_t i = 0; i < sizeof types / sizeof *types; i++)
         known_type = known_type || strcmp(s->type, types[i]) == 0;
