@@ -1321,6 +1321,31 @@ static void test_folding_of_accents_and_letters(void **state)
     wm_store_close(w);
 }
 
+/* The one snippet of a query that finds one session (caller frees the result). */
+static const char *only_snippet(wm_store_t *w, const char *query, wm_search_result_t **result)
+{
+    wm_search_request_t request = {.query = query, .limit = 10, .snippet_bytes = 200,
+                                   .highlight_start = "[", .highlight_end = "]"};
+    assert_int_equal(wm_store_search(w, &request, result), WM_STORE_OK);
+    assert_int_equal((*result)->n_hits, 1);
+    return (*result)->hits[0].snippet;
+}
+
+/* Snippets find the words as the index does: folded, elided, stemmed. */
+static void test_snippets_highlight_folded_words(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_analysis_index("snippets");
+    wm_search_result_t *result = NULL;
+    assert_string_equal(only_snippet(w, "lodz", &result), "From Đà Nẵng to [Łódź].");
+    wm_search_result_free(result);
+    assert_string_equal(only_snippet(w, "bibliotheque", &result), "Une [bibliothèque] nationale.");
+    wm_search_result_free(result);
+    assert_string_equal(only_snippet(w, "nation", &result), "The archive of a [nation].");
+    wm_search_result_free(result);
+    wm_store_close(w);
+}
+
 static void test_elisions_and_suffixes(void **state)
 {
     (void)state;
@@ -1616,6 +1641,7 @@ int main(void)
         cmocka_unit_test(test_queued_puts_read_as_direct_puts),
         cmocka_unit_test(test_queued_failure_is_reported),
         cmocka_unit_test(test_folding_of_accents_and_letters),
+        cmocka_unit_test(test_snippets_highlight_folded_words),
         cmocka_unit_test(test_elisions_and_suffixes),
         cmocka_unit_test(test_stopwords_need_not_occur),
         cmocka_unit_test(test_stems_of_the_session_language),
