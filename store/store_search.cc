@@ -1066,6 +1066,38 @@ bool counted_by_index(const Xapian::Query &query)
     }
 }
 
+// How many documents query matches at most, from term frequencies alone:
+// a term's frequency, the sum of an OR's parts, the smallest of an AND's;
+// every document when unknown.
+Xapian::doccount known_at_most(const Xapian::Database &db, const Xapian::Query &query)
+{
+    switch (query.get_type()) {
+    case Xapian::Query::LEAF_TERM:
+        return db.get_termfreq(*query.get_terms_begin());
+    case Xapian::Query::OP_SCALE_WEIGHT:
+        return known_at_most(db, query.get_subquery(0));
+    case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_MAX: {
+        Xapian::doccount sum = 0;
+        for (size_t i = 0; i < query.get_num_subqueries(); i++)
+            sum += known_at_most(db, query.get_subquery(i));
+        return std::min(sum, db.get_doccount());
+    }
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_PHRASE:
+    case Xapian::Query::OP_NEAR:
+    case Xapian::Query::OP_FILTER: {
+        Xapian::doccount least = db.get_doccount();
+        for (size_t i = 0; i < query.get_num_subqueries(); i++)
+            least = std::min(least, known_at_most(db, query.get_subquery(i)));
+        return least;
+    }
+    default:
+        return db.get_doccount();
+    }
+}
+
 // How many documents query matches at least, from term frequencies alone
 // (what Xapian's lower bound is before it checks anything): a term's
 // frequency, the largest of an OR's or a SYNONYM's parts (a word and its
@@ -1085,6 +1117,14 @@ Xapian::doccount known_at_least(const Xapian::Database &db, const Xapian::Query 
         for (size_t i = 0; i < query.get_num_subqueries(); i++)
             most = std::max(most, known_at_least(db, query.get_subquery(i)));
         return most;
+    }
+    case Xapian::Query::OP_AND_MAYBE:   // the optional part only weighs
+        return known_at_least(db, query.get_subquery(0));
+    case Xapian::Query::OP_AND_NOT: {   // |a - b| >= |a| - |b|, |b| at most its words' frequencies summed
+        Xapian::doccount wanted = known_at_least(db, query.get_subquery(0)), excluded = 0;
+        for (size_t i = 1; i < query.get_num_subqueries(); i++)
+            excluded += known_at_most(db, query.get_subquery(i));
+        return wanted > excluded ? wanted - excluded : 0;
     }
     default:
         return 0;
