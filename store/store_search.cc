@@ -833,7 +833,7 @@ std::vector<text_word> match_words(const std::string &text, const snippet_terms 
         while (at < text.size() && is_word(ch)) {
             ascii = ascii && ch < 0x80;
             if (ch < 0x80)
-                lower += static_cast<char>(tolower(static_cast<int>(ch)));
+                lower += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch);
             else
                 Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(ch));
             at += step;
@@ -869,9 +869,10 @@ bool may_begin_passage(const std::string &text, const std::vector<text_word> &wo
     if (i == 0 || words[i].term >= 0)
         return true;
     size_t at = words[i].start;
-    while (at > 0 && strchr(" \t\r\n\"'(", text[at - 1]))
+    auto opens = [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '"' || c == '\'' || c == '('; };
+    while (at > 0 && opens(text[at - 1]))
         at--;
-    return at == 0 || strchr(".!?", text[at - 1]);
+    return at == 0 || text[at - 1] == '.' || text[at - 1] == '!' || text[at - 1] == '?';
 }
 
 // The passage of at most bytes with the most distinct query terms, then
