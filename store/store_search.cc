@@ -796,33 +796,69 @@ struct text_word {
     int term = -1;
 };
 
+// The character at text[i] (i < text.size()) into ch, and its length in
+// bytes.  A byte that begins no valid sequence is one character, U+FFFD
+// (not a word character), as Xapian's Utf8Iterator reads it.
+size_t char_at(const std::string &text, size_t i, unsigned &ch)
+{
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t length = c < 0x80 ? 1 : c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xF0 && c < 0xF5 ? 4 : 0;
+    ch = length == 1 ? c : c & (0x7F >> length);
+    for (size_t k = 1; k < length; k++) {
+        unsigned char next = i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
+        if ((next & 0xC0) != 0x80)
+            length = 0;
+        else
+            ch = (ch << 6) | (next & 0x3F);
+        if (!length)
+            break;
+    }
+    if (!length) {
+        ch = 0xFFFD;
+        return 1;
+    }
+    return length;
+}
+
+bool is_word_char(unsigned ch)
+{
+    return ch < 0x80 ? isalnum(static_cast<int>(ch)) || ch == '_' : Xapian::Unicode::is_wordchar(ch);
+}
+
+// The number in matched of the query term a folded word matches (added
+// when new), -1 for none.
+int matching_term(const std::string &word, const snippet_terms &terms, const Xapian::Stem &stemmer,
+                  std::vector<std::string> &matched)
+{
+    std::string key;
+    if (terms.words.count(word))
+        key = word;
+    else if (!terms.stems.empty()) {
+        std::string stem = stemmer(word);
+        if (!stem.empty() && terms.stems.count(stem))
+            key = "Z" + stem;
+    }
+    if (key.empty())
+        return -1;
+    auto known = std::find(matched.begin(), matched.end(), key);
+    if (known == matched.end())
+        known = matched.insert(known, key);
+    return static_cast<int>(known - matched.begin());
+}
+
 // The abstract's words (runs of word characters, as TermGenerator splits
 // text), each matched to the query: folded and lower-cased as indexed
 // text is (store/analysis.h), so "Café" matches cafe and "l'Histoire"
-// histoire; then its English stem.  Matched terms are numbered in matched.
+// histoire; then its English stem.  The terms met are numbered in matched.
 std::vector<text_word> match_words(const std::string &text, const snippet_terms &terms,
                                    const Xapian::Stem &stemmer, std::vector<std::string> &matched)
 {
     std::vector<text_word> words;
     std::string lower;   // reused: no allocation per word
-    for (size_t at = 0; at < text.size();) {
-        // ASCII by bytes (most text), else one character through Xapian's tables.
-        auto char_at = [&](size_t i, unsigned &ch) -> size_t {
-            unsigned char c = static_cast<unsigned char>(text[i]);
-            if (c < 0x80) {
-                ch = c;
-                return 1;
-            }
-            Xapian::Utf8Iterator it(text.data() + i, text.size() - i);
-            ch = *it;
-            return text.size() - i - (++it).left();
-        };
-        auto is_word = [](unsigned ch) {
-            return ch < 0x80 ? isalnum(static_cast<int>(ch)) || ch == '_' : Xapian::Unicode::is_wordchar(ch);
-        };
-        unsigned ch;
-        size_t step = char_at(at, ch);
-        if (!is_word(ch)) {
+    unsigned ch;
+    for (size_t at = 0, step; at < text.size();) {
+        step = char_at(text, at, ch);
+        if (!is_word_char(ch)) {
             at += step;
             continue;
         }
@@ -830,33 +866,18 @@ std::vector<text_word> match_words(const std::string &text, const snippet_terms 
         w.start = at;
         lower.clear();
         bool ascii = true;
-        while (at < text.size() && is_word(ch)) {
+        while (at < text.size() && is_word_char(ch)) {
             ascii = ascii && ch < 0x80;
-            if (ch < 0x80)
+            if (ch < 0x80)   // no libc call per letter
                 lower += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch);
             else
                 Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(ch));
             at += step;
             if (at < text.size())
-                step = char_at(at, ch);
+                step = char_at(text, at, ch);
         }
         w.end = at;
-        if (!ascii)
-            lower = normalise(lower);
-        std::string key;
-        if (terms.words.count(lower))
-            key = lower;
-        else if (!terms.stems.empty()) {
-            std::string stem = stemmer(lower);
-            if (!stem.empty() && terms.stems.count(stem))
-                key = "Z" + stem;
-        }
-        if (!key.empty()) {
-            auto known = std::find(matched.begin(), matched.end(), key);
-            w.term = static_cast<int>(known - matched.begin());
-            if (known == matched.end())
-                matched.push_back(key);
-        }
+        w.term = matching_term(ascii ? lower : normalise(lower), terms, stemmer, matched);
         words.push_back(w);
     }
     return words;
@@ -875,49 +896,54 @@ bool may_begin_passage(const std::string &text, const std::vector<text_word> &wo
     return at == 0 || text[at - 1] == '.' || text[at - 1] == '!' || text[at - 1] == '?';
 }
 
+struct passage {
+    size_t first = 0, last = 0;        // words
+    size_t distinct = 0, total = 0;    // query terms in it, matched words in it
+};
+
 // The passage of at most bytes with the most distinct query terms, then
-// the most matches, the earliest of equals; the matched words between
-// MARK_START and MARK_END, "..." where text was cut.  "" when no word
-// matches.
-std::string own_snippet(const std::string &text, size_t bytes, const snippet_terms &terms, const Xapian::Stem &stemmer)
+// the most matches, the earliest of equals (distinct 0: none fits).
+passage best_passage(const std::string &text, const std::vector<text_word> &words, size_t n_terms, size_t bytes)
 {
-    std::vector<std::string> matched;
-    std::vector<text_word> words = match_words(text, terms, stemmer, matched);
-    if (matched.empty())
-        return "";
-    size_t best_first = 0, best_last = 0, best_distinct = 0, best_total = 0;
-    std::vector<bool> seen(matched.size());
+    passage best;
+    std::vector<bool> seen(n_terms);
     for (size_t first = 0; first < words.size(); first++) {
         if (!may_begin_passage(text, words, first))
             continue;
         std::fill(seen.begin(), seen.end(), false);
-        size_t distinct = 0, total = 0, last = first;
+        passage p;
+        p.first = p.last = first;
         for (size_t i = first; i < words.size() && words[i].end - words[first].start <= bytes; i++) {
-            last = i;
+            p.last = i;
             if (words[i].term < 0)
                 continue;
-            total++;
+            p.total++;
             if (!seen[words[i].term]) {
                 seen[words[i].term] = true;
-                distinct++;
+                p.distinct++;
             }
         }
-        if (distinct > best_distinct || (distinct == best_distinct && total > best_total)) {
-            best_first = first;
-            best_last = last;
-            best_distinct = distinct;
-            best_total = total;
-        }
+        if (p.distinct > best.distinct || (p.distinct == best.distinct && p.total > best.total))
+            best = p;
     }
-    if (!best_distinct)
-        return "";   // no matched word fits in bytes
-    size_t from = best_first == 0 ? 0 : words[best_first].start, to = words[best_last].end;
-    bool whole_end = best_last + 1 == words.size();
-    if (whole_end && text.size() - from <= bytes)
+    return best;
+}
+
+// The best passage (best_passage) with the matched words between
+// MARK_START and MARK_END, "..." where text was cut; "" when no word matches.
+std::string own_snippet(const std::string &text, size_t bytes, const snippet_terms &terms, const Xapian::Stem &stemmer)
+{
+    std::vector<std::string> matched;
+    std::vector<text_word> words = match_words(text, terms, stemmer, matched);
+    passage best = best_passage(text, words, matched.size(), bytes);
+    if (!best.distinct)
+        return "";
+    size_t from = best.first == 0 ? 0 : words[best.first].start, to = words[best.last].end;
+    if (best.last + 1 == words.size() && text.size() - from <= bytes)
         to = text.size();   // the closing punctuation
     std::string out = from > 0 ? "..." : "";
     size_t at = from;
-    for (size_t i = best_first; i <= best_last; i++) {
+    for (size_t i = best.first; i <= best.last; i++) {
         if (words[i].term < 0)
             continue;
         out.append(text, at, words[i].start - at);
