@@ -799,7 +799,7 @@ struct text_word {
 // The character at text[i] (i < text.size()) into ch, and its length in
 // bytes.  A byte that begins no valid sequence is one character, U+FFFD
 // (not a word character), as Xapian's Utf8Iterator reads it.
-size_t char_at(const std::string &text, size_t i, unsigned &ch)
+size_t decode_utf8(const std::string &text, size_t i, unsigned &ch)
 {
     unsigned char c = static_cast<unsigned char>(text[i]);
     size_t length = c < 0x80 ? 1 : c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xF0 && c < 0xF5 ? 4 : 0;
@@ -820,7 +820,18 @@ size_t char_at(const std::string &text, size_t i, unsigned &ch)
     return length;
 }
 
-bool is_word_char(unsigned ch)
+// decode_utf8, ASCII (most text) without a call.
+inline size_t char_at(const std::string &text, size_t i, unsigned &ch)
+{
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+        ch = c;
+        return 1;
+    }
+    return decode_utf8(text, i, ch);
+}
+
+inline bool is_word_char(unsigned ch)
 {
     return ch < 0x80 ? isalnum(static_cast<int>(ch)) || ch == '_' : Xapian::Unicode::is_wordchar(ch);
 }
@@ -877,7 +888,9 @@ std::vector<text_word> match_words(const std::string &text, const snippet_terms 
                 step = char_at(text, at, ch);
         }
         w.end = at;
-        w.term = matching_term(ascii ? lower : normalise(lower), terms, stemmer, matched);
+        if (!ascii)
+            lower = normalise(lower);
+        w.term = matching_term(lower, terms, stemmer, matched);
         words.push_back(w);
     }
     return words;
