@@ -12,6 +12,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -378,7 +379,12 @@ bool fill_person(const Xapian::Database &db, const std::set<std::string> &keys,
             wm_session_free(s);
         throw;
     }
-    std::stable_partition(sessions.begin(), sessions.end(), [](const wm_session_t *s) { return s->year > 0; });
+    // By year, sessions without one last, and by id within a year: not by
+    // document id, which differs between one index and shards searched as one.
+    std::sort(sessions.begin(), sessions.end(), [](const wm_session_t *a, const wm_session_t *b) {
+        int ya = a->year > 0 ? a->year : INT_MAX, yb = b->year > 0 ? b->year : INT_MAX;
+        return ya != yb ? ya < yb : strcmp(a->id ? a->id : "", b->id ? b->id : "") < 0;
+    });
     person.sessions = static_cast<wm_session_t **>(calloc(sessions.size(), sizeof *person.sessions));
     if (!person.sessions) {
         for (wm_session_t *s : sessions)

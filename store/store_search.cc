@@ -1002,7 +1002,9 @@ Xapian::Query similar_query(const Xapian::Database &db, Xapian::docid seed, cons
     Xapian::Enquire enquire(db);
     enquire.set_query(Xapian::Query::MatchAll);
     StemmedTextOnly decider;
-    Xapian::ESet eset = enquire.get_eset(SIMILAR_TERMS, rset, &decider);
+    // Exact term frequencies: over shards Xapian would otherwise estimate
+    // them from the seed's own shard, and pick other words than one index would.
+    Xapian::ESet eset = enquire.get_eset(SIMILAR_TERMS, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
     std::vector<std::string> terms(eset.begin(), eset.end());
     Xapian::Query like(Xapian::Query::OP_OR, terms.begin(), terms.end());
     query_errors errors;
