@@ -171,6 +171,7 @@ struct people_links {
     std::vector<size_t> parent;
     std::unordered_map<std::string, size_t> ids;     // key -> id
     std::unordered_map<std::string, size_t> by_name; // name as written -> id of its key
+    std::unordered_map<std::string, std::string> user_keys;   // username -> its key (folding costs)
     struct value_speakers {
         std::vector<std::pair<size_t, std::string>> speakers;   // (name key id, name)
         unsigned long count;
@@ -199,9 +200,13 @@ struct people_links {
             const std::string &name = items[i], username = i + 1 < items.size() ? items[i + 1] : "";
             auto cached = by_name.find(name);
             size_t n = cached != by_name.end() ? cached->second : (by_name[name] = id_of(name_key(name)));
-            std::string u = user_key(username);
-            if (!u.empty())
-                parent[root(n)] = root(id_of(u));
+            if (!username.empty()) {
+                auto known = user_keys.find(username);
+                const std::string &u = known != user_keys.end() ? known->second
+                                                                 : (user_keys[username] = user_key(username));
+                if (!u.empty())
+                    parent[root(n)] = root(id_of(u));
+            }
             entry.emplace_back(n, name);
         }
         values.push_back({std::move(entry), count});
