@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "archive/stream.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 #define NOT_AN_INPUT "not a dump or schedule export"
 #define LOOP_MESSAGE "symbolic link loop"

@@ -12,7 +12,7 @@
 #include "archive/speakers.h"
 #include "archive/spill.h"
 #include "archive/tally.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "archive/wikitext.h"
 #include "archive/wikitext_lines.h"
 

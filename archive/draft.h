@@ -14,7 +14,7 @@
 #include "archive/lookups.h"
 #include "archive/rules.h"
 #include "archive/session.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 #ifdef __cplusplus
 extern "C" {

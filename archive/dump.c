@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive/util.h"
+#include "common/util.h"
 
 #define CHUNK_SIZE (64 * 1024)
 /* Every element we use sits at depth <= 4; deeper ones are skipped whole. */

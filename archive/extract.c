@@ -31,7 +31,7 @@
 #include "archive/spill.h"
 #include "archive/table_rows.h"
 #include "archive/translations.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "archive/wikitext.h"
 #include "archive/wikitext_lines.h"
 

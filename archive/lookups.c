@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "archive/spill.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "archive/wikitext.h"
 
 /* How deep to look into nested template calls for speaker pages and switch

@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "archive/session.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 /* The built-in rules: data/rules/wikimania.rules, turned into a C string
  * at build time (Makefile.am), so the shipped file and what the programs use

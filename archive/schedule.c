@@ -16,7 +16,7 @@
 
 #include "archive/html_text.h"
 #include "archive/speakers.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 /* --- detection ------------------------------------------------------------- */
 

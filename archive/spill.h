@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "archive/session.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 #ifdef __cplusplus
 extern "C" {

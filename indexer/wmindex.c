@@ -31,12 +31,12 @@
 #include "archive/extract.h"
 #include "archive/rules.h"
 #include "archive/schedule.h"
-#include "archive/session_json.h"
+#include "output/session_json.h"
 #include "archive/stream.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "indexer/explain.h"
 #include "indexer/report.h"
-#include "store/paths.h"
+#include "common/paths.h"
 #include "store/store.h"
 
 enum { EXIT_INPUT_FAILED = 1, EXIT_USAGE = 2, EXIT_INDEX = 3 };

@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "archive/session.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "store/store.h"
 #include "store/schema.h"
 #include "store/analysis.h"

@@ -32,7 +32,7 @@
 #include "archive/rules.h"
 #include "archive/session.h"
 #include "archive/tables.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 #define CHECK(cond)                                                        \
     do {                                                                   \

@@ -31,8 +31,8 @@
 #include "archive/dump.h"
 #include "archive/extract.h"
 #include "archive/session.h"
-#include "archive/session_json.h"
-#include "archive/util.h"
+#include "output/session_json.h"
+#include "common/util.h"
 
 #define MAX_PAGES 8
 

@@ -16,9 +16,9 @@
 #include "archive/rules.h"
 #include "archive/schedule.h"
 #include "archive/session.h"
-#include "archive/session_json.h"
+#include "output/session_json.h"
 #include "archive/stream.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "tests/fuzz/fuzz_input.h"
 
 #define CHECK(cond)                                                        \

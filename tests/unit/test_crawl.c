@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "archive/crawl.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 /* The events seen, one line each: "I path", "S path: reason", "E path: message",
  * with the temporary directory's prefix removed from paths. */

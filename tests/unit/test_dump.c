@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "archive/dump.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 #define KEPT_PAGES 16
 #define KEPT_NAMESPACES 32

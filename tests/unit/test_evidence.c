@@ -16,7 +16,7 @@
 #include "archive/evidence.h"
 #include "archive/rules.h"
 #include "archive/tables.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 static wm_rules_t *rules;
 

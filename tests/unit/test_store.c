@@ -16,7 +16,7 @@
 
 #include "config.h"
 #include "archive/session.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "store/store.h"
 #include "tests/unit/session_asserts.h"
 
