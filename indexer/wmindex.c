@@ -416,15 +416,14 @@ static wm_result_t read_schedule(indexer_t *ix, wm_stream_t *stream, wm_input_ki
 static wm_store_source_t *identify_source(indexer_t *ix, const char *path, bool *unchanged)
 {
     wm_store_source_t *identity = NULL;
-    int same = 0;
     *unchanged = false;
     if (ix->list_sessions || wm_store_source_identify(path, &identity, NULL) != WM_STORE_OK)
         return NULL;
-    if (wm_store_source_unchanged(ix->store, identity, &same) != WM_STORE_OK) {
+    if (wm_store_source_unchanged(ix->store, identity, unchanged) != WM_STORE_OK) {
         wm_store_source_free(identity);   /* read it: the index says at the commit if it is broken */
+        *unchanged = false;
         return NULL;
     }
-    *unchanged = same != 0;
     return identity;
 }
 
