@@ -8,9 +8,10 @@
  * come after each file and every --commit-every sessions; a file is
  * recorded as read in the commit that ends it, so an interrupted run
  * (signal, crash, kill -9) is finished by running wmindex again.  Exit
- * status: 0 all inputs indexed, 1 some inputs failed, 2 usage error, 3 the
- * index could not be opened or written, 128+N stopped by signal N
- * (SIGINT 130, SIGTERM 143) after committing what was done. */
+ * status: 0 all inputs indexed, 1 some inputs failed (or stdout could not
+ * be written), 2 usage error, 3 the index could not be opened or written,
+ * 128+N stopped by signal N (SIGINT 130, SIGTERM 143) after committing
+ * what was done. */
 #include "config.h"
 
 #include <errno.h>
@@ -977,6 +978,17 @@ static int report_unexplained(const indexer_t *ix)
     return missing;
 }
 
+/* What went to stdout (--list-sessions, --explain, --stats) must have got
+ * there: false, after saying so, when it could not be written (a full
+ * disk, /dev/full). */
+static bool output_written(void)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return true;
+    fprintf(stderr, "wmindex: cannot write the output: %s\n", strerror(errno));
+    return false;
+}
+
 static void free_options(options_t *opt)
 {
     free(opt->rules);
@@ -993,7 +1005,8 @@ int main(int argc, char **argv)
     }
     if (opt.stats) {
         free_options(&opt);
-        return show_stats(&opt);
+        rc = show_stats(&opt);
+        return !output_written() && rc == EXIT_SUCCESS ? EXIT_INPUT_FAILED : rc;
     }
 
     const char *sample[1];
@@ -1039,6 +1052,7 @@ int main(int argc, char **argv)
         report_interruption(&ix);
     print_summary(&ix);
     int unexplained = stop_signal ? 0 : report_unexplained(&ix);
+    bool written = output_written();
 
     wm_extractor_free(ix.extractor);
     wm_store_close(ix.store);
@@ -1051,5 +1065,5 @@ int main(int argc, char **argv)
         return 128 + stop_signal;
     if (ix.index_failed)
         return EXIT_INDEX;
-    return ix.files_failed || unexplained ? EXIT_INPUT_FAILED : EXIT_SUCCESS;
+    return ix.files_failed || unexplained || !written ? EXIT_INPUT_FAILED : EXIT_SUCCESS;
 }
