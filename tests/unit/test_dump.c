@@ -588,6 +588,22 @@ static void test_callback_stops_reading(void **state)
     collector_free(&c);
 }
 
+/* Every status code has a name of its own (common/status.h). */
+static void test_status_names(void **state)
+{
+    (void)state;
+    const wm_result_t codes[] = {WM_OK, WM_STOPPED, WM_END, WM_ERR_NO_MEMORY, WM_ERR_READ,
+                                 WM_ERR_MALFORMED, WM_ERR_NOT_INPUT};
+    size_t n = sizeof codes / sizeof codes[0];
+    for (size_t i = 0; i < n; i++) {
+        assert_true(codes[i] < WM_OK ? i >= 3 : i < 3);   /* errors negative, events positive */
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(wm_result_to_string(codes[i]), wm_result_to_string(codes[j]));
+    }
+    assert_string_equal(wm_result_to_string(WM_ERR_NO_MEMORY), "out of memory");
+    assert_string_equal(wm_result_to_string((wm_result_t)42), "unknown status");
+}
+
 /* --- the real dumps -------------------------------------------------------- */
 
 static const wm_namespace_t *find_namespace(const collector_t *c, int key)
@@ -677,6 +693,7 @@ int main(void)
         cmocka_unit_test(test_empty_file),
         cmocka_unit_test(test_entity_bomb_is_an_error),
         cmocka_unit_test(test_callback_stops_reading),
+        cmocka_unit_test(test_status_names),
         cmocka_unit_test(test_real_smallwiki),
         cmocka_unit_test(test_real_tinywiki),
         cmocka_unit_test(test_real_fowiki_bzip2),

@@ -441,6 +441,30 @@ static void test_errors_and_stopping(void **state)
     free(path);
 }
 
+/* A kind that is not a schedule's is refused as such, with a message. */
+static void test_other_kind_is_not_input(void **state)
+{
+    (void)state;
+    wm_rules_t *rules;
+    char *error = NULL, *event = NULL;
+    assert_int_equal(wm_rules_builtin(&rules, &error), WM_OK);
+    char *path = write_temp("{}", ".json");
+    wm_stream_t *stream = wm_stream_open(path, &error);
+    assert_non_null(stream);
+    collected_t c = {0};
+    assert_int_equal(wm_schedule_read(stream, WM_INPUT_DUMP, rules, path, collect, &c, NULL, &event,
+                                      &error),
+                     WM_ERR_NOT_INPUT);
+    assert_non_null(strstr(error, "not a schedule export"));
+    assert_null(event);
+    assert_int_equal(c.n, 0);
+    free(error);
+    wm_stream_close(stream);
+    wm_rules_free(rules);
+    unlink(path);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -453,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_frab_json_08),
         cmocka_unit_test(test_pretalx_markdown_with_html),
         cmocka_unit_test(test_errors_and_stopping),
+        cmocka_unit_test(test_other_kind_is_not_input),
     };
     return cmocka_run_group_tests_name("schedule", tests, NULL, NULL);
 }
