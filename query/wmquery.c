@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive/util.h"
+#include "common/util.h"
 #include "query/printer.h"
 #include "query/terminal.h"
-#include "store/paths.h"
+#include "common/paths.h"
 #include "store/store.h"
 
 enum { EXIT_NO_MATCH = 1, EXIT_USAGE = 2, EXIT_INDEX = 3, EXIT_SEVERAL_PEOPLE = 4 };

@@ -156,9 +156,7 @@
 #include <string>
 #include <vector>
 
-extern "C" {
 #include "archive/session.h"
-}
 #include "store/store.h"
 
 // Names shared by store.cc and store_search.cc; everything else in those files is file-local.

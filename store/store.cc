@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "archive/session.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "store/store.h"
 #include "store/schema.h"
 #include "store/analysis.h"
@@ -1670,10 +1670,10 @@ void wm_store_source_free(wm_store_source_t *source)
 }
 
 wm_store_status_t wm_store_source_unchanged(wm_store_t *store, const wm_store_source_t *identity,
-                                            int *unchanged)
+                                            bool *unchanged)
 {
     return guarded(store, [&] {
-        *unchanged = 0;
+        *unchanged = false;
         retrying(store->db, [&] {
             std::string text = store->db.get_metadata(SOURCE_KEY + key_suffix(str_or_empty(identity->path)));
             if (text.empty())
@@ -1695,7 +1695,7 @@ wm_store_status_t wm_store_source_begin(wm_store_t *store)
 }
 
 wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_source_t *identity,
-                                         int complete, const char *dbname,
+                                         bool complete, const char *dbname,
                                          const wm_tally_t *tallies, size_t n_tallies)
 {
     return guarded(store, [&] {
@@ -1713,7 +1713,7 @@ wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_sourc
         r.dump_date = dbname ? dump_date_of(r.path, dbname) : "";
         r.indexed_at = utc_now();
         r.sessions = ids.size();
-        r.complete = complete != 0;
+        r.complete = complete;
         for (size_t i = 0; tallies && i < n_tallies; i++)
             add_tally(r.tallies, tallies[i]);
         std::string ids_text;

@@ -310,7 +310,7 @@ typedef struct wm_store_source {
     char *dump_date;         /* "YYYY-MM-DD" from a Wikimedia dump's name, else "" */
     char *indexed_at;        /* UTC ISO 8601 time it was recorded */
     unsigned long sessions;  /* sessions the file gave */
-    int complete;            /* 1: read to its end; 0: it failed part-way (read again next time) */
+    bool complete;           /* read to its end; false: it failed part-way (read again next time) */
     wm_tally_t *tallies;     /* recorded: what it gave per year, ascending (NULL when none) */
     size_t n_tallies;
 } wm_store_source_t;
@@ -326,7 +326,7 @@ void wm_store_source_free(wm_store_source_t *source);
 /* Whether the index holds a complete record of exactly this file (same
  * path, size, mtime and fingerprint): then it need not be read. */
 wm_store_status_t wm_store_source_unchanged(wm_store_t *store, const wm_store_source_t *identity,
-                                            int *unchanged);
+                                            bool *unchanged);
 
 /* Start reading a source: from now on the ids of the sessions put are
  * collected for its record.  A source begun and never finished (the run was
@@ -339,7 +339,7 @@ wm_store_status_t wm_store_source_begin(wm_store_t *store);
  * year given twice is added up; NULL and 0 when not counted).  Record it
  * with its tallies, mark its collection for wm_store_prune(), and commit. */
 wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_source_t *identity,
-                                         int complete, const char *dbname,
+                                         bool complete, const char *dbname,
                                          const wm_tally_t *tallies, size_t n_tallies);
 
 /* Remove the sessions that vanished from the newest dump of every

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "archive/session.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "store/store.h"
 #include "store/schema.h"
 #include "store/analysis.h"

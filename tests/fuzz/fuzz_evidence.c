@@ -32,7 +32,7 @@
 #include "archive/rules.h"
 #include "archive/session.h"
 #include "archive/tables.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 #define CHECK(cond)                                                        \
     do {                                                                   \
@@ -50,7 +50,7 @@ static const wm_rules_t *builtin_rules(void)
 {
     if (!rules) {
         char *error = NULL;
-        CHECK(wm_rules_builtin(&rules, &error) == 0);
+        CHECK(wm_rules_builtin(&rules, &error) == WM_OK);
         free(error);
     }
     return rules;

@@ -31,8 +31,8 @@
 #include "archive/dump.h"
 #include "archive/extract.h"
 #include "archive/session.h"
-#include "archive/session_json.h"
-#include "archive/util.h"
+#include "output/session_json.h"
+#include "common/util.h"
 
 #define MAX_PAGES 8
 
@@ -309,12 +309,12 @@ static void add_page(run_t *r, const uint8_t *bytes, size_t len, uint64_t id)
     };
     if (!r->explained) {
         r->explained = shape->title;
-        CHECK(wm_extractor_explain(r->ex, shape->title) == 0);
+        CHECK(wm_extractor_explain(r->ex, shape->title) == WM_OK);
     }
     r->explained_pages += strcmp(shape->title, r->explained) == 0;
     r->table_pages = r->table_pages || table_era_page(wm_extractor_rules(r->ex), &site, shape->title);
     r->pages++;
-    CHECK(wm_extractor_add_page(r->ex, &site, &page, "fuzz.xml") == 0);
+    CHECK(wm_extractor_add_page(r->ex, &site, &page, "fuzz.xml") == WM_OK);
     free(text);
     drain(r);
 }
@@ -368,7 +368,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             add_page(&r, page, len, id);
         page += len + 1;
     }
-    CHECK(wm_extractor_finish_dump(r.ex) == 0);
+    CHECK(wm_extractor_finish_dump(r.ex) == WM_OK);
     drain(&r);
     check_tallies(&r);
     /* Every page of the explained title was explained, once. */

@@ -16,9 +16,9 @@
 #include "archive/rules.h"
 #include "archive/schedule.h"
 #include "archive/session.h"
-#include "archive/session_json.h"
+#include "output/session_json.h"
 #include "archive/stream.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "tests/fuzz/fuzz_input.h"
 
 #define CHECK(cond)                                                        \
@@ -41,7 +41,7 @@ static const wm_rules_t *builtin_rules(void)
     static wm_rules_t *rules;
     char *error = NULL;
     if (!rules)
-        CHECK(wm_rules_builtin(&rules, &error) == 0);
+        CHECK(wm_rules_builtin(&rules, &error) == WM_OK);
     return rules;
 }
 
@@ -54,7 +54,7 @@ static void check_string(const char *s)
     free(clean);
 }
 
-static int on_session(void *ctx, wm_session_t *s)
+static wm_result_t on_session(void *ctx, wm_session_t *s)
 {
     run_t *run = ctx;
     CHECK(s->id != NULL && s->title != NULL);
@@ -81,7 +81,7 @@ static int on_session(void *ctx, wm_session_t *s)
     wm_session_free(s);
     run->sessions++;
     CHECK(run->stop_after == 0 || run->sessions <= run->stop_after);
-    return run->stop_after != 0 && run->sessions == run->stop_after;
+    return run->stop_after != 0 && run->sessions == run->stop_after ? WM_STOPPED : WM_OK;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -102,21 +102,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         run_t run = {.stop_after = size % 7 == 3 ? 1 + size % 3 : 0};
         wm_tally_t tally;
         char *event = NULL;
-        int status = wm_schedule_read(stream, kind, rules, path, on_session, &run, &tally, &event,
-                                      &error);
-        CHECK(status >= -2 && status <= 1);
+        wm_result_t status = wm_schedule_read(stream, kind, rules, path, on_session, &run, &tally,
+                                              &event, &error);
+        CHECK(status == WM_OK || status == WM_STOPPED || status == WM_ERR_READ ||
+              status == WM_ERR_MALFORMED || status == WM_ERR_NOT_INPUT || status == WM_ERR_NO_MEMORY);
         /* Every talk read is a session or a rejection, and each session was handed over. */
         CHECK(tally.sessions == run.sessions && tally.pages == tally.candidates);
         CHECK(tally.candidates == tally.sessions + wm_tally_rejected(&tally));
         check_string(event);
         free(event);
-        if (status < 0) {
+        if (status < WM_OK) {
             CHECK(error != NULL && strncmp(error, path, strlen(path)) == 0);
             CHECK(strchr(error, '\n') == NULL);
         } else {
             CHECK(error == NULL);
         }
-        CHECK(status != 1 || run.sessions == run.stop_after);
+        CHECK(status != WM_STOPPED || run.sessions == run.stop_after);
         free(error);
     }
     wm_stream_close(stream);

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "archive/stream.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "tests/fuzz/fuzz_input.h"
 
 /* Decompression bombs are legal input; stop reading after this much so one

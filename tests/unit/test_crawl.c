@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "archive/crawl.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 /* The events seen, one line each: "I path", "S path: reason", "E path: message",
  * with the temporary directory's prefix removed from paths. */
@@ -27,7 +27,7 @@ typedef struct recorder {
     int stop_after;     /* stop the crawl after this many events (0: never) */
 } recorder_t;
 
-static int record(void *ctx, wm_crawl_event_t event, const char *path, const char *message)
+static wm_result_t record(void *ctx, wm_crawl_event_t event, const char *path, const char *message)
 {
     recorder_t *rec = ctx;
     size_t plen = strlen(rec->prefix);
@@ -43,7 +43,7 @@ static int record(void *ctx, wm_crawl_event_t event, const char *path, const cha
     assert_int_equal(wm_buf_append_str(&rec->log, line), 0);
     free(line);
     rec->events++;
-    return rec->stop_after && rec->events >= rec->stop_after;
+    return rec->stop_after && rec->events >= rec->stop_after ? WM_STOPPED : WM_OK;
 }
 
 /* Run a shell command inside the temporary directory. */
@@ -76,7 +76,7 @@ static int remove_tree(void **state)
 }
 
 /* Crawl one root below the temporary directory; the caller frees the log. */
-static char *crawl_one(const char *dir, const char *root, int stop_after, int *rc)
+static char *crawl_one(const char *dir, const char *root, int stop_after, wm_result_t *rc)
 {
     char *path = wm_strdup_printf("%s/%s", dir, root);
     assert_non_null(path);
@@ -120,9 +120,9 @@ static void test_tree(void **state)
           " && ln -s a/z.json link.json && ln -s a/m.xml.gz linked-data"
           " && ln -s nowhere.xml broken.xml && ln -s a alias && ln -s .. c/sub/loop"
           " && ln -s ../../c c/d/up && mkfifo pipe");
-    int rc;
+    wm_result_t rc;
     char *log = crawl_one(dir, "t", 0, &rc);
-    assert_int_equal(rc, 0);
+    assert_int_equal(rc, WM_OK);
     assert_string_equal(log,
         "I t/A.XML\n"                       /* strcmp order: capitals first */
         "S t/README: not a dump or schedule export\n"
@@ -146,7 +146,7 @@ static void test_tree(void **state)
 
     /* A trailing slash on the root does not double the separator. */
     log = crawl_one(dir, "t/a/", 0, &rc);
-    assert_int_equal(rc, 0);
+    assert_int_equal(rc, WM_OK);
     assert_string_equal(log, "I t/a/m.xml.gz\nI t/a/z.json\n");
     free(log);
 }
@@ -165,9 +165,9 @@ static void test_sniff_encodings(void **state)
           " && printf '\\377\\376<\\001' > le-wide"  /* U+013C, not '<' */
           " && printf '   \\n\\t hello <b>' > text"
           " && printf '\\000\\000\\000<' > nuls");
-    int rc;
+    wm_result_t rc;
     char *log = crawl_one(dir, "u", 0, &rc);
-    assert_int_equal(rc, 0);
+    assert_int_equal(rc, WM_OK);
     assert_string_equal(log,
         "I u/be-bom\n"
         "I u/be-plain\n"
@@ -192,7 +192,7 @@ static void test_roots(void **state)
     for (int i = 0; i < 7; i++)
         assert_non_null(roots[i] = wm_strdup_printf("%s/%s", dir, names[i]));
     recorder_t rec = { .prefix = dir };
-    assert_int_equal(wm_crawl((const char *const *)roots, 7, record, &rec), 0);
+    assert_int_equal(wm_crawl((const char *const *)roots, 7, record, &rec), WM_OK);
     assert_string_equal(rec.log.data,
         "I README\n"
         "E missing.xml: No such file or directory\n"
@@ -204,7 +204,7 @@ static void test_roots(void **state)
         free(roots[i]);
 
     rec = (recorder_t){ .prefix = dir };
-    assert_int_equal(wm_crawl(NULL, 0, record, &rec), 0);
+    assert_int_equal(wm_crawl(NULL, 0, record, &rec), WM_OK);
     assert_int_equal(rec.events, 0);
 }
 
@@ -215,18 +215,18 @@ static void test_stop(void **state)
     const char *dir = *state;
     shell(dir, "mkdir -p s/a/b/c && touch s/0.xml s/a/1.xml s/a/b/c/2.xml s/a/b/c/3.xml s/z.xml");
     for (int stop = 1; stop <= 4; stop++) {
-        int rc;
+        wm_result_t rc;
         char *log = crawl_one(dir, "s", stop, &rc);
-        assert_int_equal(rc, 1);
+        assert_int_equal(rc, WM_STOPPED);
         int lines = 0;
         for (const char *p = log; *p; p++)
             lines += *p == '\n';
         assert_int_equal(lines, stop);
         free(log);
     }
-    int rc;
+    wm_result_t rc;
     char *log = crawl_one(dir, "s", 6, &rc);
-    assert_int_equal(rc, 0);
+    assert_int_equal(rc, WM_OK);
     assert_string_equal(log, "I s/0.xml\nI s/a/1.xml\nI s/a/b/c/2.xml\nI s/a/b/c/3.xml\nI s/z.xml\n");
     free(log);
 }
@@ -238,9 +238,9 @@ static void test_unreadable(void **state)
     const char *dir = *state;
     shell(dir, "mkdir -p p/locked && echo '<x/>' > p/locked/in.xml && echo '<x/>' > p/secret.xml"
                " && echo '<x/>' > p/secret && chmod 000 p/locked p/secret.xml p/secret");
-    int rc;
+    wm_result_t rc;
     char *log = crawl_one(dir, "p", 0, &rc);
-    assert_int_equal(rc, 0);
+    assert_int_equal(rc, WM_OK);
     if (geteuid() != 0) {
         assert_string_equal(log,
             "E p/locked: Permission denied\n"
@@ -270,9 +270,9 @@ static void test_deep_chain(void **state)
     assert_true(file >= 0);
     close(file);
     close(fd);
-    int rc;
+    wm_result_t rc;
     char *log = crawl_one(dir, "d", 0, &rc);
-    assert_int_equal(rc, 0);
+    assert_int_equal(rc, WM_OK);
     assert_int_equal(strlen(log), 2 + DEPTH * 2 - 1 + strlen("/bottom.xml\n"));
     assert_memory_equal(log, "I d/d/d/", 8);
     assert_string_equal(log + strlen(log) - 14, "/d/bottom.xml\n");
@@ -298,9 +298,9 @@ static void test_big_directory(void **state)
         close(file);
     }
     close(fd);
-    int rc;
+    wm_result_t rc;
     char *log = crawl_one(dir, "big", 0, &rc);
-    assert_int_equal(rc, 0);
+    assert_int_equal(rc, WM_OK);
     const char *line = log;
     for (int i = 0; i < FILES; i++) {
         char expected[32];

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "archive/dump.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 #define KEPT_PAGES 16
 #define KEPT_NAMESPACES 32
@@ -64,7 +64,7 @@ static void keep_site(collector_t *c, const wm_siteinfo_t *site)
     }
 }
 
-static int collect(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
+static wm_result_t collect(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
 {
     collector_t *c = ctx;
     keep_site(c, site);
@@ -89,7 +89,7 @@ static int collect(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
     }
     c->n_pages++;
     c->n_redirects += page->redirect != NULL;
-    return c->stop_after && c->n_pages >= c->stop_after;
+    return c->stop_after && c->n_pages >= c->stop_after ? WM_STOPPED : WM_OK;
 }
 
 static void collector_free(collector_t *c)
@@ -113,13 +113,13 @@ static void collector_free(collector_t *c)
 
 /* Read the dump at path into c; return wm_dump_read's status, with the
  * error (caller frees) in *error. */
-static int read_dump(const char *path, collector_t *c, char **error)
+static wm_result_t read_dump(const char *path, collector_t *c, char **error)
 {
     char *open_error = NULL;
     wm_stream_t *stream = wm_stream_open(path, &open_error);
     if (!stream)
         fail_msg("open %s: %s", path, open_error);
-    int status = wm_dump_read(stream, collect, c, error);
+    wm_result_t status = wm_dump_read(stream, collect, c, error);
     wm_stream_close(stream);
     return status;
 }
@@ -127,8 +127,8 @@ static int read_dump(const char *path, collector_t *c, char **error)
 static void read_dump_ok(const char *path, collector_t *c)
 {
     char *error = NULL;
-    int status = read_dump(path, c, &error);
-    if (status != 0)
+    wm_result_t status = read_dump(path, c, &error);
+    if (status != WM_OK)
         fail_msg("%s: status %d: %s", path, status, error ? error : "(no message)");
     assert_null(error);
 }
@@ -446,7 +446,7 @@ static void test_truncated_gzip_dump(void **state)
     collector_t c = {0};
     char *error = NULL;
     const char *path = scratch_path("cut.xml.gz");
-    assert_int_equal(read_dump(path, &c, &error), -1);
+    assert_int_equal(read_dump(path, &c, &error), WM_ERR_READ);
     assert_non_null(error);
     char want[PATH_MAX + 64];
     snprintf(want, sizeof want, "%s: truncated gzip data at byte 300", path);
@@ -474,10 +474,11 @@ static void test_utf16_with_bom(void **state)
 
 /* --- errors ---------------------------------------------------------------- */
 
-static char *read_dump_error(const char *path, collector_t *c)
+/* Read a dump that must fail with the error code expected; its message. */
+static char *read_dump_error(const char *path, collector_t *c, wm_result_t expected)
 {
     char *error = NULL;
-    assert_int_equal(read_dump(path, c, &error), -1);
+    assert_int_equal(read_dump(path, c, &error), expected);
     assert_non_null(error);
     return error;
 }
@@ -487,7 +488,7 @@ static void test_not_a_dump(void **state)
     (void)state;
     collector_t c = {0};
     const char *path = fixture("not-a-dump.xml");
-    char *error = read_dump_error(path, &c);
+    char *error = read_dump_error(path, &c, WM_ERR_NOT_INPUT);
     char want[PATH_MAX + 64];
     snprintf(want, sizeof want, "%s: not a MediaWiki XML dump (root element <html>)", path);
     assert_string_equal(error, want);
@@ -500,7 +501,7 @@ static void test_malformed_after_two_pages(void **state)
     (void)state;
     collector_t c = {0};
     const char *path = fixture("malformed.xml");
-    char *error = read_dump_error(path, &c);
+    char *error = read_dump_error(path, &c, WM_ERR_MALFORMED);
     assert_int_equal(c.n_pages, 2);
     assert_string_equal(c.pages[0].title, "Good one");
     assert_string_equal(c.pages[1].title, "Good two");
@@ -523,7 +524,7 @@ static void test_unexpected_end_of_file(void **state)
     (void)state;
     collector_t c = {0};
     const char *path = fixture("truncated.xml");
-    char *error = read_dump_error(path, &c);
+    char *error = read_dump_error(path, &c, WM_ERR_MALFORMED);
     assert_int_equal(c.n_pages, 1);
     assert_string_equal(c.pages[0].title, "Complete");
     if (!strstr(error, "unexpected end of file") || !strstr(error, "in page \"Cut short\"") ||
@@ -542,7 +543,7 @@ static void test_error_message_is_one_line(void **state)
                       "<revision><text>x</text></oops></page></mediawiki>\n";
     write_file("title-newlines.xml", xml, strlen(xml));
     collector_t c = {0};
-    char *error = read_dump_error(scratch_path("title-newlines.xml"), &c);
+    char *error = read_dump_error(scratch_path("title-newlines.xml"), &c, WM_ERR_MALFORMED);
     if (strchr(error, '\n') || strchr(error, '\r') ||
         !strstr(error, ", in page \"2019:Libraries  /A B\""))
         fail_msg("unexpected error: %s", error);
@@ -556,7 +557,7 @@ static void test_empty_file(void **state)
     write_file("empty.xml", "", 0);
     collector_t c = {0};
     const char *path = scratch_path("empty.xml");
-    char *error = read_dump_error(path, &c);
+    char *error = read_dump_error(path, &c, WM_ERR_MALFORMED);
     char want[PATH_MAX + 32];
     snprintf(want, sizeof want, "%s: empty file", path);
     assert_string_equal(error, want);
@@ -568,7 +569,7 @@ static void test_entity_bomb_is_an_error(void **state)
     (void)state;
     collector_t c = {0};
     const char *path = fixture("entity-bomb.xml");
-    char *error = read_dump_error(path, &c);
+    char *error = read_dump_error(path, &c, WM_ERR_MALFORMED);
     assert_int_equal(c.n_pages, 0);
     if (strncmp(error, path, strlen(path)) != 0 || !strstr(error, ": malformed XML (") ||
         !strstr(error, "amplification"))
@@ -581,10 +582,26 @@ static void test_callback_stops_reading(void **state)
     (void)state;
     collector_t c = {.stop_after = 2};
     char *error = NULL;
-    assert_int_equal(read_dump(fixture("schema-0.10.xml"), &c, &error), 1);
+    assert_int_equal(read_dump(fixture("schema-0.10.xml"), &c, &error), WM_STOPPED);
     assert_null(error);
     assert_int_equal(c.n_pages, 2);
     collector_free(&c);
+}
+
+/* Every status code has a name of its own (common/status.h). */
+static void test_status_names(void **state)
+{
+    (void)state;
+    const wm_result_t codes[] = {WM_OK, WM_STOPPED, WM_END, WM_ERR_NO_MEMORY, WM_ERR_READ,
+                                 WM_ERR_MALFORMED, WM_ERR_NOT_INPUT};
+    size_t n = sizeof codes / sizeof codes[0];
+    for (size_t i = 0; i < n; i++) {
+        assert_true(codes[i] < WM_OK ? i >= 3 : i < 3);   /* errors negative, events positive */
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(wm_result_to_string(codes[i]), wm_result_to_string(codes[j]));
+    }
+    assert_string_equal(wm_result_to_string(WM_ERR_NO_MEMORY), "out of memory");
+    assert_string_equal(wm_result_to_string((wm_result_t)42), "unknown status");
 }
 
 /* --- the real dumps -------------------------------------------------------- */
@@ -676,6 +693,7 @@ int main(void)
         cmocka_unit_test(test_empty_file),
         cmocka_unit_test(test_entity_bomb_is_an_error),
         cmocka_unit_test(test_callback_stops_reading),
+        cmocka_unit_test(test_status_names),
         cmocka_unit_test(test_real_smallwiki),
         cmocka_unit_test(test_real_tinywiki),
         cmocka_unit_test(test_real_fowiki_bzip2),

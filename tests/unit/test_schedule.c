@@ -25,14 +25,14 @@ typedef struct collected {
     char *event;          /* what it gave as the event */
 } collected_t;
 
-static int collect(void *ctx, wm_session_t *session)
+static wm_result_t collect(void *ctx, wm_session_t *session)
 {
     collected_t *c = ctx;
     if (c->n < 16)
         c->sessions[c->n++] = session;
     else
         wm_session_free(session);
-    return c->stop_after && c->n >= c->stop_after;
+    return c->stop_after && c->n >= c->stop_after ? WM_STOPPED : WM_OK;
 }
 
 static void collected_free(collected_t *c)
@@ -57,11 +57,11 @@ static char *write_temp(const char *text, const char *suffix)
 }
 
 /* Read path as a schedule (kind by content); return wm_schedule_read's status. */
-static int read_schedule(const char *path, collected_t *c, char **error)
+static wm_result_t read_schedule(const char *path, collected_t *c, char **error)
 {
     wm_rules_t *rules;
     char *rules_error = NULL;
-    assert_int_equal(wm_rules_builtin(&rules, &rules_error), 0);
+    assert_int_equal(wm_rules_builtin(&rules, &rules_error), WM_OK);
     char *open_error = NULL;
     wm_stream_t *stream = wm_stream_open(path, &open_error);
     assert_non_null(stream);
@@ -70,7 +70,7 @@ static int read_schedule(const char *path, collected_t *c, char **error)
     assert_true(n > 0);
     wm_input_kind_t kind = wm_input_detect(head, (size_t)n);
     free(c->event);
-    int rc = wm_schedule_read(stream, kind, rules, path, collect, c, &c->tally, &c->event, error);
+    wm_result_t rc = wm_schedule_read(stream, kind, rules, path, collect, c, &c->tally, &c->event, error);
     wm_stream_close(stream);
     wm_rules_free(rules);
     return rc;
@@ -115,7 +115,7 @@ static void test_schedule_json(void **state)
     char *path = write_temp(schedule_json, ".json");
     collected_t c = {0};
     char *error = NULL;
-    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(read_schedule(path, &c, &error), WM_OK);
     assert_null(error);
     assert_int_equal(c.n, 2);
     const wm_session_t *s = c.sessions[0];
@@ -172,7 +172,7 @@ static void test_export_person_forms(void **state)
     char *path = write_temp(people_json, ".json");
     collected_t c = {0};
     char *error = NULL;
-    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(read_schedule(path, &c, &error), WM_OK);
     assert_int_equal(c.n, 1);
     const wm_session_t *s = c.sessions[0];
     assert_int_equal(s->n_speakers, 6);
@@ -217,7 +217,7 @@ static void test_markdown_becomes_plain_text(void **state)
     char *path = write_temp(markdown_json, ".json");
     collected_t c = {0};
     char *error = NULL;
-    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(read_schedule(path, &c, &error), WM_OK);
     assert_int_equal(c.n, 1);
     const wm_session_t *s = c.sessions[0];
     /* The description is a rule, no text: the abstract stands alone. */
@@ -254,7 +254,7 @@ static void test_frab_xml_gzipped(void **state)
     strcat(path, ".gz");
     collected_t c = {0};
     char *error = NULL;
-    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(read_schedule(path, &c, &error), WM_OK);
     assert_int_equal(c.n, 2);
     const wm_session_t *s = c.sessions[0];
     assert_string_equal(s->id, "wikimania2026:AIE26A");   /* code from the talk url */
@@ -300,7 +300,7 @@ static void test_pentabarf_escaped_html(void **state)
     char *path = write_temp(pentabarf_xml, ".xml");
     collected_t c = {0};
     char *error = NULL;
-    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(read_schedule(path, &c, &error), WM_OK);
     assert_int_equal(c.n, 1);
     const wm_session_t *s = c.sessions[0];
     assert_string_equal(s->id, "fosdem-2012:7");   /* no acronym: the event as a slug */
@@ -347,7 +347,7 @@ static void test_frab_json_08(void **state)
     char *path = write_temp(frab_json_08, ".json");
     collected_t c = {0};
     char *error = NULL;
-    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(read_schedule(path, &c, &error), WM_OK);
     assert_int_equal(c.n, 2);
     const wm_session_t *s = c.sessions[0];
     assert_string_equal(s->id, "30c3:5605");
@@ -388,7 +388,7 @@ static void test_pretalx_markdown_with_html(void **state)
     char *path = write_temp(pretalx_html_json, ".json");
     collected_t c = {0};
     char *error = NULL;
-    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(read_schedule(path, &c, &error), WM_OK);
     assert_int_equal(c.n, 1);
     const wm_session_t *s = c.sessions[0];
     assert_string_equal(s->event, "rc3-channels-2020");   /* no title: the acronym */
@@ -410,7 +410,7 @@ static void test_errors_and_stopping(void **state)
     collected_t c = {0};
     char *error = NULL;
     char *path = write_temp("{\"not\": \"a schedule\"}", ".json");
-    assert_int_equal(read_schedule(path, &c, &error), -2);
+    assert_int_equal(read_schedule(path, &c, &error), WM_ERR_NOT_INPUT);
     assert_non_null(strstr(error, "not a schedule export"));
     assert_non_null(strstr(error, path));
     free(error);
@@ -418,14 +418,14 @@ static void test_errors_and_stopping(void **state)
     free(path);
 
     path = write_temp("{\"schedule\": [1, 2", ".json");
-    assert_int_equal(read_schedule(path, &c, &error), -1);
+    assert_int_equal(read_schedule(path, &c, &error), WM_ERR_MALFORMED);
     assert_non_null(strstr(error, "JSON error"));
     free(error);
     unlink(path);
     free(path);
 
     path = write_temp("<schedule>\n<conference>\n<event><title>x</title></conference>", ".xml");
-    assert_int_equal(read_schedule(path, &c, &error), -1);
+    assert_int_equal(read_schedule(path, &c, &error), WM_ERR_MALFORMED);
     assert_non_null(strstr(error, "schedule XML error at line 3"));
     free(error);
     unlink(path);
@@ -434,9 +434,33 @@ static void test_errors_and_stopping(void **state)
 
     path = write_temp(schedule_json, ".json");
     c.stop_after = 1;
-    assert_int_equal(read_schedule(path, &c, &error), 1);
+    assert_int_equal(read_schedule(path, &c, &error), WM_STOPPED);
     assert_int_equal(c.n, 1);
     collected_free(&c);
+    unlink(path);
+    free(path);
+}
+
+/* A kind that is not a schedule's is refused as such, with a message. */
+static void test_other_kind_is_not_input(void **state)
+{
+    (void)state;
+    wm_rules_t *rules;
+    char *error = NULL, *event = NULL;
+    assert_int_equal(wm_rules_builtin(&rules, &error), WM_OK);
+    char *path = write_temp("{}", ".json");
+    wm_stream_t *stream = wm_stream_open(path, &error);
+    assert_non_null(stream);
+    collected_t c = {0};
+    assert_int_equal(wm_schedule_read(stream, WM_INPUT_DUMP, rules, path, collect, &c, NULL, &event,
+                                      &error),
+                     WM_ERR_NOT_INPUT);
+    assert_non_null(strstr(error, "not a schedule export"));
+    assert_null(event);
+    assert_int_equal(c.n, 0);
+    free(error);
+    wm_stream_close(stream);
+    wm_rules_free(rules);
     unlink(path);
     free(path);
 }
@@ -453,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_frab_json_08),
         cmocka_unit_test(test_pretalx_markdown_with_html),
         cmocka_unit_test(test_errors_and_stopping),
+        cmocka_unit_test(test_other_kind_is_not_input),
     };
     return cmocka_run_group_tests_name("schedule", tests, NULL, NULL);
 }

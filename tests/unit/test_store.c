@@ -16,7 +16,7 @@
 
 #include "config.h"
 #include "archive/session.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "store/store.h"
 #include "tests/unit/session_asserts.h"
 
@@ -889,7 +889,7 @@ static void write_file(const char *name, const char *text, char *path, size_t si
 /* Read the source at path and put the sessions ids[] (NULL-terminated) from
  * it, timestamp ts; record it with the tallies given. */
 static void index_source_tallied(wm_store_t *w, const char *path, const char *dbname, const char *ts,
-                                 const char *const *ids, int complete, const wm_tally_t *tallies,
+                                 const char *const *ids, bool complete, const wm_tally_t *tallies,
                                  size_t n_tallies)
 {
     wm_store_source_t *identity = NULL;
@@ -906,15 +906,15 @@ static void index_source_tallied(wm_store_t *w, const char *path, const char *db
 }
 
 static void index_source(wm_store_t *w, const char *path, const char *dbname, const char *ts,
-                         const char *const *ids, int complete)
+                         const char *const *ids, bool complete)
 {
     index_source_tallied(w, path, dbname, ts, ids, complete, NULL, 0);
 }
 
-static int is_unchanged(wm_store_t *w, const char *path)
+static bool is_unchanged(wm_store_t *w, const char *path)
 {
     wm_store_source_t *identity = NULL;
-    int unchanged = -1;
+    bool unchanged = true;
     assert_int_equal(wm_store_source_identify(path, &identity, NULL), WM_STORE_OK);
     assert_int_equal(wm_store_source_unchanged(w, identity, &unchanged), WM_STORE_OK);
     wm_store_source_free(identity);
@@ -933,20 +933,20 @@ static void test_source_identity(void **state)
     assert_int_equal(strlen(identity->fingerprint), 16);
     assert_int_equal(identity->path[0], '/');
     wm_store_source_free(identity);
-    assert_int_equal(is_unchanged(w, path), 0);
+    assert_false(is_unchanged(w, path));
     const char *ids[] = {"wm:1", NULL};
-    index_source(w, path, "wm", "2019-01-01T00:00:00Z", ids, 1);
-    assert_int_equal(is_unchanged(w, path), 1);
+    index_source(w, path, "wm", "2019-01-01T00:00:00Z", ids, true);
+    assert_true(is_unchanged(w, path));
     /* Same size, same mtime, other bytes: the fingerprint tells. */
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     write_file("identity.xml", "<mediawiki>two</mediawiki>\n", path, sizeof path);
     struct timespec times[2] = {st.st_atim, st.st_mtim};
     assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
-    assert_int_equal(is_unchanged(w, path), 0);
+    assert_false(is_unchanged(w, path));
     /* A source that failed part-way is never unchanged. */
-    index_source(w, path, "wm", "2019-01-01T00:00:00Z", ids, 0);
-    assert_int_equal(is_unchanged(w, path), 0);
+    index_source(w, path, "wm", "2019-01-01T00:00:00Z", ids, false);
+    assert_false(is_unchanged(w, path));
     char *message = NULL;
     snprintf(path, sizeof path, "%s/no-such-file", tmpdir);
     assert_int_equal(wm_store_source_identify(path, &identity, &message), WM_STORE_NOT_FOUND);
@@ -976,9 +976,9 @@ static void test_prune_keeps_the_newest_dated_dump(void **state)
     const char *old_ids[] = {"wm:1", "wm:2", "wm:3", NULL}, *new_ids[] = {"wm:1", "wm:3", NULL};
     const char *other_ids[] = {"wm:9", NULL};
     /* The newer dump first: the older one's sessions lose, whatever the order. */
-    index_source(w, new, "wm", "2019-12-01T00:00:00Z", new_ids, 1);
-    index_source(w, old, "wm", "2019-12-01T00:00:00Z", old_ids, 1);
-    index_source(w, other, "wm", "2018-01-01T00:00:00Z", other_ids, 1);
+    index_source(w, new, "wm", "2019-12-01T00:00:00Z", new_ids, true);
+    index_source(w, old, "wm", "2019-12-01T00:00:00Z", old_ids, true);
+    index_source(w, other, "wm", "2018-01-01T00:00:00Z", other_ids, true);
     wm_store_stats_t *stats = NULL;
     assert_int_equal(wm_store_get_stats(w, &stats), WM_STORE_OK);
     assert_int_equal(stats->n_sources, 3);
@@ -1046,9 +1046,9 @@ static void test_source_tallies_and_stats_per_year(void **state)
     };
     wm_tally_t export_tally = {.year = 0, .pages = 2, .candidates = 2, .sessions = 1,
                                .rejected = {[WM_REJECT_DUPLICATE] = 1}};
-    index_source_tallied(w, old, "wm", "2019-01-01T00:00:00Z", old_ids, 1, &old_tally, 1);
-    index_source_tallied(w, new, "wm", "2019-01-01T00:00:00Z", new_ids, 1, new_tallies, 3);
-    index_source_tallied(w, export, NULL, "2019-01-01T00:00:00Z", export_ids, 1, &export_tally, 1);
+    index_source_tallied(w, old, "wm", "2019-01-01T00:00:00Z", old_ids, true, &old_tally, 1);
+    index_source_tallied(w, new, "wm", "2019-01-01T00:00:00Z", new_ids, true, new_tallies, 3);
+    index_source_tallied(w, export, NULL, "2019-01-01T00:00:00Z", export_ids, true, &export_tally, 1);
     wm_store_close(w);   /* read back by another handle: the records hold them */
     char *message = NULL;
     assert_int_equal(wm_store_open_readonly(index, &w, &message), WM_STORE_OK);
@@ -1078,7 +1078,7 @@ static void test_rebuild_starts_empty(void **state)
     wm_store_t *w = open_fresh("rebuild", index, sizeof index);
     write_file("rebuild.xml", "x", path, sizeof path);
     const char *ids[] = {"wm:1", "wm:2", NULL};
-    index_source(w, path, "wm", "2019-01-01T00:00:00Z", ids, 1);
+    index_source(w, path, "wm", "2019-01-01T00:00:00Z", ids, true);
     assert_int_equal(wm_store_set_metadata_for_testing(w, "wmsearch.schema", "999"), WM_STORE_OK);
     wm_store_close(w);
     char *message = NULL;
@@ -1089,7 +1089,7 @@ static void test_rebuild_starts_empty(void **state)
     unsigned long count = 1;
     assert_int_equal(wm_store_count(w, &count), WM_STORE_OK);
     assert_int_equal(count, 0);
-    assert_int_equal(is_unchanged(w, path), 0);
+    assert_false(is_unchanged(w, path));
     wm_store_stats_t *stats = NULL;
     assert_int_equal(wm_store_get_stats(w, &stats), WM_STORE_OK);
     assert_int_equal(stats->n_sources, 0);

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "archive/stream.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 static char scratch[256];
 

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "archive/session.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "store/store.h"
 
 static char tmpdir[] = "/tmp/test_suggest.XXXXXX";
