@@ -259,6 +259,19 @@ def bad_stubs_exit_3_naming_the_line():
 
 
 @test
+def a_shard_of_another_schema_is_named():
+    st = setup()
+    metadata = shutil.which("xapian-metadata")   # xapian-tools, as xapian-tcpsrv
+    check(metadata, "xapian-metadata is missing beside xapian-tcpsrv")
+    old = os.path.join(tmpdir(), "old-shard")
+    shutil.copytree(st["views"]["two -d"][1], old)
+    subprocess.run([metadata, "set", old, "wmsearch.schema", "7"], check=True)
+    r = q(["-d", st["one"], "-d", old], "libraries")
+    check(r.code == 3 and r.out == "" and len(stderr_lines(r)) == 1, r)
+    check(old in r.err and "schema version 7" in r.err and "--rebuild" in r.err, r)
+
+
+@test
 def a_stopped_server_gives_exit_3_naming_the_shard():
     st = setup()
     stop_server(st["server"])
