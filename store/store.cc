@@ -400,6 +400,7 @@ void add_values(Xapian::Document &doc, const wm_session_t *s)
     doc.add_value(SLOT_EVENT, join_with_tabs({str_or_empty(s->event)}));
     doc.add_value(SLOT_STATUS, normalise(str_or_empty(s->status)));
     index_people(doc, s);   // people's terms and slot 11 (store/people.cc)
+    index_shard_values(doc, s);   // slots 12-13, which remote shards serve (store/shards.cc)
 }
 
 // Needs no database: any thread may call it (see the writer thread below).
@@ -552,17 +553,6 @@ void make_directories(const std::string &path)
     }
 }
 
-// An index without our schema key but with documents was not made by us (or by an old wmindex).
-void check_schema(const Xapian::Database &db, const std::string &path)
-{
-    std::string version = db.get_metadata(SCHEMA_KEY);
-    if (version == SCHEMA_VERSION || (version.empty() && db.get_doccount() == 0))
-        return;
-    throw store_failure{WM_STORE_SCHEMA_MISMATCH,
-                        "index " + path + " has schema version " + (version.empty() ? "(none)" : version) +
-                            ", this wmsearch uses " + SCHEMA_VERSION + ": run `wmindex --rebuild`"};
-}
-
 // Xapian buffers this many documents before writing them out (its default
 // is 10000, or until a commit).  Its buffers are trees keyed by term and
 // docid: with positions, thousands of documents take 50-150 MB and every
@@ -573,6 +563,7 @@ const char FLUSH_THRESHOLD[] = "500";
 
 void open_writable(wm_store_t *store, bool rebuild)
 {
+    refuse_file_for_writing(store->path);   // a stub file names shards (store/shards.cc)
     if (foreign_directory(store->path))
         throw store_failure{WM_STORE_ERROR, not_an_index(store->path, false)};
     make_directories(store->path);

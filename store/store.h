@@ -42,6 +42,21 @@ wm_store_status_t wm_store_open_writable(const char *path, wm_store_t **store, c
 /* Open an existing index for searching (WM_STORE_NOT_FOUND when there is none). */
 wm_store_status_t wm_store_open_readonly(const char *path, wm_store_t **store, char **message);
 
+/* Open several indexes for searching as one (store/shards.cc): every call
+ * on the handle then answers as one index holding all their sessions
+ * would.  Each path is an index directory or a Xapian stub database file:
+ * lines "auto PATH" (an index directory, or another stub file; a relative
+ * PATH is read from the stub's directory), "glass PATH", "remote HOST:PORT"
+ * (an index served by xapian-tcpsrv), "remote :PROGRAM ARGS" (served over a
+ * pipe by xapian-progsrv); empty lines and lines beginning with '#' are
+ * skipped.  One directory alone opens as wm_store_open_readonly does.
+ * Every shard must have this wmsearch's schema version.  On failure
+ * *message (malloc'd, the caller's) is one line naming the shard: a
+ * remote shard that is down or refuses the connection gives WM_STORE_ERROR
+ * ("remote shard HOST:PORT (from STUB) is not answering: ..."). */
+wm_store_status_t wm_store_open_shards(const char *const *paths, size_t n_paths, wm_store_t **store,
+                                       char **message);
+
 /* The message of the last failed call on this handle (owned by the store). */
 const char *wm_store_last_error(const wm_store_t *store);
 

@@ -1002,7 +1002,7 @@ static void test_prune_keeps_the_newest_dated_dump(void **state)
     assert_int_equal(stats->n_years, 1);
     assert_int_equal(stats->years[0].year, 2019);
     assert_int_equal(stats->years[0].sessions, 3);
-    assert_string_equal(stats->schema_version, "7");
+    assert_string_equal(stats->schema_version, "8");
     assert_int_equal(strlen(stats->last_update), 20);
     const char *dates[] = {"", "2019-01-01", "2020-01-01"};   /* sorted by path */
     for (size_t i = 0; i < 3; i++)
@@ -1093,7 +1093,7 @@ static void test_rebuild_starts_empty(void **state)
     wm_store_stats_t *stats = NULL;
     assert_int_equal(wm_store_get_stats(w, &stats), WM_STORE_OK);
     assert_int_equal(stats->n_sources, 0);
-    assert_string_equal(stats->schema_version, "7");
+    assert_string_equal(stats->schema_version, "8");
     wm_store_stats_free(stats);
     wm_store_close(w);
 }
