@@ -102,7 +102,7 @@ wm_session_t *full_session(void);
 wm_store_t *scratch_index(const char *name);
 
 /* Put s into the index and free it. */
-void put_session(wm_store_t *store, wm_session_t *s);
+void put_and_free(wm_store_t *store, wm_session_t *s);
 
 /* Commit and close the writable index at scratch_path(name), then open it
  * read-only (caller closes). */

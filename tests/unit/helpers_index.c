@@ -21,7 +21,7 @@ wm_store_t *scratch_index(const char *name)
     return w;
 }
 
-void put_session(wm_store_t *store, wm_session_t *s)
+void put_and_free(wm_store_t *store, wm_session_t *s)
 {
     assert_int_equal(wm_store_put_session(store, s), WM_STORE_OK);
     wm_session_free(s);
