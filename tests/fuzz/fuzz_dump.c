@@ -13,16 +13,7 @@
 
 #include "archive/dump.h"
 #include "archive/stream.h"
-#include "tests/fuzz/fuzz_input.h"
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "fuzz_dump: check failed: %s (line %d)\n",     \
-                    #cond, __LINE__);                                      \
-            abort();                                                       \
-        }                                                                  \
-    } while (0)
+#include "tests/fuzz/fuzz_helpers.h"
 
 typedef struct run {
     size_t pages;
