@@ -108,4 +108,7 @@ void put_and_free(wm_store_t *store, wm_session_t *s);
  * read-only (caller closes). */
 wm_store_t *reopen_readonly(wm_store_t *writable, const char *name);
 
+/* A cmocka group teardown: close the index the group setup left in *state. */
+int close_index(void **state);
+
 #endif

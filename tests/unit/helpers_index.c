@@ -38,3 +38,10 @@ wm_store_t *reopen_readonly(wm_store_t *writable, const char *name)
         fail_msg("cannot open the index %s: %s", path, message);
     return reader;
 }
+
+int close_index(void **state)
+{
+    wm_store_close(*state);
+    *state = NULL;
+    return 0;
+}

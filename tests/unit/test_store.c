@@ -56,17 +56,9 @@ static void put_fixtures(wm_store_t *w)
 
 static int group_setup(void **state)
 {
-    (void)state;
     wm_store_t *w = scratch_index("sub/dir/index");   /* parents made too */
     put_fixtures(w);
-    reader = reopen_readonly(w, "sub/dir/index");
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    wm_store_close(reader);
+    *state = reader = reopen_readonly(w, "sub/dir/index");   /* closed by close_index */
     return 0;
 }
 
@@ -1550,5 +1542,5 @@ int main(void)
         cmocka_unit_test(test_find_person),
         cmocka_unit_test(test_speaker_affiliation_and_raw_round_trip),
     };
-    return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("store", tests, group_setup, close_index);
 }

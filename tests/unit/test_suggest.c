@@ -38,7 +38,6 @@ static wm_session_t *session(const char *id, const char *event, int year, const 
  * default status policy) but one. */
 static int group_setup(void **state)
 {
-    (void)state;
     wm_store_t *w = scratch_index("index");
     put_and_free(w, session("wm:1", "Wikimania 2019", 2019, "Museums in the open", "workshop", "GLAM", "en",
                            "Mara Lindqvist"));
@@ -61,14 +60,7 @@ static int group_setup(void **state)
     s = session("fo:2", "FOSDEM 2012", 2012, "Another rejected talk", "talk", NULL, "en", "Pat Person");
     assert_int_equal(wm_session_set(&s->status, "rejected"), 0);
     put_and_free(w, s);
-    reader = reopen_readonly(w, "index");
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    wm_store_close(reader);
+    *state = reader = reopen_readonly(w, "index");   /* closed by close_index */
     return 0;
 }
 
@@ -213,5 +205,5 @@ int main(void)
         cmocka_unit_test(test_several_words_and_fields),
         cmocka_unit_test(test_filters_and_what_finds_enough),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, close_index);
 }
