@@ -73,12 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wm_result_t status = wm_dump_read(stream, on_page, &run, &error);
     CHECK(status == WM_OK || status == WM_STOPPED || status == WM_ERR_READ ||
           status == WM_ERR_MALFORMED || status == WM_ERR_NOT_INPUT || status == WM_ERR_NO_MEMORY);
-    if (status < WM_OK) {
-        CHECK(error != NULL && strncmp(error, path, strlen(path)) == 0);
-        CHECK(strchr(error, '\n') == NULL);
-    } else {
-        CHECK(error == NULL);
-    }
+    fuzz_check_error(status, error, path);
     CHECK(status != WM_STOPPED || run.pages == run.stop_after);
     free(error);
     wm_stream_close(stream);

@@ -37,6 +37,16 @@ void fuzz_check_utf8(const char *s)
     free(clean);
 }
 
+void fuzz_check_error(int status, const char *error, const char *path)
+{
+    if (status < WM_OK) {
+        CHECK(error != NULL && strncmp(error, path, strlen(path)) == 0);
+        CHECK(strchr(error, '\n') == NULL);
+    } else {
+        CHECK(error == NULL);
+    }
+}
+
 void fuzz_check_session(const wm_session_t *s)
 {
     const char *const strings[] = {s->id, s->title, s->type, s->type_label, s->language, s->abstract,

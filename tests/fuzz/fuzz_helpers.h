@@ -27,6 +27,10 @@ const wm_rules_t *fuzz_builtin_rules(void);
 /* CHECK that s is NULL or valid UTF-8. */
 void fuzz_check_utf8(const char *s);
 
+/* CHECK a reader's promise about its message: after an error (status < 0)
+ * one line that begins with the file's path, else none. */
+void fuzz_check_error(int status, const char *error, const char *path);
+
 /* CHECK what every reader promises of a session it gives: each string NULL
  * or valid UTF-8, each speaker named, and a JSON form. */
 void fuzz_check_session(const wm_session_t *s);

@@ -62,12 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(tally.candidates == tally.sessions + wm_tally_rejected(&tally));
         fuzz_check_utf8(event);
         free(event);
-        if (status < WM_OK) {
-            CHECK(error != NULL && strncmp(error, path, strlen(path)) == 0);
-            CHECK(strchr(error, '\n') == NULL);
-        } else {
-            CHECK(error == NULL);
-        }
+        fuzz_check_error(status, error, path);
         CHECK(status != WM_STOPPED || run.sessions == run.stop_after);
         free(error);
     }
