@@ -464,21 +464,25 @@ void suggest(const Xapian::Database &db, const wm_search_request_t *request, wm_
     std::vector<std::string> tries = {words == query ? fields_only : correct_fields(db, words), fields_only, words};
     std::string chosen;
     Xapian::doccount most = result->total;
-    for (const std::string &corrected : tries) {
-        if (corrected == query || corrected == chosen)
+    for (auto corrected = tries.begin(); corrected != tries.end(); ++corrected) {
+        // Each distinct correction is counted once: with no field to
+        // correct, the first try and the last are the same words, and
+        // counting a phrase costs (6.5 million instructions for
+        // `"free knowledge" wikimedia` at 100,000 sessions).
+        if (*corrected == query || std::find(tries.begin(), corrected, *corrected) != corrected)
             continue;
         Xapian::doccount found;
         try {
-            found = tools.count(corrected);
+            found = tools.count(*corrected);
         } catch (const store_failure &) {
             continue;   // a correction that does not parse is no suggestion
         } catch (const Xapian::QueryParserError &) {
             continue;
         }
         if (found > most) {
-            chosen = corrected;
+            chosen = *corrected;
             most = found;
-            if (&corrected == &tries[0])
+            if (corrected == tries.begin())
                 break;   // the whole correction helps: take it
         }
     }

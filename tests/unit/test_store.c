@@ -1237,6 +1237,36 @@ static void test_folding_of_accents_and_letters(void **state)
     wm_store_close(w);
 }
 
+/* The one snippet of a query that finds one session (caller frees the result). */
+static const char *only_snippet(wm_store_t *w, const char *query, size_t bytes, wm_search_result_t **result)
+{
+    wm_search_request_t request = {.query = query, .limit = 10, .snippet_bytes = bytes,
+                                   .highlight_start = "[", .highlight_end = "]"};
+    assert_int_equal(wm_store_search(w, &request, result), WM_STORE_OK);
+    assert_int_equal((*result)->n_hits, 1);
+    return (*result)->hits[0].snippet;
+}
+
+/* Snippets find the words as the index does: folded, elided, stemmed. */
+static void test_snippets_highlight_folded_words(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_analysis_index("snippets");
+    wm_search_result_t *result = NULL;
+    assert_string_equal(only_snippet(w, "lodz", 200, &result), "From Đà Nẵng to [Łódź].");
+    wm_search_result_free(result);
+    assert_string_equal(only_snippet(w, "bibliotheque", 200, &result), "Une [bibliothèque] nationale.");
+    wm_search_result_free(result);
+    assert_string_equal(only_snippet(w, "nation", 200, &result), "The archive of a [nation].");
+    wm_search_result_free(result);
+    /* too long for the bytes: the passage with the match, cut with "..." */
+    assert_string_equal(only_snippet(w, "nation", 12, &result), "...[nation].");
+    wm_search_result_free(result);
+    assert_string_equal(only_snippet(w, "archive", 12, &result), "The [archive]...");
+    wm_search_result_free(result);
+    wm_store_close(w);
+}
+
 static void test_elisions_and_suffixes(void **state)
 {
     (void)state;
@@ -1532,6 +1562,7 @@ int main(void)
         cmocka_unit_test(test_queued_puts_read_as_direct_puts),
         cmocka_unit_test(test_queued_failure_is_reported),
         cmocka_unit_test(test_folding_of_accents_and_letters),
+        cmocka_unit_test(test_snippets_highlight_folded_words),
         cmocka_unit_test(test_elisions_and_suffixes),
         cmocka_unit_test(test_stopwords_need_not_occur),
         cmocka_unit_test(test_stems_of_the_session_language),
