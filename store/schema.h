@@ -13,14 +13,16 @@
  * folding (diacritics, ø ß æ đ ...), elisions split (l'information ->
  * l information), English and the session language's stopwords with
  * STOP_STEMMED (no Z stem, but the word with its position), word+ / word#
- * also as word, and the stems of the session's own language (Z terms, wdf
+ * also as word, dma_buf also as dma and buf, and the stems of the session's own language (Z terms, wdf
  * 0, no positions) besides the English ones.  The folding's ICU data is a
  * table generated at build time (store/fold_table_gen.cc).
  *
  *   prefix    query field   kind       what
  *   (none)    (plain words) text       title, abstract, tracks, speakers'
  *                                      names and usernames, in that order,
- *                                      fields separated by a gap in positions
+ *                                      fields separated by a gap in positions;
+ *                                      a title word counts twice (wdf 2,
+ *                                      TITLE_WEIGHT)
  *   S         title:        text       the title
  *   A         -             text       each speaker's name and username
  *                                      (username '_' read as space); a gap
@@ -158,8 +160,12 @@ const char SCHEMA_KEY[] = "wmsearch.schema";
 // 5: event and status (terms, slots 9-10, data), speaker codes, per-year tallies of sources;
 // 7: people (XPNAME XPUSER XPWORD terms, slot 11, speaker affiliation and raw: people.cc) with
 //    text analysis (folding, elisions, stopwords, stems of the session's language, XT track
-//    words): two branches that each called theirs 6, merged
-const char SCHEMA_VERSION[] = "7";
+//    words): two branches that each called theirs 6, merged; 8: title words weigh twice in the
+//    plain text (TITLE_WEIGHT), words joined by '_' indexed with their parts
+const char SCHEMA_VERSION[] = "8";
+// The wdf of a title word in the plain text (the S terms keep 1): what a
+// known-item search types is a few words of the title (bench/relevance.py).
+const Xapian::termcount TITLE_WEIGHT = 2;
 const char UPDATED_KEY[] = "wmsearch.updated";
 const char SOURCE_KEY[] = "wmsearch.source:";
 const char SOURCE_IDS_KEY[] = "wmsearch.source-ids:";

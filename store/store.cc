@@ -370,7 +370,7 @@ spelling_words unprefixed_words(const Xapian::Document &doc)
 void index_free_text(prepared_document &made, const wm_session_t *s)
 {
     text_indexer text(made.doc, str_or_empty(s->language));
-    text.index(fold(str_or_empty(s->title)), prefix_of(F_TITLE));
+    text.index(fold(str_or_empty(s->title)), prefix_of(F_TITLE), TITLE_WEIGHT);
     text.index(fold(str_or_empty(s->abstract)), "");
     made.spelling = unprefixed_words(made.doc);   // title and abstract only
     for (size_t i = 0; i < s->n_tracks; i++) {
@@ -379,7 +379,7 @@ void index_free_text(prepared_document &made, const wm_session_t *s)
         text.index_filter_words(track, prefix_of(F_TRACK_WORDS));
     }
     index_speakers(text, made.doc, s);
-    text.index_suffix_forms();
+    text.index_word_parts();
 }
 
 void add_values(Xapian::Document &doc, const wm_session_t *s)

@@ -1002,7 +1002,7 @@ static void test_prune_keeps_the_newest_dated_dump(void **state)
     assert_int_equal(stats->n_years, 1);
     assert_int_equal(stats->years[0].year, 2019);
     assert_int_equal(stats->years[0].sessions, 3);
-    assert_string_equal(stats->schema_version, "7");
+    assert_string_equal(stats->schema_version, "8");
     assert_int_equal(strlen(stats->last_update), 20);
     const char *dates[] = {"", "2019-01-01", "2020-01-01"};   /* sorted by path */
     for (size_t i = 0; i < 3; i++)
@@ -1093,7 +1093,7 @@ static void test_rebuild_starts_empty(void **state)
     wm_store_stats_t *stats = NULL;
     assert_int_equal(wm_store_get_stats(w, &stats), WM_STORE_OK);
     assert_int_equal(stats->n_sources, 0);
-    assert_string_equal(stats->schema_version, "7");
+    assert_string_equal(stats->schema_version, "8");
     wm_store_stats_free(stats);
     wm_store_close(w);
 }
@@ -1284,6 +1284,7 @@ static wm_store_t *open_analysis_index(const char *name)
     put(w, analysis_session("an:7", "en", "Africa's libraries", "Libraries of a continent."));
     put(w, analysis_session("an:8", "de", "Bibliotheken der Zukunft", "Öffentliche Bibliotheken."));
     put(w, analysis_session("an:9", "en", "National archives", "The archive of a nation."));
+    put(w, analysis_session("an:10", "en", "dma_buf buffer sharing", "Zero copy between drivers."));
     const char *tracks[][2] = {{"tr:1", "GLAM"}, {"tr:2", "GLAM, Heritage, and Culture"},
                                {"tr:3", "GLAM and Partnerships"}, {"tr:4", "Libraries"}};
     for (size_t i = 0; i < 4; i++)
@@ -1338,6 +1339,39 @@ static void test_elisions_and_suffixes(void **state)
     assert_found_by_query(w, "\"wikiwomen+ and c#\"", "an:5");
     assert_found_by_query(w, "\"africa's libraries\"", "an:7");   /* a possessive is no elision */
     assert_found_by_query(w, "\"africa s\"", "");
+    wm_store_close(w);
+}
+
+/* Xapian reads dma_buf as one word; people type its parts. */
+static void test_words_joined_by_underscores(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_analysis_index("underscores");
+    assert_found_by_query(w, "dma buf", "an:10");
+    assert_found_by_query(w, "dma_buf", "an:10");
+    assert_found_by_query(w, "DMA_BUF sharing", "an:10");
+    assert_found_by_query(w, "title:buf", "an:10");
+    assert_found_by_query(w, "\"dma buf\"", "an:10");             /* the parts in order */
+    assert_found_by_query(w, "\"dma_buf buffer\"", "an:10");      /* the word keeps its place */
+    assert_found_by_query(w, "\"buf dma\"", "");
+    wm_store_close(w);
+}
+
+/* A word of the title weighs more than the same word in an abstract:
+ * known-item searches type a few words of the title. */
+static void test_title_words_rank_first(void **state)
+{
+    (void)state;
+    char path[300];
+    wm_store_t *w = open_fresh("title-weight", path, sizeof path);
+    /* tw:1 is the shorter document: with the title's word counted once, it would come first. */
+    put(w, make_session("tw:1", 2020, "Notes", "talk", NULL, "en", "Lighthouses and keepers."));
+    put(w, make_session("tw:2", 2020, "Lighthouses", "talk", NULL, "en", "Keepers and their old towers."));
+    assert_int_equal(wm_store_commit(w), WM_STORE_OK);
+    wm_search_request_t request = {.query = "lighthouses", .limit = 10};
+    char *ids = search_request(w, &request, 0);
+    assert_string_equal(ids, "tw:2 tw:1");
+    free(ids);
     wm_store_close(w);
 }
 
@@ -1617,6 +1651,8 @@ int main(void)
         cmocka_unit_test(test_queued_failure_is_reported),
         cmocka_unit_test(test_folding_of_accents_and_letters),
         cmocka_unit_test(test_elisions_and_suffixes),
+        cmocka_unit_test(test_words_joined_by_underscores),
+        cmocka_unit_test(test_title_words_rank_first),
         cmocka_unit_test(test_stopwords_need_not_occur),
         cmocka_unit_test(test_stems_of_the_session_language),
         cmocka_unit_test(test_track_words_and_whole_tracks),
