@@ -1357,6 +1357,63 @@ static void test_words_joined_by_underscores(void **state)
     wm_store_close(w);
 }
 
+/* Ranked ids of a query (the first 10). */
+static void assert_ranked(wm_store_t *store, const char *query, const char *expected)
+{
+    wm_search_request_t request = {.query = query, .limit = 10};
+    char *ids = search_request(store, &request, 0);
+    if (strcmp(ids, expected) != 0)
+        fail_msg("query '%s': ranked [%s], expected [%s]", query, ids, expected);
+    free(ids);
+}
+
+/* Stopwords are not required, but a title having them comes first. */
+static void test_stopwords_of_the_title_rank(void **state)
+{
+    (void)state;
+#ifndef HAVE_STOPWORDS
+    skip();
+#endif
+    char path[300];
+    wm_store_t *w = open_fresh("stopword-rank", path, sizeof path);
+    put(w, make_session("sr:1", 2020, "Get started", "talk", NULL, "en", "Get going."));
+    put(w, make_session("sr:2", 2020, "What they were, how to get them", "talk", NULL, "en", "Replication."));
+    put(w, make_session("sr:3", 2020, "Other things", "talk", NULL, "en", "They were here."));
+    assert_int_equal(wm_store_commit(w), WM_STORE_OK);
+    assert_ranked(w, "they were get", "sr:2 sr:1");
+    assert_ranked(w, "get", "sr:1 sr:2");
+    wm_store_close(w);
+}
+
+/* Length normalisation strong enough that a short session named by the
+ * word comes before a long one that repeats it. */
+static void test_short_sessions_named_by_the_word_rank_first(void **state)
+{
+    (void)state;
+    char path[300];
+    wm_store_t *w = open_fresh("length-rank", path, sizeof path);
+    /* As DebConf23's program has them. */
+    put(w, make_session("ln:1", 2023, "Debian Med BoF", "talk", "Debian Blends and Debian derived distributions", "en",
+                        "This will be a BoF session for the members of Debian Med team to meet and discuss about "
+                        "ongoing tasks and also future development work. The discussion will be preceded by a short "
+                        "introduction to Debian Med and what the team does, for newcomers who want to join us."));
+    put(w, make_session("ln:2", 2023, "Why Debian", "talk", "Introduction to Free Software & Debian", "en",
+                        "A personal life history using Linux and Debian. Uma historia de vida usando Linux e Debian."));
+    wm_buf_t text = {0};   /* the rest of a program: longer texts, as most are */
+    for (int i = 0; i < 10; i++)
+        append_printf(&text, "A paragraph about packages, policies, teams and tools number %d. ", i);
+    char *abstract = wm_buf_take(&text);
+    for (int i = 0; i < 8; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "ln:f%d", i);
+        put(w, make_session(id, 2023, "Packaging in practice", "talk", "Packaging", "en", abstract));
+    }
+    free(abstract);
+    assert_int_equal(wm_store_commit(w), WM_STORE_OK);
+    assert_ranked(w, "debian", "ln:2 ln:1");
+    wm_store_close(w);
+}
+
 /* A word of the title weighs more than the same word in an abstract:
  * known-item searches type a few words of the title. */
 static void test_title_words_rank_first(void **state)
@@ -1653,6 +1710,8 @@ int main(void)
         cmocka_unit_test(test_elisions_and_suffixes),
         cmocka_unit_test(test_words_joined_by_underscores),
         cmocka_unit_test(test_title_words_rank_first),
+        cmocka_unit_test(test_stopwords_of_the_title_rank),
+        cmocka_unit_test(test_short_sessions_named_by_the_word_rank_first),
         cmocka_unit_test(test_stopwords_need_not_occur),
         cmocka_unit_test(test_stems_of_the_session_language),
         cmocka_unit_test(test_track_words_and_whole_tracks),
