@@ -32,8 +32,9 @@
  *                                      (an id within the event), normalised
  *                                      (see below)
  *   XE        -             text       the event's words ("wikimania", "2019"),
- *                                      with positions and no weight (wdf 0:
- *                                      event: is a filter)
+ *                                      then an export's acronym (its ids'
+ *                                      prefix: "31c3"), with positions and no
+ *                                      weight (wdf 0: event: is a filter)
  *   XEVENT    event:        exact      the event, normalised ("wikimania 2019")
  *   XSTATUS   status:       exact      the status, normalised (session.h's
  *                                      words); none when the source says nothing
@@ -161,7 +162,8 @@ const char SCHEMA_KEY[] = "wmsearch.schema";
 // 7: people (XPNAME XPUSER XPWORD terms, slot 11, speaker affiliation and raw: people.cc) with
 //    text analysis (folding, elisions, stopwords, stems of the session's language, XT track
 //    words): two branches that each called theirs 6, merged; 8: title words weigh twice in the
-//    plain text (TITLE_WEIGHT), words joined by '_' indexed with their parts
+//    plain text (TITLE_WEIGHT), words joined by '_' indexed with their parts, an export's
+//    acronym among the event words (XE)
 const char SCHEMA_VERSION[] = "8";
 // The wdf of a title word in the plain text (the S terms keep 1): what a
 // known-item search types is a few words of the title (bench/relevance.py).

@@ -337,16 +337,33 @@ void index_speakers(text_indexer &text, Xapian::Document &doc, const wm_session_
     }
 }
 
-// The event's words for event: phrases.  With no weight (wdf 0): event: is
-// a filter, and the words must not lengthen the document for BM25.  No
-// stemmer, so no Z terms: the feedback of "similar" never picks them.
-void index_event_words(Xapian::Document &doc, const char *event)
+// The acronym of an export's conference ("31c3" of "31. Chaos
+// Communication Congress"): the prefix of its ids (archive/schedule.h:
+// "<acronym, else the title as a slug>:<key>"); "" for a wiki's session,
+// whose prefix is the wiki's name.
+std::string export_acronym(const wm_session_t *s)
 {
-    if (!event || !*event)
-        return;
+    if (s->origin != WM_ORIGIN_SCHEDULE || !s->id)
+        return "";
+    const char *colon = strchr(s->id, ':');
+    return colon ? std::string(s->id, colon - s->id) : "";
+}
+
+// The event's words for event: phrases, and an export's acronym after a
+// gap (event:31c3).  With no weight (wdf 0): event: is a filter, and the
+// words must not lengthen the document for BM25.  No stemmer, so no Z
+// terms: the feedback of "similar" never picks them.
+void index_event_words(Xapian::Document &doc, const wm_session_t *s)
+{
     Xapian::TermGenerator tg;
     tg.set_document(doc);
-    tg.index_text(fold(event), 0, prefix_of(F_EVENT_TEXT));
+    if (s->event && *s->event)
+        tg.index_text(fold(s->event), 0, prefix_of(F_EVENT_TEXT));
+    std::string acronym = export_acronym(s);
+    if (!acronym.empty()) {
+        tg.increase_termpos();
+        tg.index_text(fold(acronym), 0, prefix_of(F_EVENT_TEXT));
+    }
 }
 
 // The words of doc so far that go into the spelling data: its unprefixed
@@ -413,7 +430,7 @@ void prepare_document(prepared_document &made, const wm_session_t *s)
     add_term(doc, F_LANG, str_or_empty(s->language));
     add_term(doc, F_YEAR, s->year > 0 ? std::to_string(s->year) : "");
     add_term(doc, F_EVENT, str_or_empty(s->event));
-    index_event_words(doc, s->event);
+    index_event_words(doc, s);
     add_term(doc, F_STATUS, str_or_empty(s->status));
     add_term(doc, F_URL, str_or_empty(s->url));
     add_term(doc, F_SOURCE, str_or_empty(s->source));
