@@ -252,6 +252,10 @@ std::string username_as_text(const char *username);
 std::string join_with_tabs(const std::vector<std::string> &items);
 // A new session rebuilt from document data (caller frees).
 wm_session_t *decode_session(const std::string &data);
+// A folded word of the plain text (the spelling data's form: "cafe") as the
+// sessions having it write it, lower-case ("café"): the most common form
+// among the first few; the word itself when they write it so or none has it.
+std::string indexed_form(const Xapian::Database &db, const std::string &word);
 // Call inside a catch block: the exception in flight as a status and a message.
 wm_store_status_t describe_exception(const std::string &path, bool opening_to_read, std::string &message);
 

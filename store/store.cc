@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -298,6 +299,38 @@ wm_session_t *wmstore::decode_session(const std::string &data)
         throw;
     }
     return s;
+}
+
+std::string wmstore::indexed_form(const Xapian::Database &db, const std::string &word)
+{
+    const unsigned FORMS_LOOKED_AT = 5;   // sessions read: a word is mostly written one way
+    std::map<std::string, unsigned> forms;   // lower-case, unfolded
+    unsigned read = 0;
+    for (auto p = db.postlist_begin(word); p != db.postlist_end(word) && read < FORMS_LOOKED_AT; ++p, ++read) {
+        wm_session_t *s = decode_session(db.get_document(*p).get_data());
+        Xapian::Document scratch;
+        Xapian::TermGenerator tg;   // no stemmer: the words lower-cased, as written
+        tg.set_document(scratch);
+        try {
+            tg.index_text_without_positions(str_or_empty(s->title));
+            tg.index_text_without_positions(str_or_empty(s->abstract));
+        } catch (...) {
+            wm_session_free(s);
+            throw;
+        }
+        wm_session_free(s);
+        for (auto t = scratch.termlist_begin(); t != scratch.termlist_end(); ++t)
+            if (*t == word || fold(*t) == word)
+                forms[*t]++;
+    }
+    std::string best = word;
+    unsigned most = 0;
+    for (const auto &f : forms)
+        if (f.second > most || (f.second == most && f.first == word)) {
+            best = f.first;
+            most = f.second;
+        }
+    return best;
 }
 
 namespace {
