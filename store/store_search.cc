@@ -98,6 +98,16 @@ Xapian::Query track_query(const std::string &value, const query_errors &notes)
     Xapian::Stem english("english");
     std::vector<Xapian::Query> any{Xapian::Query(exact), Xapian::Query(words + word),
                                    Xapian::Query("Z" + words + english(word))};
+    // The stems of the other languages of the index that some track has
+    // (a German session's "Bibliotheken" for track:bibliothek).
+    const std::string languages = prefix_of(F_LANG);
+    Xapian::Stem other;
+    for (auto it = notes.db ? notes.db->allterms_begin(languages) : Xapian::TermIterator(); it != Xapian::TermIterator();
+         ++it) {
+        std::string stem = stemmer_for(base_language((*it).substr(languages.size())), other) ? other(word) : "";
+        if (!stem.empty() && stem != english(word) && notes.db->term_exists("Z" + words + stem))
+            any.emplace_back("Z" + words + stem);
+    }
     return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
 }
 
