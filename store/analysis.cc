@@ -270,29 +270,37 @@ void text_indexer::index(const std::string &text, const std::string &prefix, Xap
     if (!prefix.empty())
         tg.index_text(text, 1, prefix);
     tg.index_text(text, weight);
+    for (const std::string &stem : own_stems(text)) {
+        doc.add_term("Z" + stem, 0);
+        if (!prefix.empty())
+            doc.add_term("Z" + prefix + stem, 0);
+    }
+}
+
+// The stems of the session's own language (none without a stemmer): only
+// those English did not give, and not a stem that is its word unchanged (a
+// Russian stemmer on a Latin word: no inflection, and the unstemmed term is
+// there).  The callers add them with wdf 0 (matching, not weighing; the
+// document's length stays what English gives it).
+std::vector<std::string> text_indexer::own_stems(const std::string &text)
+{
     if (!has_own_stemmer)
-        return;
-    // The language's stems: only those English did not give, and not a
-    // stem that is its word unchanged (a Russian stemmer on a Latin word:
-    // no inflection, and the unstemmed term is there); with wdf 0
-    // (matching, not weighing; the document's length stays what English
-    // gives it).
+        return {};
     Xapian::Document words;
     Xapian::TermGenerator plain;
     plain.set_document(words);
     plain.index_text_without_positions(text);
     Xapian::Stem english("english");
+    std::vector<std::string> stems;
     for (auto t = words.termlist_begin(); t != words.termlist_end(); ++t) {
         const std::string &word = *t;
         if (stopper(word))
             continue;
         std::string stem = own_stemmer(word);
-        if (stem == word || stem == english(word))
-            continue;
-        doc.add_term("Z" + stem, 0);
-        if (!prefix.empty())
-            doc.add_term("Z" + prefix + stem, 0);
+        if (stem != word && stem != english(word))
+            stems.push_back(stem);
     }
+    return stems;
 }
 
 void text_indexer::index_filter_words(const std::string &text, const std::string &prefix)
@@ -302,6 +310,8 @@ void text_indexer::index_filter_words(const std::string &text, const std::string
     saw_joined = saw_joined || text.find_first_of(JOINERS) != std::string::npos;
     note_prefix(prefix);
     tg.index_text_without_positions(text, 0, prefix);
+    for (const std::string &stem : own_stems(text))
+        doc.add_term("Z" + prefix + stem, 0);
 }
 
 void text_indexer::index_word_parts()

@@ -37,8 +37,9 @@
  *  - Stemming: English always; a session in another language with a
  *    Snowball stemmer also gets the stems of that language (Z terms without
  *    positions and with wdf 0: they make inflections match without
- *    weighing twice; not a stem that is its word unchanged).  The query
- *    side: see store_search.cc, stemmed_query.
+ *    weighing twice; not a stem that is its word unchanged); its track
+ *    words too (ZXT).  The query side: see store_search.cc, stemmed_query
+ *    and track_query.
  */
 #ifndef WM_STORE_ANALYSIS_H
 #define WM_STORE_ANALYSIS_H
@@ -100,13 +101,14 @@ class text_indexer {
     bool saw_joined = false;  // a '+', '#' or '_' was indexed: index_word_parts has work
     std::vector<std::string> text_prefixes;   // the prefixes text went into ("" too)
     void note_prefix(const std::string &prefix);
+    std::vector<std::string> own_stems(const std::string &text);
 public:
     text_indexer(Xapian::Document &doc, const std::string &language);
     // The text into the unprefixed terms (each word weight times), and into
     // prefix's too when it is not empty (once); a gap in positions first.
     void index(const std::string &text, const std::string &prefix, Xapian::termcount weight = 1);
     // The words of the text as wdf-0 filter terms with prefix, stemmed
-    // (English), no positions: track words.
+    // (English, and the session's language), no positions: track words.
     void index_filter_words(const std::string &text, const std::string &prefix);
     // word+, word# and words joined by '_': the bare words and the parts
     // too (call once, at the end).

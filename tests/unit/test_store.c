@@ -1285,6 +1285,7 @@ static wm_store_t *open_analysis_index(const char *name)
     put(w, analysis_session("an:8", "de", "Bibliotheken der Zukunft", "Öffentliche Bibliotheken."));
     put(w, analysis_session("an:9", "en", "National archives", "The archive of a nation."));
     put(w, analysis_session("an:10", "en", "dma_buf buffer sharing", "Zero copy between drivers."));
+    put(w, make_session("an:11", 2023, "Die Presse", "talk", "Zeitungen", "de", "Alte Ausgaben."));
     const char *tracks[][2] = {{"tr:1", "GLAM"}, {"tr:2", "GLAM, Heritage, and Culture"},
                                {"tr:3", "GLAM and Partnerships"}, {"tr:4", "Libraries"}};
     for (size_t i = 0; i < 4; i++)
@@ -1477,6 +1478,8 @@ static void test_track_words_and_whole_tracks(void **state)
     assert_found_by_query(w, "track:library", "tr:4");                    /* stemmed */
     assert_found_by_query(w, "track:\"glam\"", "tr:1");               /* quoted: the whole track */
     assert_found_by_query(w, "track:\"glam\" OR track:heritage", "tr:1 tr:2");
+    assert_found_by_query(w, "track:zeitung", "an:11");   /* the session's language (de) stems it */
+    assert_found_by_query(w, "track:zeitungen", "an:11");
     wm_search_request_t request = {.limit = 100, .track = "glam"};   /* an option: the whole track */
     assert_found(w, &request, "tr:1");
     request.track = "GLAM and Partnerships";
