@@ -125,7 +125,7 @@ std::string fold(const std::string &text)
         apostrophe = std::string::npos;
         if (ch < 0x80) {
             out += static_cast<char>(ch);
-            base_folds = false;
+            base_folds = (ch | 0x20) >= 'a' && (ch | 0x20) <= 'z';   // Latin: e + U+0301 is é
         } else
             fold_char(ch, out, base_folds);
         if (!out.empty() && out.back() == '\'') {

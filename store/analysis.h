@@ -5,7 +5,8 @@
  * analysis"):
  *
  *  - Folding (fold): Latin and Greek letters lose their diacritics (ICU's
- *    NFD, then the nonspacing marks dropped: é -> e, ễ -> e; ICU's answers
+ *    NFD, then the nonspacing marks dropped: é -> e, ễ -> e, and e + U+0301
+ *    written apart -> e; ICU's answers
  *    are a table made at build time by store/fold_table_gen.cc); letters
  *    that do not decompose are spelt out (ø -> o, ß -> ss, æ -> ae, œ -> oe,
  *    đ -> d, ł -> l, þ -> th, ð -> d, ı -> i); Cyrillic ё -> е (й and the

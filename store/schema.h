@@ -163,7 +163,7 @@ const char SCHEMA_KEY[] = "wmsearch.schema";
 //    text analysis (folding, elisions, stopwords, stems of the session's language, XT track
 //    words): two branches that each called theirs 6, merged; 8: title words weigh twice in the
 //    plain text (TITLE_WEIGHT), words joined by '_' indexed with their parts, an export's
-//    acronym among the event words (XE)
+//    acronym among the event words (XE), a mark written apart after an ASCII letter folded
 const char SCHEMA_VERSION[] = "8";
 // The wdf of a title word in the plain text (the S terms keep 1): what a
 // known-item search types is a few words of the title (bench/relevance.py).

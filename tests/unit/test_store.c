@@ -1285,6 +1285,10 @@ static wm_store_t *open_analysis_index(const char *name)
     put(w, analysis_session("an:8", "de", "Bibliotheken der Zukunft", "Öffentliche Bibliotheken."));
     put(w, analysis_session("an:9", "en", "National archives", "The archive of a nation."));
     put(w, analysis_session("an:10", "en", "dma_buf buffer sharing", "Zero copy between drivers."));
+    s = analysis_session("an:12", "en", "Names written apart", "Decomposed text.");
+    assert_int_equal(wm_session_add_speaker(s, "Zoe\xcc\x88 Lee", NULL, NULL, NULL), 0);   /* e + U+0308 */
+    assert_int_equal(wm_session_add_speaker(s, "Йосип Коваль", NULL, NULL, NULL), 0);
+    put(w, s);
     put(w, make_session("an:11", 2023, "Die Presse", "talk", "Zeitungen", "de", "Alte Ausgaben."));
     const char *tracks[][2] = {{"tr:1", "GLAM"}, {"tr:2", "GLAM, Heritage, and Culture"},
                                {"tr:3", "GLAM and Partnerships"}, {"tr:4", "Libraries"}};
@@ -1312,6 +1316,10 @@ static void test_folding_of_accents_and_letters(void **state)
     assert_found_by_query(w, "lodz", "an:3");         /* ł, ó, ź */
     assert_found_by_query(w, "track:education", "an:3");
     assert_found_by_query(w, "track:ÉDUCATION", "an:3");
+    assert_found_by_query(w, "speaker:zoe", "an:12");    /* a mark written apart (NFD) after a Latin letter */
+    assert_found_by_query(w, "speaker:zoë", "an:12");
+    assert_found_by_query(w, "speaker:йосип", "an:12");  /* other scripts keep their marks: й is no и */
+    assert_found_by_query(w, "speaker:иосип", "");
     wm_session_t *shown = NULL;   /* the text is stored as written */
     assert_int_equal(wm_store_get_session(w, "an:3", &shown), WM_STORE_OK);
     assert_string_equal(shown->title, "Søren's Straße and Æsir");
