@@ -301,27 +301,46 @@ wm_session_t *wmstore::decode_session(const std::string &data)
     return s;
 }
 
+namespace {
+
+bool is_ascii(const std::string &text)
+{
+    for (unsigned char c : text)
+        if (c >= 0x80)
+            return false;
+    return true;
+}
+
+std::string lower_case(const std::string &word)
+{
+    std::string out;
+    for (Xapian::Utf8Iterator it(word); it != Xapian::Utf8Iterator(); ++it)
+        Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(*it));
+    return out;
+}
+
+}  // namespace
+
 std::string wmstore::indexed_form(const Xapian::Database &db, const std::string &word)
 {
-    const unsigned FORMS_LOOKED_AT = 5;   // sessions read: a word is mostly written one way
+    const unsigned FORMS_LOOKED_AT = 3;   // sessions read: a word is mostly written one way
     std::map<std::string, unsigned> forms;   // lower-case, unfolded
     unsigned read = 0;
     for (auto p = db.postlist_begin(word); p != db.postlist_end(word) && read < FORMS_LOOKED_AT; ++p, ++read) {
         wm_session_t *s = decode_session(db.get_document(*p).get_data());
-        Xapian::Document scratch;
-        Xapian::TermGenerator tg;   // no stemmer: the words lower-cased, as written
-        tg.set_document(scratch);
-        try {
-            tg.index_text_without_positions(str_or_empty(s->title));
-            tg.index_text_without_positions(str_or_empty(s->abstract));
-        } catch (...) {
-            wm_session_free(s);
-            throw;
-        }
+        std::string text = str_or_empty(s->title) + "\n" + str_or_empty(s->abstract);
         wm_session_free(s);
-        for (auto t = scratch.termlist_begin(); t != scratch.termlist_end(); ++t)
-            if (*t == word || fold(*t) == word)
-                forms[*t]++;
+        if (is_ascii(text)) {   // most sessions: nothing to fold, the word is written as it is
+            forms[word]++;
+            continue;
+        }
+        for (const std::string &w : words_of(text)) {
+            if (is_ascii(w) && w.size() != word.size())
+                continue;
+            std::string lower = lower_case(w);
+            if (lower == word || fold(lower) == word)
+                forms[lower]++;
+        }
     }
     std::string best = word;
     unsigned most = 0;
