@@ -8,9 +8,10 @@
  * come after each file and every --commit-every sessions; a file is
  * recorded as read in the commit that ends it, so an interrupted run
  * (signal, crash, kill -9) is finished by running wmindex again.  Exit
- * status: 0 all inputs indexed, 1 some inputs failed, 2 usage error, 3 the
- * index could not be opened or written, 128+N stopped by signal N
- * (SIGINT 130, SIGTERM 143) after committing what was done. */
+ * status: 0 all inputs indexed, 1 some inputs failed (or stdout could not
+ * be written), 2 usage error, 3 the index could not be opened or written,
+ * 128+N stopped by signal N (SIGINT 130, SIGTERM 143) after committing
+ * what was done. */
 #include "config.h"
 
 #include <errno.h>
@@ -31,12 +32,12 @@
 #include "archive/extract.h"
 #include "archive/rules.h"
 #include "archive/schedule.h"
-#include "archive/session_json.h"
+#include "output/session_json.h"
 #include "archive/stream.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "indexer/explain.h"
 #include "indexer/report.h"
-#include "store/paths.h"
+#include "common/paths.h"
 #include "store/store.h"
 
 enum { EXIT_INPUT_FAILED = 1, EXIT_USAGE = 2, EXIT_INDEX = 3 };
@@ -294,35 +295,35 @@ typedef struct file_context {
     const char *path;
 } file_context_t;
 
-static int on_page(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
+static wm_result_t on_page(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
 {
     file_context_t *file = ctx;
     indexer_t *ix = file->ix;
     if (stop_signal)
-        return 1;
+        return WM_STOPPED;
     if (note_page(ix, site) < 0) {
         report_input_error(ix, "out of memory");
-        return 1;
+        return WM_STOPPED;
     }
-    if (wm_extractor_add_page(ix->extractor, site, page, file->path) < 0) {
+    if (wm_extractor_add_page(ix->extractor, site, page, file->path) != WM_OK) {
         char *message = wm_strdup_printf("%s: page \"%s\": %s", file->path, page->title,
                                          wm_extractor_error(ix->extractor));
         report_input_error(ix, message ? message : "out of memory");
         free(message);
-        return 1;
+        return WM_STOPPED;
     }
     show_progress(ix, false);
-    return drain_sessions(ix) < 0 ? 1 : 0;
+    return drain_sessions(ix) < 0 ? WM_STOPPED : WM_OK;
 }
 
-static int on_schedule_session(void *ctx, wm_session_t *session)
+static wm_result_t on_schedule_session(void *ctx, wm_session_t *session)
 {
     indexer_t *ix = ctx;
     if (stop_signal) {
         wm_session_free(session);
-        return 1;
+        return WM_STOPPED;
     }
-    return emit_session(ix, session) < 0 ? 1 : 0;
+    return emit_session(ix, session) < 0 ? WM_STOPPED : WM_OK;
 }
 
 /* What the file holds, by its first bytes (a dump when unsure: the dump
@@ -347,22 +348,28 @@ static void report_wiki(indexer_t *ix, const char *path)
         report_input_error(ix, "out of memory");
 }
 
-/* Read a dump page by page; return wm_dump_read's status. */
-static int read_dump(indexer_t *ix, wm_stream_t *stream, const char *path)
+/* Read a dump page by page; return wm_dump_read's status (WM_STOPPED: a
+ * callback stopped the reading and said why, or a signal). */
+static wm_result_t read_dump(indexer_t *ix, wm_stream_t *stream, const char *path)
 {
     char *error = NULL;
     file_context_t file = {ix, path};
-    int rc = wm_dump_read(stream, on_page, &file, &error);
-    if (rc < 0) {
+    wm_result_t rc = wm_dump_read(stream, on_page, &file, &error);
+    if (rc < WM_OK) {
         report_input_error(ix, error ? error : "out of memory");
         free(error);
     }
     /* Sessions from the pages read before an error still count (but after
      * a signal the file is read again next time: no need to finish it). */
-    if (!ix->index_failed && !stop_signal && (wm_extractor_finish_dump(ix->extractor) < 0 || drain_sessions(ix) < 0)) {
-        rc = -1;
-        if (!ix->index_failed)
+    wm_result_t finished = WM_OK;
+    if (!ix->index_failed && !stop_signal &&
+        ((finished = wm_extractor_finish_dump(ix->extractor)) != WM_OK || drain_sessions(ix) < 0)) {
+        if (finished != WM_OK)
             report_input_error(ix, wm_extractor_error(ix->extractor));
+        /* else drain_sessions said why: out of memory, or the index failed
+         * (which stops everything) */
+        if (rc >= WM_OK)
+            rc = finished != WM_OK ? finished : WM_ERR_NO_MEMORY;
     }
     if (ix->dbname && !stop_signal)
         report_wiki(ix, path);
@@ -377,28 +384,28 @@ static bool named_on_command_line(const indexer_t *ix, const char *path)
     return false;
 }
 
-static int read_schedule(indexer_t *ix, wm_stream_t *stream, wm_input_kind_t kind,
-                         const char *path)
+static wm_result_t read_schedule(indexer_t *ix, wm_stream_t *stream, wm_input_kind_t kind,
+                                 const char *path)
 {
     char *error = NULL, *event = NULL;
-    int rc = wm_schedule_read(stream, kind, wm_extractor_rules(ix->extractor), path,
-                              on_schedule_session, ix, &ix->export_tally, &event, &error);
-    if (rc != -2 && !stop_signal) {
+    wm_result_t rc = wm_schedule_read(stream, kind, wm_extractor_rules(ix->extractor), path,
+                                      on_schedule_session, ix, &ix->export_tally, &event, &error);
+    if (rc != WM_ERR_NOT_INPUT && !stop_signal) {
         clear_progress(ix);
         if (report_export(&ix->report, stderr, ix->verbosity != QUIET, path, event,
                           &ix->export_tally) < 0)
             report_input_error(ix, "out of memory");
     }
     free(event);
-    if (rc == -2 && !named_on_command_line(ix, path)) {
+    if (rc == WM_ERR_NOT_INPUT && !named_on_command_line(ix, path)) {
         /* Some other JSON file in a directory (truth.json beside a sample): skip it. */
         if (ix->verbosity == VERBOSE) {
             clear_progress(ix);
             fprintf(stderr, "wmindex: skipped %s\n", error);
         }
-        rc = 0;
-    } else if (rc < 0) {
-        report_input_error(ix, error ? error : "out of memory");
+        rc = WM_OK;
+    } else if (rc < WM_OK) {
+        report_input_error(ix, error ? error : wm_result_to_string(rc));
     }
     free(error);
     return rc;
@@ -410,25 +417,25 @@ static int read_schedule(indexer_t *ix, wm_stream_t *stream, wm_input_kind_t kin
 static wm_store_source_t *identify_source(indexer_t *ix, const char *path, bool *unchanged)
 {
     wm_store_source_t *identity = NULL;
-    int same = 0;
     *unchanged = false;
     if (ix->list_sessions || wm_store_source_identify(path, &identity, NULL) != WM_STORE_OK)
         return NULL;
-    if (wm_store_source_unchanged(ix->store, identity, &same) != WM_STORE_OK) {
+    if (wm_store_source_unchanged(ix->store, identity, unchanged) != WM_STORE_OK) {
         wm_store_source_free(identity);   /* read it: the index says at the commit if it is broken */
+        *unchanged = false;
         return NULL;
     }
-    *unchanged = same != 0;
     return identity;
 }
 
 /* Record the source in the index (this commits).  Not after a signal: the
  * file was not read to its end, and must not look read. */
-static void finish_source(indexer_t *ix, const wm_store_source_t *identity, bool is_dump, int rc)
+static void finish_source(indexer_t *ix, const wm_store_source_t *identity, bool is_dump,
+                          wm_result_t rc)
 {
     if (!identity || ix->index_failed || stop_signal)
         return;
-    bool complete = rc == 0;   /* 1: a callback stopped the reading (an error said why) */
+    bool complete = rc == WM_OK;   /* WM_STOPPED: a callback stopped the reading (an error said why) */
     size_t n_tallies = 1;
     const wm_tally_t *tallies = is_dump ? wm_extractor_tallies(ix->extractor, &n_tallies)
                                         : &ix->export_tally;
@@ -474,13 +481,20 @@ static int index_file(indexer_t *ix, const char *path)
         return -1;
     }
     if (identity && wm_store_source_begin(ix->store) != WM_STORE_OK) {
+        /* The index cannot follow what this file gives: say so and stop
+         * (read anyway, the file would look indexed with no record of it). */
+        clear_progress(ix);
+        fprintf(stderr, "wmindex: cannot record %s in the index %s: %s\n", path, ix->index_path,
+                *wm_store_last_error(ix->store) ? wm_store_last_error(ix->store) : "out of memory");
+        ix->index_failed = true;
+        wm_stream_close(stream);
         wm_store_source_free(identity);
-        identity = NULL;
+        return -1;
     }
     ix->current = stream;
     wm_input_kind_t kind = input_kind(stream);
-    int rc = kind == WM_INPUT_DUMP ? read_dump(ix, stream, path)
-                                   : read_schedule(ix, stream, kind, path);
+    wm_result_t rc = kind == WM_INPUT_DUMP ? read_dump(ix, stream, path)
+                                           : read_schedule(ix, stream, kind, path);
     ix->bytes_done += wm_stream_input_offset(stream);
     ix->current = NULL;
     wm_stream_close(stream);
@@ -490,16 +504,18 @@ static int index_file(indexer_t *ix, const char *path)
         commit_index(ix, true);
     wm_store_source_free(identity);
     forget_dump(ix);
-    return rc == 0 || rc == 1 || stop_signal ? 0 : -1;
+    /* WM_STOPPED without a signal: a callback reported its error already
+     * (and the index failure, if that was it, stops everything). */
+    return rc >= WM_OK || stop_signal ? 0 : -1;
 }
 
-static int on_crawl(void *ctx, wm_crawl_event_t event, const char *path, const char *message)
+static wm_result_t on_crawl(void *ctx, wm_crawl_event_t event, const char *path, const char *message)
 {
     indexer_t *ix = ctx;
     switch (event) {
     case WM_CRAWL_INPUT:
         if (stop_signal)
-            return 1;
+            return WM_STOPPED;
         if (index_file(ix, path) < 0)
             ix->files_failed++;
         break;
@@ -516,7 +532,7 @@ static int on_crawl(void *ctx, wm_crawl_event_t event, const char *path, const c
         break;
     }
     show_progress(ix, false);
-    return ix->index_failed || stop_signal ? 1 : 0;
+    return ix->index_failed || stop_signal ? WM_STOPPED : WM_OK;
 }
 
 static void print_summary(indexer_t *ix)
@@ -677,17 +693,18 @@ static wm_extractor_t *make_extractor(const options_t *opt)
 {
     wm_rules_t *rules;
     char *error = NULL;
-    if (wm_rules_builtin(&rules, &error) < 0) {
-        fprintf(stderr, "wmindex: built-in rules: %s\n", error ? error : "out of memory");
+    wm_result_t rc = wm_rules_builtin(&rules, &error);
+    if (rc != WM_OK) {
+        fprintf(stderr, "wmindex: built-in rules: %s\n", error ? error : wm_result_to_string(rc));
         free(error);
         return NULL;
     }
     for (int i = 0; i < opt->n_rules; i++) {
         size_t len = 0;
         char *text = read_rules_file(opt->rules[i], &len, &error);
-        if (!text || wm_rules_add(rules, text, len, &error) < 0) {
+        if (!text || (rc = wm_rules_add(rules, text, len, &error)) != WM_OK) {
             fprintf(stderr, "wmindex: %s%s%s\n", text ? opt->rules[i] : "", text ? ": " : "",
-                    error ? error : "out of memory");
+                    error ? error : wm_result_to_string(WM_ERR_NO_MEMORY));
             free(text);
             free(error);
             wm_rules_free(rules);
@@ -943,7 +960,7 @@ static int ask_explanations(indexer_t *ix)
     if (!ix->explained)
         return -1;
     for (int i = 0; i < ix->n_explain; i++)
-        if (wm_extractor_explain(ix->extractor, ix->explain_titles[i]) < 0)
+        if (wm_extractor_explain(ix->extractor, ix->explain_titles[i]) != WM_OK)
             return -1;
     return 0;
 }
@@ -959,6 +976,17 @@ static int report_unexplained(const indexer_t *ix)
             missing++;
         }
     return missing;
+}
+
+/* What went to stdout (--list-sessions, --explain, --stats) must have got
+ * there: false, after saying so, when it could not be written (a full
+ * disk, /dev/full). */
+static bool output_written(void)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return true;
+    fprintf(stderr, "wmindex: cannot write the output: %s\n", strerror(errno));
+    return false;
 }
 
 static void free_options(options_t *opt)
@@ -977,7 +1005,8 @@ int main(int argc, char **argv)
     }
     if (opt.stats) {
         free_options(&opt);
-        return show_stats(&opt);
+        rc = show_stats(&opt);
+        return !output_written() && rc == EXIT_SUCCESS ? EXIT_INPUT_FAILED : rc;
     }
 
     const char *sample[1];
@@ -1015,7 +1044,7 @@ int main(int argc, char **argv)
     }
 
     catch_stop_signals();
-    if (wm_crawl((const char *const *)opt.paths, opt.n_paths, on_crawl, &ix) < 0)
+    if (wm_crawl((const char *const *)opt.paths, opt.n_paths, on_crawl, &ix) < WM_OK)
         report_input_error(&ix, "out of memory while crawling");
     tally_puts(&ix);
     prune_index(&ix);
@@ -1023,6 +1052,7 @@ int main(int argc, char **argv)
         report_interruption(&ix);
     print_summary(&ix);
     int unexplained = stop_signal ? 0 : report_unexplained(&ix);
+    bool written = output_written();
 
     wm_extractor_free(ix.extractor);
     wm_store_close(ix.store);
@@ -1035,5 +1065,5 @@ int main(int argc, char **argv)
         return 128 + stop_signal;
     if (ix.index_failed)
         return EXIT_INDEX;
-    return ix.files_failed || unexplained ? EXIT_INPUT_FAILED : EXIT_SUCCESS;
+    return ix.files_failed || unexplained || !written ? EXIT_INPUT_FAILED : EXIT_SUCCESS;
 }

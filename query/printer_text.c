@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive/util.h"
+#include "common/util.h"
 #include "query/printer.h"
 
 #define BOLD "\033[1m"

@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive/util.h"
+#include "common/util.h"
 #include "query/printer.h"
 #include "query/terminal.h"
-#include "store/paths.h"
+#include "common/paths.h"
 #include "store/store.h"
 
 enum { EXIT_NO_MATCH = 1, EXIT_USAGE = 2, EXIT_INDEX = 3, EXIT_SEVERAL_PEOPLE = 4 };
@@ -43,7 +43,7 @@ typedef struct string_list {
 
 typedef struct options {
     /* from the command line */
-    const char *index;
+    string_list_t indexes;      /* -d: the indexes (directories or stub files) searched as one */
     const command_t *command;
     wm_search_request_t request;
     string_list_t tracks;       /* --track: request.tracks (one rule for every filter: */
@@ -105,7 +105,8 @@ static const char usage_text[] =
     "Proposals that did not take place (submitted, rejected, withdrawn, canceled)\n"
     "are left out unless the query names a status or --status is given.\n"
     "\n"
-    "  -d, --index DIR       index directory (default: $WMSEARCH_INDEX, else\n"
+    "  -d, --index DIR|STUB  index directory or stub file (repeat: one search over\n"
+    "                        all; default: $WMSEARCH_INDEX, else\n"
     "                        $XDG_DATA_HOME/wmsearch/index)\n"
     "      --track T, --speaker S, --year Y|Y1..Y2, --type T, --lang L\n"
     "                        only sessions with that value (repeat: any of them;\n"
@@ -247,7 +248,7 @@ static const char *const status_names[] = {
     WM_STATUS_WITHDRAWN, WM_STATUS_CANCELED, "cancelled", "any", NULL};
 
 static const option_spec_t option_table[] = {
-    STRING("index", 'd', index),
+    {.name = "index", .letter = 'd', .kind = OPTION_LIST, .field = FIELD(indexes)},
     LIST("track", tracks, NULL, NULL),
     LIST("speaker", speakers, NULL, NULL),
     LIST("year", years, NULL, NULL),
@@ -806,17 +807,21 @@ static int run_command(options_t *opt, wm_store_t *store)
     return rc;
 }
 
+/* The indexes given with -d (several: searched as one), else the default
+ * index; each may be a directory or a stub file naming shards. */
 static int open_and_run(options_t *opt)
 {
     char *message = NULL;
-    char *index_path = wm_index_path(opt->index, &message);
+    char *index_path = opt->indexes.n ? NULL : wm_index_path(NULL, &message);
     wm_store_t *store = NULL;
     int rc;
-    if (!index_path) {
+    if (!opt->indexes.n && !index_path) {
         fprintf(stderr, "wmquery: %s\n", message ? message : "out of memory");
         rc = EXIT_INDEX;
     } else {
-        wm_store_status_t status = wm_store_open_readonly(index_path, &store, &message);
+        const char *const *paths = opt->indexes.n ? opt->indexes.items : (const char *const *)&index_path;
+        size_t n = opt->indexes.n ? opt->indexes.n : 1;
+        wm_store_status_t status = wm_store_open_shards(paths, n, &store, &message);
         rc = status == WM_STORE_OK ? run_command(opt, store) : report_store_error(status, message);
     }
     free(message);
@@ -832,6 +837,7 @@ int main(int argc, char **argv)
     if (rc == 0)
         rc = open_and_run(&opt);
     free(opt.argument_words);
+    free(opt.indexes.items);
     free(opt.query);
     free(opt.tracks.items);
     free(opt.speakers.items);

@@ -12,6 +12,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -161,14 +162,21 @@ Xapian::Query keys_query(const std::set<std::string> &keys)
 
 /* ---- the speaker facet, by person -------------------------------------- */
 
-// Collects each matching document's speakers as key ids, joining the ids
-// of a speaker's name and username (union-find); people are made at the end.
-class PeopleSpy : public Xapian::MatchSpy {
-public:
+// The speakers of the matching documents as key ids, a speaker's name and
+// username joined (union-find); people are made at the end.  Read from the
+// distinct values of slot 12 (name TAB username pairs) and how many matches
+// have each, which Xapian's ValueCountMatchSpy gives for local and remote
+// shards alike: a value's count goes once to each person in it.
+struct people_links {
     std::vector<size_t> parent;
     std::unordered_map<std::string, size_t> ids;     // key -> id
     std::unordered_map<std::string, size_t> by_name; // name as written -> id of its key
-    std::vector<std::vector<std::pair<size_t, std::string>>> docs;   // (name key id, name) per speaker
+    std::unordered_map<std::string, std::string> user_keys;   // username -> its key (folding costs)
+    struct value_speakers {
+        std::vector<std::pair<size_t, std::string>> speakers;   // (name key id, name)
+        unsigned long count;
+    };
+    std::vector<value_speakers> values;
 
     size_t id_of(const std::string &key)
     {
@@ -184,20 +192,25 @@ public:
             id = parent[id] = parent[parent[id]];
         return id;
     }
-    void operator()(const Xapian::Document &doc, double) override
+    void add(const std::string &pairs, unsigned long count)
     {
         std::vector<std::pair<size_t, std::string>> entry;
-        for (const slot_speaker &sp : doc_speakers(doc)) {
-            auto cached = by_name.find(sp.name);
-            size_t n = cached != by_name.end() ? cached->second : (by_name[sp.name] = id_of(name_key(sp.name)));
-            std::string u = user_key(sp.username);
-            if (!u.empty())
-                parent[root(n)] = root(id_of(u));
-            entry.emplace_back(n, sp.name);
+        std::vector<std::string> items = split_tabs(pairs);
+        for (size_t i = 0; i < items.size(); i += 2) {
+            const std::string &name = items[i], username = i + 1 < items.size() ? items[i + 1] : "";
+            auto cached = by_name.find(name);
+            size_t n = cached != by_name.end() ? cached->second : (by_name[name] = id_of(name_key(name)));
+            if (!username.empty()) {
+                auto known = user_keys.find(username);
+                const std::string &u = known != user_keys.end() ? known->second
+                                                                 : (user_keys[username] = user_key(username));
+                if (!u.empty())
+                    parent[root(n)] = root(id_of(u));
+            }
+            entry.emplace_back(n, name);
         }
-        docs.push_back(std::move(entry));
+        values.push_back({std::move(entry), count});
     }
-    std::string name() const override { return "wmsearch.PeopleSpy"; }
 };
 
 // items ranked: most counted first, ties by value.
@@ -278,25 +291,22 @@ Xapian::Query wmstore::people_query(const Xapian::Database &db, const std::strin
     }
 }
 
-Xapian::MatchSpy *wmstore::new_people_spy()
+void wmstore::fill_people_facet(wm_facet_counts_t &out, const std::map<std::string, Xapian::doccount> &pair_values)
 {
-    return new PeopleSpy();
-}
-
-void wmstore::fill_people_facet(wm_facet_counts_t &out, Xapian::MatchSpy *spy)
-{
-    PeopleSpy &people = *static_cast<PeopleSpy *>(spy);
+    people_links people;
+    for (const auto &value : pair_values)
+        people.add(value.first, value.second);
     std::map<size_t, unsigned long> sessions;                      // root -> sessions
     std::map<size_t, std::map<std::string, unsigned long>> forms;  // root -> name -> sessions
-    for (const auto &doc : people.docs) {
+    for (const auto &value : people.values) {
         std::set<size_t> seen_roots;
         std::set<std::pair<size_t, std::string>> seen_forms;
-        for (const auto &entry : doc) {
+        for (const auto &entry : value.speakers) {
             size_t r = people.root(entry.first);
             if (seen_roots.insert(r).second)
-                sessions[r]++;
+                sessions[r] += value.count;
             if (seen_forms.insert({r, entry.second}).second)
-                forms[r][entry.second]++;
+                forms[r][entry.second] += value.count;
         }
     }
     struct row { std::vector<std::string> names; unsigned long count; };
@@ -374,7 +384,12 @@ bool fill_person(const Xapian::Database &db, const std::set<std::string> &keys,
             wm_session_free(s);
         throw;
     }
-    std::stable_partition(sessions.begin(), sessions.end(), [](const wm_session_t *s) { return s->year > 0; });
+    // By year, sessions without one last, and by id within a year: not by
+    // document id, which differs between one index and shards searched as one.
+    std::sort(sessions.begin(), sessions.end(), [](const wm_session_t *a, const wm_session_t *b) {
+        int ya = a->year > 0 ? a->year : INT_MAX, yb = b->year > 0 ? b->year : INT_MAX;
+        return ya != yb ? ya < yb : strcmp(a->id ? a->id : "", b->id ? b->id : "") < 0;
+    });
     person.sessions = static_cast<wm_session_t **>(calloc(sessions.size(), sizeof *person.sessions));
     if (!person.sessions) {
         for (wm_session_t *s : sessions)

@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include "archive/session.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "store/store.h"
 #include "store/schema.h"
 #include "store/analysis.h"
@@ -469,6 +469,7 @@ void add_values(Xapian::Document &doc, const wm_session_t *s)
     doc.add_value(SLOT_EVENT, join_with_tabs({str_or_empty(s->event)}));
     doc.add_value(SLOT_STATUS, normalise(str_or_empty(s->status)));
     index_people(doc, s);   // people's terms and slot 11 (store/people.cc)
+    index_shard_values(doc, s);   // slots 12-13, which remote shards serve (store/shards.cc)
 }
 
 // Needs no database: any thread may call it (see the writer thread below).
@@ -621,17 +622,6 @@ void make_directories(const std::string &path)
     }
 }
 
-// An index without our schema key but with documents was not made by us (or by an old wmindex).
-void check_schema(const Xapian::Database &db, const std::string &path)
-{
-    std::string version = db.get_metadata(SCHEMA_KEY);
-    if (version == SCHEMA_VERSION || (version.empty() && db.get_doccount() == 0))
-        return;
-    throw store_failure{WM_STORE_SCHEMA_MISMATCH,
-                        "index " + path + " has schema version " + (version.empty() ? "(none)" : version) +
-                            ", this wmsearch uses " + SCHEMA_VERSION + ": run `wmindex --rebuild`"};
-}
-
 // Xapian buffers this many documents before writing them out (its default
 // is 10000, or until a commit).  Its buffers are trees keyed by term and
 // docid: with positions, thousands of documents take 50-150 MB and every
@@ -642,6 +632,7 @@ const char FLUSH_THRESHOLD[] = "500";
 
 void open_writable(wm_store_t *store, bool rebuild)
 {
+    refuse_file_for_writing(store->path);   // a stub file names shards (store/shards.cc)
     if (foreign_directory(store->path))
         throw store_failure{WM_STORE_ERROR, not_an_index(store->path, false)};
     make_directories(store->path);
@@ -1748,10 +1739,10 @@ void wm_store_source_free(wm_store_source_t *source)
 }
 
 wm_store_status_t wm_store_source_unchanged(wm_store_t *store, const wm_store_source_t *identity,
-                                            int *unchanged)
+                                            bool *unchanged)
 {
     return guarded(store, [&] {
-        *unchanged = 0;
+        *unchanged = false;
         retrying(store->db, [&] {
             std::string text = store->db.get_metadata(SOURCE_KEY + key_suffix(str_or_empty(identity->path)));
             if (text.empty())
@@ -1773,7 +1764,7 @@ wm_store_status_t wm_store_source_begin(wm_store_t *store)
 }
 
 wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_source_t *identity,
-                                         int complete, const char *dbname,
+                                         bool complete, const char *dbname,
                                          const wm_tally_t *tallies, size_t n_tallies)
 {
     return guarded(store, [&] {
@@ -1791,7 +1782,7 @@ wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_sourc
         r.dump_date = dbname ? dump_date_of(r.path, dbname) : "";
         r.indexed_at = utc_now();
         r.sessions = ids.size();
-        r.complete = complete != 0;
+        r.complete = complete;
         for (size_t i = 0; tallies && i < n_tallies; i++)
             add_tally(r.tallies, tallies[i]);
         std::string ids_text;

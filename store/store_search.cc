@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "archive/session.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "store/store.h"
 #include "store/schema.h"
 #include "store/analysis.h"
@@ -542,45 +542,24 @@ Xapian::Query build_query(const Xapian::Database &db, const wm_search_request_t 
 /* ---- facets ---------------------------------------------------------- */
 
 // Where each facet's values live; multi-valued ones hold a TAB-separated list.
-const struct { const char *name; const char *plural; value_slot slot; } FACETS[WM_FACET_COUNT] = {
-    {"track", "tracks", SLOT_TRACKS},
-    {"year", "years", SLOT_YEAR},
-    {"type", "types", SLOT_TYPE},
-    {"language", "languages", SLOT_LANGUAGE},
-    {"speaker", "speakers", SLOT_SPEAKERS},
-    {"event", "events", SLOT_EVENT},
-    {"status", "statuses", SLOT_STATUS},
+const struct { const char *name; const char *plural; value_slot slot; bool list; } FACETS[WM_FACET_COUNT] = {
+    {"track", "tracks", SLOT_TRACKS, true},
+    {"year", "years", SLOT_YEAR, false},
+    {"type", "types", SLOT_TYPE, false},
+    {"language", "languages", SLOT_LANGUAGE, false},
+    {"speaker", "speakers", SLOT_SPEAKER_PAIRS, true},   // counted by person (people.cc)
+    {"event", "events", SLOT_EVENT, false},
+    {"status", "statuses", SLOT_STATUS, false},
 };
 
-// Counts each value of a slot once per matching document.  Xapian's
-// ValueCountMatchSpy takes the whole slot as one value; tracks and speakers
-// are lists, so this one splits at TABs (a single value has none).
-class FacetSpy : public Xapian::MatchSpy {
-    Xapian::valueno slot;
-    std::map<std::string, Xapian::doccount> &counts;
-public:
-    FacetSpy(Xapian::valueno s, std::map<std::string, Xapian::doccount> &c) : slot(s), counts(c) {}
-    void operator()(const Xapian::Document &doc, double) override
-    {
-        const std::string value = doc.get_value(slot);
-        std::vector<std::string> seen;
-        for (size_t start = 0; start < value.size();) {
-            size_t tab = std::min(value.find('\t', start), value.size());
-            std::string item = value.substr(start, tab - start);
-            start = tab + 1;
-            if (item.empty() || std::find(seen.begin(), seen.end(), item) != seen.end())
-                continue;   // one count per document even if a track is listed twice
-            counts[item]++;
-            seen.push_back(item);
-        }
-    }
-    std::string name() const override { return "wmsearch.FacetSpy"; }
-};
-
+// Facets are counted by Xapian's own ValueCountMatchSpy, the one spy a
+// remote shard (stock xapian-tcpsrv) runs and sends back: it counts the
+// matches having each distinct slot value, over every shard.  A list
+// (tracks, speakers) is split afterwards: each distinct value's count goes
+// to each distinct item of it, which is each matching document counted once
+// per item, whatever the number of shards.
 struct facet_tally {
-    std::map<std::string, Xapian::doccount> counts[WM_FACET_COUNT];
-    std::vector<std::unique_ptr<Xapian::MatchSpy>> spies;
-    Xapian::MatchSpy *people = nullptr;   // speakers are counted by person (people.cc)
+    std::unique_ptr<Xapian::ValueCountMatchSpy> spies[WM_FACET_COUNT];
 };
 
 void add_facet_spies(Xapian::Enquire &enquire, const wm_search_request_t *request, facet_tally &tally)
@@ -588,12 +567,38 @@ void add_facet_spies(Xapian::Enquire &enquire, const wm_search_request_t *reques
     for (int f = 0; f < WM_FACET_COUNT; f++) {
         if (!(request->facets & (1u << f)))
             continue;
-        if (f == WM_FACET_SPEAKER)
-            tally.spies.emplace_back(tally.people = new_people_spy());
-        else
-            tally.spies.emplace_back(new FacetSpy(FACETS[f].slot, tally.counts[f]));
-        enquire.add_matchspy(tally.spies.back().get());
+        tally.spies[f].reset(new Xapian::ValueCountMatchSpy(FACETS[f].slot));
+        enquire.add_matchspy(tally.spies[f].get());
     }
+}
+
+// The spy's distinct values with their counts.
+std::map<std::string, Xapian::doccount> spied_values(const Xapian::ValueCountMatchSpy &spy)
+{
+    std::map<std::string, Xapian::doccount> values;
+    for (auto it = spy.values_begin(); it != spy.values_end(); ++it)
+        values[*it] = it.get_termfreq();
+    return values;
+}
+
+// Each distinct item of a list value gets the value's count.
+std::map<std::string, Xapian::doccount> split_lists(const std::map<std::string, Xapian::doccount> &values)
+{
+    std::map<std::string, Xapian::doccount> counts;
+    for (const auto &entry : values) {
+        const std::string &value = entry.first;
+        std::vector<std::string> seen;
+        for (size_t start = 0; start < value.size();) {
+            size_t tab = std::min(value.find('\t', start), value.size());
+            std::string item = value.substr(start, tab - start);
+            start = tab + 1;
+            if (item.empty() || std::find(seen.begin(), seen.end(), item) != seen.end())
+                continue;   // one count per document even if a track is listed twice
+            counts[item] += entry.second;
+            seen.push_back(item);
+        }
+    }
+    return counts;
 }
 
 std::string facet_label(int facet, const std::string &raw)
@@ -628,11 +633,15 @@ void fill_facet(wm_facet_counts_t &out, int facet, const std::map<std::string, X
 
 void fill_facets(wm_search_result_t *result, const wm_search_request_t *request, const facet_tally &tally)
 {
-    for (int f = 0; f < WM_FACET_COUNT; f++)
-        if (f == WM_FACET_SPEAKER && tally.people && (request->facets & (1u << f)))
-            fill_people_facet(result->facets[f], tally.people);
-        else if (request->facets & (1u << f))
-            fill_facet(result->facets[f], f, tally.counts[f]);
+    for (int f = 0; f < WM_FACET_COUNT; f++) {
+        if (!(request->facets & (1u << f)) || !tally.spies[f])
+            continue;
+        std::map<std::string, Xapian::doccount> values = spied_values(*tally.spies[f]);
+        if (f == WM_FACET_SPEAKER)
+            fill_people_facet(result->facets[f], values);   // name TAB username pairs
+        else
+            fill_facet(result->facets[f], f, FACETS[f].list ? split_lists(values) : values);
+    }
 }
 
 /* ---- snippets -------------------------------------------------------- */
@@ -794,16 +803,14 @@ char *make_snippet(const Xapian::MSet &mset, const wm_session_t *s, const wm_sea
 
 /* ---- searching ------------------------------------------------------ */
 
-void set_sort(Xapian::Enquire &enquire, const Xapian::Database &db, wm_sort_t sort,
-              Xapian::MultiValueKeyMaker &oldest)
+void set_sort(Xapian::Enquire &enquire, wm_sort_t sort)
 {
     switch (sort) {
     case WM_SORT_NEWEST:   // sessions without a year sort last: they have no value
         enquire.set_sort_by_value_then_relevance(SLOT_YEAR, true);
         break;
-    case WM_SORT_OLDEST:   // ... and here a default above every year puts them last too
-        oldest.add_value(SLOT_YEAR, false, db.get_value_upper_bound(SLOT_YEAR) + "x");
-        enquire.set_sort_by_key_then_relevance(&oldest, false);
+    case WM_SORT_OLDEST:   // ... and here too: the key is -year (no KeyMaker: remote shards refuse one)
+        enquire.set_sort_by_value_then_relevance(SLOT_OLDEST, true);
         break;
     case WM_SORT_TITLE:
         enquire.set_sort_by_value_then_relevance(SLOT_TITLE, false);
@@ -925,11 +932,10 @@ wm_search_result_t *run_query(const Xapian::Database &db, const Xapian::Query &q
     enquire.set_query(query);
     // BM25 with Robertson's usual k1 and b (Xapian's defaults are 1 and
     // 0.5): sessions range from a bare title to long abstracts, and the
-    // stronger length normalisation lets "JDK 8" or "Why Debian" come
+    // stronger length normalisation lets "Why Debian" or "X Security" come
     // before long texts that mention the word more often.
     enquire.set_weighting_scheme(Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5));
-    Xapian::MultiValueKeyMaker oldest;
-    set_sort(enquire, db, request->sort, oldest);
+    set_sort(enquire, request->sort);
     facet_tally tally;
     add_facet_spies(enquire, request, tally);
     // Facets need every match checked (a spy sees only what the matcher
@@ -1017,7 +1023,9 @@ Xapian::Query similar_query(const Xapian::Database &db, Xapian::docid seed, cons
     Xapian::Enquire enquire(db);
     enquire.set_query(Xapian::Query::MatchAll);
     StemmedTextOnly decider;
-    Xapian::ESet eset = enquire.get_eset(SIMILAR_TERMS, rset, &decider);
+    // Exact term frequencies: over shards Xapian would otherwise estimate
+    // them from the seed's own shard, and pick other words than one index would.
+    Xapian::ESet eset = enquire.get_eset(SIMILAR_TERMS, rset, Xapian::Enquire::USE_EXACT_TERMFREQ, &decider);
     std::vector<std::string> terms(eset.begin(), eset.end());
     Xapian::Query like(Xapian::Query::OP_OR, terms.begin(), terms.end());
     query_errors errors;

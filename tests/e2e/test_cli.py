@@ -253,6 +253,20 @@ def list_sessions_writes_no_index():
     check(not has_index(index), "--list-sessions created an index at %s" % index)
 
 
+@test
+def output_that_cannot_be_written_is_an_error():
+    """--list-sessions and --stats into a full disk (/dev/full) exit 1 and
+    say so; before, the lost output went unnoticed (exit 0)."""
+    index = build_index(GOOD)
+    for args in (("--list-sessions", SIX), ("-d", index, "--stats")):
+        with open("/dev/full", "w") as full:
+            proc = subprocess.run([WMINDEX] + list(args), stdout=full, stderr=subprocess.PIPE,
+                                  text=True, timeout=TIMEOUT)
+        check(proc.returncode == 1, "wmindex %s > /dev/full: exit %s\n%s"
+              % (" ".join(args), proc.returncode, proc.stderr))
+        check("wmindex: cannot write the output: " in proc.stderr,
+              "wmindex %s > /dev/full: no message\n%s" % (" ".join(args), proc.stderr))
+
 def open_fifo_writer(path, proc, deadline):
     """Open the FIFO for writing once the reader (wmindex) has it open.
     Return the fd, or None if wmindex ended or the deadline passed first."""
