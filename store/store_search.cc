@@ -100,6 +100,16 @@ Xapian::Query track_query(const std::string &value, const query_errors &notes)
     Xapian::Stem english("english");
     std::vector<Xapian::Query> any{Xapian::Query(exact), Xapian::Query(words + word),
                                    Xapian::Query("Z" + words + english(word))};
+    // The stems of the other languages of the index that some track has
+    // (a German session's "Bibliotheken" for track:bibliothek).
+    const std::string languages = prefix_of(F_LANG);
+    Xapian::Stem other;
+    for (auto it = notes.db ? notes.db->allterms_begin(languages) : Xapian::TermIterator(); it != Xapian::TermIterator();
+         ++it) {
+        std::string stem = stemmer_for(base_language((*it).substr(languages.size())), other) ? other(word) : "";
+        if (!stem.empty() && stem != english(word) && notes.db->term_exists("Z" + words + stem))
+            any.emplace_back("Z" + words + stem);
+    }
     return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
 }
 
@@ -311,18 +321,24 @@ Xapian::Query stemmed_query(const Xapian::Query &query, const query_analysis &an
     return Xapian::Query(type, parts.begin(), parts.end());
 }
 
-// Words the parser left out as stopwords that English does not count as
-// such ("war" is a German stopword, "la" a French one) still rank: the
-// sessions having them come first, none is required.
+// Words the parser left out as stopwords still rank, none is required:
+// sessions with them in the title come first (S terms: "they were" of
+// "what they were, how to get", which a known-item search types); words
+// that English does not count as stopwords ("war" is a German stopword,
+// "la" a French one) anywhere in the text too.  English stopwords are in
+// nearly every abstract: there they would say nothing and cost long
+// posting lists.
 Xapian::Query with_stopped_words(const Xapian::Query &query, const Xapian::QueryParser &qp)
 {
     std::vector<Xapian::Query> boosts;
     Xapian::Stem english("english");
-    for (auto it = qp.stoplist_begin(); it != qp.stoplist_end(); ++it)
+    for (auto it = qp.stoplist_begin(); it != qp.stoplist_end(); ++it) {
+        boosts.emplace_back(prefix_of(F_TITLE) + *it);
         if (!is_stopword("en", *it)) {
             boosts.emplace_back(*it);
             boosts.emplace_back("Z" + english(*it));
         }
+    }
     if (boosts.empty())
         return query;
     return Xapian::Query(Xapian::Query::OP_AND_MAYBE, query,
@@ -1184,6 +1200,11 @@ wm_search_result_t *run_query(const Xapian::Database &db, const Xapian::Query &q
 {
     Xapian::Enquire enquire(db);
     enquire.set_query(query);
+    // BM25 with Robertson's usual k1 and b (Xapian's defaults are 1 and
+    // 0.5): sessions range from a bare title to long abstracts, and the
+    // stronger length normalisation lets "Why Debian" or "X Security" come
+    // before long texts that mention the word more often.
+    enquire.set_weighting_scheme(Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5));
     set_sort(enquire, request->sort);
     facet_tally tally;
     add_facet_spies(enquire, request, tally);

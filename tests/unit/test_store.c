@@ -924,7 +924,7 @@ static void test_prune_keeps_the_newest_dated_dump(void **state)
     assert_int_equal(stats->n_years, 1);
     assert_int_equal(stats->years[0].year, 2019);
     assert_int_equal(stats->years[0].sessions, 3);
-    assert_string_equal(stats->schema_version, "8");
+    assert_string_equal(stats->schema_version, "9");
     assert_int_equal(strlen(stats->last_update), 20);
     const char *dates[] = {"", "2019-01-01", "2020-01-01"};   /* sorted by path */
     for (size_t i = 0; i < 3; i++)
@@ -1015,7 +1015,7 @@ static void test_rebuild_starts_empty(void **state)
     wm_store_stats_t *stats = NULL;
     assert_int_equal(wm_store_get_stats(w, &stats), WM_STORE_OK);
     assert_int_equal(stats->n_sources, 0);
-    assert_string_equal(stats->schema_version, "8");
+    assert_string_equal(stats->schema_version, "9");
     wm_store_stats_free(stats);
     wm_store_close(w);
 }
@@ -1200,6 +1200,12 @@ static wm_store_t *open_analysis_index(const char *name)
     put_and_free(w, analysis_session("an:7", "en", "Africa's libraries", "Libraries of a continent."));
     put_and_free(w, analysis_session("an:8", "de", "Bibliotheken der Zukunft", "Öffentliche Bibliotheken."));
     put_and_free(w, analysis_session("an:9", "en", "National archives", "The archive of a nation."));
+    put_and_free(w, analysis_session("an:10", "en", "dma_buf buffer sharing", "Zero copy between drivers."));
+    s = analysis_session("an:12", "en", "Names written apart", "Decomposed text.");
+    assert_int_equal(wm_session_add_speaker(s, "Zoe\xcc\x88 Lee", NULL, NULL, NULL), 0);   /* e + U+0308 */
+    assert_int_equal(wm_session_add_speaker(s, "Йосип Коваль", NULL, NULL, NULL), 0);
+    put_and_free(w, s);
+    put_and_free(w, make_session("an:11", 2023, "Die Presse", "talk", "Zeitungen", "de", "Alte Ausgaben."));
     const char *tracks[][2] = {{"tr:1", "GLAM"}, {"tr:2", "GLAM, Heritage, and Culture"},
                                {"tr:3", "GLAM and Partnerships"}, {"tr:4", "Libraries"}};
     for (size_t i = 0; i < 4; i++)
@@ -1226,6 +1232,10 @@ static void test_folding_of_accents_and_letters(void **state)
     assert_found_by_query(w, "lodz", "an:3");         /* ł, ó, ź */
     assert_found_by_query(w, "track:education", "an:3");
     assert_found_by_query(w, "track:ÉDUCATION", "an:3");
+    assert_found_by_query(w, "speaker:zoe", "an:12");    /* a mark written apart (NFD) after a Latin letter */
+    assert_found_by_query(w, "speaker:zoë", "an:12");
+    assert_found_by_query(w, "speaker:йосип", "an:12");  /* other scripts keep their marks: й is no и */
+    assert_found_by_query(w, "speaker:иосип", "");
     wm_session_t *shown = NULL;   /* the text is stored as written */
     assert_int_equal(wm_store_get_session(w, "an:3", &shown), WM_STORE_OK);
     assert_string_equal(shown->title, "Søren's Straße and Æsir");
@@ -1287,6 +1297,96 @@ static void test_elisions_and_suffixes(void **state)
     wm_store_close(w);
 }
 
+/* Xapian reads dma_buf as one word; people type its parts. */
+static void test_words_joined_by_underscores(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_analysis_index("underscores");
+    assert_found_by_query(w, "dma buf", "an:10");
+    assert_found_by_query(w, "dma_buf", "an:10");
+    assert_found_by_query(w, "DMA_BUF sharing", "an:10");
+    assert_found_by_query(w, "title:buf", "an:10");
+    assert_found_by_query(w, "\"dma buf\"", "an:10");             /* the parts in order */
+    assert_found_by_query(w, "\"dma_buf buffer\"", "an:10");      /* the word keeps its place */
+    assert_found_by_query(w, "\"buf dma\"", "");
+    wm_store_close(w);
+}
+
+/* Ranked ids of a query (the first 10). */
+static void assert_ranked(wm_store_t *store, const char *query, const char *expected)
+{
+    wm_search_request_t request = {.query = query, .limit = 10};
+    char *ids = search_request(store, &request, 0);
+    if (strcmp(ids, expected) != 0)
+        fail_msg("query '%s': ranked [%s], expected [%s]", query, ids, expected);
+    free(ids);
+}
+
+/* Stopwords are not required, but a title having them comes first. */
+static void test_stopwords_of_the_title_rank(void **state)
+{
+    (void)state;
+#ifndef HAVE_STOPWORDS
+    skip();
+#endif
+    char path[300];
+    wm_store_t *w = open_fresh("stopword-rank", path, sizeof path);
+    put_and_free(w, make_session("sr:1", 2020, "Get started", "talk", NULL, "en", "Get going."));
+    put_and_free(w, make_session("sr:2", 2020, "What they were, how to get them", "talk", NULL, "en", "Replication."));
+    put_and_free(w, make_session("sr:3", 2020, "Other things", "talk", NULL, "en", "They were here."));
+    assert_int_equal(wm_store_commit(w), WM_STORE_OK);
+    assert_ranked(w, "they were get", "sr:2 sr:1");
+    assert_ranked(w, "get", "sr:1 sr:2");
+    wm_store_close(w);
+}
+
+/* Length normalisation strong enough that a short session named by the
+ * word comes before a long one that repeats it. */
+static void test_short_sessions_named_by_the_word_rank_first(void **state)
+{
+    (void)state;
+    char path[300];
+    wm_store_t *w = open_fresh("length-rank", path, sizeof path);
+    /* As DebConf23's program has them. */
+    put_and_free(w, make_session("ln:1", 2023, "Debian Med BoF", "talk", "Debian Blends and Debian derived distributions", "en",
+                        "This will be a BoF session for the members of Debian Med team to meet and discuss about "
+                        "ongoing tasks and also future development work. The discussion will be preceded by a short "
+                        "introduction to Debian Med and what the team does, for newcomers who want to join us."));
+    put_and_free(w, make_session("ln:2", 2023, "Why Debian", "talk", "Introduction to Free Software & Debian", "en",
+                        "A personal life history using Linux and Debian. Uma historia de vida usando Linux e Debian."));
+    wm_buf_t text = {0};   /* the rest of a program: longer texts, as most are */
+    for (int i = 0; i < 10; i++)
+        append_printf(&text, "A paragraph about packages, policies, teams and tools number %d. ", i);
+    char *abstract = wm_buf_take(&text);
+    for (int i = 0; i < 8; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "ln:f%d", i);
+        put_and_free(w, make_session(id, 2023, "Packaging in practice", "talk", "Packaging", "en", abstract));
+    }
+    free(abstract);
+    assert_int_equal(wm_store_commit(w), WM_STORE_OK);
+    assert_ranked(w, "debian", "ln:2 ln:1");
+    wm_store_close(w);
+}
+
+/* A word of the title weighs more than the same word in an abstract:
+ * known-item searches type a few words of the title. */
+static void test_title_words_rank_first(void **state)
+{
+    (void)state;
+    char path[300];
+    wm_store_t *w = open_fresh("title-weight", path, sizeof path);
+    /* tw:1 is the shorter document: with the title's word counted once, it would come first. */
+    put_and_free(w, make_session("tw:1", 2020, "Notes", "talk", NULL, "en", "Lighthouses and keepers."));
+    put_and_free(w, make_session("tw:2", 2020, "Lighthouses", "talk", NULL, "en", "Keepers and their old towers."));
+    assert_int_equal(wm_store_commit(w), WM_STORE_OK);
+    wm_search_request_t request = {.query = "lighthouses", .limit = 10};
+    char *ids = search_request(w, &request, 0);
+    assert_string_equal(ids, "tw:2 tw:1");
+    free(ids);
+    wm_store_close(w);
+}
+
 static void test_stopwords_need_not_occur(void **state)
 {
     (void)state;
@@ -1332,6 +1432,8 @@ static void test_track_words_and_whole_tracks(void **state)
     assert_found_by_query(w, "track:library", "tr:4");                    /* stemmed */
     assert_found_by_query(w, "track:\"glam\"", "tr:1");               /* quoted: the whole track */
     assert_found_by_query(w, "track:\"glam\" OR track:heritage", "tr:1 tr:2");
+    assert_found_by_query(w, "track:zeitung", "an:11");   /* the session's language (de) stems it */
+    assert_found_by_query(w, "track:zeitungen", "an:11");
     wm_search_request_t request = {.limit = 100, .track = "glam"};   /* an option: the whole track */
     assert_found(w, &request, "tr:1");
     request.track = "GLAM and Partnerships";
@@ -1564,6 +1666,10 @@ int main(void)
         cmocka_unit_test(test_folding_of_accents_and_letters),
         cmocka_unit_test(test_snippets_highlight_folded_words),
         cmocka_unit_test(test_elisions_and_suffixes),
+        cmocka_unit_test(test_words_joined_by_underscores),
+        cmocka_unit_test(test_title_words_rank_first),
+        cmocka_unit_test(test_stopwords_of_the_title_rank),
+        cmocka_unit_test(test_short_sessions_named_by_the_word_rank_first),
         cmocka_unit_test(test_stopwords_need_not_occur),
         cmocka_unit_test(test_stems_of_the_session_language),
         cmocka_unit_test(test_track_words_and_whole_tracks),

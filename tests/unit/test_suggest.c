@@ -53,6 +53,8 @@ static int group_setup(void **state)
     put_and_free(w, session("cc:2", "31C3", 2014, "Even faster crypto", "talk", NULL, "en", "Ann Crypto"));
     put_and_free(w, session("cc:3", "31C3", 2014, "Even more bots", "talk", NULL, "en", "Bo Bot"));
     put_and_free(w, session("cc:4", "31C3", 2014, "Even smaller wikis", "talk", NULL, "en", "Sam Small"));
+    /* The spelling data holds folded words: "cafe", "societe" */
+    put_and_free(w, session("fr:1", "Wikimania 2019", 2019, "Le Café des sociétés savantes", "talk", NULL, "fr", "Léa Martin"));
     wm_session_t *s = session("fo:1", "FOSDEM 2012", 2012, "Rejected museums talk", "talk", "Education", "en",
                               "Pat Person");
     assert_int_equal(wm_session_set(&s->status, "rejected"), 0);
@@ -119,6 +121,17 @@ static void test_plain_and_title_words(void **state)
     assert_suggests("cloing event", "closing event");
     assert_suggests("31C3 cloing event", "31C3 closing event");
     assert_suggests("title:libraires", "title:libraries");   /* Xapian 1.4 leaves prefixed words alone */
+}
+
+/* A correction is written as the sessions write the word, not folded. */
+static void test_corrections_as_written(void **state)
+{
+    (void)state;
+    assert_suggests("cafr", "café");
+    assert_suggests("Café socites", "Café sociétés");
+    assert_suggests("title:socites", "title:sociétés");
+    assert_suggests("\"le cafr\"", "\"le café\"");
+    assert_suggests("musuems", "museums");   /* a word written without accents stays so */
 }
 
 static void test_track(void **state)
@@ -198,6 +211,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_and_title_words),
+        cmocka_unit_test(test_corrections_as_written),
         cmocka_unit_test(test_track),
         cmocka_unit_test(test_speaker),
         cmocka_unit_test(test_event),
