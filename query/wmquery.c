@@ -329,7 +329,8 @@ static int check_sort(options_t *opt)
     else if (list && opt->sort < SORT_LIST_COUNT)
         return usage_error("list sorts by name or count, not '%s'", sort_name(opt->sort));
     else if (!list && opt->sort >= SORT_LIST_COUNT)
-        return usage_error("--sort %s is for list (use relevance, newest, oldest or title)", sort_name(opt->sort));
+        return usage_error("--sort %s is for list (use relevance, newest, oldest or title)",
+                           sort_name(opt->sort));
     return 0;
 }
 

@@ -161,7 +161,8 @@ static void test_short_options_group_and_join(void **state)
 static void test_prefixes(void **state)
 {
     (void)state;
-    run_t *r = parse("--lim", "4", "--forma", "csv", "--col", "never", NULL);   /* --color and --colour: one option */
+    /* --col: --color and --colour are one option under two names */
+    run_t *r = parse("--lim", "4", "--forma", "csv", "--col", "never", NULL);
     assert_int_equal(r->rc, WM_OK);
     assert_int_equal(r->t.limit, 4);
     assert_int_equal(r->t.format, 2);
