@@ -122,7 +122,7 @@ static const char usage_text[] =
     "                        event,status among all matches\n"
     "  -f, --format FORMAT   text (default), json, jsonl, csv or ids\n"
     "      --color[=WHEN]    auto (default: on a terminal, unless NO_COLOR is\n"
-    "                        set), always or never\n"
+    "                        set), always or never (also spelt --colour)\n"
     "      --no-pager        do not page text output on a terminal ($PAGER)\n"
     "      --exact           when the query finds nothing, do not show the results\n"
     "                        of its spelling correction (only offer it)\n"
