@@ -85,6 +85,9 @@ static wm_result_t refuse_value(parser_t *p, const wm_option_t *o, const char *v
 {
     if (o->bad_value)
         return refuse(p, o->bad_value, value);
+    if (o->count && o->max_count)
+        return refuse(p, "--%s needs a number from %u to %u, not '%s'", o->name, o->min_count, o->max_count,
+                      value);
     if (o->count)
         return refuse(p, "--%s needs a %snumber, not '%s'", o->name, o->min_count ? "positive " : "", value);
     if (!o->keywords)
@@ -256,8 +259,10 @@ static wm_result_t apply(parser_t *p, const wm_option_t *o, const char *value)
         if (!list_append(o->list, value))
             return WM_ERR_NO_MEMORY;
     } else if (o->count) {
-        if (!wm_options_parse_count(value, o->min_count, o->count))
+        unsigned n;
+        if (!wm_options_parse_count(value, o->min_count, &n) || (o->max_count && n > o->max_count))
             return refuse_value(p, o, value);
+        *o->count = n;
     } else if (o->keyword) {
         if (!(keyword = find_keyword(o->keywords, value ? value : o->implied, false)))
             return refuse_value(p, o, value);

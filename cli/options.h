@@ -59,7 +59,7 @@ typedef struct wm_option {
     int *choice;            /* set to .value; takes no value (-v and -q setting one verbosity) */
     const char **string;    /* the value (argv's string) */
     wm_option_list_t *list; /* the value appended: the option may be repeated */
-    unsigned *count;        /* a decimal number from .min_count to INT_MAX */
+    unsigned *count;        /* a decimal number from .min_count to .max_count */
     int *keyword;           /* the .value of the keyword named (exactly, case and all) */
     bool (*parse)(const char *value, void *target);   /* the program's own reading of the */
     void *target;                                     /* value into target; false: refused */
@@ -67,6 +67,7 @@ typedef struct wm_option {
     /* what the targets need */
     int value;              /* choice: what it sets */
     unsigned min_count;     /* count: the smallest number allowed (1: a positive number) */
+    unsigned max_count;     /* count: the largest number allowed; 0: INT_MAX */
     const wm_option_keyword_t *keywords;   /* keyword: the words allowed; list: when set,
                                             * the only values allowed (in any case; the value
                                             * is kept as typed) */

@@ -21,7 +21,7 @@ typedef struct targets {
     bool count_only, help;
     int verbosity, color, format;
     const char *index;
-    unsigned limit, every;
+    unsigned limit, every, jobs;
     wm_option_list_t tracks, statuses;
     unsigned facets;
 } targets_t;
@@ -63,6 +63,7 @@ static run_t *parse(const char *first, ...)
          .bad_value = "unknown --status '%s' (use accepted or rejected)"},
         {.name = "limit", .letter = 'n', .count = &t->limit},
         {.name = "every", .count = &t->every, .min_count = 1},
+        {.name = "jobs", .letter = 'j', .count = &t->jobs, .min_count = 1, .max_count = 256},
         {.name = "count", .flag = &t->count_only},
         {.name = "color", .keyword = &t->color, .keywords = colors, .implied = "always"},
         {.name = "colour", .keyword = &t->color, .keywords = colors, .implied = "always"},
@@ -201,8 +202,11 @@ static void test_counts(void **state)
     assert_refused(parse("--limit=-3", NULL), "--limit needs a number, not '-3'");
     assert_refused(parse("--limit", "", NULL), "--limit needs a number, not ''");
     assert_refused(parse("--every", "0", NULL), "--every needs a positive number, not '0'");
-    run_t *r = parse("--limit", "0", "--every", "2147483647", NULL);
+    assert_refused(parse("-j", "257", NULL), "--jobs needs a number from 1 to 256, not '257'");
+    assert_refused(parse("-j0", NULL), "--jobs needs a number from 1 to 256, not '0'");
+    run_t *r = parse("--limit", "0", "--every", "2147483647", "-j256", NULL);
     assert_int_equal(r->rc, WM_OK);
+    assert_int_equal(r->t.jobs, 256);
     assert_int_equal(r->t.limit, 0);
     assert_int_equal(r->t.every, 2147483647u);
     done(r);
