@@ -1092,10 +1092,14 @@ Xapian::doccount count_matches(const Xapian::Database &db, const Xapian::Query &
     return enquire.get_mset(0, 0, db.get_doccount()).get_matches_estimated();
 }
 
-// How many matches a search that may estimate its total checks at least:
-// the total is exact up to this.  Counting a phrase query's 36,000
-// matches exactly (100,000 sessions) took 28 ms; this, 1-3 ms.
-const Xapian::doccount ESTIMATE_CHECK = 1000;
+// How many matches beyond the page a search that may estimate its total
+// checks: the total is exact up to offset + limit + this, beyond it a lower
+// bound ("1-10 of at least 100 sessions").  Enough to say whether a next
+// page or two exist, which is what a reader of text output acts on;
+// checking 1000 took 19 of the 16 bench queries' 274 million instructions
+// at 100,000 sessions (8 million in a phrase query), counting a phrase
+// query's 36,000 matches exactly 28 ms.
+const Xapian::doccount ESTIMATE_MARGIN = 90;
 
 // A phrase (or NEAR) anywhere in query: matching it checks positions, which
 // costs the same with or without weights, so one weighted pass over every
@@ -1113,8 +1117,8 @@ bool has_positional(const Xapian::Query &query)
 
 // Whether Xapian knows how many documents match query before checking any:
 // one term (its frequency), every document, or either with its weight
-// scaled (a filter alone, "track:glam").  Checking ESTIMATE_CHECK matches
-// then only spends time: 1.4-1.6 million instructions of a one-word search's
+// scaled (a filter alone, "track:glam").  Checking matches for an
+// estimate then only spends time: 1.4-1.6 million instructions of a one-word search's
 // 6-13 million on 25,000 sessions.
 bool counted_by_index(const Xapian::Query &query)
 {
@@ -1164,8 +1168,8 @@ Xapian::doccount known_at_most(const Xapian::Database &db, const Xapian::Query &
 // How many documents query matches at least, from term frequencies alone
 // (what Xapian's lower bound is before it checks anything): a term's
 // frequency, the largest of an OR's or a SYNONYM's parts (a word and its
-// stems in other languages); 0 when unknown.  When it reaches
-// ESTIMATE_CHECK, checking that many matches cannot tell more.
+// stems in other languages); 0 when unknown.  When it reaches what an
+// estimate would check, checking cannot tell more.
 Xapian::doccount known_at_least(const Xapian::Database &db, const Xapian::Query &query)
 {
     switch (query.get_type()) {
@@ -1212,15 +1216,16 @@ wm_search_result_t *run_query(const Xapian::Database &db, const Xapian::Query &q
     // checks).  Otherwise Xapian ranks just the page asked for, which skips
     // most matches, and the total is exact at once when its bounds meet
     // (a single term, a filter), else counted apart without weights; or,
-    // when an estimate will do, the lower bound after checking at least
-    // ESTIMATE_CHECK matches (exact when fewer match; Xapian's own
+    // when an estimate will do, the lower bound after checking the page
+    // and ESTIMATE_MARGIN more (exact when fewer match; Xapian's own
     // estimate can be far off for phrases, its lower bound never is),
     // none when counted_by_index() or when the index alone says at least
-    // ESTIMATE_CHECK match (known_at_least).
+    // that many match (known_at_least).
     bool estimate = request->estimate_total && !request->count_only;
     bool check_all = request->facets || (!estimate && has_positional(query));
-    bool check_some = estimate && !counted_by_index(query) && known_at_least(db, query) < ESTIMATE_CHECK;
-    Xapian::doccount check = check_all ? db.get_doccount() : check_some ? ESTIMATE_CHECK : 0;
+    Xapian::doccount estimate_check = request->offset + request->limit + ESTIMATE_MARGIN;
+    bool check_some = estimate && !counted_by_index(query) && known_at_least(db, query) < estimate_check;
+    Xapian::doccount check = check_all ? db.get_doccount() : check_some ? estimate_check : 0;
     Xapian::MSet mset = request->count_only ? enquire.get_mset(0, 0, check)
                                             : enquire.get_mset(request->offset, request->limit, check);
     wm_search_result_t *result = new_result(mset, query);
