@@ -108,6 +108,11 @@ bool in_list(const stopword_list *list, const std::string &word)
 
 }  // namespace
 
+std::string own_stem_term(const std::string &prefix, const std::string &stem, const std::string &english)
+{
+    return "Z" + prefix + stem + OWN_STEM_SEPARATOR + english;
+}
+
 std::string fold(const std::string &text)
 {
     if (!needs_folding(text))
@@ -270,10 +275,10 @@ void text_indexer::index(const std::string &text, const std::string &prefix, Xap
     if (!prefix.empty())
         tg.index_text(text, 1, prefix);
     tg.index_text(text, weight);
-    for (const std::string &stem : own_stems(text)) {
-        doc.add_term("Z" + stem, 0);
+    for (const own_stem &stem : own_stems(text)) {
+        doc.add_term(own_stem_term("", stem.stem, stem.english), 0);
         if (!prefix.empty())
-            doc.add_term("Z" + prefix + stem, 0);
+            doc.add_term(own_stem_term(prefix, stem.stem, stem.english), 0);
     }
 }
 
@@ -282,7 +287,7 @@ void text_indexer::index(const std::string &text, const std::string &prefix, Xap
 // Russian stemmer on a Latin word: no inflection, and the unstemmed term is
 // there).  The callers add them with wdf 0 (matching, not weighing; the
 // document's length stays what English gives it).
-std::vector<std::string> text_indexer::own_stems(const std::string &text)
+std::vector<text_indexer::own_stem> text_indexer::own_stems(const std::string &text)
 {
     if (!has_own_stemmer)
         return {};
@@ -291,13 +296,13 @@ std::vector<std::string> text_indexer::own_stems(const std::string &text)
     plain.set_document(words);
     plain.index_text_without_positions(text);
     Xapian::Stem english("english");
-    std::vector<std::string> stems;
+    std::vector<own_stem> stems;
     for (auto t = words.termlist_begin(); t != words.termlist_end(); ++t) {
         const std::string &word = *t;
         if (stopper(word))
             continue;
-        std::string stem = own_stemmer(word);
-        if (stem != word && stem != english(word))
+        own_stem stem{own_stemmer(word), english(word)};
+        if (stem.stem != word && stem.stem != stem.english)
             stems.push_back(stem);
     }
     return stems;
@@ -310,8 +315,8 @@ void text_indexer::index_filter_words(const std::string &text, const std::string
     saw_joined = saw_joined || text.find_first_of(JOINERS) != std::string::npos;
     note_prefix(prefix);
     tg.index_text_without_positions(text, 0, prefix);
-    for (const std::string &stem : own_stems(text))
-        doc.add_term("Z" + prefix + stem, 0);
+    for (const own_stem &stem : own_stems(text))   // a filter: the stem alone (track_query)
+        doc.add_term("Z" + prefix + stem.stem, 0);
 }
 
 void text_indexer::index_word_parts()

@@ -13,8 +13,10 @@
  * folding (diacritics, ø ß æ đ ...), elisions split (l'information ->
  * l information), English and the session language's stopwords with
  * STOP_STEMMED (no Z stem, but the word with its position), word+ / word#
- * also as word, dma_buf also as dma and buf, and the stems of the session's own language (Z terms, wdf
- * 0, no positions) besides the English ones.  The folding's ICU data is a
+ * also as word, dma_buf also as dma and buf, and the stems of the session's own language (wdf
+ * 0, no positions) besides the English ones, each written with the English
+ * stem of its word ("Zwikidat wikidata", "ZSwikidat wikidata": a query
+ * skips the sessions its English stem finds; analysis.h).  The folding's ICU data is a
  * table generated at build time (store/fold_table_gen.cc).
  *
  *   prefix    query field   kind       what
@@ -175,7 +177,7 @@ const char SCHEMA_KEY[] = "wmsearch.schema";
 // 9: title words weigh twice in the plain text (TITLE_WEIGHT), words joined by '_' indexed with
 //    their parts, an export's acronym among the event words (XE), track words stemmed in the
 //    session's language too (ZXT), a mark written apart after an ASCII letter folded
-const char SCHEMA_VERSION[] = "9";
+const char SCHEMA_VERSION[] = "10";
 // The wdf of a title word in the plain text (the S terms keep 1): what a
 // known-item search types is a few words of the title (bench/relevance.py).
 const Xapian::termcount TITLE_WEIGHT = 2;

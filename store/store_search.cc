@@ -288,15 +288,25 @@ Xapian::Query stemmed_query(const Xapian::Query &query, const query_analysis &an
         std::vector<Xapian::Query> weighed{query};
         std::vector<std::string> matching;   // other languages' stems
         Xapian::Stem other;
+        auto add_matching = [&](const std::string &t) {
+            if (std::find(matching.begin(), matching.end(), t) == matching.end())
+                matching.push_back(t);
+        };
         for (const std::string &word : words->second) {
             // Only stems some session has: a lone term stays a term, which
             // Xapian counts without reading its postings.
             for (const std::string &language : analysis.languages)
                 if (stemmer_for(language, other)) {
-                    std::string t = "Z" + prefix + other(word);
-                    if (t != term && std::find(matching.begin(), matching.end(), t) == matching.end() &&
-                        analysis.db.term_exists(t))
-                        matching.push_back(t);
+                    std::string own = other(word);
+                    if ("Z" + prefix + own != term && analysis.db.term_exists("Z" + prefix + own))
+                        add_matching("Z" + prefix + own);   // some word's English stem
+                    // The sessions with a word of that stem in their own
+                    // language (store/analysis.h), but those whose word has
+                    // the English stem searched already: term finds them.
+                    const std::string stems = own_stem_term(prefix, own, "");
+                    for (auto it = analysis.db.allterms_begin(stems); it != analysis.db.allterms_end(stems); ++it)
+                        if ((*it).compare(stems.size(), std::string::npos, stem) != 0)
+                            add_matching(*it);
                 }
             // A stopword has no stem in the index (STOP_STEMMED), only
             // itself: for a query of stopwords only, which Xapian keeps.
@@ -805,7 +815,7 @@ void collect_snippet_terms(const Xapian::Query &query, snippet_terms &terms)
     if (type == Xapian::Query::LEAF_TERM) {
         const std::string term = *query.get_terms_begin();
         if (term.size() > 1 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z'))
-            terms.stems.insert(term.substr(1));
+            terms.stems.insert(term.substr(1, term.find(OWN_STEM_SEPARATOR) - 1));   // an own-language stem: the stem
         else if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z'))
             terms.words.insert(term);
     }
@@ -1283,11 +1293,14 @@ Xapian::docid find_session(const Xapian::Database &db, const char *id)
 
 // Feedback terms: the stemmed words of the unprefixed text (titles and
 // abstracts, tracks and speaker names all reach it), "Zword".  Field terms
-// would only repeat the same words; exact terms would match whole tracks.
+// would only repeat the same words; exact terms would match whole tracks;
+// a stem of the session's own language ("Zwikidat wikidata") has no
+// weight (wdf 0) and would only take the place of a word.
 struct StemmedTextOnly : public Xapian::ExpandDecider {
     bool operator()(const std::string &term) const override
     {
-        return term.size() > 1 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z');
+        return term.size() > 1 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z') &&
+               term.find(OWN_STEM_SEPARATOR) == std::string::npos;
     }
 };
 
