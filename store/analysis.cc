@@ -154,6 +154,39 @@ std::string base_language(const std::string &code)
     return base;
 }
 
+namespace {
+
+// The two-letter codes of Snowball's stemmers (Xapian 1.4 knows those up
+// to "tr"; later Snowball adds the rest) and their names as
+// Xapian::Stem::get_available_languages() says them.
+const struct { char code[3]; const char *name; } SNOWBALL_CODES[] = {
+    {"ar", "arabic"}, {"ca", "catalan"}, {"da", "danish"}, {"de", "german"}, {"el", "greek"},
+    {"en", "english"}, {"es", "spanish"}, {"et", "estonian"}, {"eu", "basque"}, {"fi", "finnish"},
+    {"fr", "french"}, {"ga", "irish"}, {"hi", "hindi"}, {"hu", "hungarian"}, {"hy", "armenian"},
+    {"id", "indonesian"}, {"it", "italian"}, {"lt", "lithuanian"}, {"nb", "norwegian"}, {"ne", "nepali"},
+    {"nl", "dutch"}, {"nn", "norwegian"}, {"no", "norwegian"}, {"pl", "polish"}, {"pt", "portuguese"},
+    {"ro", "romanian"}, {"ru", "russian"}, {"sr", "serbian"}, {"sv", "swedish"}, {"ta", "tamil"},
+    {"tr", "turkish"}, {"yi", "yiddish"},
+};
+
+// Whether Xapian may have a stemmer for language: false for a two-letter
+// code that names no Snowball stemmer this Xapian has (uk, zh, ja ...),
+// which Xapian::Stem would answer by throwing, some 50,000 instructions in
+// every query of an index with such a language.  Other codes: maybe.
+bool may_have_stemmer(const std::string &language)
+{
+    if (language.size() != 2)
+        return true;
+    for (const auto &known : SNOWBALL_CODES)
+        if (language == known.code) {
+            const std::string available = " " + Xapian::Stem::get_available_languages() + " ";
+            return available.find(" " + std::string(known.name) + " ") != std::string::npos;
+        }
+    return false;
+}
+
+}  // namespace
+
 bool stemmer_for(const std::string &language, Xapian::Stem &stemmer)
 {
     // Per thread: a Snowball stemmer keeps its work buffers between calls.
@@ -162,7 +195,8 @@ bool stemmer_for(const std::string &language, Xapian::Stem &stemmer)
     if (found == known.end()) {
         Xapian::Stem made;
         try {
-            if (!language.empty() && language.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos)
+            if (!language.empty() && language.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos &&
+                may_have_stemmer(language))
                 made = Xapian::Stem(language);   // Xapian knows ISO 639 codes: "fr", "de", "ar"
         } catch (const Xapian::InvalidArgumentError &) {
         }
