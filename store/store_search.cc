@@ -287,6 +287,7 @@ Xapian::Query stemmed_query(const Xapian::Query &query, const query_analysis &an
             return query;
         std::vector<Xapian::Query> weighed{query};
         std::vector<std::string> matching;   // other languages' stems
+        std::vector<std::string> walked;     // the other languages' stems looked up
         Xapian::Stem other;
         auto add_matching = [&](const std::string &t) {
             if (std::find(matching.begin(), matching.end(), t) == matching.end())
@@ -298,6 +299,9 @@ Xapian::Query stemmed_query(const Xapian::Query &query, const query_analysis &an
             for (const std::string &language : analysis.languages)
                 if (stemmer_for(language, other)) {
                     std::string own = other(word);
+                    if (std::find(walked.begin(), walked.end(), own) != walked.end())
+                        continue;   // another language's stem of the word too (es, fr, id: "sprint")
+                    walked.push_back(own);
                     if ("Z" + prefix + own != term && analysis.db.term_exists("Z" + prefix + own))
                         add_matching("Z" + prefix + own);   // some word's English stem
                     // The sessions with a word of that stem in their own
@@ -804,6 +808,7 @@ class remembering_stemmer : public Xapian::StemImplementation {
 // MSet::snippet().
 struct snippet_terms {
     std::set<std::string> words, stems;
+    std::bitset<256> stem_initials;   // the first bytes of stems: a word beginning otherwise is not stemmed
     bool wildcard = false;
 };
 
@@ -814,8 +819,10 @@ void collect_snippet_terms(const Xapian::Query &query, snippet_terms &terms)
         terms.wildcard = true;
     if (type == Xapian::Query::LEAF_TERM) {
         const std::string term = *query.get_terms_begin();
-        if (term.size() > 1 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z'))
+        if (term.size() > 1 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z')) {
             terms.stems.insert(term.substr(1, term.find(OWN_STEM_SEPARATOR) - 1));   // an own-language stem: the stem
+            terms.stem_initials.set(static_cast<unsigned char>(term[1]));
+        }
         else if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z'))
             terms.words.insert(term);
     }
@@ -866,9 +873,13 @@ inline size_t char_at(const std::string &text, size_t i, unsigned &ch)
     return decode_utf8(text, i, ch);
 }
 
+// ASCII without a call (isalnum was a libc call per letter of every
+// abstract); the same answer in any locale for ASCII.
 inline bool is_word_char(unsigned ch)
 {
-    return ch < 0x80 ? isalnum(static_cast<int>(ch)) || ch == '_' : Xapian::Unicode::is_wordchar(ch);
+    if (ch < 0x80)
+        return ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+    return Xapian::Unicode::is_wordchar(ch);
 }
 
 // The number in matched of the query term a folded word matches (added
@@ -879,7 +890,7 @@ int matching_term(const std::string &word, const snippet_terms &terms, const Xap
     std::string key;
     if (terms.words.count(word))
         key = word;
-    else if (!terms.stems.empty()) {
+    else if (terms.stem_initials[static_cast<unsigned char>(word[0])]) {   // see remembering_stemmer
         std::string stem = stemmer(word);
         if (!stem.empty() && terms.stems.count(stem))
             key = "Z" + stem;
@@ -950,29 +961,35 @@ struct passage {
 };
 
 // The passage of at most bytes with the most distinct query terms, then
-// the most matches, the earliest of equals (distinct 0: none fits).
+// the most matches, the earliest of equals (distinct 0: none fits).  A
+// window slides over the words (the passage of each first word ends where
+// the next one's cannot end earlier), counting each term in it: one pass,
+// not one per first word (that was most of a page's snippet work).
 passage best_passage(const std::string &text, const std::vector<text_word> &words, size_t n_terms, size_t bytes)
 {
     passage best;
-    std::vector<bool> seen(n_terms);
+    std::vector<size_t> in_window(n_terms);
+    size_t distinct = 0, total = 0, end = 0;   // the window: words [first, end)
     for (size_t first = 0; first < words.size(); first++) {
-        if (!may_begin_passage(text, words, first))
-            continue;
-        std::fill(seen.begin(), seen.end(), false);
-        passage p;
-        p.first = p.last = first;
-        for (size_t i = first; i < words.size() && words[i].end - words[first].start <= bytes; i++) {
-            p.last = i;
-            if (words[i].term < 0)
-                continue;
-            p.total++;
-            if (!seen[words[i].term]) {
-                seen[words[i].term] = true;
-                p.distinct++;
+        end = std::max(end, first);
+        for (; end < words.size() && words[end].end - words[first].start <= bytes; end++)
+            if (words[end].term >= 0) {
+                total++;
+                distinct += in_window[words[end].term]++ == 0;
             }
+        if (may_begin_passage(text, words, first)) {
+            passage p;
+            p.first = first;
+            p.last = end > first ? end - 1 : first;
+            p.distinct = distinct;
+            p.total = total;
+            if (p.distinct > best.distinct || (p.distinct == best.distinct && p.total > best.total))
+                best = p;
         }
-        if (p.distinct > best.distinct || (p.distinct == best.distinct && p.total > best.total))
-            best = p;
+        if (end > first && words[first].term >= 0) {   // first leaves the window
+            total--;
+            distinct -= --in_window[words[first].term] == 0;
+        }
     }
     return best;
 }
