@@ -187,6 +187,14 @@ bool may_have_stemmer(const std::string &language)
 
 }  // namespace
 
+bool has_stemmer(const std::string &language)
+{
+    if (language.size() == 2)   // the table's answer is the constructor's (stemmer_for)
+        return may_have_stemmer(language);
+    Xapian::Stem unused;
+    return stemmer_for(language, unused);
+}
+
 bool stemmer_for(const std::string &language, Xapian::Stem &stemmer)
 {
     // Per thread: a Snowball stemmer keeps its work buffers between calls.

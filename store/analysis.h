@@ -76,6 +76,10 @@ std::string base_language(const std::string &code);
 // The Snowball stemmer of a language code; false when Xapian has none.
 bool stemmer_for(const std::string &language, Xapian::Stem &stemmer);
 
+// Whether Xapian has a stemmer for the language code, without making one
+// for a two-letter code (a query that stems no word needs none).
+bool has_stemmer(const std::string &language);
+
 // Whether a folded, lower-case word is a stopword of the language.
 bool is_stopword(const std::string &language, const std::string &word);
 

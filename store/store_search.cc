@@ -224,11 +224,10 @@ struct query_analysis {
     explicit query_analysis(const Xapian::Database &database) : db(database)
     {
         const std::string prefix = prefix_of(F_LANG);
-        Xapian::Stem unused;
         for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); next_term(it)) {
             std::string language = base_language((*it).substr(prefix.size()));
             if (language != "en" && std::find(languages.begin(), languages.end(), language) == languages.end() &&
-                (stemmer_for(language, unused) || has_stopword_list(language)))
+                (has_stemmer(language) || has_stopword_list(language)))
                 languages.push_back(language);
         }
         stopper.reset(new language_stopper(languages));
