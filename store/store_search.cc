@@ -706,7 +706,7 @@ std::string finish_snippet(const std::string &text, const wm_search_request_t *r
             out += str_or_empty(request->highlight_start);
         else if (c == MARK_END)
             out += str_or_empty(request->highlight_end);
-        else if (strchr(" \t\r\n", c) && c) {
+        else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {   // no libc call per character
             if (!out.empty() && out.back() != ' ')
                 out += ' ';
         } else
