@@ -26,6 +26,7 @@
 #include "query/terminal.h"
 #include "store/paths.h"
 #include "store/store.h"
+#include "wm_version.h"
 
 enum { EXIT_NO_MATCH = 1, EXIT_USAGE = 2, EXIT_INDEX = 3, EXIT_SEVERAL_PEOPLE = 4 };
 enum { SNIPPET_BYTES = 200, SUGGEST_BELOW = 3 };
@@ -132,7 +133,8 @@ static const char usage_text[] =
     "\n"
     "Exit status: 0 something matched, 1 nothing matched, 2 usage or query error,\n"
     "3 index missing or unreadable, 4 (person) several people fit NAME.\n"
-    "See wmquery(1).\n";
+    "See wmquery(1).\n"
+    "Bash completion: " WM_BASHCOMPLETIONDIR "/wmquery\n";
 
 /* ---- small helpers ----------------------------------------------------- */
 
@@ -410,7 +412,7 @@ static int apply_option(const option_spec_t *spec, const char *arg, options_t *o
         *(int *)field = i;
         return 0;
     case OPTION_HELP: fputs(usage_text, stdout); return -1;
-    case OPTION_VERSION: printf("wmquery (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return -1;
+    case OPTION_VERSION: printf("wmquery (%s) %s\n", PACKAGE_NAME, WM_VERSION); return -1;
     }
     return EXIT_USAGE;
 }
