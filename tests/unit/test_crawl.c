@@ -58,7 +58,10 @@ static void shell(const char *dir, const char *command)
 
 static int make_tree(void **state)
 {
-    char *dir = strdup("/tmp/wm-test-crawl-XXXXXX");
+    const char *root = getenv("TMPDIR");   /* tests write under $TMPDIR, else /tmp */
+    if (!root || !*root)
+        root = "/tmp";
+    char *dir = wm_strdup_printf("%s/wm-test-crawl-XXXXXX", root);
     if (!dir || !mkdtemp(dir))
         return -1;
     *state = dir;

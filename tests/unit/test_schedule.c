@@ -46,9 +46,13 @@ static void collected_free(collected_t *c)
 
 static char *write_temp(const char *text, const char *suffix)
 {
-    char *path = malloc(64);
+    const char *root = getenv("TMPDIR");   /* tests write under $TMPDIR, else /tmp */
+    if (!root || !*root)
+        root = "/tmp";
+    size_t size = strlen(root) + strlen(suffix) + 32;
+    char *path = malloc(size);
     assert_non_null(path);
-    snprintf(path, 64, "/tmp/wm-schedule-XXXXXX%s", suffix);
+    snprintf(path, size, "%s/wm-schedule-XXXXXX%s", root, suffix);
     int fd = mkstemps(path, (int)strlen(suffix));
     assert_true(fd >= 0);
     assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));

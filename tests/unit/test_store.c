@@ -29,7 +29,7 @@ const char *__asan_default_options(void)
     return "fast_unwind_on_malloc=0";
 }
 
-static char tmpdir[] = "/tmp/test_store.XXXXXX";
+static char tmpdir[200];   /* room for the names made under it */
 static char index_path[256];
 static wm_store_t *reader;   /* read-only handle on index_path, opened by the group setup */
 
@@ -100,6 +100,10 @@ static void put_fixtures(wm_store_t *w)
 static int group_setup(void **state)
 {
     (void)state;
+    const char *root = getenv("TMPDIR");   /* tests write under $TMPDIR, else /tmp */
+    if (!root || !*root)
+        root = "/tmp";
+    snprintf(tmpdir, sizeof tmpdir, "%s/test_store.XXXXXX", root);
     if (!mkdtemp(tmpdir))
         return -1;
     snprintf(index_path, sizeof index_path, "%s/sub/dir/index", tmpdir);   /* parents made too */

@@ -17,7 +17,7 @@
 #include "archive/util.h"
 #include "store/store.h"
 
-static char tmpdir[] = "/tmp/test_suggest.XXXXXX";
+static char tmpdir[200];   /* room for the names made under it */
 static wm_store_t *reader;
 
 /* ---- fixtures --------------------------------------------------------- */
@@ -53,6 +53,10 @@ static void put(wm_store_t *w, wm_session_t *s)
 static int group_setup(void **state)
 {
     (void)state;
+    const char *root = getenv("TMPDIR");   /* tests write under $TMPDIR, else /tmp */
+    if (!root || !*root)
+        root = "/tmp";
+    snprintf(tmpdir, sizeof tmpdir, "%s/test_suggest.XXXXXX", root);
     if (!mkdtemp(tmpdir))
         return -1;
     char path[300];
