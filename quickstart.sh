@@ -70,7 +70,7 @@ step() {
   else
     echo ':test-result: FAIL' >"$top/_build/$name.trs"
     echo "== $name failed ($log):"
-    { grep -E '^(FAIL|ERROR|XPASS)|[Ee]rror' "$log" || tail -n 40 "$log"; } | head -n 40
+    { grep -E '^(FAIL|ERROR|XPASS):' "$log" || tail -n 40 "$log"; } | head -n 40
   fi
   # each suite run inside (distcheck's, the package build's) on one line, for the record
   awk '/^# TOTAL:/ { line = "   " $0 } /^# (PASS|SKIP|FAIL|ERROR):/ { line = line " " $0 }
