@@ -6,6 +6,8 @@ WM_SAMPLEDIR, WM_RULESDIR and WM_BASHCOMPLETIONDIR); NEWS and
 debian/changelog are at the version being built."""
 import os
 import re
+import shutil
+import subprocess
 
 from wmtest import BUILDDIR, SRCDIR, check, done, read_text, skip, test, wmindex, wmquery
 
@@ -16,15 +18,21 @@ RULESDIR = os.environ.get("WM_RULESDIR", "")
 COMPLETIONDIR = os.environ.get("WM_BASHCOMPLETIONDIR", "")
 
 
+def git_describes():
+    if not os.path.exists(os.path.join(SRCDIR, ".git")) or not shutil.which("git"):
+        return False
+    return subprocess.run(["git", "-C", SRCDIR, "describe", "--tags", "--always"],
+                          capture_output=True).returncode == 0
+
+
 @test
 def version_is_the_package_version():
     for program, run in (("wmindex", wmindex), ("wmquery", wmquery)):
         r = run("--version")
         check(r.code == 0 and r.out.startswith("%s (wmsearch) %s" % (program, VERSION)), r)
         # the build records `git describe` when its source is a git checkout
-        from_git = os.path.exists(os.path.join(SRCDIR, ".git"))
-        from_tarball = os.path.isfile(os.path.join(SRCDIR, ".git-describe"))
-        if from_git or from_tarball:
+        # (and git answers there) or a tarball made from one
+        if git_describes() or os.path.isfile(os.path.join(SRCDIR, ".git-describe")):
             check("(git " in r.out, "%s --version lacks git describe: %r" % (program, r.out))
 
 
