@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "archive/stream.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 #define NOT_AN_INPUT "not a dump or schedule export"
 #define LOOP_MESSAGE "symbolic link loop"
@@ -154,10 +154,11 @@ static int frame_read_names(crawl_frame_t *frame, DIR *dir)
 
 /* --- reporting --------------------------------------------------------- */
 
-/* The callback's answer (non-zero: stop) as this module's status. */
+/* The callback's answer (anything but WM_OK: stop) as the walk's own
+ * status: 0 go on, 1 stop, -1 out of memory (wm_crawl names them). */
 static int report(crawl_state_t *st, wm_crawl_event_t event, const char *path, const char *message)
 {
-    return st->callback(st->ctx, event, path, message) ? 1 : 0;
+    return st->callback(st->ctx, event, path, message) != WM_OK ? 1 : 0;
 }
 
 static int report_errno(crawl_state_t *st, const char *path, int error)
@@ -369,7 +370,7 @@ static int visit_root(crawl_state_t *st, const char *root)
     return report(st, WM_CRAWL_INPUT, root, NULL);
 }
 
-int wm_crawl(const char *const *roots, int n_roots, wm_crawl_fn callback, void *ctx)
+wm_result_t wm_crawl(const char *const *roots, int n_roots, wm_crawl_fn callback, void *ctx)
 {
     crawl_state_t st = { .callback = callback, .ctx = ctx };
     int rc = 0;
@@ -379,7 +380,7 @@ int wm_crawl(const char *const *roots, int n_roots, wm_crawl_fn callback, void *
         frame_free(&st.frames[--st.depth]);
     free(st.frames);
     free(st.dirs.slots);
-    return rc;
+    return rc == 0 ? WM_OK : rc > 0 ? WM_STOPPED : WM_ERR_NO_MEMORY;
 }
 
 static bool ends_with_ignoring_case(const char *name, size_t len, const char *suffix)

@@ -12,6 +12,8 @@
 
 #include <stdbool.h>
 
+#include "common/status.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -25,15 +27,16 @@ typedef enum wm_crawl_event {
 /* Called once per file (and per error).  path is the file's path as reached
  * from the root given; message is NULL for WM_CRAWL_INPUT, a reason for
  * SKIPPED ("not a dump: README.txt") and ERROR ("No such file or directory",
- * "Permission denied", "symbolic link loop").  Return 0 to go on, non-zero
- * to stop the crawl. */
-typedef int (*wm_crawl_fn)(void *ctx, wm_crawl_event_t event, const char *path,
-                           const char *message);
+ * "Permission denied", "symbolic link loop").  Return WM_OK to go on;
+ * anything else stops the crawl. */
+typedef wm_result_t (*wm_crawl_fn)(void *ctx, wm_crawl_event_t event, const char *path,
+                                   const char *message);
 
-/* Crawl the n_roots paths in the order given.  Return 0 when the crawl ran
- * to its end (errors on single paths are reported through the callback,
- * not here), 1 when the callback stopped it, -1 when out of memory. */
-int wm_crawl(const char *const *roots, int n_roots, wm_crawl_fn callback, void *ctx);
+/* Crawl the n_roots paths in the order given.  Return WM_OK when the
+ * crawl ran to its end (errors on single paths are reported through the
+ * callback, not here), WM_STOPPED when the callback stopped it,
+ * WM_ERR_NO_MEMORY. */
+wm_result_t wm_crawl(const char *const *roots, int n_roots, wm_crawl_fn callback, void *ctx);
 
 /* Whether a file name looks like an input by its name alone. */
 bool wm_crawl_name_is_input(const char *name);

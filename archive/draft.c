@@ -12,7 +12,7 @@
 #include "archive/speakers.h"
 #include "archive/spill.h"
 #include "archive/tally.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "archive/wikitext.h"
 #include "archive/wikitext_lines.h"
 
@@ -136,11 +136,11 @@ wm_draft_t *wm_draft_decode(const wm_rules_t *rules, const wm_buf_t *b)
 
 /* A failed lookup stops the extractor (out of memory) or fails the dump
  * (a kept page could not be read back). */
-void wm_draft_note_lookups(wm_draft_builder_t *ex, wm_lookups_status_t status)
+void wm_draft_note_lookups(wm_draft_builder_t *ex, wm_result_t status)
 {
-    if (status == WM_LOOKUPS_NO_MEMORY)
+    if (status == WM_ERR_NO_MEMORY)
         ex->oom = true;
-    else if (status != WM_LOOKUPS_OK)
+    else if (status != WM_OK)
         ex->spill_failed = true;
 }
 

@@ -14,7 +14,7 @@
 #include "archive/lookups.h"
 #include "archive/rules.h"
 #include "archive/session.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,7 +56,7 @@ wm_session_t *wm_draft_build(wm_draft_builder_t *builder, wm_draft_t *draft, int
                              int *reason);
 
 /* Take note of a lookup's status in the builder's failures. */
-void wm_draft_note_lookups(wm_draft_builder_t *builder, wm_lookups_status_t status);
+void wm_draft_note_lookups(wm_draft_builder_t *builder, wm_result_t status);
 
 #ifdef __cplusplus
 }

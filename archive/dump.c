@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive/util.h"
+#include "common/util.h"
 
 #define CHUNK_SIZE (64 * 1024)
 /* Every element we use sits at depth <= 4; deeper ones are skipped whole. */
@@ -88,7 +88,7 @@ typedef struct reader {
     size_t n_revisions;
     revision_t best, current;
 
-    int status;                 /* 0 reading, 1 stopped by the callback, -1 error */
+    wm_result_t status;         /* WM_OK reading, WM_STOPPED by the callback, or the error */
     char *error;
 } reader_t;
 
@@ -159,21 +159,22 @@ static char *page_suffix(const reader_t *r)
     return suffix;
 }
 
-/* Keep the first error only, and stop expat: later handlers are ignored. */
-static void reader_fail(reader_t *r, char *message)
+/* Keep the first error only, and stop expat: later handlers are ignored.
+ * No message (it could not be made): out of memory. */
+static void reader_fail(reader_t *r, wm_result_t code, char *message)
 {
-    if (r->status == -1) {
+    if (r->status < WM_OK) {
         free(message);
         return;
     }
-    r->status = -1;
+    r->status = message ? code : WM_ERR_NO_MEMORY;
     r->error = message;
     XML_StopParser(r->parser, XML_FALSE);
 }
 
 static void fail_out_of_memory(reader_t *r)
 {
-    reader_fail(r, wm_strdup_printf("%s: out of memory", wm_stream_path(r->stream)));
+    reader_fail(r, WM_ERR_NO_MEMORY, wm_strdup_printf("%s: out of memory", wm_stream_path(r->stream)));
 }
 
 /* --- siteinfo ------------------------------------------------------------ */
@@ -220,8 +221,9 @@ static int site_add_namespace(reader_t *r)
 static int root_begin(reader_t *r, const char *local, const XML_Char **attrs)
 {
     if (strcmp(local, "mediawiki") != 0) {
-        reader_fail(r, wm_strdup_printf("%s: not a MediaWiki XML dump (root element <%s>)",
-                                        wm_stream_path(r->stream), local));
+        reader_fail(r, WM_ERR_NOT_INPUT,
+                    wm_strdup_printf("%s: not a MediaWiki XML dump (root element <%s>)",
+                                     wm_stream_path(r->stream), local));
         return -1;
     }
     const char *version = attribute(attrs, "version");
@@ -328,8 +330,8 @@ static void page_end(reader_t *r)
         .n_revisions = r->n_revisions,
         .offset = r->page_offset,
     };
-    if (r->on_page(r->ctx, &r->site, &page) != 0) {
-        r->status = 1;
+    if (r->on_page(r->ctx, &r->site, &page) != WM_OK) {
+        r->status = WM_STOPPED;
         XML_StopParser(r->parser, XML_FALSE);
     }
     r->in_page = false;
@@ -375,13 +377,13 @@ static int element_begin(reader_t *r, context_t ctx, const XML_Char **attrs)
 static void XMLCALL on_start(void *data, const XML_Char *name, const XML_Char **attrs)
 {
     reader_t *r = data;
-    if (r->status != 0)
+    if (r->status != WM_OK)
         return;
     const char *local = local_name(name);
     context_t ctx;
     if (r->depth == 0) {
         if (root_begin(r, local, attrs) < 0) {
-            if (r->status == 0)
+            if (r->status == WM_OK)
                 fail_out_of_memory(r);
             return;
         }
@@ -425,7 +427,7 @@ static void XMLCALL on_end(void *data, const XML_Char *name)
 {
     (void)name;
     reader_t *r = data;
-    if (r->status != 0 || r->depth == 0)
+    if (r->status != WM_OK || r->depth == 0)
         return;
     context_t ctx = current_context(r);
     r->depth--;
@@ -436,7 +438,7 @@ static void XMLCALL on_end(void *data, const XML_Char *name)
 static void XMLCALL on_chars(void *data, const XML_Char *s, int len)
 {
     reader_t *r = data;
-    if (r->status != 0)
+    if (r->status != WM_OK)
         return;
     wm_buf_t *target;
     switch (current_context(r)) {
@@ -481,10 +483,10 @@ static char *expat_error(reader_t *r, bool final)
     return message;
 }
 
-static int parse_failed(reader_t *r, bool final)
+static wm_result_t parse_failed(reader_t *r, bool final)
 {
-    if (r->status == 0)
-        reader_fail(r, expat_error(r, final));
+    if (r->status == WM_OK)
+        reader_fail(r, WM_ERR_MALFORMED, expat_error(r, final));
     return r->status;
 }
 
@@ -492,36 +494,36 @@ static void stream_failed(reader_t *r)
 {
     char *suffix = page_suffix(r);
     const char *message = wm_stream_error(r->stream);
-    reader_fail(r, suffix ? wm_strdup_printf("%s%s", message ? message : "read error", suffix) : NULL);
+    reader_fail(r, WM_ERR_READ, suffix ? wm_strdup_printf("%s%s", message ? message : "read error", suffix) : NULL);
     free(suffix);
 }
 
 /* Pull chunks from the stream into expat's own buffer until the end. */
-static int reader_run(reader_t *r)
+static wm_result_t reader_run(reader_t *r)
 {
     uint64_t total = 0;
     for (;;) {
         void *buf = XML_GetBuffer(r->parser, CHUNK_SIZE);
         if (!buf) {
             fail_out_of_memory(r);
-            return -1;
+            return r->status;
         }
         ssize_t n = wm_stream_read(r->stream, buf, CHUNK_SIZE);
         if (n < 0) {
             stream_failed(r);
-            return -1;
+            return r->status;
         }
         if (n == 0 && total == 0) {
-            reader_fail(r, wm_strdup_printf("%s: empty file", wm_stream_path(r->stream)));
-            return -1;
+            reader_fail(r, WM_ERR_MALFORMED, wm_strdup_printf("%s: empty file", wm_stream_path(r->stream)));
+            return r->status;
         }
         total += (uint64_t)n;
         if (XML_ParseBuffer(r->parser, (int)n, n == 0) != XML_STATUS_OK)
             return parse_failed(r, n == 0);
-        if (r->status != 0)      /* an error set while expat stopped cleanly */
+        if (r->status != WM_OK)      /* an error set while expat stopped cleanly */
             return r->status;
         if (n == 0)
-            return 0;
+            return WM_OK;
     }
 }
 
@@ -537,7 +539,7 @@ static void reader_free(reader_t *r)
     revision_free(&r->current);
 }
 
-int wm_dump_read(wm_stream_t *stream, wm_dump_page_fn on_page, void *ctx, char **error)
+wm_result_t wm_dump_read(wm_stream_t *stream, wm_dump_page_fn on_page, void *ctx, char **error)
 {
     *error = NULL;
     reader_t r = {.stream = stream, .on_page = on_page, .ctx = ctx};
@@ -545,13 +547,13 @@ int wm_dump_read(wm_stream_t *stream, wm_dump_page_fn on_page, void *ctx, char *
     if (!r.parser || site_init(&r.site) < 0) {
         reader_free(&r);
         *error = wm_strdup_printf("%s: out of memory", wm_stream_path(stream));
-        return -1;
+        return WM_ERR_NO_MEMORY;
     }
     XML_SetUserData(r.parser, &r);
     XML_SetElementHandler(r.parser, on_start, on_end);
     XML_SetCharacterDataHandler(r.parser, on_chars);
-    int status = reader_run(&r);
-    if (status < 0)
+    wm_result_t status = reader_run(&r);
+    if (status < WM_OK)
         *error = r.error ? r.error : wm_strdup_printf("%s: out of memory", wm_stream_path(stream));
     else
         free(r.error);

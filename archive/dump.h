@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "archive/stream.h"
+#include "common/status.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -53,18 +54,22 @@ typedef struct wm_page {
     uint64_t offset;         /* decompressed byte offset of the <page> element */
 } wm_page_t;
 
-/* Return 0 to continue, non-zero to stop reading (wm_dump_read() then returns 1). */
-typedef int (*wm_dump_page_fn)(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page);
+/* Return WM_OK to go on; anything else stops the reading (wm_dump_read()
+ * then returns WM_STOPPED). */
+typedef wm_result_t (*wm_dump_page_fn)(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page);
 
 /* Read the whole dump from stream, calling on_page for each page.
- * Return 0 at the end of a well-formed dump, 1 when the callback asked to
- * stop, -1 on error: *error is then a malloc'd one-line message naming the
+ * Return WM_OK at the end of a well-formed dump, WM_STOPPED when the
+ * callback asked to stop, or an error: WM_ERR_READ (the stream failed:
+ * I/O, corrupt or truncated compressed data), WM_ERR_MALFORMED (malformed
+ * XML, an empty file), WM_ERR_NOT_INPUT (XML, but not a MediaWiki dump),
+ * WM_ERR_NO_MEMORY.  After an error *error is a malloc'd one-line message naming the
  * file (wm_stream_path) and where the problem is: the decompressed byte
  * offset and line, and the title of the page being read if any, e.g.
  * "dump.xml: malformed XML (mismatched tag) at line 120, byte 4711, in page \"2019:Libraries/Foo\"",
  * "x.xml: not a MediaWiki XML dump (root element <html>)".
  * Pages delivered before an error stay delivered. */
-int wm_dump_read(wm_stream_t *stream, wm_dump_page_fn on_page, void *ctx, char **error);
+wm_result_t wm_dump_read(wm_stream_t *stream, wm_dump_page_fn on_page, void *ctx, char **error);
 
 #ifdef __cplusplus
 }

@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #include "archive/tables.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "archive/wikitext.h"
 
 /* A banner template's name is short: "{{Accepted}}", "{{Submission

@@ -31,7 +31,7 @@
 #include "archive/spill.h"
 #include "archive/table_rows.h"
 #include "archive/translations.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "archive/wikitext.h"
 #include "archive/wikitext_lines.h"
 
@@ -186,14 +186,14 @@ static wm_session_t *build_session(wm_extractor_t *ex, wm_draft_t *d, int *missi
 
 static void push_ready(wm_extractor_t *ex, wm_session_t *s)
 {
-    if (wm_spill_push(ex->ready, s) < 0)
+    if (wm_spill_push(ex->ready, s) != WM_OK)
         ex->oom = true;
 }
 
 wm_session_t *wm_extractor_next_session(wm_extractor_t *extractor)
 {
     wm_session_t *s = NULL;
-    if (wm_spill_take(extractor->ready, &s) < 0)
+    if (wm_spill_take(extractor->ready, &s) < WM_OK)
         extractor->spill_failed = true;
     return s;
 }
@@ -287,7 +287,7 @@ static void attach_translations(wm_extractor_t *ex, wm_session_t *s)
 
 static void hold(wm_extractor_t *ex, wm_session_t *s)
 {
-    if (wm_spill_push(ex->held, s) < 0)
+    if (wm_spill_push(ex->held, s) != WM_OK)
         ex->oom = true;
 }
 
@@ -342,7 +342,7 @@ static bool wiki_known(wm_extractor_t *ex, const char *dbname)
 static void queue_pending(wm_extractor_t *ex, wm_draft_t *d)
 {
     if (!wm_draft_encode(ex->rules, &ex->draft_bytes, d) ||
-        wm_spill_push_raw(ex->pending, ex->draft_bytes.data, ex->draft_bytes.len) < 0)
+        wm_spill_push_raw(ex->pending, ex->draft_bytes.data, ex->draft_bytes.len) != WM_OK)
         ex->oom = true;
     wm_draft_free(d);
 }
@@ -389,9 +389,9 @@ const wm_tally_t *wm_extractor_tallies(const wm_extractor_t *extractor, size_t *
     return extractor->tallies.items;
 }
 
-int wm_extractor_explain(wm_extractor_t *extractor, const char *title)
+wm_result_t wm_extractor_explain(wm_extractor_t *extractor, const char *title)
 {
-    return wm_explainer_ask(&extractor->explainer, title);
+    return wm_explainer_ask(&extractor->explainer, title) == 0 ? WM_OK : WM_ERR_NO_MEMORY;
 }
 
 wm_explanation_t *wm_extractor_next_explanation(wm_extractor_t *extractor)
@@ -501,12 +501,19 @@ static void extract_session(wm_extractor_t *ex, const wm_siteinfo_t *site, const
     wm_draft_free(d);
 }
 
-int wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
-                          const wm_page_t *page, const char *source)
+/* What the sticky failures amount to: out of memory first (the extractor
+ * cannot go on), then sessions lost when read back. */
+static wm_result_t failure_of(const wm_extractor_t *ex)
+{
+    return ex->oom ? WM_ERR_NO_MEMORY : ex->spill_failed ? WM_ERR_READ : WM_OK;
+}
+
+wm_result_t wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
+                                  const wm_page_t *page, const char *source)
 {
     wm_extractor_t *ex = extractor;
     if (ex->oom)
-        return -1;
+        return WM_ERR_NO_MEMORY;
     wm_tally_t *tally = tally_of(ex, page_year(site->dbname, page->title));
     if (tally)
         tally->pages++;
@@ -518,7 +525,7 @@ int wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
         if (explained)
             explain(ex, site->dbname, page->title, source, strdup(why), NULL,
                     WM_EXPLAIN_NOT_CANDIDATE, -1, NULL);
-        return ex->oom ? -1 : 0;
+        return ex->oom ? WM_ERR_NO_MEMORY : WM_OK;
     }
     if (page->ns == 10) {
         wm_draft_note_lookups(&ex->builder,
@@ -530,14 +537,14 @@ int wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
     else if (explained)
         explain(ex, site->dbname, page->title, source, why_not_candidate(page, NULL), NULL,
                 WM_EXPLAIN_NOT_CANDIDATE, -1, NULL);
-    return ex->oom ? -1 : 0;
+    return ex->oom ? WM_ERR_NO_MEMORY : WM_OK;
 }
 
 /* The oldest pending draft (caller frees), NULL when none is left. */
 static wm_draft_t *next_pending(wm_extractor_t *ex)
 {
-    for (int got; (got = wm_spill_take_raw(ex->pending, &ex->draft_bytes)) != 0;) {
-        wm_draft_t *d = got > 0 ? wm_draft_decode(ex->rules, &ex->draft_bytes) : NULL;
+    for (wm_result_t got; (got = wm_spill_take_raw(ex->pending, &ex->draft_bytes)) != WM_END;) {
+        wm_draft_t *d = got == WM_OK ? wm_draft_decode(ex->rules, &ex->draft_bytes) : NULL;
         if (d)
             return d;
         ex->spill_failed = true;   /* that one is lost; the others follow */
@@ -550,8 +557,8 @@ static wm_draft_t *next_pending(wm_extractor_t *ex)
 static void release_held(wm_extractor_t *ex)
 {
     wm_session_t *s;
-    for (int got; (got = wm_spill_take(ex->held, &s)) != 0;) {
-        if (got < 0) {
+    for (wm_result_t got; (got = wm_spill_take(ex->held, &s)) != WM_END;) {
+        if (got != WM_OK) {
             ex->spill_failed = true;   /* lost; the others follow */
             continue;
         }
@@ -560,7 +567,7 @@ static void release_held(wm_extractor_t *ex)
     }
 }
 
-int wm_extractor_finish_dump(wm_extractor_t *extractor)
+wm_result_t wm_extractor_finish_dump(wm_extractor_t *extractor)
 {
     wm_extractor_t *ex = extractor;
     const char *wiki = ex->dbname ? ex->dbname : "";
@@ -579,7 +586,7 @@ int wm_extractor_finish_dump(wm_extractor_t *extractor)
     free(ex->dbname);
     ex->dbname = NULL;
     wm_tallies_finish(&ex->tallies);
-    return ex->oom || ex->spill_failed ? -1 : 0;
+    return failure_of(ex);
 }
 
 /* --- lifetime ------------------------------------------------------------------------ */
@@ -588,7 +595,7 @@ wm_extractor_t *wm_extractor_new(char **error)
 {
     wm_rules_t *rules;
     *error = NULL;
-    if (wm_rules_builtin(&rules, error) < 0) {
+    if (wm_rules_builtin(&rules, error) != WM_OK) {
         if (!*error)
             *error = strdup("out of memory");
         return NULL;

@@ -37,6 +37,7 @@
 #include "archive/rules.h"
 #include "archive/session.h"
 #include "archive/tally.h"
+#include "common/status.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,15 +56,22 @@ void wm_extractor_free(wm_extractor_t *extractor);
 /* The rules it uses (owned by the extractor), for the schedule readers. */
 const wm_rules_t *wm_extractor_rules(const wm_extractor_t *extractor);
 
-/* Look at one page of a dump read from the file source.  Return 0, or -1 on
- * an internal error (out of memory) with wm_extractor_error() set. */
-int wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
-                          const wm_page_t *page, const char *source);
+/* Look at one page of a dump read from the file source.  Return WM_OK,
+ * or WM_ERR_NO_MEMORY (the extractor cannot go on; wm_extractor_error()
+ * says so too). */
+wm_result_t wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t *site,
+                                  const wm_page_t *page, const char *source);
 
-/* The dump ended: resolve what was pending.  Return 0 or -1. */
-int wm_extractor_finish_dump(wm_extractor_t *extractor);
+/* The dump ended: resolve what was pending.  Return WM_OK, WM_ERR_READ
+ * (sessions kept in a temporary file could not be read back: those are
+ * lost, the others were given; also when that happened earlier in the
+ * dump, to wm_extractor_next_session) or WM_ERR_NO_MEMORY; the message is
+ * wm_extractor_error(). */
+wm_result_t wm_extractor_finish_dump(wm_extractor_t *extractor);
 
-/* The next ready session (caller frees with wm_session_free), or NULL when none is ready. */
+/* The next ready session (caller frees with wm_session_free), or NULL when
+ * none is ready (or it could not be read back: wm_extractor_finish_dump()
+ * reports that). */
 wm_session_t *wm_extractor_next_session(wm_extractor_t *extractor);
 
 const char *wm_extractor_error(const wm_extractor_t *extractor);
@@ -101,8 +109,8 @@ typedef struct wm_explanation {
 } wm_explanation_t;
 
 /* Explain the pages titled title ('_' as ' ', first letter any case) from
- * now on.  Return 0, or -1 when out of memory. */
-int wm_extractor_explain(wm_extractor_t *extractor, const char *title);
+ * now on.  Return WM_OK, or WM_ERR_NO_MEMORY. */
+wm_result_t wm_extractor_explain(wm_extractor_t *extractor, const char *title);
 
 /* The next explanation ready (caller frees with wm_explanation_free), or NULL. */
 wm_explanation_t *wm_extractor_next_explanation(wm_extractor_t *extractor);

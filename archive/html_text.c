@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive/util.h"
+#include "common/util.h"
 
 /* --- tags and entities in raw text --------------------------------------- */
 

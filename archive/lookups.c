@@ -7,13 +7,12 @@
 #include "archive/lookups.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "archive/spill.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "archive/wikitext.h"
 
 /* How deep to look into nested template calls for speaker pages and switch
@@ -53,7 +52,7 @@ struct wm_lookups {
     wm_spill_texts_t *biographies;
     switch_table_t *switches;
     size_t n_switches;
-    wm_lookups_status_t status;   /* of the current call: its worst failure */
+    wm_result_t status;   /* of the current call: its worst failure */
 };
 
 wm_lookups_t *wm_lookups_new(void)
@@ -76,9 +75,9 @@ void wm_lookups_free(wm_lookups_t *lk)
 }
 
 /* Out of memory wins over a read failure: it stops the extractor. */
-static void fail(wm_lookups_t *lk, wm_lookups_status_t status)
+static void fail(wm_lookups_t *lk, wm_result_t status)
 {
-    if (lk->status != WM_LOOKUPS_NO_MEMORY)
+    if (lk->status != WM_ERR_NO_MEMORY)
         lk->status = status;
 }
 
@@ -122,7 +121,7 @@ static char *plain_of(wm_lookups_t *lk, const char *text, size_t len)
 {
     char *plain = wm_wikitext_to_plain(text, len);
     if (!plain)
-        fail(lk, WM_LOOKUPS_NO_MEMORY);
+        fail(lk, WM_ERR_NO_MEMORY);
     return plain;
 }
 
@@ -270,12 +269,12 @@ static char *resolve_switches(wm_lookups_t *lk, const wm_era_rule_t *era, const 
     return wm_buf_take(&out);
 }
 
-wm_lookups_status_t wm_lookups_resolve_switches(wm_lookups_t *lk, const wm_era_rule_t *era,
-                                                const char *raw, int *missing, char **resolved)
+wm_result_t wm_lookups_resolve_switches(wm_lookups_t *lk, const wm_era_rule_t *era,
+                                        const char *raw, int *missing, char **resolved)
 {
-    lk->status = WM_LOOKUPS_OK;
+    lk->status = WM_OK;
     *resolved = resolve_switches(lk, era, raw, missing);
-    return *resolved ? WM_LOOKUPS_OK : WM_LOOKUPS_NO_MEMORY;
+    return *resolved ? WM_OK : WM_ERR_NO_MEMORY;
 }
 
 /* Record the cases of the first {{#switch:}} found in text (nested calls
@@ -346,7 +345,7 @@ static void remember_switch(wm_lookups_t *lk, const char *name, const wm_page_t 
         return;
     switch_table_t *tables = realloc(lk->switches, (lk->n_switches + 1) * sizeof *tables);
     if (!tables) {
-        fail(lk, WM_LOOKUPS_NO_MEMORY);
+        fail(lk, WM_ERR_NO_MEMORY);
         return;
     }
     lk->switches = tables;
@@ -354,17 +353,17 @@ static void remember_switch(wm_lookups_t *lk, const char *name, const wm_page_t 
     memset(table, 0, sizeof *table);
     table->name = strdup(name);
     if (!table->name || load_switch(table, page->text, page->text_len, 0) < 0)
-        fail(lk, WM_LOOKUPS_NO_MEMORY);
+        fail(lk, WM_ERR_NO_MEMORY);
 }
 
 /* Keep text (malloc'd, taken; NULL or "" for none) as info's biography. */
 static void keep_biography(wm_lookups_t *lk, speaker_info_t *info, char *text)
 {
     size_t len = text ? strlen(text) : 0;
-    if (len && wm_spill_texts_put(lk->biographies, text, len, &info->bio_at) == 0)
+    if (len && wm_spill_texts_put(lk->biographies, text, len, &info->bio_at) == WM_OK)
         info->bio_len = len;
     else if (len)
-        fail(lk, WM_LOOKUPS_NO_MEMORY);
+        fail(lk, WM_ERR_NO_MEMORY);
     free(text);
 }
 
@@ -374,13 +373,10 @@ static const char *biography_of(wm_lookups_t *lk, const speaker_info_t *info)
 {
     if (!info->bio_len)
         return NULL;
-    const char *text = wm_spill_texts_get(lk->biographies, info->bio_at, info->bio_len);
-    if (!text) {
-        if (errno == ENOMEM)
-            fail(lk, WM_LOOKUPS_NO_MEMORY);
-        else
-            fail(lk, WM_LOOKUPS_READ_FAILED);
-    }
+    const char *text;
+    wm_result_t rc = wm_spill_texts_get(lk->biographies, info->bio_at, info->bio_len, &text);
+    if (rc != WM_OK)
+        fail(lk, rc == WM_ERR_NO_MEMORY ? WM_ERR_NO_MEMORY : WM_ERR_READ);
     return text;
 }
 
@@ -393,12 +389,12 @@ static void remember_speaker(wm_lookups_t *lk, const wm_era_rule_t *era, const c
     if (find_speaker(lk, era->speaker_page, code))
         return;
     if (wm_wikitext_templates(page->text, page->text_len, &calls, &n) < 0) {
-        fail(lk, WM_LOOKUPS_NO_MEMORY);
+        fail(lk, WM_ERR_NO_MEMORY);
         return;
     }
     speaker_info_t *info = add_speaker_info(lk, era->speaker_page, code);
     if (!info) {
-        fail(lk, WM_LOOKUPS_NO_MEMORY);
+        fail(lk, WM_ERR_NO_MEMORY);
         wm_templates_free(calls, n);
         return;
     }
@@ -412,12 +408,12 @@ static void remember_speaker(wm_lookups_t *lk, const wm_era_rule_t *era, const c
     wm_templates_free(calls, n);
 }
 
-wm_lookups_status_t wm_lookups_add_page(wm_lookups_t *lk, const wm_rules_t *rules,
-                                        const char *dbname, const wm_page_t *page)
+wm_result_t wm_lookups_add_page(wm_lookups_t *lk, const wm_rules_t *rules,
+                                const char *dbname, const wm_page_t *page)
 {
     const char *colon = strchr(page->title, ':');
     const char *name = colon ? colon + 1 : page->title;
-    lk->status = WM_LOOKUPS_OK;
+    lk->status = WM_OK;
     for (size_t e = 0; e < rules->n_eras; e++) {
         const wm_era_rule_t *era = &rules->eras[e];
         const char *code = era->speaker_page ? subpage_of(name, era->speaker_page) : NULL;
@@ -472,7 +468,7 @@ static void collect_speaker_codes(wm_lookups_t *lk, const char *page, const char
     if (depth > MAX_TEMPLATE_DEPTH)
         return;
     if (wm_wikitext_templates(text, strlen(text), &calls, &n) < 0) {
-        fail(lk, WM_LOOKUPS_NO_MEMORY);
+        fail(lk, WM_ERR_NO_MEMORY);
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -484,7 +480,7 @@ static void collect_speaker_codes(wm_lookups_t *lk, const char *page, const char
         }
         char **items = realloc(codes->items, (codes->n + 1) * sizeof *items);
         if (!items || !(items[codes->n] = strdup(code))) {
-            fail(lk, WM_LOOKUPS_NO_MEMORY);
+            fail(lk, WM_ERR_NO_MEMORY);
             if (items)
                 codes->items = items;
             break;
@@ -495,12 +491,12 @@ static void collect_speaker_codes(wm_lookups_t *lk, const char *page, const char
     wm_templates_free(calls, n);
 }
 
-wm_lookups_status_t wm_lookups_add_speakers(wm_lookups_t *lk, wm_session_t *session,
-                                            const wm_era_rule_t *era, const char *raw,
-                                            size_t *found, int *missing)
+wm_result_t wm_lookups_add_speakers(wm_lookups_t *lk, wm_session_t *session,
+                                    const wm_era_rule_t *era, const char *raw,
+                                    size_t *found, int *missing)
 {
     wm_names_t codes = {0};
-    lk->status = WM_LOOKUPS_OK;
+    lk->status = WM_OK;
     collect_speaker_codes(lk, era->speaker_page, raw, 0, &codes);
     for (size_t i = 0; i < codes.n; i++) {
         const char *code = codes.items[i];
@@ -509,7 +505,7 @@ wm_lookups_status_t wm_lookups_add_speakers(wm_lookups_t *lk, wm_session_t *sess
             (*missing)++;
         const char *name = info && info->name && *info->name ? info->name : code;
         if (wm_session_add_speaker(session, name, NULL, code, info ? biography_of(lk, info) : NULL) < 0)
-            fail(lk, WM_LOOKUPS_NO_MEMORY);
+            fail(lk, WM_ERR_NO_MEMORY);
         free(codes.items[i]);
     }
     free(codes.items);

@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "archive/session.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 /* The built-in rules: data/rules/wikimania.rules, turned into a C string
  * at build time (Makefile.am), so the shipped file and what the programs use
@@ -25,7 +25,7 @@ const char *wm_rules_builtin_text(void)
     return builtin_rules;
 }
 
-int wm_rules_builtin(wm_rules_t **rules, char **error)
+wm_result_t wm_rules_builtin(wm_rules_t **rules, char **error)
 {
     return wm_rules_parse(builtin_rules, sizeof builtin_rules - 1, rules, error);
 }
@@ -795,13 +795,13 @@ static int parse_line(parser_t *ps, const char *start, size_t len)
     return rc;
 }
 
-int wm_rules_parse(const char *text, size_t len, wm_rules_t **rules, char **error)
+wm_result_t wm_rules_parse(const char *text, size_t len, wm_rules_t **rules, char **error)
 {
     *rules = NULL;
     *error = NULL;
     parser_t ps = {.rules = calloc(1, sizeof(wm_rules_t))};
     if (!ps.rules)
-        return -1;
+        return WM_ERR_NO_MEMORY;
     int rc = 0;
     for (size_t pos = 0; pos <= len && rc == 0;) {
         const char *nl = memchr(text + pos, '\n', len - pos);
@@ -817,13 +817,15 @@ int wm_rules_parse(const char *text, size_t len, wm_rules_t **rules, char **erro
         rc = check_era(&ps);
     if (rc == 0) {
         *rules = ps.rules;
-        return 0;
+        return WM_OK;
     }
     wm_rules_free(ps.rules);
-    *error = ps.oom ? NULL : ps.error;
-    if (ps.oom)
+    if (ps.oom || !ps.error) {   /* no message: it could not be made */
         free(ps.error);
-    return -1;
+        return WM_ERR_NO_MEMORY;
+    }
+    *error = ps.error;
+    return WM_ERR_MALFORMED;
 }
 
 /* --- adding a rules file to a rule set -------------------------------------------- */
@@ -868,17 +870,18 @@ static int merge_eras(wm_rules_t *rules, wm_rules_t *extra)
                    sizeof *rules->eras);
 }
 
-int wm_rules_add(wm_rules_t *rules, const char *text, size_t len, char **error)
+wm_result_t wm_rules_add(wm_rules_t *rules, const char *text, size_t len, char **error)
 {
     wm_rules_t *extra;
-    if (wm_rules_parse(text, len, &extra, error) < 0)
-        return -1;
+    wm_result_t rc = wm_rules_parse(text, len, &extra, error);
+    if (rc != WM_OK)
+        return rc;
     /* Grow everything first so a failure leaves rules as it was. */
     size_t n_codes = rules->translation_codes.n + extra->translation_codes.n;
     char **codes = realloc(rules->translation_codes.items, (n_codes ? n_codes : 1) * sizeof *codes);
     if (!codes) {
         wm_rules_free(extra);
-        return -1;
+        return WM_ERR_NO_MEMORY;
     }
     rules->translation_codes.items = codes;
     if (merge_eras(rules, extra) < 0 ||
@@ -889,7 +892,7 @@ int wm_rules_add(wm_rules_t *rules, const char *text, size_t len, char **error)
         prepend((void **)&rules->statuses, &rules->n_statuses, (void **)&extra->statuses,
                 &extra->n_statuses, sizeof *rules->statuses) < 0) {
         wm_rules_free(extra);
-        return -1;
+        return WM_ERR_NO_MEMORY;
     }
     if (extra->translation_codes.n)
         memcpy(codes + rules->translation_codes.n, extra->translation_codes.items,
@@ -901,13 +904,13 @@ int wm_rules_add(wm_rules_t *rules, const char *text, size_t len, char **error)
     if (prepend((void **)&rules->text_templates.items, &rules->text_templates.n,
                 (void **)&extra->text_templates.items, &extra->text_templates.n, sizeof(char *)) < 0) {
         wm_rules_free(extra);
-        return -1;
+        return WM_ERR_NO_MEMORY;
     }
     for (int f = 0; f < WM_FIELD_COUNT; f++)   /* the file's aliases first */
         if (prepend((void **)&rules->aliases[f].items, &rules->aliases[f].n,
                     (void **)&extra->aliases[f].items, &extra->aliases[f].n, sizeof(char *)) < 0) {
             wm_rules_free(extra);
-            return -1;
+            return WM_ERR_NO_MEMORY;
         }
     if (extra->other_type) {
         free(rules->other_type);
@@ -915,5 +918,5 @@ int wm_rules_add(wm_rules_t *rules, const char *text, size_t len, char **error)
         extra->other_type = NULL;
     }
     wm_rules_free(extra);
-    return 0;
+    return WM_OK;
 }

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/status.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -105,19 +107,19 @@ typedef struct wm_rules {
     wm_names_t text_templates;
 } wm_rules_t;
 
-/* Parse rules text.  On success return 0 and set *rules (caller frees with
- * wm_rules_free).  On a syntax error return -1 and set *error to a malloc'd
- * message naming the line, e.g. "rules line 12: unknown field \"speaker\"";
- * out of memory: -1 with *error NULL or a message. */
-int wm_rules_parse(const char *text, size_t len, wm_rules_t **rules, char **error);
+/* Parse rules text.  On success return WM_OK and set *rules (caller frees
+ * with wm_rules_free).  On a syntax error return WM_ERR_MALFORMED and set
+ * *error to a malloc'd message naming the line, e.g. "rules line 12:
+ * unknown field \"speaker\""; out of memory: WM_ERR_NO_MEMORY (*error NULL). */
+wm_result_t wm_rules_parse(const char *text, size_t len, wm_rules_t **rules, char **error);
 
 /* Add the rules of text to rules, as a rules file given with --rules:
  * an era whose name is already known replaces that era where it stands;
  * new eras are tried before the known ones; [types], [statuses] and
  * [languages] entries are consulted before the known ones; translation
- * codes and aliases add up; "default" replaces.  Return 0, or -1 with *error as wm_rules_parse (after a syntax
- * error rules is unchanged). */
-int wm_rules_add(wm_rules_t *rules, const char *text, size_t len, char **error);
+ * codes and aliases add up; "default" replaces.  Return as wm_rules_parse
+ * (after an error rules is unchanged). */
+wm_result_t wm_rules_add(wm_rules_t *rules, const char *text, size_t len, char **error);
 
 /* Is item (exactly) one of names? */
 bool wm_names_contain(const wm_names_t *names, const char *item);
@@ -126,7 +128,7 @@ bool wm_names_contain(const wm_names_t *names, const char *item);
 const char *wm_rules_builtin_text(void);
 
 /* Parse the built-in rules (as wm_rules_parse). */
-int wm_rules_builtin(wm_rules_t **rules, char **error);
+wm_result_t wm_rules_builtin(wm_rules_t **rules, char **error);
 
 void wm_rules_free(wm_rules_t *rules);
 

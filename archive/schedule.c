@@ -16,7 +16,7 @@
 
 #include "archive/html_text.h"
 #include "archive/speakers.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 /* --- detection ------------------------------------------------------------- */
 
@@ -446,7 +446,8 @@ typedef struct reader {
     bool conf_done;     /* conf.event and conf.year are set */
     key_set_t seen;
     wm_tally_t tally;
-    bool stopped, oom, stream_failed, not_schedule;
+    bool stopped, oom, stream_failed;
+    wm_result_t failure;   /* the error found (error says where), else WM_OK */
     char *error;
 } reader_t;
 
@@ -520,7 +521,7 @@ static void emit(reader_t *r, const talk_t *t)
     if (!s)
         return;
     r->tally.sessions++;
-    if (r->on_session(r->ctx, s) != 0)
+    if (r->on_session(r->ctx, s) != WM_OK)
         r->stopped = true;
 }
 
@@ -640,6 +641,7 @@ static void read_json(reader_t *r)
     json_error_t jerr;
     json_t *root = json_load_callback(json_feed, r, JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL, &jerr);
     if (!root) {
+        r->failure = r->stream_failed ? WM_ERR_READ : WM_ERR_MALFORMED;
         r->error = r->stream_failed
                        ? strdup(wm_stream_error(r->stream))
                        : wm_strdup_printf("%s: not a schedule export: JSON error at line %d: %s",
@@ -649,7 +651,7 @@ static void read_json(reader_t *r)
     const json_t *conf = json_object_get(json_object_get(root, "schedule"), "conference");
     const json_t *days = json_object_get(conf, "days");
     if (!json_is_array(days)) {
-        r->not_schedule = true;
+        r->failure = WM_ERR_NOT_INPUT;
         r->error = wm_strdup_printf("%s: not a schedule export (no schedule.conference.days)",
                                     r->source);
     } else {
@@ -788,15 +790,18 @@ static void frab_parse(frab_t *f)
     for (;;) {
         ssize_t n = wm_stream_read(f->r->stream, buf, sizeof buf);
         if (n < 0) {
+            f->r->failure = WM_ERR_READ;
             f->r->error = strdup(wm_stream_error(f->r->stream));
             return;
         }
         if (XML_Parse(f->parser, buf, (int)n, n == 0) == XML_STATUS_ERROR) {
-            if (!f->r->stopped && !f->r->oom)
+            if (!f->r->stopped && !f->r->oom) {
+                f->r->failure = WM_ERR_MALFORMED;
                 f->r->error = wm_strdup_printf(
                     "%s: schedule XML error at line %lu: %s", f->r->source,
                     (unsigned long)XML_GetCurrentLineNumber(f->parser),
                     XML_ErrorString(XML_GetErrorCode(f->parser)));
+            }
             return;
         }
         if (n == 0)
@@ -823,9 +828,9 @@ static void read_frab(reader_t *r)
 
 /* --- entry point ------------------------------------------------------------------ */
 
-int wm_schedule_read(wm_stream_t *stream, wm_input_kind_t kind, const wm_rules_t *rules,
-                     const char *source, wm_schedule_session_fn on_session, void *ctx,
-                     wm_tally_t *tally, char **event, char **error)
+wm_result_t wm_schedule_read(wm_stream_t *stream, wm_input_kind_t kind, const wm_rules_t *rules,
+                             const char *source, wm_schedule_session_fn on_session, void *ctx,
+                             wm_tally_t *tally, char **event, char **error)
 {
     reader_t r = {.stream = stream, .rules = rules, .source = source ? source : "",
                   .on_session = on_session, .ctx = ctx};
@@ -836,9 +841,11 @@ int wm_schedule_read(wm_stream_t *stream, wm_input_kind_t kind, const wm_rules_t
         read_json(&r);
     else if (kind == WM_INPUT_FRAB_XML)
         read_frab(&r);
-    else
+    else {
+        r.failure = WM_ERR_NOT_INPUT;
         r.error = wm_strdup_printf("%s: not a schedule export", r.source);
-    if (!r.oom && !r.error)
+    }
+    if (!r.oom && r.failure == WM_OK)
         conference_done(&r, NULL);   /* an export without talks has its event all the same */
     r.tally.year = r.conf.year;
     if (tally)
@@ -853,13 +860,13 @@ int wm_schedule_read(wm_stream_t *stream, wm_input_kind_t kind, const wm_rules_t
     free(r.conf.event);
     free(r.conf.prefix);
     key_set_free(&r.seen);
-    if (r.oom) {
+    if (r.oom || (r.failure != WM_OK && !r.error)) {   /* no message: it could not be made */
         free(r.error);
-        return -1;
+        return WM_ERR_NO_MEMORY;
     }
-    if (r.error) {
+    if (r.failure != WM_OK) {
         *error = r.error;
-        return r.not_schedule ? -2 : -1;
+        return r.failure;
     }
-    return r.stopped ? 1 : 0;
+    return r.stopped ? WM_STOPPED : WM_OK;
 }

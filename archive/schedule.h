@@ -32,6 +32,7 @@
 #include "archive/session.h"
 #include "archive/stream.h"
 #include "archive/tally.h"
+#include "common/status.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,14 +51,17 @@ typedef enum wm_input_kind {
 wm_input_kind_t wm_input_detect(const unsigned char *head, size_t len);
 
 /* Called with each session read; the callee owns it (wm_session_free).
- * Return 0 to go on, non-zero to stop. */
-typedef int (*wm_schedule_session_fn)(void *ctx, wm_session_t *session);
+ * Return WM_OK to go on; anything else stops the reading. */
+typedef wm_result_t (*wm_schedule_session_fn)(void *ctx, wm_session_t *session);
 
 /* Read a schedule export of the given kind from stream.  source names the
- * file in each session.  Return 0 when read whole, 1 when on_session asked
- * to stop, -1 on error with *error a malloc'd message naming the file
- * (caller frees; NULL when out of memory), -2 (with *error) when the input
- * is well-formed JSON but not a schedule export (a directory walk may skip it).
+ * file in each session.  Return WM_OK when read whole, WM_STOPPED when
+ * on_session asked to stop, or an error with *error a malloc'd message
+ * naming the file (caller frees): WM_ERR_READ (the stream failed),
+ * WM_ERR_MALFORMED (not well-formed JSON or XML), WM_ERR_NOT_INPUT
+ * (well-formed JSON but not a schedule export, or a kind that is not a
+ * schedule's: a directory walk may skip such a file); WM_ERR_NO_MEMORY
+ * (*error NULL).
  *
  * When tally is not NULL it receives what the file gave, as far as it was
  * read: year (the conference's), pages and candidates (talks read, every
@@ -67,9 +71,9 @@ typedef int (*wm_schedule_session_fn)(void *ctx, wm_session_t *session);
  * When event is not NULL, *event receives the conference's name as each
  * session has it (a malloc'd string the caller frees), NULL when the file
  * gives none or was not read. */
-int wm_schedule_read(wm_stream_t *stream, wm_input_kind_t kind, const wm_rules_t *rules,
-                     const char *source, wm_schedule_session_fn on_session, void *ctx,
-                     wm_tally_t *tally, char **event, char **error);
+wm_result_t wm_schedule_read(wm_stream_t *stream, wm_input_kind_t kind, const wm_rules_t *rules,
+                             const char *source, wm_schedule_session_fn on_session, void *ctx,
+                             wm_tally_t *tally, char **event, char **error);
 
 #ifdef __cplusplus
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive/util.h"
+#include "common/util.h"
 
 wm_session_t *wm_session_new(void)
 {

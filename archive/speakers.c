@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "archive/util.h"
+#include "common/util.h"
 #include "archive/wikitext.h"
 #include "archive/wikitext_lines.h"
 

@@ -178,17 +178,20 @@ bool wm_record_get_session(wm_record_reader_t *r, wm_session_t *s)
     return ok;
 }
 
-/* A new session from a whole record: 1, or -1 (damaged, or out of memory). */
-static int session_of(const char *bytes, size_t len, wm_session_t **session)
+/* A new session from a whole record: WM_OK, or WM_ERR_MALFORMED (damaged,
+ * or memory ran out while reading it) or WM_ERR_NO_MEMORY. */
+static wm_result_t session_of(const char *bytes, size_t len, wm_session_t **session)
 {
     wm_record_reader_t reader = wm_record_reader(bytes, len);
     wm_session_t *s = wm_session_new();
-    if (!s || !wm_record_get_session(&reader, s) || !wm_record_at_end(&reader)) {
+    if (!s)
+        return WM_ERR_NO_MEMORY;
+    if (!wm_record_get_session(&reader, s) || !wm_record_at_end(&reader)) {
         wm_session_free(s);
-        return -1;
+        return WM_ERR_MALFORMED;
     }
     *session = s;
-    return 1;
+    return WM_OK;
 }
 
 /* --- records in memory: a first-in first-out array ------------------------------ */
@@ -373,7 +376,7 @@ static memory_fifo_t *memory_for_next(wm_spill_t *spill, bool *to_file)
     return &spill->tail;
 }
 
-int wm_spill_push(wm_spill_t *spill, wm_session_t *session)
+wm_result_t wm_spill_push(wm_spill_t *spill, wm_session_t *session)
 {
     bool to_file;
     memory_fifo_t *memory = memory_for_next(spill, &to_file);
@@ -382,30 +385,30 @@ int wm_spill_push(wm_spill_t *spill, wm_session_t *session)
         if (wm_record_put_session(&spill->record, session) &&
             file_append(&spill->file, spill->record.data, spill->record.len)) {
             wm_session_free(session);
-            return 0;
+            return WM_OK;
         }
     }
     if (fifo_push(memory, (entry_t){.session = session}))
-        return 0;
+        return WM_OK;
     wm_session_free(session);
-    return -1;
+    return WM_ERR_NO_MEMORY;
 }
 
-int wm_spill_push_raw(wm_spill_t *spill, const void *bytes, size_t len)
+wm_result_t wm_spill_push_raw(wm_spill_t *spill, const void *bytes, size_t len)
 {
     bool to_file;
     memory_fifo_t *memory = memory_for_next(spill, &to_file);
     if (len > WM_RECORD_MAX_BYTES)
-        return -1;
+        return WM_ERR_MALFORMED;
     if (to_file && file_append(&spill->file, bytes, len))
-        return 0;
+        return WM_OK;
     char *copy = malloc(len ? len : 1);
     if (copy && len)
         memcpy(copy, bytes, len);
     if (copy && fifo_push(memory, (entry_t){.bytes = copy, .len = len}))
-        return 0;
+        return WM_OK;
     free(copy);
-    return -1;
+    return WM_ERR_NO_MEMORY;
 }
 
 enum taken { EMPTY, FROM_MEMORY, FROM_FILE, READ_ERROR };
@@ -429,46 +432,46 @@ static enum taken take_record(wm_spill_t *spill, entry_t *e, wm_buf_t *from_file
     return taken;
 }
 
-int wm_spill_take(wm_spill_t *spill, wm_session_t **session)
+wm_result_t wm_spill_take(wm_spill_t *spill, wm_session_t **session)
 {
     entry_t e = {0};
-    int rc;
+    wm_result_t rc;
     *session = NULL;
     switch (take_record(spill, &e, &spill->record)) {
     case EMPTY:
-        return 0;
+        return WM_END;
     case FROM_FILE:
         return session_of(spill->record.data, spill->record.len, session);
     case FROM_MEMORY:
         if (e.session) {
             *session = e.session;
-            return 1;
+            return WM_OK;
         }
         rc = session_of(e.bytes, e.len, session);
         free(e.bytes);
         return rc;
     default:
-        return -1;
+        return WM_ERR_READ;
     }
 }
 
-int wm_spill_take_raw(wm_spill_t *spill, wm_buf_t *out)
+wm_result_t wm_spill_take_raw(wm_spill_t *spill, wm_buf_t *out)
 {
     entry_t e = {0};
     bool ok;
     wm_buf_clear(out);
     switch (take_record(spill, &e, out)) {
     case EMPTY:
-        return 0;
+        return WM_END;
     case FROM_FILE:
-        return 1;
+        return WM_OK;
     case FROM_MEMORY:
         ok = e.session ? wm_record_put_session(out, e.session) : wm_buf_append(out, e.bytes, e.len) == 0;
         wm_session_free(e.session);
         free(e.bytes);
-        return ok ? 1 : -1;
+        return ok ? WM_OK : WM_ERR_NO_MEMORY;
     default:
-        return -1;
+        return WM_ERR_READ;
     }
 }
 
@@ -541,46 +544,40 @@ static bool put_in_file(wm_spill_texts_t *texts, const char *text, size_t len)
     return texts->file && pwrite_all(fileno(texts->file), text, len, texts->size) == 0;
 }
 
-int wm_spill_texts_put(wm_spill_texts_t *texts, const char *text, size_t len, uint64_t *at)
+wm_result_t wm_spill_texts_put(wm_spill_texts_t *texts, const char *text, size_t len, uint64_t *at)
 {
     if (texts->memory_from == NOT_IN_MEMORY && !put_in_file(texts, text, len))
         texts->memory_from = texts->size;
-    if (texts->memory_from != NOT_IN_MEMORY && wm_buf_append(&texts->memory, text, len) < 0) {
-        errno = ENOMEM;
-        return -1;
-    }
+    if (texts->memory_from != NOT_IN_MEMORY && wm_buf_append(&texts->memory, text, len) < 0)
+        return WM_ERR_NO_MEMORY;
     *at = texts->size;
     texts->size += len;
-    return 0;
+    return WM_OK;
 }
 
-const char *wm_spill_texts_get(wm_spill_texts_t *texts, uint64_t at, size_t len)
+wm_result_t wm_spill_texts_get(wm_spill_texts_t *texts, uint64_t at, size_t len, const char **text)
 {
-    if (at > texts->size || len > texts->size - at) {
-        errno = EINVAL;
-        return NULL;
-    }
+    *text = NULL;
+    if (at > texts->size || len > texts->size - at)
+        return WM_END;
     if (texts->text_cap < len + 1) {
-        char *text = realloc(texts->text, len + 1);
-        if (!text) {
-            errno = ENOMEM;
-            return NULL;
-        }
-        texts->text = text;
+        char *grown = realloc(texts->text, len + 1);
+        if (!grown)
+            return WM_ERR_NO_MEMORY;
+        texts->text = grown;
         texts->text_cap = len + 1;
     }
     /* The part in the file, then the part in memory. */
     size_t in_file = at >= texts->memory_from ? 0
                      : texts->memory_from - at < len ? (size_t)(texts->memory_from - at) : len;
-    if (in_file && (!texts->file || pread_all(fileno(texts->file), texts->text, in_file, at) != 0)) {
-        errno = EIO;   /* (not ENOMEM: the caller tells the two apart) */
-        return NULL;
-    }
+    if (in_file && (!texts->file || pread_all(fileno(texts->file), texts->text, in_file, at) != 0))
+        return WM_ERR_READ;
     if (len > in_file)
         memcpy(texts->text + in_file, texts->memory.data + (at + in_file - texts->memory_from),
                len - in_file);
     texts->text[len] = '\0';
-    return texts->text;
+    *text = texts->text;
+    return WM_OK;
 }
 
 void wm_spill_texts_clear(wm_spill_texts_t *texts)

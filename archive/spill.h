@@ -22,7 +22,8 @@
 #include <stdint.h>
 
 #include "archive/session.h"
-#include "archive/util.h"
+#include "common/status.h"
+#include "common/util.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -84,14 +85,15 @@ void wm_spill_free(wm_spill_t *spill);
 void wm_spill_keep_in_memory(wm_spill_t *spill, size_t n);
 
 /* Append session, taking it (also on failure: it is freed then).  Return
- * 0, or -1 when out of memory (the queue is unchanged). */
-int wm_spill_push(wm_spill_t *spill, wm_session_t *session);
+ * WM_OK, or WM_ERR_NO_MEMORY (the queue is unchanged). */
+wm_result_t wm_spill_push(wm_spill_t *spill, wm_session_t *session);
 
-/* Take the oldest session: 1 with *session set (caller frees with
- * wm_session_free), 0 when the queue is empty, -1 when it could not be read
- * back: a damaged record or no memory loses that session, a read error the
- * ones in the file (those kept in memory follow). */
-int wm_spill_take(wm_spill_t *spill, wm_session_t **session);
+/* Take the oldest session: WM_OK with *session set (caller frees with
+ * wm_session_free), WM_END when the queue is empty, or an error when it
+ * could not be read back: WM_ERR_MALFORMED (a damaged record) or
+ * WM_ERR_NO_MEMORY lose that session, WM_ERR_READ (the file could not be
+ * read) the ones in the file (those kept in memory follow). */
+wm_result_t wm_spill_take(wm_spill_t *spill, wm_session_t **session);
 
 /* Records appended and not taken yet. */
 size_t wm_spill_count(const wm_spill_t *spill);
@@ -99,9 +101,10 @@ size_t wm_spill_count(const wm_spill_t *spill);
 /* The same queue for records of the caller's own format (the extractor's
  * drafts, written with wm_record_put_*): len bytes in (copied), the same
  * bytes out.  A queue holds one kind of record: sessions or raw ones.
- * Returns as for push and take; take_raw replaces out's contents. */
-int wm_spill_push_raw(wm_spill_t *spill, const void *bytes, size_t len);
-int wm_spill_take_raw(wm_spill_t *spill, wm_buf_t *out);
+ * Returns as for push and take (push_raw: WM_ERR_MALFORMED for a record
+ * longer than WM_RECORD_MAX_BYTES); take_raw replaces out's contents. */
+wm_result_t wm_spill_push_raw(wm_spill_t *spill, const void *bytes, size_t len);
+wm_result_t wm_spill_take_raw(wm_spill_t *spill, wm_buf_t *out);
 
 /* --- texts by position --------------------------------------------------------------
  * Texts kept in the same kind of file, read back by where they were put, in
@@ -115,14 +118,15 @@ typedef struct wm_spill_texts wm_spill_texts_t;
 wm_spill_texts_t *wm_spill_texts_new(void);
 void wm_spill_texts_free(wm_spill_texts_t *texts);
 
-/* Append len bytes of text and set *at to where they are.  Return 0, or -1
- * when out of memory. */
-int wm_spill_texts_put(wm_spill_texts_t *texts, const char *text, size_t len, uint64_t *at);
+/* Append len bytes of text and set *at to where they are.  Return WM_OK,
+ * or WM_ERR_NO_MEMORY. */
+wm_result_t wm_spill_texts_put(wm_spill_texts_t *texts, const char *text, size_t len, uint64_t *at);
 
-/* The len bytes put at at, NUL-terminated, valid until the next call;
- * NULL with errno ENOMEM when out of memory, EINVAL when nothing was put
- * there, else (EIO) on a read error. */
-const char *wm_spill_texts_get(wm_spill_texts_t *texts, uint64_t at, size_t len);
+/* Set *text to the len bytes put at at, NUL-terminated, valid until the
+ * next call, and return WM_OK; else *text is NULL and the result is WM_END
+ * (nothing was put there), WM_ERR_NO_MEMORY or WM_ERR_READ (the file could
+ * not be read). */
+wm_result_t wm_spill_texts_get(wm_spill_texts_t *texts, uint64_t at, size_t len, const char **text);
 
 /* Forget every text put: the file is written over from its start. */
 void wm_spill_texts_clear(wm_spill_texts_t *texts);

@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "archive/util.h"
+#include "common/util.h"
 
 #define INPUT_SIZE (64 * 1024)
 #define SNIFF_SIZE 6

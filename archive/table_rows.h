@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "archive/rules.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "archive/util.h"
+#include "common/util.h"
 
 #ifdef __cplusplus
 extern "C" {

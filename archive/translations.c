@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive/util.h"
+#include "common/util.h"
 
 /* The translation subpages ("X/fr") seen of a source page X. */
 typedef struct translated {

@@ -5,7 +5,7 @@
  * archive/wikitext_plain.c, which also holds wm_wikitext_to_plain. */
 #include "archive/wikitext.h"
 
-#include "archive/util.h"
+#include "common/util.h"
 #include "archive/wikitext_plain.h"
 #include "archive/wikitext_scan.h"
 

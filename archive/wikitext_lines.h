@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <string.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Iterate over lines: *line and *len are set; return false at the end. */
 static inline bool next_line(const char **cursor, const char **line, size_t *len)
 {
@@ -62,5 +66,9 @@ static inline bool next_value_line(const char **cursor, bool items_only, const c
         }
     return false;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,7 +5,7 @@
  * linear and its stack bounded like the scanner. */
 #include "archive/wikitext_plain.h"
 
-#include "archive/util.h"
+#include "common/util.h"
 #include "archive/wikitext.h"
 #include "archive/wikitext_scan.h"
 

@@ -24,6 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define NO_POS SIZE_MAX
 
 /* ------------------------------------------------------------------------ */
@@ -232,5 +236,9 @@ size_t wm_scan_line_end(lexer_t *lx, call_cursor_t cur, size_t p, size_t *conten
 /* Is the line at p (a line start holding '=') a heading?  The rules are
  * MediaWiki's: the level is the shorter '=' run, capped at 6. */
 bool wm_scan_heading(lexer_t *lx, call_cursor_t cur, size_t p, heading_t *h);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

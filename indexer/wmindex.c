@@ -8,13 +8,13 @@
  * come after each file and every --commit-every sessions; a file is
  * recorded as read in the commit that ends it, so an interrupted run
  * (signal, crash, kill -9) is finished by running wmindex again.  Exit
- * status: 0 all inputs indexed, 1 some inputs failed, 2 usage error, 3 the
- * index could not be opened or written, 128+N stopped by signal N
- * (SIGINT 130, SIGTERM 143) after committing what was done. */
+ * status: 0 all inputs indexed, 1 some inputs failed (or stdout could not
+ * be written), 2 usage error, 3 the index could not be opened or written,
+ * 128+N stopped by signal N (SIGINT 130, SIGTERM 143) after committing
+ * what was done. */
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -31,12 +31,13 @@
 #include "archive/extract.h"
 #include "archive/rules.h"
 #include "archive/schedule.h"
-#include "archive/session_json.h"
+#include "output/session_json.h"
 #include "archive/stream.h"
-#include "archive/util.h"
+#include "cli/options.h"
+#include "common/util.h"
 #include "indexer/explain.h"
 #include "indexer/report.h"
-#include "store/paths.h"
+#include "common/paths.h"
 #include "store/store.h"
 #include "wm_version.h"
 
@@ -298,35 +299,35 @@ typedef struct file_context {
     const char *path;
 } file_context_t;
 
-static int on_page(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
+static wm_result_t on_page(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
 {
     file_context_t *file = ctx;
     indexer_t *ix = file->ix;
     if (stop_signal)
-        return 1;
+        return WM_STOPPED;
     if (note_page(ix, site) < 0) {
         report_input_error(ix, "out of memory");
-        return 1;
+        return WM_STOPPED;
     }
-    if (wm_extractor_add_page(ix->extractor, site, page, file->path) < 0) {
+    if (wm_extractor_add_page(ix->extractor, site, page, file->path) != WM_OK) {
         char *message = wm_strdup_printf("%s: page \"%s\": %s", file->path, page->title,
                                          wm_extractor_error(ix->extractor));
         report_input_error(ix, message ? message : "out of memory");
         free(message);
-        return 1;
+        return WM_STOPPED;
     }
     show_progress(ix, false);
-    return drain_sessions(ix) < 0 ? 1 : 0;
+    return drain_sessions(ix) < 0 ? WM_STOPPED : WM_OK;
 }
 
-static int on_schedule_session(void *ctx, wm_session_t *session)
+static wm_result_t on_schedule_session(void *ctx, wm_session_t *session)
 {
     indexer_t *ix = ctx;
     if (stop_signal) {
         wm_session_free(session);
-        return 1;
+        return WM_STOPPED;
     }
-    return emit_session(ix, session) < 0 ? 1 : 0;
+    return emit_session(ix, session) < 0 ? WM_STOPPED : WM_OK;
 }
 
 /* What the file holds, by its first bytes (a dump when unsure: the dump
@@ -351,22 +352,28 @@ static void report_wiki(indexer_t *ix, const char *path)
         report_input_error(ix, "out of memory");
 }
 
-/* Read a dump page by page; return wm_dump_read's status. */
-static int read_dump(indexer_t *ix, wm_stream_t *stream, const char *path)
+/* Read a dump page by page; return wm_dump_read's status (WM_STOPPED: a
+ * callback stopped the reading and said why, or a signal). */
+static wm_result_t read_dump(indexer_t *ix, wm_stream_t *stream, const char *path)
 {
     char *error = NULL;
     file_context_t file = {ix, path};
-    int rc = wm_dump_read(stream, on_page, &file, &error);
-    if (rc < 0) {
+    wm_result_t rc = wm_dump_read(stream, on_page, &file, &error);
+    if (rc < WM_OK) {
         report_input_error(ix, error ? error : "out of memory");
         free(error);
     }
     /* Sessions from the pages read before an error still count (but after
      * a signal the file is read again next time: no need to finish it). */
-    if (!ix->index_failed && !stop_signal && (wm_extractor_finish_dump(ix->extractor) < 0 || drain_sessions(ix) < 0)) {
-        rc = -1;
-        if (!ix->index_failed)
+    wm_result_t finished = WM_OK;
+    if (!ix->index_failed && !stop_signal &&
+        ((finished = wm_extractor_finish_dump(ix->extractor)) != WM_OK || drain_sessions(ix) < 0)) {
+        if (finished != WM_OK)
             report_input_error(ix, wm_extractor_error(ix->extractor));
+        /* else drain_sessions said why: out of memory, or the index failed
+         * (which stops everything) */
+        if (rc >= WM_OK)
+            rc = finished != WM_OK ? finished : WM_ERR_NO_MEMORY;
     }
     if (ix->dbname && !stop_signal)
         report_wiki(ix, path);
@@ -381,28 +388,28 @@ static bool named_on_command_line(const indexer_t *ix, const char *path)
     return false;
 }
 
-static int read_schedule(indexer_t *ix, wm_stream_t *stream, wm_input_kind_t kind,
-                         const char *path)
+static wm_result_t read_schedule(indexer_t *ix, wm_stream_t *stream, wm_input_kind_t kind,
+                                 const char *path)
 {
     char *error = NULL, *event = NULL;
-    int rc = wm_schedule_read(stream, kind, wm_extractor_rules(ix->extractor), path,
-                              on_schedule_session, ix, &ix->export_tally, &event, &error);
-    if (rc != -2 && !stop_signal) {
+    wm_result_t rc = wm_schedule_read(stream, kind, wm_extractor_rules(ix->extractor), path,
+                                      on_schedule_session, ix, &ix->export_tally, &event, &error);
+    if (rc != WM_ERR_NOT_INPUT && !stop_signal) {
         clear_progress(ix);
         if (report_export(&ix->report, stderr, ix->verbosity != QUIET, path, event,
                           &ix->export_tally) < 0)
             report_input_error(ix, "out of memory");
     }
     free(event);
-    if (rc == -2 && !named_on_command_line(ix, path)) {
+    if (rc == WM_ERR_NOT_INPUT && !named_on_command_line(ix, path)) {
         /* Some other JSON file in a directory (truth.json beside a sample): skip it. */
         if (ix->verbosity == VERBOSE) {
             clear_progress(ix);
             fprintf(stderr, "wmindex: skipped %s\n", error);
         }
-        rc = 0;
-    } else if (rc < 0) {
-        report_input_error(ix, error ? error : "out of memory");
+        rc = WM_OK;
+    } else if (rc < WM_OK) {
+        report_input_error(ix, error ? error : wm_result_to_string(rc));
     }
     free(error);
     return rc;
@@ -414,25 +421,25 @@ static int read_schedule(indexer_t *ix, wm_stream_t *stream, wm_input_kind_t kin
 static wm_store_source_t *identify_source(indexer_t *ix, const char *path, bool *unchanged)
 {
     wm_store_source_t *identity = NULL;
-    int same = 0;
     *unchanged = false;
     if (ix->list_sessions || wm_store_source_identify(path, &identity, NULL) != WM_STORE_OK)
         return NULL;
-    if (wm_store_source_unchanged(ix->store, identity, &same) != WM_STORE_OK) {
+    if (wm_store_source_unchanged(ix->store, identity, unchanged) != WM_STORE_OK) {
         wm_store_source_free(identity);   /* read it: the index says at the commit if it is broken */
+        *unchanged = false;
         return NULL;
     }
-    *unchanged = same != 0;
     return identity;
 }
 
 /* Record the source in the index (this commits).  Not after a signal: the
  * file was not read to its end, and must not look read. */
-static void finish_source(indexer_t *ix, const wm_store_source_t *identity, bool is_dump, int rc)
+static void finish_source(indexer_t *ix, const wm_store_source_t *identity, bool is_dump,
+                          wm_result_t rc)
 {
     if (!identity || ix->index_failed || stop_signal)
         return;
-    bool complete = rc == 0;   /* 1: a callback stopped the reading (an error said why) */
+    bool complete = rc == WM_OK;   /* WM_STOPPED: a callback stopped the reading (an error said why) */
     size_t n_tallies = 1;
     const wm_tally_t *tallies = is_dump ? wm_extractor_tallies(ix->extractor, &n_tallies)
                                         : &ix->export_tally;
@@ -478,13 +485,20 @@ static int index_file(indexer_t *ix, const char *path)
         return -1;
     }
     if (identity && wm_store_source_begin(ix->store) != WM_STORE_OK) {
+        /* The index cannot follow what this file gives: say so and stop
+         * (read anyway, the file would look indexed with no record of it). */
+        clear_progress(ix);
+        fprintf(stderr, "wmindex: cannot record %s in the index %s: %s\n", path, ix->index_path,
+                *wm_store_last_error(ix->store) ? wm_store_last_error(ix->store) : "out of memory");
+        ix->index_failed = true;
+        wm_stream_close(stream);
         wm_store_source_free(identity);
-        identity = NULL;
+        return -1;
     }
     ix->current = stream;
     wm_input_kind_t kind = input_kind(stream);
-    int rc = kind == WM_INPUT_DUMP ? read_dump(ix, stream, path)
-                                   : read_schedule(ix, stream, kind, path);
+    wm_result_t rc = kind == WM_INPUT_DUMP ? read_dump(ix, stream, path)
+                                           : read_schedule(ix, stream, kind, path);
     ix->bytes_done += wm_stream_input_offset(stream);
     ix->current = NULL;
     wm_stream_close(stream);
@@ -494,16 +508,18 @@ static int index_file(indexer_t *ix, const char *path)
         commit_index(ix, true);
     wm_store_source_free(identity);
     forget_dump(ix);
-    return rc == 0 || rc == 1 || stop_signal ? 0 : -1;
+    /* WM_STOPPED without a signal: a callback reported its error already
+     * (and the index failure, if that was it, stops everything). */
+    return rc >= WM_OK || stop_signal ? 0 : -1;
 }
 
-static int on_crawl(void *ctx, wm_crawl_event_t event, const char *path, const char *message)
+static wm_result_t on_crawl(void *ctx, wm_crawl_event_t event, const char *path, const char *message)
 {
     indexer_t *ix = ctx;
     switch (event) {
     case WM_CRAWL_INPUT:
         if (stop_signal)
-            return 1;
+            return WM_STOPPED;
         if (index_file(ix, path) < 0)
             ix->files_failed++;
         break;
@@ -520,7 +536,7 @@ static int on_crawl(void *ctx, wm_crawl_event_t event, const char *path, const c
         break;
     }
     show_progress(ix, false);
-    return ix->index_failed || stop_signal ? 1 : 0;
+    return ix->index_failed || stop_signal ? WM_STOPPED : WM_OK;
 }
 
 static void print_summary(indexer_t *ix)
@@ -552,98 +568,82 @@ static void print_summary(indexer_t *ix)
 
 typedef struct options {
     const char *index;
-    const char **rules;         /* --rules FILEs, in order */
-    int n_rules;
-    enum verbosity verbosity;
+    wm_option_list_t rules;     /* --rules FILEs, in order */
+    int verbosity;              /* an enum verbosity */
     bool list_sessions;
     bool rebuild;
     bool stats;
-    bool json;                  /* --format json (--stats, --explain) */
-    const char **explain;       /* --explain TITLEs */
-    int n_explain;
-    unsigned long commit_every;
+    int format;                 /* --format: FORMAT_TEXT or FORMAT_JSON (--stats, --explain) */
+    bool json;                  /* --format json */
+    wm_option_list_t explain;   /* --explain TITLEs */
+    unsigned commit_every;
+    bool help, version;
+    wm_arguments_t arguments;   /* the PATHs */
     char **paths;
     int n_paths;
 } options_t;
 
-static int usage_error(const char *message)
+enum { FORMAT_TEXT, FORMAT_JSON };
+static const wm_option_keyword_t format_keywords[] = {{"text", FORMAT_TEXT}, {"json", FORMAT_JSON}, {NULL, 0}};
+
+/* Print the lines of a usage error (wm_options_usage_error's; NULL when
+ * out of memory, which is then said instead); EXIT_USAGE. */
+static int print_usage_error(char *lines)
 {
-    fprintf(stderr, "wmindex: %s\nTry 'wmindex --help' for more information.\n", message);
+    fputs(lines ? lines : "wmindex: out of memory\n", stderr);
+    free(lines);
     return EXIT_USAGE;
 }
 
-/* A positive decimal number; -1 when text is not one. */
-static int parse_count(const char *text, unsigned long *count)
+/* usage_error(format, ...): say a usage error as every wmsearch program
+ * does ("wmindex: MESSAGE" and the --help hint); EXIT_USAGE. */
+#define usage_error(...) print_usage_error(wm_options_usage_error("wmindex", __VA_ARGS__))
+
+/* Read argv by the option table (cli/options.h); the other words are the
+ * PATHs.  Return -1 to exit 0 (help, version), EXIT_USAGE on error, 0 to go on. */
+static int scan_arguments(int argc, char **argv, options_t *opt)
 {
-    char *end;
-    errno = 0;
-    unsigned long n = strtoul(text, &end, 10);
-    if (errno || end == text || *end || n == 0 || text[0] == '-')
-        return -1;
-    *count = n;
-    return 0;
+    const wm_option_t options[] = {
+        {.name = "index", .letter = 'd', .string = &opt->index},
+        {.name = "verbose", .letter = 'v', .choice = &opt->verbosity, .value = VERBOSE},
+        {.name = "quiet", .letter = 'q', .choice = &opt->verbosity, .value = QUIET},
+        {.name = "list-sessions", .flag = &opt->list_sessions},
+        {.name = "rules", .list = &opt->rules},
+        {.name = "rebuild", .flag = &opt->rebuild},
+        {.name = "stats", .flag = &opt->stats},
+        {.name = "format", .keyword = &opt->format, .keywords = format_keywords},
+        {.name = "commit-every", .count = &opt->commit_every, .min_count = 1},
+        {.name = "explain", .list = &opt->explain},
+        {.name = "help", .letter = 'h', .flag = &opt->help, .stop = true},
+        {.name = "version", .letter = 'V', .flag = &opt->version, .stop = true},
+        {.name = NULL},
+    };
+    wm_result_t rc = wm_options_parse(options, argc, argv, &opt->arguments);
+    if (rc < WM_OK)
+        return usage_error("%s", opt->arguments.error ? opt->arguments.error : "out of memory");
+    if (opt->help)
+        fputs(usage_text, stdout);
+    else if (opt->version)
+        printf("wmindex (%s) %s\n", PACKAGE_NAME, WM_VERSION);
+    return rc == WM_STOPPED ? -1 : 0;
 }
 
 /* Parse argv; return -1 to exit 0 (help, version), EXIT_USAGE on error, 0 to run. */
 static int parse_options(int argc, char **argv, options_t *opt)
 {
-    enum { OPT_LIST_SESSIONS = 256, OPT_RULES, OPT_REBUILD, OPT_STATS, OPT_FORMAT, OPT_COMMIT_EVERY,
-           OPT_EXPLAIN };
-    static const struct option long_options[] = {
-        {"index", required_argument, NULL, 'd'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"list-sessions", no_argument, NULL, OPT_LIST_SESSIONS},
-        {"rules", required_argument, NULL, OPT_RULES},
-        {"rebuild", no_argument, NULL, OPT_REBUILD},
-        {"stats", no_argument, NULL, OPT_STATS},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"commit-every", required_argument, NULL, OPT_COMMIT_EVERY},
-        {"explain", required_argument, NULL, OPT_EXPLAIN},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
     opt->verbosity = NORMAL;
     opt->commit_every = DEFAULT_COMMIT_EVERY;
-    opt->rules = calloc((size_t)argc, sizeof *opt->rules);
-    opt->explain = calloc((size_t)argc, sizeof *opt->explain);
-    if (!opt->rules || !opt->explain) {
-        fputs("wmindex: out of memory\n", stderr);
-        return EXIT_USAGE;
-    }
-    while ((c = getopt_long(argc, argv, "d:vqhV", long_options, NULL)) != -1) {
-        switch (c) {
-        case 'd': opt->index = optarg; break;
-        case 'v': opt->verbosity = VERBOSE; break;
-        case 'q': opt->verbosity = QUIET; break;
-        case OPT_LIST_SESSIONS: opt->list_sessions = true; break;
-        case OPT_RULES: opt->rules[opt->n_rules++] = optarg; break;
-        case OPT_EXPLAIN: opt->explain[opt->n_explain++] = optarg; break;
-        case OPT_REBUILD: opt->rebuild = true; break;
-        case OPT_STATS: opt->stats = true; break;
-        case OPT_FORMAT:
-            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-                return usage_error("--format must be text or json");
-            opt->json = strcmp(optarg, "json") == 0;
-            break;
-        case OPT_COMMIT_EVERY:
-            if (parse_count(optarg, &opt->commit_every) < 0)
-                return usage_error("--commit-every needs a positive number");
-            break;
-        case 'h': fputs(usage_text, stdout); return -1;
-        case 'V': printf("wmindex (%s) %s\n", PACKAGE_NAME, WM_VERSION); return -1;
-        default: fputs("Try 'wmindex --help' for more information.\n", stderr); return EXIT_USAGE;
-        }
-    }
-    opt->paths = argv + optind;
-    opt->n_paths = argc - optind;
+    int rc = scan_arguments(argc, argv, opt);
+    if (rc)
+        return rc;
+    opt->json = opt->format == FORMAT_JSON;
+    opt->paths = opt->arguments.words;
+    opt->n_paths = opt->arguments.n_words;
     if (opt->stats && (opt->list_sessions || opt->rebuild || opt->n_paths > 0))
         return usage_error("--stats takes no PATH, --rebuild or --list-sessions");
     if (opt->list_sessions && opt->rebuild)
         return usage_error("--list-sessions writes no index: --rebuild makes no sense with it");
-    if (opt->n_explain && (opt->list_sessions || opt->rebuild || opt->stats))
+    if (opt->explain.n && (opt->list_sessions || opt->rebuild || opt->stats))
         return usage_error("--explain writes no index and lists no session: it takes no "
                            "--list-sessions, --rebuild or --stats");
     return 0;
@@ -681,17 +681,18 @@ static wm_extractor_t *make_extractor(const options_t *opt)
 {
     wm_rules_t *rules;
     char *error = NULL;
-    if (wm_rules_builtin(&rules, &error) < 0) {
-        fprintf(stderr, "wmindex: built-in rules: %s\n", error ? error : "out of memory");
+    wm_result_t rc = wm_rules_builtin(&rules, &error);
+    if (rc != WM_OK) {
+        fprintf(stderr, "wmindex: built-in rules: %s\n", error ? error : wm_result_to_string(rc));
         free(error);
         return NULL;
     }
-    for (int i = 0; i < opt->n_rules; i++) {
+    for (size_t i = 0; i < opt->rules.n; i++) {
         size_t len = 0;
-        char *text = read_rules_file(opt->rules[i], &len, &error);
-        if (!text || wm_rules_add(rules, text, len, &error) < 0) {
-            fprintf(stderr, "wmindex: %s%s%s\n", text ? opt->rules[i] : "", text ? ": " : "",
-                    error ? error : "out of memory");
+        char *text = read_rules_file(opt->rules.items[i], &len, &error);
+        if (!text || (rc = wm_rules_add(rules, text, len, &error)) != WM_OK) {
+            fprintf(stderr, "wmindex: %s%s%s\n", text ? opt->rules.items[i] : "", text ? ": " : "",
+                    error ? error : wm_result_to_string(WM_ERR_NO_MEMORY));
             free(text);
             free(error);
             wm_rules_free(rules);
@@ -936,8 +937,8 @@ static void prune_index(indexer_t *ix)
 static unsigned long test_abort_after(void)
 {
     const char *text = getenv("WMINDEX_TEST_ABORT_AFTER");
-    unsigned long k = 0;
-    return text && parse_count(text, &k) == 0 ? k : 0;
+    unsigned k = 0;
+    return text && wm_options_parse_count(text, 1, &k) ? k : 0;
 }
 
 /* --explain: ask the extractor for the titles; -1 when out of memory. */
@@ -947,7 +948,7 @@ static int ask_explanations(indexer_t *ix)
     if (!ix->explained)
         return -1;
     for (int i = 0; i < ix->n_explain; i++)
-        if (wm_extractor_explain(ix->extractor, ix->explain_titles[i]) < 0)
+        if (wm_extractor_explain(ix->extractor, ix->explain_titles[i]) != WM_OK)
             return -1;
     return 0;
 }
@@ -965,10 +966,22 @@ static int report_unexplained(const indexer_t *ix)
     return missing;
 }
 
+/* What went to stdout (--list-sessions, --explain, --stats) must have got
+ * there: false, after saying so, when it could not be written (a full
+ * disk, /dev/full). */
+static bool output_written(void)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return true;
+    fprintf(stderr, "wmindex: cannot write the output: %s\n", strerror(errno));
+    return false;
+}
+
 static void free_options(options_t *opt)
 {
-    free(opt->rules);
-    free(opt->explain);
+    wm_option_list_free(&opt->rules);
+    wm_option_list_free(&opt->explain);
+    wm_arguments_free(&opt->arguments);
 }
 
 int main(int argc, char **argv)
@@ -980,8 +993,9 @@ int main(int argc, char **argv)
         return rc < 0 ? EXIT_SUCCESS : rc;
     }
     if (opt.stats) {
+        rc = show_stats(&opt);
         free_options(&opt);
-        return show_stats(&opt);
+        return !output_written() && rc == EXIT_SUCCESS ? EXIT_INPUT_FAILED : rc;
     }
 
     const char *sample[1];
@@ -996,9 +1010,10 @@ int main(int argc, char **argv)
         opt.n_paths = 1;
     }
 
-    indexer_t ix = {.verbosity = opt.verbosity, .list_sessions = opt.list_sessions || opt.n_explain,
-                    .explain = opt.n_explain > 0, .json = opt.json, .explain_titles = opt.explain,
-                    .n_explain = opt.n_explain, .paths = opt.paths, .n_paths = opt.n_paths,
+    indexer_t ix = {.verbosity = (enum verbosity)opt.verbosity,
+                    .list_sessions = opt.list_sessions || opt.explain.n,
+                    .explain = opt.explain.n > 0, .json = opt.json, .explain_titles = opt.explain.items,
+                    .n_explain = (int)opt.explain.n, .paths = opt.paths, .n_paths = opt.n_paths,
                     .commit_every = opt.commit_every, .abort_after = test_abort_after()};
     ix.show_progress = opt.verbosity != QUIET && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &ix.started);
@@ -1019,7 +1034,7 @@ int main(int argc, char **argv)
     }
 
     catch_stop_signals();
-    if (wm_crawl((const char *const *)opt.paths, opt.n_paths, on_crawl, &ix) < 0)
+    if (wm_crawl((const char *const *)opt.paths, opt.n_paths, on_crawl, &ix) < WM_OK)
         report_input_error(&ix, "out of memory while crawling");
     tally_puts(&ix);
     prune_index(&ix);
@@ -1027,6 +1042,7 @@ int main(int argc, char **argv)
         report_interruption(&ix);
     print_summary(&ix);
     int unexplained = stop_signal ? 0 : report_unexplained(&ix);
+    bool written = output_written();
 
     wm_extractor_free(ix.extractor);
     wm_store_close(ix.store);
@@ -1039,5 +1055,5 @@ int main(int argc, char **argv)
         return 128 + stop_signal;
     if (ix.index_failed)
         return EXIT_INDEX;
-    return ix.files_failed || unexplained ? EXIT_INPUT_FAILED : EXIT_SUCCESS;
+    return ix.files_failed || unexplained || !written ? EXIT_INPUT_FAILED : EXIT_SUCCESS;
 }

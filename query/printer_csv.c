@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "archive/util.h"
+#include "common/util.h"
 #include "query/printer.h"
 
 /* ---- csv ------------------------------------------------------------------- */

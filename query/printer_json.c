@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "archive/session_json.h"
+#include "output/session_json.h"
 #include "query/printer.h"
 
 enum { FORMAT_VERSION = 1 };

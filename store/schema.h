@@ -13,14 +13,16 @@
  * folding (diacritics, ø ß æ đ ...), elisions split (l'information ->
  * l information), English and the session language's stopwords with
  * STOP_STEMMED (no Z stem, but the word with its position), word+ / word#
- * also as word, and the stems of the session's own language (Z terms, wdf
+ * also as word, dma_buf also as dma and buf, and the stems of the session's own language (Z terms, wdf
  * 0, no positions) besides the English ones.  The folding's ICU data is a
  * table generated at build time (store/fold_table_gen.cc).
  *
  *   prefix    query field   kind       what
  *   (none)    (plain words) text       title, abstract, tracks, speakers'
  *                                      names and usernames, in that order,
- *                                      fields separated by a gap in positions
+ *                                      fields separated by a gap in positions;
+ *                                      a title word counts twice (wdf 2,
+ *                                      TITLE_WEIGHT)
  *   S         title:        text       the title
  *   A         -             text       each speaker's name and username
  *                                      (username '_' read as space); a gap
@@ -30,8 +32,9 @@
  *                                      (an id within the event), normalised
  *                                      (see below)
  *   XE        -             text       the event's words ("wikimania", "2019"),
- *                                      with positions and no weight (wdf 0:
- *                                      event: is a filter)
+ *                                      then an export's acronym (its ids'
+ *                                      prefix: "31c3"), with positions and no
+ *                                      weight (wdf 0: event: is a filter)
  *   XEVENT    event:        exact      the event, normalised ("wikimania 2019")
  *   XSTATUS   status:       exact      the status, normalised (session.h's
  *                                      words); none when the source says nothing
@@ -109,6 +112,16 @@
  *   10 status       the normalised status (facets)
  *   11 usernames    the speakers' usernames, TAB-separated in the order of
  *                   slot 5 (empty where a speaker has none): people.cc
+ *   12 speaker pairs each distinct speaker as name TAB username (username
+ *                   empty when none), the pairs sorted and TAB-separated;
+ *                   absent when slot 5 is.  The speaker facet counts it
+ *                   with Xapian's ValueCountMatchSpy, which a remote shard
+ *                   (stock xapian-tcpsrv) can run: people.cc joins the
+ *                   people from the distinct values (store/shards.cc)
+ *   13 oldest key   Xapian::sortable_serialise(-year); absent when the year
+ *                   is unknown: sorted descending it is oldest first with
+ *                   unknown years last, without a KeyMaker (which the
+ *                   remote backend refuses)
  *   (a TAB inside a track or name is written as a space)
  *
  * Document data: omega's format, one name=value per line, a repeated name
@@ -142,12 +155,11 @@
 
 #include <xapian.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
-extern "C" {
 #include "archive/session.h"
-}
 #include "store/store.h"
 
 // Names shared by store.cc and store_search.cc; everything else in those files is file-local.
@@ -159,7 +171,14 @@ const char SCHEMA_KEY[] = "wmsearch.schema";
 // 7: people (XPNAME XPUSER XPWORD terms, slot 11, speaker affiliation and raw: people.cc) with
 //    text analysis (folding, elisions, stopwords, stems of the session's language, XT track
 //    words): two branches that each called theirs 6, merged
-const char SCHEMA_VERSION[] = "7";
+// 8: slots 12 (speaker pairs) and 13 (oldest key): facets and sorting that remote shards serve
+// 9: title words weigh twice in the plain text (TITLE_WEIGHT), words joined by '_' indexed with
+//    their parts, an export's acronym among the event words (XE), track words stemmed in the
+//    session's language too (ZXT), a mark written apart after an ASCII letter folded
+const char SCHEMA_VERSION[] = "9";
+// The wdf of a title word in the plain text (the S terms keep 1): what a
+// known-item search types is a few words of the title (bench/relevance.py).
+const Xapian::termcount TITLE_WEIGHT = 2;
 const char UPDATED_KEY[] = "wmsearch.updated";
 const char SOURCE_KEY[] = "wmsearch.source:";
 const char SOURCE_IDS_KEY[] = "wmsearch.source-ids:";
@@ -221,7 +240,8 @@ static const field_spec FIELDS[] = {
 
 enum value_slot { SLOT_YEAR = 0, SLOT_TITLE = 1, SLOT_TYPE = 2, SLOT_LANGUAGE = 3, SLOT_TRACKS = 4,
                   SLOT_SPEAKERS = 5, SLOT_TIMESTAMP = 6, SLOT_ORIGIN = 7, SLOT_SOURCE = 8,
-                  SLOT_EVENT = 9, SLOT_STATUS = 10, SLOT_USERNAMES = 11 };
+                  SLOT_EVENT = 9, SLOT_STATUS = 10, SLOT_USERNAMES = 11, SLOT_SPEAKER_PAIRS = 12,
+                  SLOT_OLDEST = 13 };
 
 inline std::string prefix_of(field_id id) { return FIELDS[id].prefix; }
 
@@ -244,6 +264,10 @@ std::string username_as_text(const char *username);
 std::string join_with_tabs(const std::vector<std::string> &items);
 // A new session rebuilt from document data (caller frees).
 wm_session_t *decode_session(const std::string &data);
+// A folded word of the plain text (the spelling data's form: "cafe") as the
+// sessions having it write it, lower-case ("café"): the most common form
+// among the first few; the word itself when they write it so or none has it.
+std::string indexed_form(const Xapian::Database &db, const std::string &word);
 // Call inside a catch block: the exception in flight as a status and a message.
 wm_store_status_t describe_exception(const std::string &path, bool opening_to_read, std::string &message);
 
@@ -264,13 +288,23 @@ void index_people(Xapian::Document &doc, const wm_session_t *s);
 // whose name or username value matches (bounded work; MatchNothing when
 // nobody).  Never throws: a failure gives MatchNothing.
 Xapian::Query people_query(const Xapian::Database &db, const std::string &value);
-// The speaker facet grouped by person (people.cc's spy).
-Xapian::MatchSpy *new_people_spy();
-void fill_people_facet(wm_facet_counts_t &out, Xapian::MatchSpy *spy);
+// The speaker facet grouped by person, from the distinct values of slot 12
+// among the matches and how many matches have each (a ValueCountMatchSpy's).
+void fill_people_facet(wm_facet_counts_t &out, const std::map<std::string, Xapian::doccount> &pair_values);
 // The request's filters and the default status policy on query (store_search.cc).
 Xapian::Query filtered(const Xapian::Database &db, const Xapian::Query &query,
                        const wm_search_request_t *request);
 /* ---- end of people ---- */
+
+/* ---- shards (store/shards.cc) ---- */
+// Refuse an index of another schema version (store_failure naming path).
+void check_schema(const Xapian::Database &db, const std::string &path);
+// Slots 12 and 13 of a session (see the schema above).
+void index_shard_values(Xapian::Document &doc, const wm_session_t *s);
+// Throw a store_failure when path is a file (a stub database file names
+// shards; wmindex writes one index, in a directory).
+void refuse_file_for_writing(const std::string &path);
+/* ---- end of shards ---- */
 
 }  // namespace wmstore
 
@@ -285,6 +319,7 @@ struct wm_store {
     std::string source_ids;   // ids of the sessions put since begin, escaped, a line each
                               // (one string: 20 bytes an id, not 64 as strings in a vector)
     wmstore::writer *writer = nullptr;     // started by the first wm_store_queue_session
+    std::vector<std::string> remotes;      // the remote shards searched ("HOST:PORT"), for messages
 };
 
 namespace wmstore {

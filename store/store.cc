@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -31,7 +32,7 @@
 #include <unistd.h>
 
 #include "archive/session.h"
-#include "archive/util.h"
+#include "common/util.h"
 #include "store/store.h"
 #include "store/schema.h"
 #include "store/analysis.h"
@@ -302,6 +303,57 @@ wm_session_t *wmstore::decode_session(const std::string &data)
 
 namespace {
 
+bool is_ascii(const std::string &text)
+{
+    for (unsigned char c : text)
+        if (c >= 0x80)
+            return false;
+    return true;
+}
+
+std::string lower_case(const std::string &word)
+{
+    std::string out;
+    for (Xapian::Utf8Iterator it(word); it != Xapian::Utf8Iterator(); ++it)
+        Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(*it));
+    return out;
+}
+
+}  // namespace
+
+std::string wmstore::indexed_form(const Xapian::Database &db, const std::string &word)
+{
+    const unsigned FORMS_LOOKED_AT = 3;   // sessions read: a word is mostly written one way
+    std::map<std::string, unsigned> forms;   // lower-case, unfolded
+    unsigned read = 0;
+    for (auto p = db.postlist_begin(word); p != db.postlist_end(word) && read < FORMS_LOOKED_AT; ++p, ++read) {
+        wm_session_t *s = decode_session(db.get_document(*p).get_data());
+        std::string text = str_or_empty(s->title) + "\n" + str_or_empty(s->abstract);
+        wm_session_free(s);
+        if (is_ascii(text)) {   // most sessions: nothing to fold, the word is written as it is
+            forms[word]++;
+            continue;
+        }
+        for (const std::string &w : words_of(text)) {
+            if (is_ascii(w) && w.size() != word.size())
+                continue;
+            std::string lower = lower_case(w);
+            if (lower == word || fold(lower) == word)
+                forms[lower]++;
+        }
+    }
+    std::string best = word;
+    unsigned most = 0;
+    for (const auto &f : forms)
+        if (f.second > most || (f.second == most && f.first == word)) {
+            best = f.first;
+            most = f.second;
+        }
+    return best;
+}
+
+namespace {
+
 /* ---- indexing ------------------------------------------------------- */
 
 // Words for the spelling data, with how often each occurs.
@@ -337,16 +389,33 @@ void index_speakers(text_indexer &text, Xapian::Document &doc, const wm_session_
     }
 }
 
-// The event's words for event: phrases.  With no weight (wdf 0): event: is
-// a filter, and the words must not lengthen the document for BM25.  No
-// stemmer, so no Z terms: the feedback of "similar" never picks them.
-void index_event_words(Xapian::Document &doc, const char *event)
+// The acronym of an export's conference ("31c3" of "31. Chaos
+// Communication Congress"): the prefix of its ids (archive/schedule.h:
+// "<acronym, else the title as a slug>:<key>"); "" for a wiki's session,
+// whose prefix is the wiki's name.
+std::string export_acronym(const wm_session_t *s)
 {
-    if (!event || !*event)
-        return;
+    if (s->origin != WM_ORIGIN_SCHEDULE || !s->id)
+        return "";
+    const char *colon = strchr(s->id, ':');
+    return colon ? std::string(s->id, colon - s->id) : "";
+}
+
+// The event's words for event: phrases, and an export's acronym after a
+// gap (event:31c3).  With no weight (wdf 0): event: is a filter, and the
+// words must not lengthen the document for BM25.  No stemmer, so no Z
+// terms: the feedback of "similar" never picks them.
+void index_event_words(Xapian::Document &doc, const wm_session_t *s)
+{
     Xapian::TermGenerator tg;
     tg.set_document(doc);
-    tg.index_text(fold(event), 0, prefix_of(F_EVENT_TEXT));
+    if (s->event && *s->event)
+        tg.index_text(fold(s->event), 0, prefix_of(F_EVENT_TEXT));
+    std::string acronym = export_acronym(s);
+    if (!acronym.empty()) {
+        tg.increase_termpos();
+        tg.index_text(fold(acronym), 0, prefix_of(F_EVENT_TEXT));
+    }
 }
 
 // The words of doc so far that go into the spelling data: its unprefixed
@@ -370,7 +439,7 @@ spelling_words unprefixed_words(const Xapian::Document &doc)
 void index_free_text(prepared_document &made, const wm_session_t *s)
 {
     text_indexer text(made.doc, str_or_empty(s->language));
-    text.index(fold(str_or_empty(s->title)), prefix_of(F_TITLE));
+    text.index(fold(str_or_empty(s->title)), prefix_of(F_TITLE), TITLE_WEIGHT);
     text.index(fold(str_or_empty(s->abstract)), "");
     made.spelling = unprefixed_words(made.doc);   // title and abstract only
     for (size_t i = 0; i < s->n_tracks; i++) {
@@ -379,7 +448,7 @@ void index_free_text(prepared_document &made, const wm_session_t *s)
         text.index_filter_words(track, prefix_of(F_TRACK_WORDS));
     }
     index_speakers(text, made.doc, s);
-    text.index_suffix_forms();
+    text.index_word_parts();
 }
 
 void add_values(Xapian::Document &doc, const wm_session_t *s)
@@ -400,6 +469,7 @@ void add_values(Xapian::Document &doc, const wm_session_t *s)
     doc.add_value(SLOT_EVENT, join_with_tabs({str_or_empty(s->event)}));
     doc.add_value(SLOT_STATUS, normalise(str_or_empty(s->status)));
     index_people(doc, s);   // people's terms and slot 11 (store/people.cc)
+    index_shard_values(doc, s);   // slots 12-13, which remote shards serve (store/shards.cc)
 }
 
 // Needs no database: any thread may call it (see the writer thread below).
@@ -413,7 +483,7 @@ void prepare_document(prepared_document &made, const wm_session_t *s)
     add_term(doc, F_LANG, str_or_empty(s->language));
     add_term(doc, F_YEAR, s->year > 0 ? std::to_string(s->year) : "");
     add_term(doc, F_EVENT, str_or_empty(s->event));
-    index_event_words(doc, s->event);
+    index_event_words(doc, s);
     add_term(doc, F_STATUS, str_or_empty(s->status));
     add_term(doc, F_URL, str_or_empty(s->url));
     add_term(doc, F_SOURCE, str_or_empty(s->source));
@@ -552,17 +622,6 @@ void make_directories(const std::string &path)
     }
 }
 
-// An index without our schema key but with documents was not made by us (or by an old wmindex).
-void check_schema(const Xapian::Database &db, const std::string &path)
-{
-    std::string version = db.get_metadata(SCHEMA_KEY);
-    if (version == SCHEMA_VERSION || (version.empty() && db.get_doccount() == 0))
-        return;
-    throw store_failure{WM_STORE_SCHEMA_MISMATCH,
-                        "index " + path + " has schema version " + (version.empty() ? "(none)" : version) +
-                            ", this wmsearch uses " + SCHEMA_VERSION + ": run `wmindex --rebuild`"};
-}
-
 // Xapian buffers this many documents before writing them out (its default
 // is 10000, or until a commit).  Its buffers are trees keyed by term and
 // docid: with positions, thousands of documents take 50-150 MB and every
@@ -573,6 +632,7 @@ const char FLUSH_THRESHOLD[] = "500";
 
 void open_writable(wm_store_t *store, bool rebuild)
 {
+    refuse_file_for_writing(store->path);   // a stub file names shards (store/shards.cc)
     if (foreign_directory(store->path))
         throw store_failure{WM_STORE_ERROR, not_an_index(store->path, false)};
     make_directories(store->path);
@@ -1679,10 +1739,10 @@ void wm_store_source_free(wm_store_source_t *source)
 }
 
 wm_store_status_t wm_store_source_unchanged(wm_store_t *store, const wm_store_source_t *identity,
-                                            int *unchanged)
+                                            bool *unchanged)
 {
     return guarded(store, [&] {
-        *unchanged = 0;
+        *unchanged = false;
         retrying(store->db, [&] {
             std::string text = store->db.get_metadata(SOURCE_KEY + key_suffix(str_or_empty(identity->path)));
             if (text.empty())
@@ -1704,7 +1764,7 @@ wm_store_status_t wm_store_source_begin(wm_store_t *store)
 }
 
 wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_source_t *identity,
-                                         int complete, const char *dbname,
+                                         bool complete, const char *dbname,
                                          const wm_tally_t *tallies, size_t n_tallies)
 {
     return guarded(store, [&] {
@@ -1722,7 +1782,7 @@ wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_sourc
         r.dump_date = dbname ? dump_date_of(r.path, dbname) : "";
         r.indexed_at = utc_now();
         r.sessions = ids.size();
-        r.complete = complete != 0;
+        r.complete = complete;
         for (size_t i = 0; tallies && i < n_tallies; i++)
             add_tally(r.tallies, tallies[i]);
         std::string ids_text;

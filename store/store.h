@@ -42,6 +42,21 @@ wm_store_status_t wm_store_open_writable(const char *path, wm_store_t **store, c
 /* Open an existing index for searching (WM_STORE_NOT_FOUND when there is none). */
 wm_store_status_t wm_store_open_readonly(const char *path, wm_store_t **store, char **message);
 
+/* Open several indexes for searching as one (store/shards.cc): every call
+ * on the handle then answers as one index holding all their sessions
+ * would.  Each path is an index directory or a Xapian stub database file:
+ * lines "auto PATH" (an index directory, or another stub file; a relative
+ * PATH is read from the stub's directory), "glass PATH", "remote HOST:PORT"
+ * (an index served by xapian-tcpsrv), "remote :PROGRAM ARGS" (served over a
+ * pipe by xapian-progsrv); empty lines and lines beginning with '#' are
+ * skipped.  One directory alone opens as wm_store_open_readonly does.
+ * Every shard must have this wmsearch's schema version.  On failure
+ * *message (malloc'd, the caller's) is one line naming the shard: a
+ * remote shard that is down or refuses the connection gives WM_STORE_ERROR
+ * ("remote shard HOST:PORT (from STUB) is not answering: ..."). */
+wm_store_status_t wm_store_open_shards(const char *const *paths, size_t n_paths, wm_store_t **store,
+                                       char **message);
+
 /* The message of the last failed call on this handle (owned by the store). */
 const char *wm_store_last_error(const wm_store_t *store);
 
@@ -295,7 +310,7 @@ typedef struct wm_store_source {
     char *dump_date;         /* "YYYY-MM-DD" from a Wikimedia dump's name, else "" */
     char *indexed_at;        /* UTC ISO 8601 time it was recorded */
     unsigned long sessions;  /* sessions the file gave */
-    int complete;            /* 1: read to its end; 0: it failed part-way (read again next time) */
+    bool complete;           /* read to its end; false: it failed part-way (read again next time) */
     wm_tally_t *tallies;     /* recorded: what it gave per year, ascending (NULL when none) */
     size_t n_tallies;
 } wm_store_source_t;
@@ -311,7 +326,7 @@ void wm_store_source_free(wm_store_source_t *source);
 /* Whether the index holds a complete record of exactly this file (same
  * path, size, mtime and fingerprint): then it need not be read. */
 wm_store_status_t wm_store_source_unchanged(wm_store_t *store, const wm_store_source_t *identity,
-                                            int *unchanged);
+                                            bool *unchanged);
 
 /* Start reading a source: from now on the ids of the sessions put are
  * collected for its record.  A source begun and never finished (the run was
@@ -324,7 +339,7 @@ wm_store_status_t wm_store_source_begin(wm_store_t *store);
  * year given twice is added up; NULL and 0 when not counted).  Record it
  * with its tallies, mark its collection for wm_store_prune(), and commit. */
 wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_source_t *identity,
-                                         int complete, const char *dbname,
+                                         bool complete, const char *dbname,
                                          const wm_tally_t *tallies, size_t n_tallies);
 
 /* Remove the sessions that vanished from the newest dump of every

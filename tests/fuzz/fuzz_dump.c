@@ -13,16 +13,7 @@
 
 #include "archive/dump.h"
 #include "archive/stream.h"
-#include "tests/fuzz/fuzz_input.h"
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "fuzz_dump: check failed: %s (line %d)\n",     \
-                    #cond, __LINE__);                                      \
-            abort();                                                       \
-        }                                                                  \
-    } while (0)
+#include "tests/fuzz/fuzz_helpers.h"
 
 typedef struct run {
     size_t pages;
@@ -49,7 +40,7 @@ static void check_site(run_t *run, const wm_siteinfo_t *site)
         touch(run, site->namespaces[i].name);
 }
 
-static int on_page(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
+static wm_result_t on_page(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
 {
     run_t *run = ctx;
     check_site(run, site);
@@ -65,7 +56,7 @@ static int on_page(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
     run->last_offset = page->offset;
     run->pages++;
     CHECK(run->stop_after == 0 || run->pages <= run->stop_after);
-    return run->stop_after != 0 && run->pages == run->stop_after;
+    return run->stop_after != 0 && run->pages == run->stop_after ? WM_STOPPED : WM_OK;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -79,15 +70,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     /* Sometimes stop early, to exercise the callback's stop request. */
     run_t run = {.stop_after = size % 7 == 3 ? 1 + size % 3 : 0};
-    int status = wm_dump_read(stream, on_page, &run, &error);
-    CHECK(status >= -1 && status <= 1);
-    if (status == -1) {
-        CHECK(error != NULL && strncmp(error, path, strlen(path)) == 0);
-        CHECK(strchr(error, '\n') == NULL);
-    } else {
-        CHECK(error == NULL);
-    }
-    CHECK(status != 1 || run.pages == run.stop_after);
+    wm_result_t status = wm_dump_read(stream, on_page, &run, &error);
+    CHECK(status == WM_OK || status == WM_STOPPED || status == WM_ERR_READ ||
+          status == WM_ERR_MALFORMED || status == WM_ERR_NOT_INPUT || status == WM_ERR_NO_MEMORY);
+    fuzz_check_error(status, error, path);
+    CHECK(status != WM_STOPPED || run.pages == run.stop_after);
     free(error);
     wm_stream_close(stream);
     return 0;

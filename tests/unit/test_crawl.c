@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 #include "archive/crawl.h"
-#include "archive/util.h"
+#include "common/util.h"
+#include "tests/unit/helpers.h"
 
 /* The events seen, one line each: "I path", "S path: reason", "E path: message",
  * with the temporary directory's prefix removed from paths. */
@@ -27,7 +28,7 @@ typedef struct recorder {
     int stop_after;     /* stop the crawl after this many events (0: never) */
 } recorder_t;
 
-static int record(void *ctx, wm_crawl_event_t event, const char *path, const char *message)
+static wm_result_t record(void *ctx, wm_crawl_event_t event, const char *path, const char *message)
 {
     recorder_t *rec = ctx;
     size_t plen = strlen(rec->prefix);
@@ -43,43 +44,25 @@ static int record(void *ctx, wm_crawl_event_t event, const char *path, const cha
     assert_int_equal(wm_buf_append_str(&rec->log, line), 0);
     free(line);
     rec->events++;
-    return rec->stop_after && rec->events >= rec->stop_after;
+    return rec->stop_after && rec->events >= rec->stop_after ? WM_STOPPED : WM_OK;
 }
 
-/* Run a shell command inside the temporary directory. */
-static void shell(const char *dir, const char *command)
-{
-    char *full = wm_strdup_printf("cd '%s' && { %s ; }", dir, command);
-    assert_non_null(full);
-    int status = system(full);
-    free(full);
-    assert_int_equal(status, 0);
-}
-
+/* A fresh directory for each test (some take permissions away). */
 static int make_tree(void **state)
 {
-    const char *root = getenv("TMPDIR");   /* tests write under $TMPDIR, else /tmp */
-    if (!root || !*root)
-        root = "/tmp";
-    char *dir = wm_strdup_printf("%s/wm-test-crawl-XXXXXX", root);
-    if (!dir || !mkdtemp(dir))
-        return -1;
-    *state = dir;
+    *state = scratch_new_dir("crawl");
     return 0;
 }
 
 static int remove_tree(void **state)
 {
-    char *dir = *state;
-    char *command = wm_strdup_printf("chmod -R u+rwx '%s'; rm -rf '%s'", dir, dir);
-    int status = command ? system(command) : -1;
-    free(command);
-    free(dir);
-    return status == 0 ? 0 : -1;
+    scratch_remove(*state);
+    free(*state);
+    return 0;
 }
 
 /* Crawl one root below the temporary directory; the caller frees the log. */
-static char *crawl_one(const char *dir, const char *root, int stop_after, int *rc)
+static char *crawl_one(const char *dir, const char *root, int stop_after, wm_result_t *rc)
 {
     char *path = wm_strdup_printf("%s/%s", dir, root);
     assert_non_null(path);
@@ -108,7 +91,7 @@ static void test_names(void **state)
 static void test_tree(void **state)
 {
     const char *dir = *state;
-    shell(dir,
+    shell_in(dir,
           "mkdir -p t/a t/c/d/e t/c/sub t/.hiddendir && cd t"
           " && echo '<mediawiki/>' > b.xml && echo '<x/>' > A.XML && echo '{}' > a/z.json"
           " && echo '<m/>' > a/m.xml && gzip a/m.xml"
@@ -123,9 +106,9 @@ static void test_tree(void **state)
           " && ln -s a/z.json link.json && ln -s a/m.xml.gz linked-data"
           " && ln -s nowhere.xml broken.xml && ln -s a alias && ln -s .. c/sub/loop"
           " && ln -s ../../c c/d/up && mkfifo pipe");
-    int rc;
+    wm_result_t rc;
     char *log = crawl_one(dir, "t", 0, &rc);
-    assert_int_equal(rc, 0);
+    assert_int_equal(rc, WM_OK);
     assert_string_equal(log,
         "I t/A.XML\n"                       /* strcmp order: capitals first */
         "S t/README: not a dump or schedule export\n"
@@ -149,7 +132,7 @@ static void test_tree(void **state)
 
     /* A trailing slash on the root does not double the separator. */
     log = crawl_one(dir, "t/a/", 0, &rc);
-    assert_int_equal(rc, 0);
+    assert_int_equal(rc, WM_OK);
     assert_string_equal(log, "I t/a/m.xml.gz\nI t/a/z.json\n");
     free(log);
 }
@@ -158,7 +141,7 @@ static void test_tree(void **state)
 static void test_sniff_encodings(void **state)
 {
     const char *dir = *state;
-    shell(dir,
+    shell_in(dir,
           "mkdir u && cd u"
           " && printf '\\376\\377\\000<\\000m' > be-bom"
           " && printf '\\377\\376\\n\\000<\\000' > le-bom"
@@ -168,9 +151,9 @@ static void test_sniff_encodings(void **state)
           " && printf '\\377\\376<\\001' > le-wide"  /* U+013C, not '<' */
           " && printf '   \\n\\t hello <b>' > text"
           " && printf '\\000\\000\\000<' > nuls");
-    int rc;
+    wm_result_t rc;
     char *log = crawl_one(dir, "u", 0, &rc);
-    assert_int_equal(rc, 0);
+    assert_int_equal(rc, WM_OK);
     assert_string_equal(log,
         "I u/be-bom\n"
         "I u/be-plain\n"
@@ -188,14 +171,14 @@ static void test_sniff_encodings(void **state)
 static void test_roots(void **state)
 {
     const char *dir = *state;
-    shell(dir, "mkdir d && echo '<x/>' > d/one.xml && ln -s d again && echo hi > README"
-               " && ln -s self self");
+    shell_in(dir, "mkdir d && echo '<x/>' > d/one.xml && ln -s d again && echo hi > README"
+                  " && ln -s self self");
     const char *names[] = { "README", "missing.xml", "d", "again", "d/", "self", "README" };
     char *roots[7];
     for (int i = 0; i < 7; i++)
         assert_non_null(roots[i] = wm_strdup_printf("%s/%s", dir, names[i]));
     recorder_t rec = { .prefix = dir };
-    assert_int_equal(wm_crawl((const char *const *)roots, 7, record, &rec), 0);
+    assert_int_equal(wm_crawl((const char *const *)roots, 7, record, &rec), WM_OK);
     assert_string_equal(rec.log.data,
         "I README\n"
         "E missing.xml: No such file or directory\n"
@@ -207,7 +190,7 @@ static void test_roots(void **state)
         free(roots[i]);
 
     rec = (recorder_t){ .prefix = dir };
-    assert_int_equal(wm_crawl(NULL, 0, record, &rec), 0);
+    assert_int_equal(wm_crawl(NULL, 0, record, &rec), WM_OK);
     assert_int_equal(rec.events, 0);
 }
 
@@ -216,20 +199,20 @@ static void test_roots(void **state)
 static void test_stop(void **state)
 {
     const char *dir = *state;
-    shell(dir, "mkdir -p s/a/b/c && touch s/0.xml s/a/1.xml s/a/b/c/2.xml s/a/b/c/3.xml s/z.xml");
+    shell_in(dir, "mkdir -p s/a/b/c && touch s/0.xml s/a/1.xml s/a/b/c/2.xml s/a/b/c/3.xml s/z.xml");
     for (int stop = 1; stop <= 4; stop++) {
-        int rc;
+        wm_result_t rc;
         char *log = crawl_one(dir, "s", stop, &rc);
-        assert_int_equal(rc, 1);
+        assert_int_equal(rc, WM_STOPPED);
         int lines = 0;
         for (const char *p = log; *p; p++)
             lines += *p == '\n';
         assert_int_equal(lines, stop);
         free(log);
     }
-    int rc;
+    wm_result_t rc;
     char *log = crawl_one(dir, "s", 6, &rc);
-    assert_int_equal(rc, 0);
+    assert_int_equal(rc, WM_OK);
     assert_string_equal(log, "I s/0.xml\nI s/a/1.xml\nI s/a/b/c/2.xml\nI s/a/b/c/3.xml\nI s/z.xml\n");
     free(log);
 }
@@ -239,11 +222,11 @@ static void test_stop(void **state)
 static void test_unreadable(void **state)
 {
     const char *dir = *state;
-    shell(dir, "mkdir -p p/locked && echo '<x/>' > p/locked/in.xml && echo '<x/>' > p/secret.xml"
-               " && echo '<x/>' > p/secret && chmod 000 p/locked p/secret.xml p/secret");
-    int rc;
+    shell_in(dir, "mkdir -p p/locked && echo '<x/>' > p/locked/in.xml && echo '<x/>' > p/secret.xml"
+                  " && echo '<x/>' > p/secret && chmod 000 p/locked p/secret.xml p/secret");
+    wm_result_t rc;
     char *log = crawl_one(dir, "p", 0, &rc);
-    assert_int_equal(rc, 0);
+    assert_int_equal(rc, WM_OK);
     if (geteuid() != 0) {
         assert_string_equal(log,
             "E p/locked: Permission denied\n"
@@ -273,9 +256,9 @@ static void test_deep_chain(void **state)
     assert_true(file >= 0);
     close(file);
     close(fd);
-    int rc;
+    wm_result_t rc;
     char *log = crawl_one(dir, "d", 0, &rc);
-    assert_int_equal(rc, 0);
+    assert_int_equal(rc, WM_OK);
     assert_int_equal(strlen(log), 2 + DEPTH * 2 - 1 + strlen("/bottom.xml\n"));
     assert_memory_equal(log, "I d/d/d/", 8);
     assert_string_equal(log + strlen(log) - 14, "/d/bottom.xml\n");
@@ -287,7 +270,7 @@ static void test_big_directory(void **state)
 {
     const char *dir = *state;
     enum { FILES = 100000 };
-    shell(dir, "mkdir big");
+    shell_in(dir, "mkdir big");
     char *big = wm_strdup_printf("%s/big", dir);
     int fd = open(big, O_RDONLY | O_DIRECTORY);
     free(big);
@@ -301,9 +284,9 @@ static void test_big_directory(void **state)
         close(file);
     }
     close(fd);
-    int rc;
+    wm_result_t rc;
     char *log = crawl_one(dir, "big", 0, &rc);
-    assert_int_equal(rc, 0);
+    assert_int_equal(rc, WM_OK);
     const char *line = log;
     for (int i = 0; i < FILES; i++) {
         char expected[32];

@@ -15,13 +15,11 @@
 #include <unistd.h>
 
 #include "archive/dump.h"
-#include "archive/util.h"
+#include "common/util.h"
+#include "tests/unit/helpers.h"
 
 #define KEPT_PAGES 16
 #define KEPT_NAMESPACES 32
-
-static char scratch[256];
-static char source_dir[PATH_MAX];
 
 /* --- what the callback saw ------------------------------------------------ */
 
@@ -64,7 +62,7 @@ static void keep_site(collector_t *c, const wm_siteinfo_t *site)
     }
 }
 
-static int collect(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
+static wm_result_t collect(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
 {
     collector_t *c = ctx;
     keep_site(c, site);
@@ -89,7 +87,7 @@ static int collect(void *ctx, const wm_siteinfo_t *site, const wm_page_t *page)
     }
     c->n_pages++;
     c->n_redirects += page->redirect != NULL;
-    return c->stop_after && c->n_pages >= c->stop_after;
+    return c->stop_after && c->n_pages >= c->stop_after ? WM_STOPPED : WM_OK;
 }
 
 static void collector_free(collector_t *c)
@@ -113,13 +111,13 @@ static void collector_free(collector_t *c)
 
 /* Read the dump at path into c; return wm_dump_read's status, with the
  * error (caller frees) in *error. */
-static int read_dump(const char *path, collector_t *c, char **error)
+static wm_result_t read_dump(const char *path, collector_t *c, char **error)
 {
     char *open_error = NULL;
     wm_stream_t *stream = wm_stream_open(path, &open_error);
     if (!stream)
         fail_msg("open %s: %s", path, open_error);
-    int status = wm_dump_read(stream, collect, c, error);
+    wm_result_t status = wm_dump_read(stream, collect, c, error);
     wm_stream_close(stream);
     return status;
 }
@@ -127,92 +125,29 @@ static int read_dump(const char *path, collector_t *c, char **error)
 static void read_dump_ok(const char *path, collector_t *c)
 {
     char *error = NULL;
-    int status = read_dump(path, c, &error);
-    if (status != 0)
+    wm_result_t status = read_dump(path, c, &error);
+    if (status != WM_OK)
         fail_msg("%s: status %d: %s", path, status, error ? error : "(no message)");
     assert_null(error);
 }
 
 /* --- files ---------------------------------------------------------------- */
 
-/* Fixture paths come from WM_SRCDIR (set by make check), else from the
- * source tree this file was compiled from. */
-static void find_source_dir(void)
-{
-    const char *env = getenv("WM_SRCDIR");
-    if (env && *env) {
-        snprintf(source_dir, sizeof source_dir, "%s", env);
-        return;
-    }
-#ifdef WM_SRCDIR
-    snprintf(source_dir, sizeof source_dir, "%s", WM_SRCDIR);
-#else
-    /* __FILE__ is <srcdir>/tests/unit/test_dump.c */
-    snprintf(source_dir, sizeof source_dir, "%s", __FILE__);
-    char *slash = strrchr(source_dir, '/');
-    snprintf(slash ? slash : source_dir, sizeof source_dir - (size_t)(slash ? slash - source_dir : 0),
-             "%s", slash ? "/../.." : "../..");
-#endif
-}
-
 static const char *fixture(const char *name)
 {
-    static char paths[4][PATH_MAX + 64];
-    static int slot;
-    char *path = paths[slot++ % 4];
-    snprintf(path, sizeof paths[0], "%s/tests/fixtures/dumps/%s", source_dir, name);
-    return path;
-}
-
-static const char *scratch_path(const char *name)
-{
-    static char paths[4][PATH_MAX];
-    static int slot;
-    char *path = paths[slot++ % 4];
-    snprintf(path, PATH_MAX, "%s/%s", scratch, name);
-    return path;
+    char relative[PATH_MAX];
+    snprintf(relative, sizeof relative, "tests/fixtures/dumps/%s", name);
+    return source_path(relative);
 }
 
 /* The real dumps, or NULL when the folder is absent (as on a user's machine). */
 static const char *real_dump(const char *name)
 {
-    static char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/../shared/real-dumps/%s", source_dir, name);
+    char relative[PATH_MAX];
+    snprintf(relative, sizeof relative, "../shared/real-dumps/%s", name);
+    const char *path = source_path(relative);
     struct stat st;
     return stat(path, &st) == 0 ? path : NULL;
-}
-
-static void shell(const char *fmt, ...)
-{
-    char command[4 * PATH_MAX];
-    int used = snprintf(command, sizeof command, "cd '%s' && ", scratch);
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(command + used, sizeof command - (size_t)used, fmt, args);
-    va_end(args);
-    assert_int_equal(system(command), 0);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    wm_buf_t buf = {0};
-    char piece[4096];
-    size_t n;
-    while ((n = fread(piece, 1, sizeof piece, f)) > 0)
-        assert_int_equal(wm_buf_append(&buf, piece, n), 0);
-    fclose(f);
-    *len = buf.len;
-    return wm_buf_take(&buf);
-}
-
-static void write_file(const char *name, const char *data, size_t len)
-{
-    FILE *f = fopen(scratch_path(name), "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
 }
 
 /* Split a fixture into parts at the given offsets, compress each part
@@ -221,29 +156,13 @@ static void write_concatenated(const char *name, const char *tool, const char *t
                                size_t len, const size_t *cuts, size_t n_cuts)
 {
     size_t start = 0;
-    shell("rm -f '%s'", name);
+    scratch_shell("rm -f '%s'", name);
     for (size_t i = 0; i <= n_cuts; i++) {
         size_t end = i < n_cuts ? cuts[i] : len;
-        write_file("part.xml", text + start, end - start);
-        shell("%s -c part.xml >> '%s'", tool, name);
+        scratch_write("part.xml", text + start, end - start);
+        scratch_shell("%s -c part.xml >> '%s'", tool, name);
         start = end;
     }
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    find_source_dir();
-    snprintf(scratch, sizeof scratch, "%s/wmtest-dump-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    return mkdtemp(scratch) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char command[PATH_MAX + 16];
-    snprintf(command, sizeof command, "rm -rf '%s'", scratch);
-    return system(command) == 0 ? 0 : -1;
 }
 
 /* --- schema 0.10: siteinfo and the page shapes ---------------------------- */
@@ -290,7 +209,7 @@ static void test_schema_010_pages(void **state)
     assert_int_equal(p->n_revisions, 1);
     /* Offsets point at each <page> start tag. */
     size_t len;
-    char *text = slurp(path, &len);
+    char *text = read_file(path, &len);
     const char *first = strstr(text, "<page>");
     assert_int_equal(p->offset, first - text);
     assert_int_equal(c.pages[1].offset, strstr(first + 1, "<page>") - text);
@@ -408,7 +327,7 @@ static void test_gzip_multi_member_dump(void **state)
 {
     (void)state;
     size_t len;
-    char *text = slurp(fixture("schema-0.10.xml"), &len);
+    char *text = read_file(fixture("schema-0.10.xml"), &len);
     size_t cut = (size_t)(strstr(strstr(text, "Old name"), "<page>") - text);
     write_concatenated("members.xml.gz", "gzip", text, len, &cut, 1);
     collector_t c = {0};
@@ -423,7 +342,7 @@ static void test_bzip2_multistream_dump(void **state)
 {
     (void)state;
     size_t len;
-    char *text = slurp(fixture("schema-0.10.xml"), &len);
+    char *text = read_file(fixture("schema-0.10.xml"), &len);
     /* Like a -multistream dump: header, then pages, the last page alone. */
     size_t cuts[2] = {
         (size_t)(strstr(text, "<page>") - text),
@@ -442,11 +361,11 @@ static void test_bzip2_multistream_dump(void **state)
 static void test_truncated_gzip_dump(void **state)
 {
     (void)state;
-    shell("gzip -c '%s' > whole.gz && head -c 300 whole.gz > cut.xml.gz", fixture("schema-0.10.xml"));
+    scratch_shell("gzip -c '%s' > whole.gz && head -c 300 whole.gz > cut.xml.gz", fixture("schema-0.10.xml"));
     collector_t c = {0};
     char *error = NULL;
     const char *path = scratch_path("cut.xml.gz");
-    assert_int_equal(read_dump(path, &c, &error), -1);
+    assert_int_equal(read_dump(path, &c, &error), WM_ERR_READ);
     assert_non_null(error);
     char want[PATH_MAX + 64];
     snprintf(want, sizeof want, "%s: truncated gzip data at byte 300", path);
@@ -459,9 +378,9 @@ static void test_truncated_gzip_dump(void **state)
 static void test_utf16_with_bom(void **state)
 {
     (void)state;
-    shell("iconv -f UTF-8 -t UTF-16 '%s' > utf16.xml", fixture("schema-0.11.xml"));
+    scratch_shell("iconv -f UTF-8 -t UTF-16 '%s' > utf16.xml", fixture("schema-0.11.xml"));
     size_t len;
-    char *head = slurp(scratch_path("utf16.xml"), &len);
+    char *head = read_file(scratch_path("utf16.xml"), &len);
     assert_true(len > 2 && ((unsigned char)head[0] == 0xff || (unsigned char)head[0] == 0xfe));
     free(head);
     collector_t c = {0};
@@ -474,10 +393,11 @@ static void test_utf16_with_bom(void **state)
 
 /* --- errors ---------------------------------------------------------------- */
 
-static char *read_dump_error(const char *path, collector_t *c)
+/* Read a dump that must fail with the error code expected; its message. */
+static char *read_dump_error(const char *path, collector_t *c, wm_result_t expected)
 {
     char *error = NULL;
-    assert_int_equal(read_dump(path, c, &error), -1);
+    assert_int_equal(read_dump(path, c, &error), expected);
     assert_non_null(error);
     return error;
 }
@@ -487,7 +407,7 @@ static void test_not_a_dump(void **state)
     (void)state;
     collector_t c = {0};
     const char *path = fixture("not-a-dump.xml");
-    char *error = read_dump_error(path, &c);
+    char *error = read_dump_error(path, &c, WM_ERR_NOT_INPUT);
     char want[PATH_MAX + 64];
     snprintf(want, sizeof want, "%s: not a MediaWiki XML dump (root element <html>)", path);
     assert_string_equal(error, want);
@@ -500,14 +420,14 @@ static void test_malformed_after_two_pages(void **state)
     (void)state;
     collector_t c = {0};
     const char *path = fixture("malformed.xml");
-    char *error = read_dump_error(path, &c);
+    char *error = read_dump_error(path, &c, WM_ERR_MALFORMED);
     assert_int_equal(c.n_pages, 2);
     assert_string_equal(c.pages[0].title, "Good one");
     assert_string_equal(c.pages[1].title, "Good two");
     assert_string_equal(c.pages[1].text, "two");
     /* expat points at the name in the mismatched end tag on line 15. */
     size_t len;
-    char *text = slurp(path, &len);
+    char *text = read_file(path, &len);
     long byte = strstr(text, "three</revision>") + strlen("three</") - text;
     char want[PATH_MAX + 128];
     snprintf(want, sizeof want,
@@ -523,7 +443,7 @@ static void test_unexpected_end_of_file(void **state)
     (void)state;
     collector_t c = {0};
     const char *path = fixture("truncated.xml");
-    char *error = read_dump_error(path, &c);
+    char *error = read_dump_error(path, &c, WM_ERR_MALFORMED);
     assert_int_equal(c.n_pages, 1);
     assert_string_equal(c.pages[0].title, "Complete");
     if (!strstr(error, "unexpected end of file") || !strstr(error, "in page \"Cut short\"") ||
@@ -540,9 +460,9 @@ static void test_error_message_is_one_line(void **state)
     (void)state;
     const char *xml = "<mediawiki><page><title>2019:Libraries\r\r/A&#10;B</title>"
                       "<revision><text>x</text></oops></page></mediawiki>\n";
-    write_file("title-newlines.xml", xml, strlen(xml));
+    scratch_write("title-newlines.xml", xml, strlen(xml));
     collector_t c = {0};
-    char *error = read_dump_error(scratch_path("title-newlines.xml"), &c);
+    char *error = read_dump_error(scratch_path("title-newlines.xml"), &c, WM_ERR_MALFORMED);
     if (strchr(error, '\n') || strchr(error, '\r') ||
         !strstr(error, ", in page \"2019:Libraries  /A B\""))
         fail_msg("unexpected error: %s", error);
@@ -553,10 +473,10 @@ static void test_error_message_is_one_line(void **state)
 static void test_empty_file(void **state)
 {
     (void)state;
-    write_file("empty.xml", "", 0);
+    scratch_write("empty.xml", "", 0);
     collector_t c = {0};
     const char *path = scratch_path("empty.xml");
-    char *error = read_dump_error(path, &c);
+    char *error = read_dump_error(path, &c, WM_ERR_MALFORMED);
     char want[PATH_MAX + 32];
     snprintf(want, sizeof want, "%s: empty file", path);
     assert_string_equal(error, want);
@@ -568,7 +488,7 @@ static void test_entity_bomb_is_an_error(void **state)
     (void)state;
     collector_t c = {0};
     const char *path = fixture("entity-bomb.xml");
-    char *error = read_dump_error(path, &c);
+    char *error = read_dump_error(path, &c, WM_ERR_MALFORMED);
     assert_int_equal(c.n_pages, 0);
     if (strncmp(error, path, strlen(path)) != 0 || !strstr(error, ": malformed XML (") ||
         !strstr(error, "amplification"))
@@ -581,10 +501,26 @@ static void test_callback_stops_reading(void **state)
     (void)state;
     collector_t c = {.stop_after = 2};
     char *error = NULL;
-    assert_int_equal(read_dump(fixture("schema-0.10.xml"), &c, &error), 1);
+    assert_int_equal(read_dump(fixture("schema-0.10.xml"), &c, &error), WM_STOPPED);
     assert_null(error);
     assert_int_equal(c.n_pages, 2);
     collector_free(&c);
+}
+
+/* Every status code has a name of its own (common/status.h). */
+static void test_status_names(void **state)
+{
+    (void)state;
+    const wm_result_t codes[] = {WM_OK, WM_STOPPED, WM_END, WM_ERR_NO_MEMORY, WM_ERR_READ,
+                                 WM_ERR_MALFORMED, WM_ERR_NOT_INPUT};
+    size_t n = sizeof codes / sizeof codes[0];
+    for (size_t i = 0; i < n; i++) {
+        assert_true(codes[i] < WM_OK ? i >= 3 : i < 3);   /* errors negative, events positive */
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(wm_result_to_string(codes[i]), wm_result_to_string(codes[j]));
+    }
+    assert_string_equal(wm_result_to_string(WM_ERR_NO_MEMORY), "out of memory");
+    assert_string_equal(wm_result_to_string((wm_result_t)42), "unknown status");
 }
 
 /* --- the real dumps -------------------------------------------------------- */
@@ -676,9 +612,10 @@ int main(void)
         cmocka_unit_test(test_empty_file),
         cmocka_unit_test(test_entity_bomb_is_an_error),
         cmocka_unit_test(test_callback_stops_reading),
+        cmocka_unit_test(test_status_names),
         cmocka_unit_test(test_real_smallwiki),
         cmocka_unit_test(test_real_tinywiki),
         cmocka_unit_test(test_real_fowiki_bzip2),
     };
-    return cmocka_run_group_tests_name("dump", tests, setup, teardown);
+    return cmocka_run_group_tests_name("dump", tests, NULL, NULL);
 }

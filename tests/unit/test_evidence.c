@@ -16,7 +16,7 @@
 #include "archive/evidence.h"
 #include "archive/rules.h"
 #include "archive/tables.h"
-#include "archive/util.h"
+#include "common/util.h"
 
 static wm_rules_t *rules;
 
@@ -24,7 +24,7 @@ static int setup(void **state)
 {
     char *error = NULL;
     (void)state;
-    return wm_rules_builtin(&rules, &error) == 0 ? 0 : -1;
+    return wm_rules_builtin(&rules, &error) == WM_OK ? 0 : -1;   /* (cmocka's set-up status) */
 }
 
 static int teardown(void **state)

@@ -62,7 +62,7 @@ static void add_pages(wm_extractor_t *ex, const wm_siteinfo_t *site, const test_
 {
     for (size_t i = 0; i < n; i++) {
         wm_page_t page = make_page(&pages[i]);
-        assert_int_equal(wm_extractor_add_page(ex, site, &page, "/tmp/dump.xml"), 0);
+        assert_int_equal(wm_extractor_add_page(ex, site, &page, "/tmp/dump.xml"), WM_OK);
     }
 }
 
@@ -80,7 +80,7 @@ static void run_dump(wm_extractor_t *ex, const wm_siteinfo_t *site, const test_p
                      size_t n, results_t *r)
 {
     add_pages(ex, site, pages, n);
-    assert_int_equal(wm_extractor_finish_dump(ex), 0);
+    assert_int_equal(wm_extractor_finish_dump(ex), WM_OK);
     take_ready(ex, r);
 }
 
@@ -175,7 +175,7 @@ static void test_builtin_rules_find_eras(void **state)
     (void)state;
     wm_rules_t *rules;
     char *error = NULL;
-    assert_int_equal(wm_rules_builtin(&rules, &error), 0);
+    assert_int_equal(wm_rules_builtin(&rules, &error), WM_OK);
     assert_null(error);
     wm_title_match_t m;
     const wm_era_rule_t *era = wm_rules_find_era(rules, "wikimaniawiki", "2019:Libraries/Foo/Bar", &m);
@@ -218,7 +218,7 @@ static void test_types_languages_and_labels(void **state)
     (void)state;
     wm_rules_t *rules;
     char *error = NULL;
-    assert_int_equal(wm_rules_builtin(&rules, &error), 0);
+    assert_int_equal(wm_rules_builtin(&rules, &error), WM_OK);
     assert_string_equal(wm_rules_type(rules, "Lecture (25 minutes)"), "talk");
     assert_string_equal(wm_rules_type(rules, "Hot seat"), "talk");
     assert_string_equal(wm_rules_type(rules, "PANEL DISCUSSION"), "panel");
@@ -253,7 +253,7 @@ static void assert_parse_error(const char *text, const char *expected)
 {
     wm_rules_t *rules = (wm_rules_t *)1;
     char *error = NULL;
-    assert_int_equal(wm_rules_parse(text, strlen(text), &rules, &error), -1);
+    assert_int_equal(wm_rules_parse(text, strlen(text), &rules, &error), WM_ERR_MALFORMED);
     assert_null(rules);
     assert_non_null(error);
     if (!strstr(error, expected))
@@ -304,7 +304,7 @@ static void test_rules_parse_custom_text(void **state)
         "speaker mode = bios\n";
     wm_rules_t *rules;
     char *error = NULL;
-    assert_int_equal(wm_rules_parse(text, strlen(text), &rules, &error), 0);
+    assert_int_equal(wm_rules_parse(text, strlen(text), &rules, &error), WM_OK);
     assert_null(error);
     assert_int_equal(rules->n_eras, 1);
     const wm_era_rule_t *era = &rules->eras[0];
@@ -641,7 +641,7 @@ static void test_2023_lookups_before_sessions(void **state)
     /* Every session waits for the end of the dump: a translation subpage
      * may come later, whether or not the page has Translate markup. */
     assert_int_equal(r.n, 0);
-    assert_int_equal(wm_extractor_finish_dump(ex), 0);
+    assert_int_equal(wm_extractor_finish_dump(ex), WM_OK);
     take_ready(ex, &r);
     check_2023(&r);
     free_results(&r);
@@ -657,7 +657,7 @@ static void test_2023_lookups_after_sessions(void **state)
     assert_null(wm_extractor_next_session(ex));   /* all wait for their lookups */
     add_pages(ex, &unified_site, lookups_2023, sizeof lookups_2023 / sizeof *lookups_2023);
     assert_null(wm_extractor_next_session(ex));
-    assert_int_equal(wm_extractor_finish_dump(ex), 0);
+    assert_int_equal(wm_extractor_finish_dump(ex), WM_OK);
     take_ready(ex, &r);
     check_2023(&r);
     free_results(&r);
@@ -851,8 +851,8 @@ static void test_url_encoding_and_unknown_wikis(void **state)
     /* The dump's <redirect> decides, whatever the text says. */
     wm_page_t redirect = make_page(&pages[0]);
     redirect.redirect = "2024:Program/Elsewhere";
-    assert_int_equal(wm_extractor_add_page(ex, &unified_site, &redirect, "x.xml"), 0);
-    assert_int_equal(wm_extractor_finish_dump(ex), 0);
+    assert_int_equal(wm_extractor_add_page(ex, &unified_site, &redirect, "x.xml"), WM_OK);
+    assert_int_equal(wm_extractor_finish_dump(ex), WM_OK);
     assert_null(wm_extractor_next_session(ex));
 
     wm_siteinfo_t other = unified_site;
@@ -940,7 +940,7 @@ static void test_rules_parse_survives_garbage(void **state)
         }
         wm_rules_t *rules;
         char *error = NULL;
-        if (wm_rules_parse(text, len, &rules, &error) == 0) {
+        if (wm_rules_parse(text, len, &rules, &error) == WM_OK) {
             assert_null(error);
             wm_rules_free(rules);
         } else {
@@ -1011,7 +1011,7 @@ static void test_table_rows_are_candidates(void **state)
          "|-\n| Fuzzing B || Bob || About B\n|-\n| || Carl ||\n|}\n"},
     };
     add_pages(ex, &unified_site, page, 1);
-    assert_int_equal(wm_extractor_finish_dump(ex), 0);
+    assert_int_equal(wm_extractor_finish_dump(ex), WM_OK);
     take_ready(ex, &r);
     assert_int_equal(r.n, 2);
     size_t n;
@@ -1042,7 +1042,7 @@ static void test_duration_forms(void **state)
         snprintf(text, sizeof text, "Title: Maps\nDuration: %s\nAbstract: We map.\n", forms[i].written);
         const test_page_t page[] = {{"Submissions/Maps", 0, 7, text}};
         add_pages(ex, &site_2014, page, 1);
-        assert_int_equal(wm_extractor_finish_dump(ex), 0);
+        assert_int_equal(wm_extractor_finish_dump(ex), WM_OK);
         take_ready(ex, &r);
         assert_int_equal(r.n, 1);
         assert_int_equal(r.sessions[0]->duration_minutes, forms[i].minutes);

@@ -16,6 +16,7 @@
 #include "archive/schedule.h"
 #include "archive/session.h"
 #include "archive/stream.h"
+#include "tests/unit/helpers.h"
 
 typedef struct collected {
     wm_session_t *sessions[16];
@@ -25,14 +26,14 @@ typedef struct collected {
     char *event;          /* what it gave as the event */
 } collected_t;
 
-static int collect(void *ctx, wm_session_t *session)
+static wm_result_t collect(void *ctx, wm_session_t *session)
 {
     collected_t *c = ctx;
     if (c->n < 16)
         c->sessions[c->n++] = session;
     else
         wm_session_free(session);
-    return c->stop_after && c->n >= c->stop_after;
+    return c->stop_after && c->n >= c->stop_after ? WM_STOPPED : WM_OK;
 }
 
 static void collected_free(collected_t *c)
@@ -44,28 +45,12 @@ static void collected_free(collected_t *c)
     c->event = NULL;
 }
 
-static char *write_temp(const char *text, const char *suffix)
-{
-    const char *root = getenv("TMPDIR");   /* tests write under $TMPDIR, else /tmp */
-    if (!root || !*root)
-        root = "/tmp";
-    size_t size = strlen(root) + strlen(suffix) + 32;
-    char *path = malloc(size);
-    assert_non_null(path);
-    snprintf(path, size, "%s/wm-schedule-XXXXXX%s", root, suffix);
-    int fd = mkstemps(path, (int)strlen(suffix));
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    return path;
-}
-
 /* Read path as a schedule (kind by content); return wm_schedule_read's status. */
-static int read_schedule(const char *path, collected_t *c, char **error)
+static wm_result_t read_schedule(const char *path, collected_t *c, char **error)
 {
     wm_rules_t *rules;
     char *rules_error = NULL;
-    assert_int_equal(wm_rules_builtin(&rules, &rules_error), 0);
+    assert_int_equal(wm_rules_builtin(&rules, &rules_error), WM_OK);
     char *open_error = NULL;
     wm_stream_t *stream = wm_stream_open(path, &open_error);
     assert_non_null(stream);
@@ -74,7 +59,7 @@ static int read_schedule(const char *path, collected_t *c, char **error)
     assert_true(n > 0);
     wm_input_kind_t kind = wm_input_detect(head, (size_t)n);
     free(c->event);
-    int rc = wm_schedule_read(stream, kind, rules, path, collect, c, &c->tally, &c->event, error);
+    wm_result_t rc = wm_schedule_read(stream, kind, rules, path, collect, c, &c->tally, &c->event, error);
     wm_stream_close(stream);
     wm_rules_free(rules);
     return rc;
@@ -116,10 +101,10 @@ static const char schedule_json[] =
 static void test_schedule_json(void **state)
 {
     (void)state;
-    char *path = write_temp(schedule_json, ".json");
+    const char *path = scratch_write_text("export.json", schedule_json);
     collected_t c = {0};
     char *error = NULL;
-    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(read_schedule(path, &c, &error), WM_OK);
     assert_null(error);
     assert_int_equal(c.n, 2);
     const wm_session_t *s = c.sessions[0];
@@ -153,8 +138,6 @@ static void test_schedule_json(void **state)
     assert_string_equal(s->type, "lightning talk");
     assert_int_equal(s->duration_minutes, 5);      /* from the label */
     collected_free(&c);
-    unlink(path);
-    free(path);
 }
 
 /* eventyay writes people as free text (Wikimania 2025-2026): the forms are
@@ -173,10 +156,10 @@ static const char people_json[] =
 static void test_export_person_forms(void **state)
 {
     (void)state;
-    char *path = write_temp(people_json, ".json");
+    const char *path = scratch_write_text("export.json", people_json);
     collected_t c = {0};
     char *error = NULL;
-    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(read_schedule(path, &c, &error), WM_OK);
     assert_int_equal(c.n, 1);
     const wm_session_t *s = c.sessions[0];
     assert_int_equal(s->n_speakers, 6);
@@ -199,8 +182,6 @@ static void test_export_person_forms(void **state)
     assert_string_equal(sp[5].code, "A5");
     assert_string_equal(sp[5].raw, "Florencia Guastavino and Luisina Ferrante");
     collected_free(&c);
-    unlink(path);
-    free(path);
 }
 
 /* pretalx writes abstracts and biographies in Markdown: the index gets their text. */
@@ -218,10 +199,10 @@ static const char markdown_json[] =
 static void test_markdown_becomes_plain_text(void **state)
 {
     (void)state;
-    char *path = write_temp(markdown_json, ".json");
+    const char *path = scratch_write_text("export.json", markdown_json);
     collected_t c = {0};
     char *error = NULL;
-    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(read_schedule(path, &c, &error), WM_OK);
     assert_int_equal(c.n, 1);
     const wm_session_t *s = c.sessions[0];
     /* The description is a rule, no text: the abstract stands alone. */
@@ -231,8 +212,6 @@ static void test_markdown_becomes_plain_text(void **state)
                         "What <ML> means, 3 * 4 = 12, snake_case *kept*.");
     assert_string_equal(s->speakers[0].biography, "Edits Hausa Wikipedia.");
     collected_free(&c);
-    unlink(path);
-    free(path);
 }
 
 static const char schedule_xml[] =
@@ -251,14 +230,12 @@ static const char schedule_xml[] =
 static void test_frab_xml_gzipped(void **state)
 {
     (void)state;
-    char *path = write_temp(schedule_xml, ".xml");
-    char command[256];
-    snprintf(command, sizeof command, "gzip -f '%s'", path);
-    assert_int_equal(system(command), 0);
-    strcat(path, ".gz");
+    scratch_write_text("export.xml", schedule_xml);
+    scratch_shell("gzip -f export.xml");
+    const char *path = scratch_path("export.xml.gz");
     collected_t c = {0};
     char *error = NULL;
-    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(read_schedule(path, &c, &error), WM_OK);
     assert_int_equal(c.n, 2);
     const wm_session_t *s = c.sessions[0];
     assert_string_equal(s->id, "wikimania2026:AIE26A");   /* code from the talk url */
@@ -278,8 +255,6 @@ static void test_frab_xml_gzipped(void **state)
     assert_string_equal(s->type, "keynote");
     assert_int_equal(s->n_speakers, 0);
     collected_free(&c);
-    unlink(path);
-    free(path);
 }
 
 /* Pentabarf (FOSDEM 2012): no acronym, HTML escaped once and &#39; twice,
@@ -301,10 +276,10 @@ static const char pentabarf_xml[] =
 static void test_pentabarf_escaped_html(void **state)
 {
     (void)state;
-    char *path = write_temp(pentabarf_xml, ".xml");
+    const char *path = scratch_write_text("export.xml", pentabarf_xml);
     collected_t c = {0};
     char *error = NULL;
-    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(read_schedule(path, &c, &error), WM_OK);
     assert_int_equal(c.n, 1);
     const wm_session_t *s = c.sessions[0];
     assert_string_equal(s->id, "fosdem-2012:7");   /* no acronym: the event as a slug */
@@ -327,8 +302,6 @@ static void test_pentabarf_escaped_html(void **state)
     assert_int_equal(c.tally.rejected[WM_REJECT_DUPLICATE], 1);
     assert_int_equal(c.tally.rejected[WM_REJECT_NO_TITLE], 2);
     collected_free(&c);
-    unlink(path);
-    free(path);
 }
 
 /* frab JSON 0.8 (30C3): every value a string, texts HTML-escaped inside a
@@ -348,10 +321,10 @@ static const char frab_json_08[] =
 static void test_frab_json_08(void **state)
 {
     (void)state;
-    char *path = write_temp(frab_json_08, ".json");
+    const char *path = scratch_write_text("export.json", frab_json_08);
     collected_t c = {0};
     char *error = NULL;
-    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(read_schedule(path, &c, &error), WM_OK);
     assert_int_equal(c.n, 2);
     const wm_session_t *s = c.sessions[0];
     assert_string_equal(s->id, "30c3:5605");
@@ -369,8 +342,6 @@ static void test_frab_json_08(void **state)
     assert_int_equal(c.tally.sessions, 2);
     assert_int_equal(c.tally.rejected[WM_REJECT_DUPLICATE], 1);
     collected_free(&c);
-    unlink(path);
-    free(path);
 }
 
 /* pretalx: Markdown with HTML in it, CRLF; the title as event, else the acronym. */
@@ -389,10 +360,10 @@ static const char pretalx_html_json[] =
 static void test_pretalx_markdown_with_html(void **state)
 {
     (void)state;
-    char *path = write_temp(pretalx_html_json, ".json");
+    const char *path = scratch_write_text("export.json", pretalx_html_json);
     collected_t c = {0};
     char *error = NULL;
-    assert_int_equal(read_schedule(path, &c, &error), 0);
+    assert_int_equal(read_schedule(path, &c, &error), WM_OK);
     assert_int_equal(c.n, 1);
     const wm_session_t *s = c.sessions[0];
     assert_string_equal(s->event, "rc3-channels-2020");   /* no title: the acronym */
@@ -404,8 +375,6 @@ static void test_pretalx_markdown_with_html(void **state)
     assert_string_equal(s->speakers[0].biography, "Hacker & maker\n\nSecond");   /* HTML: as HTML */
     assert_int_equal(c.tally.rejected[WM_REJECT_DUPLICATE], 1);
     collected_free(&c);
-    unlink(path);
-    free(path);
 }
 
 static void test_errors_and_stopping(void **state)
@@ -413,36 +382,50 @@ static void test_errors_and_stopping(void **state)
     (void)state;
     collected_t c = {0};
     char *error = NULL;
-    char *path = write_temp("{\"not\": \"a schedule\"}", ".json");
-    assert_int_equal(read_schedule(path, &c, &error), -2);
+    const char *path = scratch_write_text("export.json", "{\"not\": \"a schedule\"}");
+    assert_int_equal(read_schedule(path, &c, &error), WM_ERR_NOT_INPUT);
     assert_non_null(strstr(error, "not a schedule export"));
     assert_non_null(strstr(error, path));
     free(error);
-    unlink(path);
-    free(path);
 
-    path = write_temp("{\"schedule\": [1, 2", ".json");
-    assert_int_equal(read_schedule(path, &c, &error), -1);
+    path = scratch_write_text("export.json", "{\"schedule\": [1, 2");
+    assert_int_equal(read_schedule(path, &c, &error), WM_ERR_MALFORMED);
     assert_non_null(strstr(error, "JSON error"));
     free(error);
-    unlink(path);
-    free(path);
 
-    path = write_temp("<schedule>\n<conference>\n<event><title>x</title></conference>", ".xml");
-    assert_int_equal(read_schedule(path, &c, &error), -1);
+    path = scratch_write_text("export.xml", "<schedule>\n<conference>\n<event><title>x</title></conference>");
+    assert_int_equal(read_schedule(path, &c, &error), WM_ERR_MALFORMED);
     assert_non_null(strstr(error, "schedule XML error at line 3"));
     free(error);
-    unlink(path);
-    free(path);
     assert_int_equal(c.n, 0);
 
-    path = write_temp(schedule_json, ".json");
+    path = scratch_write_text("export.json", schedule_json);
     c.stop_after = 1;
-    assert_int_equal(read_schedule(path, &c, &error), 1);
+    assert_int_equal(read_schedule(path, &c, &error), WM_STOPPED);
     assert_int_equal(c.n, 1);
     collected_free(&c);
-    unlink(path);
-    free(path);
+}
+
+/* A kind that is not a schedule's is refused as such, with a message. */
+static void test_other_kind_is_not_input(void **state)
+{
+    (void)state;
+    wm_rules_t *rules;
+    char *error = NULL, *event = NULL;
+    assert_int_equal(wm_rules_builtin(&rules, &error), WM_OK);
+    const char *path = scratch_write_text("export.json", "{}");
+    wm_stream_t *stream = wm_stream_open(path, &error);
+    assert_non_null(stream);
+    collected_t c = {0};
+    assert_int_equal(wm_schedule_read(stream, WM_INPUT_DUMP, rules, path, collect, &c, NULL, &event,
+                                      &error),
+                     WM_ERR_NOT_INPUT);
+    assert_non_null(strstr(error, "not a schedule export"));
+    assert_null(event);
+    assert_int_equal(c.n, 0);
+    free(error);
+    wm_stream_close(stream);
+    wm_rules_free(rules);
 }
 
 int main(void)
@@ -457,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_frab_json_08),
         cmocka_unit_test(test_pretalx_markdown_with_html),
         cmocka_unit_test(test_errors_and_stopping),
+        cmocka_unit_test(test_other_kind_is_not_input),
     };
     return cmocka_run_group_tests_name("schedule", tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* The JSON form of a session, shared by `wmindex --list-sessions` and
- * `wmquery --format json`, so both print the same fields the same way. */
+ * `wmquery --format json`, so both print the same fields the same way
+ * (output/: what both programs print alike; built into each program). */
 #ifndef WM_SESSION_JSON_H
 #define WM_SESSION_JSON_H
 

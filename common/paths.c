@@ -1,11 +1,11 @@
 /* Index and sample locations (see paths.h). */
 #include "config.h"
-#include "store/paths.h"
+#include "common/paths.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "archive/util.h"
+#include "common/util.h"
 
 char *wm_index_path(const char *explicit_path, char **message)
 {

@@ -1,5 +1,6 @@
-/* Small helpers shared by the archive modules: a growable byte buffer and a
- * few string utilities.  Nothing here prints or exits; allocation failures
+/* Small helpers every layer uses (archive/, store/, the programs): a
+ * growable byte buffer and a few string utilities.  Depends on nothing of
+ * the project.  Nothing here prints or exits; allocation failures
  * are reported through return values. */
 #ifndef WM_UTIL_H
 #define WM_UTIL_H

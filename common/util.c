@@ -1,5 +1,5 @@
 /* Growable buffer and string helpers for the archive modules. */
-#include "archive/util.h"
+#include "common/util.h"
 
 #include <ctype.h>
 #include <stdarg.h>

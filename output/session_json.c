@@ -1,5 +1,5 @@
 /* The JSON form of a session (see session_json.h). */
-#include "archive/session_json.h"
+#include "output/session_json.h"
 
 static json_t *string_or_null(const char *s)
 {
