@@ -4,8 +4,10 @@
 #                           bundled sample into the default index, run one search
 #   ./quickstart.sh check   the same set-up, then every test: a normal build and an
 #                           AddressSanitizer+UndefinedBehaviorSanitizer build, and
-#                           each libFuzzer target for 30 s; ends with
-#                           "N passed, N failed"
+#                           each libFuzzer target for 30 s; then `make distcheck`
+#                           and the Debian package (`make deb`: dpkg-buildpackage
+#                           with its tests, lintian, the unpacked package run);
+#                           ends with "N passed, N failed, N skipped"
 #   ./quickstart.sh bench   the same set-up plus the benchmark's peers, then bench/run
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -20,7 +22,8 @@ packages=(build-essential autoconf automake pkg-config libxapian-dev zlib1g-dev 
           libexpat1-dev libjansson-dev libcmark-dev libxml2-dev libicu-dev libjemalloc-dev libcmocka-dev
           liblingua-stopwords-perl python3 gzip
           bzip2 xz-utils xapian-tools)
-[ "$mode" = check ] && packages+=(time valgrind)
+# check: GNU time and valgrind for the tests, debhelper and lintian for the package
+[ "$mode" = check ] && packages+=(time valgrind debhelper lintian)
 [ "$mode" = bench ] && packages+=(xapian-omega time)
 
 install_missing() {
@@ -57,10 +60,31 @@ run_tests() {
   }
 }
 
-count() { # count RESULT in all .trs files of the build dirs
-  cat $(find "$top/_build" "$top/_build-sanitize" -name '*.trs' 2>/dev/null) /dev/null |
+# Run one step (a make target in _build) whose own tests are not counted
+# one by one: its result is one test point, _build/NAME.trs.
+step() {
+  local name=$1; shift
+  local log="$top/_build/$name-output.txt"
+  if (cd "$top/_build" && "$@" >"$log" 2>&1); then
+    echo ':test-result: PASS' >"$top/_build/$name.trs"
+  else
+    echo ':test-result: FAIL' >"$top/_build/$name.trs"
+    echo "== $name failed ($log):"
+    { grep -E '^(FAIL|ERROR|XPASS):' "$log" || tail -n 40 "$log"; } | head -n 40
+  fi
+  # each suite run inside (distcheck's, the package build's) on one line, for the record
+  awk '/^# TOTAL:/ { line = "   " $0 } /^# (PASS|SKIP|FAIL|ERROR):/ { line = line " " $0 }
+       /^# ERROR:/ { print line }' "$log"
+}
+
+count() { # count RESULT in the .trs files of the build dirs (not the copies inside deb/ and distcheck's)
+  cat $(find "$top/_build" "$top/_build-sanitize" \( -path "$top/_build/deb" -o -path "$top/_build/wmsearch-*" \) -prune \
+          -o -name '*.trs' -print 2>/dev/null) /dev/null |
     grep -c "^:test-result: $1" || true
 }
+
+started=$SECONDS
+since() { echo "($((SECONDS - started)) s so far)"; }
 
 install_missing
 echo "== building"
@@ -74,16 +98,16 @@ run)
   "$top/_build/wmquery" --limit 3 libraries
   ;;
 check)
-  echo "== running the tests"
+  echo "== running the tests $(since)"
   run_tests "$top/_build"
-  echo "== building with AddressSanitizer and UndefinedBehaviorSanitizer"
+  echo "== building with AddressSanitizer and UndefinedBehaviorSanitizer $(since)"
   build "$top/_build-sanitize" --enable-sanitizers
-  echo "== running the tests under the sanitizers"
+  echo "== running the tests under the sanitizers $(since)"
   run_tests "$top/_build-sanitize"
   # Each fuzz target (make fuzz) writes a .trs that count() reads: a clean
   # run is one passed case, a crash one failed case.
   fuzz_seconds=${FUZZ_SECONDS:-30}
-  echo "== fuzzing each parser for $fuzz_seconds s"
+  echo "== fuzzing each parser for $fuzz_seconds s $(since)"
   packages=(clang libclang-rt-14-dev)
   install_missing
   fuzzdir=$top/_build-sanitize
@@ -96,6 +120,13 @@ check)
     grep -qs '^:test-result: FAIL' "$fuzzdir"/tests/fuzz/*.trs ||
       echo ':test-result: FAIL' >"$fuzzdir/tests/fuzz/fuzz-build.trs"
   fi
+  echo "== make distcheck: the tarball builds and passes its tests unpacked elsewhere $(since)"
+  rm -f "$top/_build/distcheck.trs" "$top/_build/deb.trs"
+  step distcheck make -s -j"$(nproc)" distcheck
+  echo "== make deb: the Debian package, built with its tests, lintian, then unpacked and run $(since)"
+  step deb make -s deb
+  [ -s "$top/_build/deb/lintian.txt" ] && { echo "   lintian:"; sed 's/^/     /' "$top/_build/deb/lintian.txt"; }
+  echo "== done $(since)"
   passed=$(( $(count PASS) + $(count XFAIL) ))
   failed=$(( $(count FAIL) + $(count ERROR) + $(count XPASS) ))
   skipped=$(count SKIP)

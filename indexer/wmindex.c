@@ -39,6 +39,7 @@
 #include "indexer/report.h"
 #include "common/paths.h"
 #include "store/store.h"
+#include "wm_version.h"
 
 enum { EXIT_INPUT_FAILED = 1, EXIT_USAGE = 2, EXIT_INDEX = 3 };
 enum verbosity { QUIET, NORMAL, VERBOSE };
@@ -92,7 +93,7 @@ static const char usage_text[] =
     "       wmindex [-d DIR] --stats [--format text|json]\n"
     "Index MediaWiki XML dumps (plain, gzip or bzip2) of Wikimania program pages,\n"
     "and pretalx/eventyay schedule exports (schedule.json, frab schedule.xml).\n"
-    "With no PATH, index the bundled sample archive.\n"
+    "With no PATH, index the sample archive in " WM_SAMPLEDIR ".\n"
     "\n"
     "  -d, --index DIR     index directory (default: $WMSEARCH_INDEX, else\n"
     "                      $XDG_DATA_HOME/wmsearch/index)\n"
@@ -124,7 +125,10 @@ static const char usage_text[] =
     "\n"
     "Exit status: 0 all inputs indexed, 1 some inputs failed, 2 usage error,\n"
     "3 the index could not be opened or written, 130/143 interrupted by\n"
-    "SIGINT/SIGTERM (what was done is committed).  See wmindex(1).\n";
+    "SIGINT/SIGTERM (what was done is committed).  See wmindex(1).\n"
+    "\n"
+    "Built-in era rules (a --rules example): " WM_RULESDIR "/wikimania.rules\n"
+    "Bash completion: " WM_BASHCOMPLETIONDIR "/wmindex\n";
 
 static double seconds_since(const struct timespec *start)
 {
@@ -620,7 +624,7 @@ static int scan_arguments(int argc, char **argv, options_t *opt)
     if (opt->help)
         fputs(usage_text, stdout);
     else if (opt->version)
-        printf("wmindex (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+        printf("wmindex (%s) %s\n", PACKAGE_NAME, WM_VERSION);
     return rc == WM_STOPPED ? -1 : 0;
 }
 

@@ -27,6 +27,7 @@
 #include "query/terminal.h"
 #include "common/paths.h"
 #include "store/store.h"
+#include "wm_version.h"
 
 enum { EXIT_NO_MATCH = 1, EXIT_USAGE = 2, EXIT_INDEX = 3, EXIT_SEVERAL_PEOPLE = 4 };
 enum { SNIPPET_BYTES = 200, SUGGEST_BELOW = 3 };
@@ -134,7 +135,7 @@ static const char usage_text[] =
     "\n"
     "Exit status: 0 something matched, 1 nothing matched, 2 usage or query error,\n"
     "3 index missing or unreadable, 4 (person) several people fit NAME.\n"
-    "See wmquery(1).\n";
+    "See wmquery(1).  Bash completion: " WM_BASHCOMPLETIONDIR "/wmquery\n";
 
 /* ---- small helpers ----------------------------------------------------- */
 
@@ -249,7 +250,7 @@ static int scan_arguments(int argc, char **argv, options_t *opt)
     if (opt->help)
         fputs(usage_text, stdout);
     else if (opt->version)
-        printf("wmquery (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+        printf("wmquery (%s) %s\n", PACKAGE_NAME, WM_VERSION);
     if (rc == WM_STOPPED)
         return -1;
     opt->words = opt->arguments.words;
