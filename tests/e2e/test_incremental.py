@@ -11,8 +11,9 @@ correct").
   sessions.
 - --rebuild starts from an empty index; --stats (text and JSON) says what the
   index holds.
-- Crashes: WMINDEX_TEST_ABORT_AFTER=K (a test hook: abort() after the K-th
-  session) at several points, and a real kill -9 after the first periodic
+- Crashes (one writer in place, --jobs 1: a build in shards is all or
+  nothing, tests/e2e/test_jobs.py): WMINDEX_TEST_ABORT_AFTER=K (a test hook:
+  abort() after the K-th session) at several points, and a real kill -9 after the first periodic
   commit: the index opens, answers as of its last commit, and a re-run
   completes it to exactly the index of an uninterrupted run (compared at the
   store level: every document's data, values and terms, via xapian-delve).
@@ -262,7 +263,7 @@ def aborted_runs_are_completed_by_a_rerun():
     # first periodic commit inside the big file; K=900: later.
     for k in (1, 140, 900):
         index = os.path.join(tmpdir(), "index")
-        r = wmindex("-q", "--commit-every", "100", "-d", index, *paths,
+        r = wmindex("-q", "--jobs", "1", "--commit-every", "100", "-d", index, *paths,
                     env={"WMINDEX_TEST_ABORT_AFTER": str(k)}, timeout=300 * SLOW)
         check(r.code == -signal.SIGABRT or r.code == 128 + signal.SIGABRT, "K=%d: %r" % (k, r))
         # The index opens and answers as of the last commit: the 40 sessions
@@ -295,7 +296,7 @@ def wait_for_commit(index, proc, at_least, deadline):
 def kill_9_after_a_periodic_commit():
     paths, whole = corpus()
     index = os.path.join(tmpdir(), "index")
-    proc = subprocess.Popen([WMINDEX, "-q", "--commit-every", "50", "-d", index] + paths,
+    proc = subprocess.Popen([WMINDEX, "-q", "--jobs", "1", "--commit-every", "50", "-d", index] + paths,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         seen = wait_for_commit(index, proc, 90, time.monotonic() + 120 * SLOW)
@@ -312,7 +313,7 @@ def kill_9_after_a_periodic_commit():
 def interrupt(sig, expect_code):
     paths, whole = corpus()
     index = os.path.join(tmpdir(), "index")
-    proc = subprocess.Popen([WMINDEX, "--commit-every", "50", "-d", index] + paths,
+    proc = subprocess.Popen([WMINDEX, "--jobs", "1", "--commit-every", "50", "-d", index] + paths,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         seen = wait_for_commit(index, proc, 90, time.monotonic() + 120 * SLOW)

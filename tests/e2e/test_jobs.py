@@ -178,6 +178,27 @@ def compact_compacts_in_place():
     check(r.code == 2, "--compact with a PATH: %r" % r)
 
 
+@test
+def filters_matching_every_session_after_a_removal():
+    # Merged shards give even a short posting list two chunks; Xapian 1.4.22
+    # then fails on a weightless query of a term in every document once one
+    # is deleted (store_search.cc get_mset_of): year:2019 below.
+    top = tmpdir()
+    path = dump(os.path.join(top, "export.xml"), *[page(96000 + i, "word%d" % i) for i in range(6)])
+    index = os.path.join(tmpdir(), "index")
+    run_ok("-q", "--jobs", "2", "-d", index, path)
+    dump(path, *[page(96000 + i, "word%d" % i) for i in range(5)])
+    r = run_ok("-d", index, path)
+    check("1 vanished session removed" in r.err, r.err)
+    for args in (["year:2019"], ["--status", "any", "year:2019"], ["--count", "year:2019"],
+                 ["--facets", "year", "year:2019"], ["list", "years"]):
+        q = wmquery("-d", index, *args, timeout=60)
+        check(q.code == 0 and "corrupt" not in q.err, "wmquery %s: %r" % (" ".join(args), q))
+    check(count(index, "year:2019") == 5, "year:2019 counted %d" % count(index, "year:2019"))
+    q = wmquery("-d", index, "--facets", "year", "year:2019", timeout=60)
+    check(" 5  2019" in q.out, "the year facet counts 5: %r" % q.out)
+
+
 def old_index():
     """A small index (the 2014 sample) that a failed build must leave as it is."""
     index = os.path.join(tmpdir(), "index")
@@ -266,7 +287,9 @@ def a_full_disk_during_the_merge_is_reported_and_the_old_index_stays():
     # postlist table is the whole.  A limit of 60% of the whole lets the
     # shards be written and stops the merge.
     largest = max(os.path.getsize(os.path.join(whole()[0], f)) for f in os.listdir(whole()[0]))
-    r = run_limited(int(largest * 0.6), "--rebuild", "--jobs", "4", "-d", index, *corpus())
+    # (Without the corpus's session that meets two shards: it would be put
+    # into a merge made earlier, when the vanished sessions are removed.)
+    r = run_limited(int(largest * 0.6), "--rebuild", "--jobs", "4", "-d", index, *corpus()[:3])
     check(r.code == 3, "exit %s, expected 3\n%r" % (r.code, r))
     lines = [line for line in r.err.splitlines() if "cannot" in line]
     check(len(lines) == 1 and "merge the shards" in lines[0] and index in lines[0] and "File too large" in lines[0],
@@ -313,7 +336,8 @@ def a_second_wmindex_jobs_exits_3_and_leaves_the_first_alone():
     fd = None
     try:
         fd = open_fifo_writer(fifo, proc, time.monotonic() + TIMEOUT)
-        check(fd is not None, "the first wmindex ended before reading the FIFO: %r" % (proc.communicate(),))
+        if fd is None:
+            raise AssertionError("the first wmindex ended before reading the FIFO: %r" % (proc.communicate(),))
         check(len(build_dirs(index)) == 1, "the first build's directory: %s" % build_dirs(index))
         for args in (["--jobs", "2"], ["--rebuild", "--jobs", "2"], ["--compact"]):
             second = wmindex("-d", index, *args, *([] if "--compact" in args else [SAMPLE_DUMPS[0]]),
