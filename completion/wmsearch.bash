@@ -265,6 +265,8 @@ _wmindex()
     case $prev in
         -d | --index) compopt -o dirnames 2>/dev/null; COMPREPLY=(); return ;;
         --rules) compopt -o default 2>/dev/null; COMPREPLY=(); return ;;
+        --format) _wmsearch_reply $'text\njson' "$cur"; return ;;
+        --commit-every | -j | --jobs | --explain) COMPREPLY=(); return ;;   # a number, a page title
     esac
     if [[ $cur == -* ]]; then
         _wmsearch_reply "$(_wmsearch_options "${words[0]}")" "$cur"

@@ -15,7 +15,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -34,6 +33,7 @@
 #include "archive/schedule.h"
 #include "output/session_json.h"
 #include "archive/stream.h"
+#include "cli/options.h"
 #include "common/util.h"
 #include "indexer/explain.h"
 #include "indexer/report.h"
@@ -578,110 +578,89 @@ static void print_summary(indexer_t *ix)
 
 typedef struct options {
     const char *index;
-    const char **rules;         /* --rules FILEs, in order */
-    int n_rules;
-    enum verbosity verbosity;
+    wm_option_list_t rules;     /* --rules FILEs, in order */
+    int verbosity;              /* an enum verbosity */
     bool list_sessions;
     bool rebuild;
     bool stats;
     bool compact;
-    unsigned long jobs;         /* 0: one per CPU */
-    bool json;                  /* --format json (--stats, --explain) */
-    const char **explain;       /* --explain TITLEs */
-    int n_explain;
-    unsigned long commit_every;
+    unsigned jobs;              /* 0: one per CPU */
+    int format;                 /* --format: FORMAT_TEXT or FORMAT_JSON (--stats, --explain) */
+    bool json;                  /* --format json */
+    wm_option_list_t explain;   /* --explain TITLEs */
+    unsigned commit_every;
+    bool help, version;
+    wm_arguments_t arguments;   /* the PATHs */
     char **paths;
     int n_paths;
 } options_t;
 
-static int usage_error(const char *message)
+enum { FORMAT_TEXT, FORMAT_JSON };
+static const wm_option_keyword_t format_keywords[] = {{"text", FORMAT_TEXT}, {"json", FORMAT_JSON}, {NULL, 0}};
+
+/* Print the lines of a usage error (wm_options_usage_error's; NULL when
+ * out of memory, which is then said instead); EXIT_USAGE. */
+static int print_usage_error(char *lines)
 {
-    fprintf(stderr, "wmindex: %s\nTry 'wmindex --help' for more information.\n", message);
+    fputs(lines ? lines : "wmindex: out of memory\n", stderr);
+    free(lines);
     return EXIT_USAGE;
 }
 
-/* A positive decimal number; -1 when text is not one. */
-static int parse_count(const char *text, unsigned long *count)
+/* usage_error(format, ...): say a usage error as every wmsearch program
+ * does ("wmindex: MESSAGE" and the --help hint); EXIT_USAGE. */
+#define usage_error(...) print_usage_error(wm_options_usage_error("wmindex", __VA_ARGS__))
+
+/* Read argv by the option table (cli/options.h); the other words are the
+ * PATHs.  Return -1 to exit 0 (help, version), EXIT_USAGE on error, 0 to go on. */
+static int scan_arguments(int argc, char **argv, options_t *opt)
 {
-    char *end;
-    errno = 0;
-    unsigned long n = strtoul(text, &end, 10);
-    if (errno || end == text || *end || n == 0 || text[0] == '-')
-        return -1;
-    *count = n;
-    return 0;
+    const wm_option_t options[] = {
+        {.name = "index", .letter = 'd', .string = &opt->index},
+        {.name = "verbose", .letter = 'v', .choice = &opt->verbosity, .value = VERBOSE},
+        {.name = "quiet", .letter = 'q', .choice = &opt->verbosity, .value = QUIET},
+        {.name = "list-sessions", .flag = &opt->list_sessions},
+        {.name = "rules", .list = &opt->rules},
+        {.name = "rebuild", .flag = &opt->rebuild},
+        {.name = "stats", .flag = &opt->stats},
+        {.name = "format", .keyword = &opt->format, .keywords = format_keywords},
+        {.name = "commit-every", .count = &opt->commit_every, .min_count = 1},
+        {.name = "jobs", .letter = 'j', .count = &opt->jobs, .min_count = 1, .max_count = 256},
+        {.name = "compact", .flag = &opt->compact},
+        {.name = "explain", .list = &opt->explain},
+        {.name = "help", .letter = 'h', .flag = &opt->help, .stop = true},
+        {.name = "version", .letter = 'V', .flag = &opt->version, .stop = true},
+        {.name = NULL},
+    };
+    wm_result_t rc = wm_options_parse(options, argc, argv, &opt->arguments);
+    if (rc < WM_OK)
+        return usage_error("%s", opt->arguments.error ? opt->arguments.error : "out of memory");
+    if (opt->help)
+        fputs(usage_text, stdout);
+    else if (opt->version)
+        printf("wmindex (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+    return rc == WM_STOPPED ? -1 : 0;
 }
 
 /* Parse argv; return -1 to exit 0 (help, version), EXIT_USAGE on error, 0 to run. */
 static int parse_options(int argc, char **argv, options_t *opt)
 {
-    enum { OPT_LIST_SESSIONS = 256, OPT_RULES, OPT_REBUILD, OPT_STATS, OPT_FORMAT, OPT_COMMIT_EVERY,
-           OPT_EXPLAIN, OPT_COMPACT };
-    static const struct option long_options[] = {
-        {"index", required_argument, NULL, 'd'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"list-sessions", no_argument, NULL, OPT_LIST_SESSIONS},
-        {"rules", required_argument, NULL, OPT_RULES},
-        {"rebuild", no_argument, NULL, OPT_REBUILD},
-        {"stats", no_argument, NULL, OPT_STATS},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"commit-every", required_argument, NULL, OPT_COMMIT_EVERY},
-        {"explain", required_argument, NULL, OPT_EXPLAIN},
-        {"jobs", required_argument, NULL, 'j'},
-        {"compact", no_argument, NULL, OPT_COMPACT},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
     opt->verbosity = NORMAL;
     opt->commit_every = DEFAULT_COMMIT_EVERY;
-    opt->rules = calloc((size_t)argc, sizeof *opt->rules);
-    opt->explain = calloc((size_t)argc, sizeof *opt->explain);
-    if (!opt->rules || !opt->explain) {
-        fputs("wmindex: out of memory\n", stderr);
-        return EXIT_USAGE;
-    }
-    while ((c = getopt_long(argc, argv, "d:j:vqhV", long_options, NULL)) != -1) {
-        switch (c) {
-        case 'd': opt->index = optarg; break;
-        case 'v': opt->verbosity = VERBOSE; break;
-        case 'q': opt->verbosity = QUIET; break;
-        case OPT_LIST_SESSIONS: opt->list_sessions = true; break;
-        case OPT_RULES: opt->rules[opt->n_rules++] = optarg; break;
-        case OPT_EXPLAIN: opt->explain[opt->n_explain++] = optarg; break;
-        case OPT_REBUILD: opt->rebuild = true; break;
-        case OPT_STATS: opt->stats = true; break;
-        case OPT_COMPACT: opt->compact = true; break;
-        case 'j':
-            if (parse_count(optarg, &opt->jobs) < 0 || opt->jobs > 256)
-                return usage_error("--jobs needs a number from 1 to 256");
-            break;
-        case OPT_FORMAT:
-            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-                return usage_error("--format must be text or json");
-            opt->json = strcmp(optarg, "json") == 0;
-            break;
-        case OPT_COMMIT_EVERY:
-            if (parse_count(optarg, &opt->commit_every) < 0)
-                return usage_error("--commit-every needs a positive number");
-            break;
-        case 'h': fputs(usage_text, stdout); return -1;
-        case 'V': printf("wmindex (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return -1;
-        default: fputs("Try 'wmindex --help' for more information.\n", stderr); return EXIT_USAGE;
-        }
-    }
-    opt->paths = argv + optind;
-    opt->n_paths = argc - optind;
+    int rc = scan_arguments(argc, argv, opt);
+    if (rc)
+        return rc;
+    opt->json = opt->format == FORMAT_JSON;
+    opt->paths = opt->arguments.words;
+    opt->n_paths = opt->arguments.n_words;
     if (opt->stats && (opt->list_sessions || opt->rebuild || opt->n_paths > 0))
         return usage_error("--stats takes no PATH, --rebuild or --list-sessions");
-    if (opt->compact && (opt->list_sessions || opt->rebuild || opt->stats || opt->n_explain || opt->n_paths > 0))
+    if (opt->compact && (opt->list_sessions || opt->rebuild || opt->stats || opt->explain.n || opt->n_paths > 0))
         return usage_error("--compact compacts the index and reads nothing: it takes no PATH, "
                            "--rebuild, --stats, --list-sessions or --explain");
     if (opt->list_sessions && opt->rebuild)
         return usage_error("--list-sessions writes no index: --rebuild makes no sense with it");
-    if (opt->n_explain && (opt->list_sessions || opt->rebuild || opt->stats))
+    if (opt->explain.n && (opt->list_sessions || opt->rebuild || opt->stats))
         return usage_error("--explain writes no index and lists no session: it takes no "
                            "--list-sessions, --rebuild or --stats");
     return 0;
@@ -725,11 +704,11 @@ static wm_extractor_t *make_extractor(const options_t *opt)
         free(error);
         return NULL;
     }
-    for (int i = 0; i < opt->n_rules; i++) {
+    for (size_t i = 0; i < opt->rules.n; i++) {
         size_t len = 0;
-        char *text = read_rules_file(opt->rules[i], &len, &error);
+        char *text = read_rules_file(opt->rules.items[i], &len, &error);
         if (!text || (rc = wm_rules_add(rules, text, len, &error)) != WM_OK) {
-            fprintf(stderr, "wmindex: %s%s%s\n", text ? opt->rules[i] : "", text ? ": " : "",
+            fprintf(stderr, "wmindex: %s%s%s\n", text ? opt->rules.items[i] : "", text ? ": " : "",
                     error ? error : wm_result_to_string(WM_ERR_NO_MEMORY));
             free(text);
             free(error);
@@ -1030,8 +1009,8 @@ static int compact_index(const options_t *opt)
 static unsigned long test_abort_after(void)
 {
     const char *text = getenv("WMINDEX_TEST_ABORT_AFTER");
-    unsigned long k = 0;
-    return text && parse_count(text, &k) == 0 ? k : 0;
+    unsigned k = 0;
+    return text && wm_options_parse_count(text, 1, &k) ? k : 0;
 }
 
 /* --explain: ask the extractor for the titles; -1 when out of memory. */
@@ -1072,8 +1051,9 @@ static bool output_written(void)
 
 static void free_options(options_t *opt)
 {
-    free(opt->rules);
-    free(opt->explain);
+    wm_option_list_free(&opt->rules);
+    wm_option_list_free(&opt->explain);
+    wm_arguments_free(&opt->arguments);
 }
 
 int main(int argc, char **argv)
@@ -1090,8 +1070,8 @@ int main(int argc, char **argv)
         return rc;
     }
     if (opt.stats) {
-        free_options(&opt);
         rc = show_stats(&opt);
+        free_options(&opt);
         return !output_written() && rc == EXIT_SUCCESS ? EXIT_INPUT_FAILED : rc;
     }
 
@@ -1107,9 +1087,10 @@ int main(int argc, char **argv)
         opt.n_paths = 1;
     }
 
-    indexer_t ix = {.verbosity = opt.verbosity, .list_sessions = opt.list_sessions || opt.n_explain,
-                    .explain = opt.n_explain > 0, .json = opt.json, .explain_titles = opt.explain,
-                    .n_explain = opt.n_explain, .paths = opt.paths, .n_paths = opt.n_paths,
+    indexer_t ix = {.verbosity = (enum verbosity)opt.verbosity,
+                    .list_sessions = opt.list_sessions || opt.explain.n,
+                    .explain = opt.explain.n > 0, .json = opt.json, .explain_titles = opt.explain.items,
+                    .n_explain = (int)opt.explain.n, .paths = opt.paths, .n_paths = opt.n_paths,
                     .commit_every = opt.commit_every, .abort_after = test_abort_after(),
                     .abort_in_merge = getenv("WMINDEX_TEST_ABORT_IN_MERGE") != NULL};
     ix.show_progress = opt.verbosity != QUIET && isatty(STDERR_FILENO);

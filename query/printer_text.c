@@ -49,10 +49,14 @@ static void print_wrapped(const char *text, int indent, int width)
             putchar('\n');
             column = 0;
         }
+        /* putchar and fwrite: printf per word was a fifth of the printing */
         if (!column)
-            column = printf("%*s", indent, "");
-        else
-            column += printf(" ");
+            for (; column < indent; column++)
+                putchar(' ');
+        else {
+            putchar(' ');
+            column++;
+        }
         fwrite(p, 1, len, stdout);
         column += w;
         p += len;

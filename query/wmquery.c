@@ -12,8 +12,6 @@
  * people fit the name given to person. */
 #include "config.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/options.h"
 #include "common/util.h"
 #include "query/printer.h"
 #include "query/terminal.h"
@@ -35,32 +34,27 @@ enum { SNIPPET_BYTES = 200, SUGGEST_BELOW = 3 };
 
 typedef struct command command_t;
 
-/* A repeatable option's values, NULL-terminated (the array is owned, the strings are argv's). */
-typedef struct string_list {
-    const char **items;
-    size_t n;
-} string_list_t;
-
 typedef struct options {
     /* from the command line */
-    string_list_t indexes;      /* -d: the indexes (directories or stub files) searched as one */
+    wm_option_list_t indexes;      /* -d: the indexes (directories or stub files) searched as one */
     const command_t *command;
     wm_search_request_t request;
-    string_list_t tracks;       /* --track: request.tracks (one rule for every filter: */
-    string_list_t speakers;     /* --speaker: request.speakers   the values of one option */
-    string_list_t years;        /* --year: request.years         are ORed, different */
-    string_list_t types;        /* --type: request.types         options ANDed) */
-    string_list_t languages;    /* --lang: request.languages */
-    string_list_t events;       /* --event: request.events */
-    string_list_t statuses;     /* --status: request.statuses */
-    int sort;                   /* into sort_names; -1 until --sort is given */
-    int format;                 /* into format_names and printers */
-    int color_mode;             /* into color_names: a wm_color_mode_t */
+    wm_option_list_t tracks;       /* --track: request.tracks (one rule for every filter: */
+    wm_option_list_t speakers;     /* --speaker: request.speakers   the values of one option */
+    wm_option_list_t years;        /* --year: request.years         are ORed, different */
+    wm_option_list_t types;        /* --type: request.types         options ANDed) */
+    wm_option_list_t languages;    /* --lang: request.languages */
+    wm_option_list_t events;       /* --event: request.events */
+    wm_option_list_t statuses;     /* --status: request.statuses */
+    int sort;                   /* a wm_sort_t or SORT_LIST_*; SORT_UNSET until --sort is given */
+    int format;                 /* into printers */
+    int color_mode;             /* a wm_color_mode_t */
     bool no_pager;
     bool explain;
     bool exact;                 /* --exact: never show a corrected query's results */
-    char **argument_words;      /* every word that is not an option (owned array, borrowed strings) */
-    char **words;               /* the command's words: into argument_words */
+    bool help, version;
+    wm_arguments_t arguments;   /* the words that are not options */
+    char **words;               /* the command's words: into arguments.words */
     int n_words;
     char *query;                /* the query words joined by spaces (owned) */
     const char *id;             /* similar: the seed session */
@@ -81,11 +75,16 @@ struct command {
     int (*run)(options_t *opt, wm_store_t *store);   /* the exit status */
 };
 
-/* The search orders (as wm_sort_t), then list's. */
-static const char *const sort_names[] = {"relevance", "newest", "oldest", "title", "count", "name", NULL};
-enum { SORT_LIST_COUNT = 4, SORT_LIST_NAME = 5, SORT_UNSET = -1, LIMIT_UNSET = UINT_MAX };
-static const char *const color_names[] = {"auto", "always", "never", NULL};
-static const char *const format_names[] = {"text", "json", "jsonl", "csv", "ids", NULL};
+/* The search orders (wm_sort_t), then list's. */
+enum { SORT_LIST_COUNT = WM_SORT_TITLE + 1, SORT_LIST_NAME, SORT_UNSET = -1, LIMIT_UNSET = UINT_MAX };
+static const wm_option_keyword_t sort_keywords[] = {
+    {"relevance", WM_SORT_RELEVANCE}, {"newest", WM_SORT_NEWEST}, {"oldest", WM_SORT_OLDEST},
+    {"title", WM_SORT_TITLE}, {"count", SORT_LIST_COUNT}, {"name", SORT_LIST_NAME}, {NULL, 0}};
+static const wm_option_keyword_t color_keywords[] = {
+    {"auto", WM_COLOR_AUTO}, {"always", WM_COLOR_ALWAYS}, {"never", WM_COLOR_NEVER}, {NULL, 0}};
+/* --format: the index into printers */
+static const wm_option_keyword_t format_keywords[] = {
+    {"text", 0}, {"json", 1}, {"jsonl", 2}, {"csv", 3}, {"ids", 4}, {NULL, 0}};
 static const wm_printer_t *const printers[] = {&wm_printer_text, &wm_printer_json, &wm_printer_jsonl,
                                                &wm_printer_csv, &wm_printer_ids};
 
@@ -123,7 +122,7 @@ static const char usage_text[] =
     "                        event,status among all matches\n"
     "  -f, --format FORMAT   text (default), json, jsonl, csv or ids\n"
     "      --color[=WHEN]    auto (default: on a terminal, unless NO_COLOR is\n"
-    "                        set), always or never\n"
+    "                        set), always or never (also spelt --colour)\n"
     "      --no-pager        do not page text output on a terminal ($PAGER)\n"
     "      --exact           when the query finds nothing, do not show the results\n"
     "                        of its spelling correction (only offer it)\n"
@@ -137,64 +136,23 @@ static const char usage_text[] =
 
 /* ---- small helpers ----------------------------------------------------- */
 
-static int usage_error(const char *fmt, const char *arg)
+/* Print the lines of a usage error (wm_options_usage_error's; NULL when
+ * out of memory, which is then said instead); EXIT_USAGE. */
+static int print_usage_error(char *lines)
 {
-    fputs("wmquery: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\nTry 'wmquery --help' for more information.\n", stderr);
+    fputs(lines ? lines : "wmquery: out of memory\n", stderr);
+    free(lines);
     return EXIT_USAGE;
 }
 
-/* The edit distance between a and b (insertions, deletions, substitutions and
- * swaps of two neighbours: "lmit" is one from "limit"), up to 3 (more is 3). */
-static int edit_distance(const char *a, const char *b)
-{
-    enum { FAR = 3, MAX = 32 };
-    size_t la = strlen(a), lb = strlen(b);
-    if (la >= MAX || lb >= MAX)
-        return FAR;
-    int d[MAX + 1][MAX + 1];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = (int)i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = (int)j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < best)
-                best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best)
-                best = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    return d[la][lb] < FAR ? d[la][lb] : FAR;
-}
+/* usage_error(format, ...): say a usage error as every wmsearch program
+ * does ("wmquery: MESSAGE" and the --help hint); EXIT_USAGE. */
+#define usage_error(...) print_usage_error(wm_options_usage_error("wmquery", __VA_ARGS__))
 
-static bool parse_count(const char *text, unsigned *out)
+/* --facets "track,year": the request's facet bits (added to *target). */
+static bool parse_facets(const char *text, void *target)
 {
-    char *end;
-    errno = 0;
-    long value = strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || value < 0 || value > INT_MAX)
-        return false;
-    *out = (unsigned)value;
-    return true;
-}
-
-/* The index of text in names (NULL-terminated), or -1. */
-static int lookup(const char *text, const char *const *names)
-{
-    for (int i = 0; names[i]; i++)
-        if (strcmp(text, names[i]) == 0)
-            return i;
-    return -1;
-}
-
-/* "track,year" -> the request's facet bits. */
-static bool parse_facets(const char *text, unsigned *facets)
-{
+    unsigned *facets = target;
     char *copy = strdup(text), *save = NULL;
     bool ok = copy != NULL;
     for (char *name = copy ? strtok_r(copy, ", ", &save) : NULL; ok && name; name = strtok_r(NULL, ", ", &save)) {
@@ -207,214 +165,10 @@ static bool parse_facets(const char *text, unsigned *facets)
     return ok && *facets;
 }
 
-/* ---- the option table -------------------------------------------------- */
-
-enum option_kind {
-    OPTION_STRING,    /* const char *: the argument */
-    OPTION_COUNT,     /* unsigned: a number from 0 */
-    OPTION_FLAG,      /* bool: set */
-    OPTION_KEYWORD,   /* int: the argument's index in keywords */
-    OPTION_FACETS,    /* unsigned: a bit for each facet named */
-    OPTION_LIST,      /* string_list_t: the argument appended (keywords, if any: the values allowed) */
-    OPTION_HELP,
-    OPTION_VERSION,
-};
-
-typedef struct option_spec {
-    const char *name;             /* --name */
-    char letter;                  /* -l, or 0 for none */
-    enum option_kind kind;
-    size_t field;                 /* where the value goes: offsetof(options_t, ...) */
-    const char *const *keywords;  /* OPTION_KEYWORD: the values allowed */
-    const char *implied;          /* OPTION_KEYWORD: the value of a bare --name; NULL: one is needed */
-    const char *bad_value;        /* the message for a bad value; %s is the value */
-} option_spec_t;
-
-/* Designated initializers: what is not said is zero. */
-#define FIELD(member) offsetof(options_t, member)
-#define STRING(n, l, member) {.name = n, .letter = l, .kind = OPTION_STRING, .field = FIELD(member)}
-#define FLAG(n, member) {.name = n, .kind = OPTION_FLAG, .field = FIELD(member)}
-#define COUNT(n, l, member, message) \
-    {.name = n, .letter = l, .kind = OPTION_COUNT, .field = FIELD(member), .bad_value = message}
-#define KEYWORD(n, l, member, names, bare, message) {.name = n, .letter = l, .kind = OPTION_KEYWORD, \
-    .field = FIELD(member), .keywords = names, .implied = bare, .bad_value = message}
-#define LIST(n, member, names, message) \
-    {.name = n, .kind = OPTION_LIST, .field = FIELD(member), .keywords = names, .bad_value = message}
-#define BAD_COLOR "unknown --color '%s' (use auto, always or never)"
-
 /* The words sessions store (archive/session.h), "any", and the British spelling. */
-static const char *const status_names[] = {
-    WM_STATUS_ACCEPTED, WM_STATUS_CONFIRMED, WM_STATUS_SUBMITTED, WM_STATUS_REJECTED,
-    WM_STATUS_WITHDRAWN, WM_STATUS_CANCELED, "cancelled", "any", NULL};
-
-static const option_spec_t option_table[] = {
-    {.name = "index", .letter = 'd', .kind = OPTION_LIST, .field = FIELD(indexes)},
-    LIST("track", tracks, NULL, NULL),
-    LIST("speaker", speakers, NULL, NULL),
-    LIST("year", years, NULL, NULL),
-    LIST("type", types, NULL, NULL),
-    LIST("lang", languages, NULL, NULL),
-    LIST("event", events, NULL, NULL),
-    LIST("status", statuses, status_names, "unknown --status '%s' (use accepted, confirmed, submitted, "
-                                           "rejected, withdrawn, canceled or any)"),
-    COUNT("limit", 'n', request.limit, "--limit needs a number, not '%s'"),
-    COUNT("offset", 0, request.offset, "--offset needs a number, not '%s'"),
-    KEYWORD("sort", 0, sort, sort_names, NULL,
-            "unknown --sort '%s' (use relevance, newest, oldest or title; for list, count or name)"),
-    FLAG("count", request.count_only),
-    {.name = "facets", .kind = OPTION_FACETS, .field = FIELD(request.facets),
-     .bad_value = "bad --facets '%s' (use track,year,type,language,speaker,event,status)"},
-    KEYWORD("format", 'f', format, format_names, NULL, "unknown --format '%s' (use text, json, jsonl, csv or ids)"),
-    KEYWORD("color", 0, color_mode, color_names, "always", BAD_COLOR),
-    KEYWORD("colour", 0, color_mode, color_names, "always", BAD_COLOR),
-    FLAG("no-pager", no_pager),
-    FLAG("explain", explain),
-    FLAG("exact", exact),
-    {.name = "help", .letter = 'h', .kind = OPTION_HELP},
-    {.name = "version", .letter = 'V', .kind = OPTION_VERSION},
-};
-
-enum { N_OPTIONS = sizeof option_table / sizeof *option_table, LONG_ONLY = 256 };
-
-static int argument_needed(const option_spec_t *spec)
-{
-    if (spec->kind == OPTION_FLAG || spec->kind == OPTION_HELP || spec->kind == OPTION_VERSION)
-        return no_argument;
-    return spec->implied ? optional_argument : required_argument;
-}
-
-/* getopt_long's tables from ours; "-" first: words are handed over in place;
- * ":" then: a missing value is told apart (':') from an unknown option ('?'). */
-static void make_getopt_tables(struct option *longs, char *shorts)
-{
-    *shorts++ = '-';
-    *shorts++ = ':';
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        const option_spec_t *spec = &option_table[i];
-        int has_arg = argument_needed(spec);
-        longs[i] = (struct option){spec->name, has_arg, NULL, spec->letter ? spec->letter : LONG_ONLY + (int)i};
-        if (spec->letter) {
-            *shorts++ = spec->letter;
-            if (has_arg == required_argument)
-                *shorts++ = ':';
-        }
-    }
-    longs[N_OPTIONS] = (struct option){0};
-    *shorts = '\0';
-}
-
-/* The spec getopt_long's answer c stands for; NULL for '?' (already reported). */
-static const option_spec_t *find_spec(int c)
-{
-    if (c >= LONG_ONLY)
-        return &option_table[c - LONG_ONLY];
-    for (size_t i = 0; i < N_OPTIONS; i++)
-        if (option_table[i].letter && option_table[i].letter == c)
-            return &option_table[i];
-    return NULL;
-}
-
-/* The option closest to the mistyped long option name (without "--" and
- * "=value"), when one is close enough to be what was meant; else NULL. */
-static const char *closest_option(const char *typed, size_t length)
-{
-    char name[64];
-    if (length == 0 || length >= sizeof name)
-        return NULL;
-    memcpy(name, typed, length);
-    name[length] = '\0';
-    const char *best = NULL;
-    int best_distance = 3;
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        int distance = edit_distance(name, option_table[i].name);
-        if (distance < best_distance) {
-            best_distance = distance;
-            best = option_table[i].name;
-        }
-    }
-    /* two edits in a four-letter word is another word */
-    return best && (size_t)best_distance * 3 <= length ? best : NULL;
-}
-
-/* Say what getopt_long refused ('?' or ':'), in our words and with our
- * prefix; word is the argument it was looking at. */
-static int option_error(int c, const char *word)
-{
-    const option_spec_t *spec = optopt ? find_spec(optopt) : NULL;
-    bool is_long = word && strncmp(word, "--", 2) == 0;
-    if (c == ':' && spec)
-        return is_long ? usage_error("option '--%s' needs a value", spec->name)
-                       : usage_error("option '-%s' needs a value", (char[]){spec->letter, '\0'});
-    if (spec && is_long)   /* "--count=yes" */
-        return usage_error("option '--%s' takes no value", spec->name);
-    if (!is_long)
-        return usage_error("unknown option '-%s'", (char[]){optopt ? (char)optopt : '?', '\0'});
-    const char *name = word + 2;
-    size_t length = strcspn(name, "=");
-    char candidates[256] = "";
-    int n_candidates = 0;
-    for (size_t i = 0; i < N_OPTIONS; i++)
-        if (strncmp(option_table[i].name, name, length) == 0 && n_candidates++ < 8) {
-            strcat(candidates, n_candidates > 1 ? ", --" : "--");
-            strcat(candidates, option_table[i].name);
-        }
-    fprintf(stderr, "wmquery: ");
-    if (n_candidates > 1)
-        fprintf(stderr, "option '--%.*s' is ambiguous (%s)", (int)length, name, candidates);
-    else {
-        fprintf(stderr, "unknown option '--%.*s'", (int)length, name);
-        const char *meant = closest_option(name, length);
-        if (meant)
-            fprintf(stderr, "; did you mean '--%s'?", meant);
-    }
-    fputs("\nTry 'wmquery --help' for more information.\n", stderr);
-    return EXIT_USAGE;
-}
-
-/* Append value to list (kept NULL-terminated); false when out of memory. */
-static bool list_append(string_list_t *list, const char *value)
-{
-    const char **grown = realloc(list->items, (list->n + 2) * sizeof *grown);
-    if (!grown)
-        return false;
-    grown[list->n++] = value;
-    grown[list->n] = NULL;
-    list->items = grown;
-    return true;
-}
-
-/* A repeatable option's value, checked against its keywords when it has some (any case). */
-static int apply_list_option(const option_spec_t *spec, const char *arg, string_list_t *list)
-{
-    bool known = !spec->keywords;
-    for (int i = 0; !known && spec->keywords[i]; i++)
-        known = wm_str_ieq(arg, spec->keywords[i]);
-    if (!known)
-        return usage_error(spec->bad_value, arg);
-    return list_append(list, arg) ? 0 : usage_error("%s", "out of memory");
-}
-
-/* One option; return 0, or EXIT_USAGE, or -1 to exit 0 (help, version). */
-static int apply_option(const option_spec_t *spec, const char *arg, options_t *opt)
-{
-    void *field = (char *)opt + spec->field;
-    int i;
-    switch (spec->kind) {
-    case OPTION_STRING: *(const char **)field = arg; return 0;
-    case OPTION_FLAG: *(bool *)field = true; return 0;
-    case OPTION_COUNT: return parse_count(arg, field) ? 0 : usage_error(spec->bad_value, arg);
-    case OPTION_FACETS: return parse_facets(arg, field) ? 0 : usage_error(spec->bad_value, arg);
-    case OPTION_LIST: return apply_list_option(spec, arg, field);
-    case OPTION_KEYWORD:
-        if ((i = lookup(arg ? arg : spec->implied, spec->keywords)) < 0)
-            return usage_error(spec->bad_value, arg);
-        *(int *)field = i;
-        return 0;
-    case OPTION_HELP: fputs(usage_text, stdout); return -1;
-    case OPTION_VERSION: printf("wmquery (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return -1;
-    }
-    return EXIT_USAGE;
-}
+static const wm_option_keyword_t status_keywords[] = {
+    {WM_STATUS_ACCEPTED, 0}, {WM_STATUS_CONFIRMED, 0}, {WM_STATUS_SUBMITTED, 0}, {WM_STATUS_REJECTED, 0},
+    {WM_STATUS_WITHDRAWN, 0}, {WM_STATUS_CANCELED, 0}, {"cancelled", 0}, {"any", 0}, {NULL, 0}};
 
 /* ---- the command line ----------------------------------------------------- */
 
@@ -444,49 +198,61 @@ static const command_t *find_command(const char *name)
     return NULL;
 }
 
-/* A word that is not an option: the command's name when it is the first word. */
-static void take_word(char *word, bool *command_possible, options_t *opt)
+/* A word that is not an option: the command's name when it is the first
+ * word and comes before "--". */
+static void take_command(options_t *opt)
 {
-    const command_t *command = *command_possible ? find_command(word) : NULL;
-    *command_possible = false;
-    if (command)
+    const command_t *command = opt->arguments.n_before_dashes ? find_command(opt->words[0]) : NULL;
+    if (command) {
         opt->command = command;
-    else
-        opt->words[opt->n_words++] = word;
+        opt->words++, opt->n_words--;
+    }
 }
 
-/* Options anywhere; words in order.  The first word names a command only
- * when it is exactly one and comes before "--" (getopt's "-" mode hands us
- * the words in place and stops at "--"). */
+/* Options anywhere (the table, in notmuch's way); the other words in order.
+ * Return -1 to exit 0 (help, version), EXIT_USAGE on error, 0 to go on. */
 static int scan_arguments(int argc, char **argv, options_t *opt)
 {
-    struct option longs[N_OPTIONS + 1];
-    char shorts[2 * N_OPTIONS + 3];
-    make_getopt_tables(longs, shorts);
-    opt->words = opt->argument_words = calloc((size_t)argc + 1, sizeof *opt->words);
-    if (!opt->words)
-        return usage_error("%s", "out of memory");
-    bool command_possible = true;
-    int c, rc;
-    opterr = 0;   /* getopt's own messages name argv[0]: ours say "wmquery:" */
-    for (;;) {
-        int before = optind;
-        if ((c = getopt_long(argc, argv, shorts, longs, NULL)) == -1)
-            break;
-        if (c == 1) {
-            take_word(optarg, &command_possible, opt);
-            continue;
-        }
-        if (c == '?' || c == ':')
-            return option_error(c, before < argc ? argv[before] : NULL);
-        const option_spec_t *spec = find_spec(c);
-        if (spec->implied && !optarg && optind < argc && lookup(argv[optind], spec->keywords) >= 0)
-            optarg = argv[optind++];   /* "--color never" as well as "--color=never" */
-        if ((rc = apply_option(spec, optarg, opt)) != 0)
-            return rc;
-    }
-    while (optind < argc)
-        opt->words[opt->n_words++] = argv[optind++];
+    const wm_option_t options[] = {
+        {.name = "index", .letter = 'd', .list = &opt->indexes},
+        {.name = "track", .list = &opt->tracks},
+        {.name = "speaker", .list = &opt->speakers},
+        {.name = "year", .list = &opt->years},
+        {.name = "type", .list = &opt->types},
+        {.name = "lang", .list = &opt->languages},
+        {.name = "event", .list = &opt->events},
+        {.name = "status", .list = &opt->statuses, .keywords = status_keywords,
+         .bad_value = "unknown --status '%s' (use accepted, confirmed, submitted, rejected, withdrawn, "
+                      "canceled or any)"},
+        {.name = "limit", .letter = 'n', .count = &opt->request.limit},
+        {.name = "offset", .count = &opt->request.offset},
+        {.name = "sort", .keyword = &opt->sort, .keywords = sort_keywords,
+         .bad_value = "unknown --sort '%s' (use relevance, newest, oldest or title; for list, count or name)"},
+        {.name = "count", .flag = &opt->request.count_only},
+        {.name = "facets", .parse = parse_facets, .target = &opt->request.facets,
+         .bad_value = "bad --facets '%s' (use track,year,type,language,speaker,event,status)"},
+        {.name = "format", .letter = 'f', .keyword = &opt->format, .keywords = format_keywords},
+        {.name = "color", .keyword = &opt->color_mode, .keywords = color_keywords, .implied = "always"},
+        {.name = "colour", .keyword = &opt->color_mode, .keywords = color_keywords, .implied = "always"},
+        {.name = "no-pager", .flag = &opt->no_pager},
+        {.name = "explain", .flag = &opt->explain},
+        {.name = "exact", .flag = &opt->exact},
+        {.name = "help", .letter = 'h', .flag = &opt->help, .stop = true},
+        {.name = "version", .letter = 'V', .flag = &opt->version, .stop = true},
+        {.name = NULL},
+    };
+    wm_result_t rc = wm_options_parse(options, argc, argv, &opt->arguments);
+    if (rc < WM_OK)
+        return usage_error("%s", opt->arguments.error ? opt->arguments.error : "out of memory");
+    if (opt->help)
+        fputs(usage_text, stdout);
+    else if (opt->version)
+        printf("wmquery (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+    if (rc == WM_STOPPED)
+        return -1;
+    opt->words = opt->arguments.words;
+    opt->n_words = opt->arguments.n_words;
+    take_command(opt);
     return 0;
 }
 
@@ -497,11 +263,11 @@ static int take_rest_as_query(options_t *opt)
     for (int i = 0; i < opt->n_words; i++)
         if ((i && wm_buf_append_char(&buf, ' ') < 0) || wm_buf_append_str(&buf, opt->words[i]) < 0) {
             wm_buf_free(&buf);
-            return usage_error("%s", "out of memory");
+            return usage_error("out of memory");
         }
     opt->query = wm_buf_take(&buf);
     if (!opt->query)
-        return usage_error("%s", "out of memory");
+        return usage_error("out of memory");
     opt->request.query = opt->query;
     return 0;
 }
@@ -518,13 +284,13 @@ static int take_query(options_t *opt)
 
 static int take_ids(options_t *opt)
 {
-    return opt->n_words ? 0 : usage_error("%s", "show needs a session id (see --format ids)");
+    return opt->n_words ? 0 : usage_error("show needs a session id (see --format ids)");
 }
 
 static int take_field(options_t *opt)
 {
     if (!opt->n_words)
-        return usage_error("%s", "list needs one of tracks, speakers, years, types, languages, events, statuses");
+        return usage_error("list needs one of tracks, speakers, years, types, languages, events, statuses");
     if (!wm_facet_from_name(opt->words[0], &opt->list_facet))
         return usage_error("cannot list '%s' (use tracks, speakers, years, types, languages, events or statuses)",
                            opt->words[0]);
@@ -535,7 +301,7 @@ static int take_field(options_t *opt)
 static int take_seed(options_t *opt)
 {
     if (!opt->n_words)
-        return usage_error("%s", "similar needs a session id (see --format ids)");
+        return usage_error("similar needs a session id (see --format ids)");
     opt->id = opt->words[0];
     opt->words++, opt->n_words--;
     return take_rest_as_query(opt);
@@ -545,8 +311,13 @@ static int take_seed(options_t *opt)
 static int take_person(options_t *opt)
 {
     if (!opt->n_words)
-        return usage_error("%s", "person needs a name or username (see 'wmquery list speakers')");
+        return usage_error("person needs a name or username (see 'wmquery list speakers')");
     return take_rest_as_query(opt);
+}
+
+static const char *sort_name(int sort)
+{
+    return wm_options_keyword_name(sort_keywords, sort);
 }
 
 /* list sorts by name or count; the other commands by relevance, year or title. */
@@ -556,9 +327,10 @@ static int check_sort(options_t *opt)
     if (opt->sort == SORT_UNSET)
         opt->sort = list ? SORT_LIST_NAME : WM_SORT_RELEVANCE;
     else if (list && opt->sort < SORT_LIST_COUNT)
-        return usage_error("list sorts by name or count, not '%s'", sort_names[opt->sort]);
+        return usage_error("list sorts by name or count, not '%s'", sort_name(opt->sort));
     else if (!list && opt->sort >= SORT_LIST_COUNT)
-        return usage_error("--sort %s is for list (use relevance, newest, oldest or title)", sort_names[opt->sort]);
+        return usage_error("--sort %s is for list (use relevance, newest, oldest or title)",
+                           sort_name(opt->sort));
     return 0;
 }
 
@@ -797,7 +569,7 @@ static int run_command(options_t *opt, wm_store_t *store)
     opt->printer = printers[opt->format];
     opt->context = (wm_print_context_t){
         .query = opt->query, .similar_to = opt->id,
-        .offset = opt->request.offset, .limit = opt->request.limit, .sort = sort_names[opt->sort],
+        .offset = opt->request.offset, .limit = opt->request.limit, .sort = sort_name(opt->sort),
         .color = opt->printer->for_people && wm_terminal_color((wm_color_mode_t)opt->color_mode),
         .width = wm_terminal_width(),
     };
@@ -836,15 +608,11 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &opt);
     if (rc == 0)
         rc = open_and_run(&opt);
-    free(opt.argument_words);
-    free(opt.indexes.items);
+    wm_arguments_free(&opt.arguments);
     free(opt.query);
-    free(opt.tracks.items);
-    free(opt.speakers.items);
-    free(opt.years.items);
-    free(opt.types.items);
-    free(opt.languages.items);
-    free(opt.events.items);
-    free(opt.statuses.items);
+    wm_option_list_t *lists[] = {&opt.indexes, &opt.tracks, &opt.speakers, &opt.years, &opt.types,
+                                 &opt.languages, &opt.events, &opt.statuses};
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
+        wm_option_list_free(lists[i]);
     return rc < 0 ? EXIT_SUCCESS : rc;
 }

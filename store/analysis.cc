@@ -125,7 +125,7 @@ std::string fold(const std::string &text)
         apostrophe = std::string::npos;
         if (ch < 0x80) {
             out += static_cast<char>(ch);
-            base_folds = false;
+            base_folds = (ch | 0x20) >= 'a' && (ch | 0x20) <= 'z';   // Latin: e + U+0301 is é
         } else
             fold_char(ch, out, base_folds);
         if (!out.empty() && out.back() == '\'') {
@@ -212,6 +212,35 @@ bool language_stopper::operator()(const std::string &word) const
 
 /* ---- indexing -------------------------------------------------------- */
 
+namespace {
+
+// What joins a word that index_word_parts takes apart (see analysis.h).
+const char JOINERS[] = "+#_";
+
+// A term's parts as index_word_parts gives them: the bare word of word+
+// or word#, the parts of words joined by '_' (none of them: {}).
+std::vector<std::string> word_parts(const std::string &word)
+{
+    std::string bare = word;
+    while (!bare.empty() && (bare.back() == '+' || bare.back() == '#'))
+        bare.pop_back();
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (start <= bare.size()) {
+        size_t end = bare.find('_', start);
+        if (end == std::string::npos)
+            end = bare.size();
+        if (end > start)
+            parts.push_back(bare.substr(start, end - start));
+        start = end + 1;
+    }
+    if (parts.size() == 1 && parts[0] == word)
+        return {};
+    return parts;
+}
+
+}  // namespace
+
 text_indexer::text_indexer(Xapian::Document &d, const std::string &lang)
     : doc(d), language(base_language(lang)), stopper(std::vector<std::string>{base_language(lang)})
 {
@@ -224,77 +253,99 @@ text_indexer::text_indexer(Xapian::Document &d, const std::string &lang)
         has_own_stemmer = true;
 }
 
-void text_indexer::index(const std::string &text, const std::string &prefix)
+void text_indexer::note_prefix(const std::string &prefix)
+{
+    if (std::find(text_prefixes.begin(), text_prefixes.end(), prefix) == text_prefixes.end())
+        text_prefixes.push_back(prefix);
+}
+
+void text_indexer::index(const std::string &text, const std::string &prefix, Xapian::termcount weight)
 {
     if (text.empty())
         return;
-    saw_suffix = saw_suffix || text.find_first_of("+#") != std::string::npos;
+    saw_joined = saw_joined || text.find_first_of(JOINERS) != std::string::npos;
+    note_prefix("");
+    note_prefix(prefix);
     tg.increase_termpos();
     if (!prefix.empty())
         tg.index_text(text, 1, prefix);
-    tg.index_text(text);
-    if (!has_own_stemmer)
-        return;
-    // The language's stems: only those English did not give, and not a
-    // stem that is its word unchanged (a Russian stemmer on a Latin word:
-    // no inflection, and the unstemmed term is there); with wdf 0
-    // (matching, not weighing; the document's length stays what English
-    // gives it).
-    Xapian::Document words;
-    Xapian::TermGenerator plain;
-    plain.set_document(words);
-    plain.index_text_without_positions(text);
-    Xapian::Stem english("english");
-    for (auto t = words.termlist_begin(); t != words.termlist_end(); ++t) {
-        const std::string &word = *t;
-        if (stopper(word))
-            continue;
-        std::string stem = own_stemmer(word);
-        if (stem == word || stem == english(word))
-            continue;
+    tg.index_text(text, weight);
+    for (const std::string &stem : own_stems(text)) {
         doc.add_term("Z" + stem, 0);
         if (!prefix.empty())
             doc.add_term("Z" + prefix + stem, 0);
     }
 }
 
+// The stems of the session's own language (none without a stemmer): only
+// those English did not give, and not a stem that is its word unchanged (a
+// Russian stemmer on a Latin word: no inflection, and the unstemmed term is
+// there).  The callers add them with wdf 0 (matching, not weighing; the
+// document's length stays what English gives it).
+std::vector<std::string> text_indexer::own_stems(const std::string &text)
+{
+    if (!has_own_stemmer)
+        return {};
+    Xapian::Document words;
+    Xapian::TermGenerator plain;
+    plain.set_document(words);
+    plain.index_text_without_positions(text);
+    Xapian::Stem english("english");
+    std::vector<std::string> stems;
+    for (auto t = words.termlist_begin(); t != words.termlist_end(); ++t) {
+        const std::string &word = *t;
+        if (stopper(word))
+            continue;
+        std::string stem = own_stemmer(word);
+        if (stem != word && stem != english(word))
+            stems.push_back(stem);
+    }
+    return stems;
+}
+
 void text_indexer::index_filter_words(const std::string &text, const std::string &prefix)
 {
     if (text.empty())
         return;
-    saw_suffix = saw_suffix || text.find_first_of("+#") != std::string::npos;
+    saw_joined = saw_joined || text.find_first_of(JOINERS) != std::string::npos;
+    note_prefix(prefix);
     tg.index_text_without_positions(text, 0, prefix);
+    for (const std::string &stem : own_stems(text))
+        doc.add_term("Z" + prefix + stem, 0);
 }
 
-void text_indexer::index_suffix_forms()
+void text_indexer::index_word_parts()
 {
-    if (!saw_suffix)
+    if (!saw_joined)
         return;
-    struct suffixed { std::string term; Xapian::termcount wdf; std::vector<Xapian::termpos> positions; };
-    std::vector<suffixed> found;
+    struct joined { std::string prefix; std::vector<std::string> parts; Xapian::termcount wdf;
+                    std::vector<Xapian::termpos> positions; };
+    std::vector<joined> found;
     for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
         const std::string term = *t;
-        if (term.empty() || term[0] == 'Z' || (term.back() != '+' && term.back() != '#'))
+        if (term.empty() || term[0] == 'Z' || term.find_first_of(JOINERS) == std::string::npos)
             continue;
-        found.push_back({term, t.get_wdf(), {}});
+        size_t start = 0;
+        while (start < term.size() && term[start] >= 'A' && term[start] <= 'Z')
+            start++;
+        std::vector<std::string> parts = word_parts(term.substr(start));
+        if (parts.empty() || std::find(text_prefixes.begin(), text_prefixes.end(), term.substr(0, start)) ==
+                                 text_prefixes.end())
+            continue;   // an exact term (a URL, a path, a track as written): not words
+        found.push_back({term.substr(0, start), parts, t.get_wdf(), {}});
         for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p)
             found.back().positions.push_back(*p);
     }
     Xapian::Stem english("english");
-    for (const suffixed &s : found) {
-        size_t start = 0;
-        while (start < s.term.size() && s.term[start] >= 'A' && s.term[start] <= 'Z')
-            start++;
-        std::string prefix = s.term.substr(0, start), word = s.term.substr(start);
-        while (!word.empty() && (word.back() == '+' || word.back() == '#'))
-            word.pop_back();
-        if (word.empty())
-            continue;
-        for (Xapian::termpos pos : s.positions)
-            doc.add_posting(prefix + word, pos, 0);
-        doc.add_term(prefix + word, s.wdf);
-        doc.add_term("Z" + prefix + english(word), s.wdf);
-    }
+    for (const joined &j : found)
+        for (size_t i = 0; i < j.parts.size(); i++) {
+            const std::string &part = j.parts[i];
+            for (Xapian::termpos pos : j.positions)
+                doc.add_posting(j.prefix + part, pos + i, 0);
+            doc.add_term(j.prefix + part, j.wdf);
+            if (!stopper(part))
+                doc.add_term("Z" + j.prefix + english(part), j.wdf);
+        }
 }
 
 }  // namespace wmstore

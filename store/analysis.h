@@ -5,7 +5,8 @@
  * analysis"):
  *
  *  - Folding (fold): Latin and Greek letters lose their diacritics (ICU's
- *    NFD, then the nonspacing marks dropped: é -> e, ễ -> e; ICU's answers
+ *    NFD, then the nonspacing marks dropped: é -> e, ễ -> e, and e + U+0301
+ *    written apart -> e; ICU's answers
  *    are a table made at build time by store/fold_table_gen.cc); letters
  *    that do not decompose are spelt out (ø -> o, ß -> ss, æ -> ae, œ -> oe,
  *    đ -> d, ł -> l, þ -> th, ð -> d, ı -> i); Cyrillic ё -> е (й and the
@@ -19,9 +20,17 @@
  *    words "l" and "information"; the article is a stopword.  Other
  *    apostrophes stay (don't, Wikipedia's: the English stemmer and
  *    stopword list know them).
- *  - word+ and word# (index_suffix_forms): Xapian keeps a trailing + or #
+ *  - word+ and word# (index_word_parts): Xapian keeps a trailing + or #
  *    in the word (C++, C#); the document gets the bare word too, at the same
  *    positions, with its stem.
+ *  - Words joined by '_' (index_word_parts): Xapian reads dma_buf as one
+ *    word, people type "dma buf"; the document gets the word and its parts
+ *    (dma at the word's position, buf at the next), with their stems (none
+ *    for a stopword).  The query side needs nothing: "dma_buf" is a term
+ *    of the document, and so are "dma" and "buf".
+ *  - Title weight (store.cc): a title's words count twice in the plain
+ *    text (wdf 2 a word, TITLE_WEIGHT): a few words of a title, which is what
+ *    people remember of a talk, find it before talks that only mention them.
  *  - Stopwords: the Snowball lists of Lingua::StopWords (a table generated
  *    by store/stopwords.pl, folded and sorted there: nothing to build at run
  *    time); Xapian's STOP_STEMMED when indexing (a stopword is indexed
@@ -29,8 +38,9 @@
  *  - Stemming: English always; a session in another language with a
  *    Snowball stemmer also gets the stems of that language (Z terms without
  *    positions and with wdf 0: they make inflections match without
- *    weighing twice; not a stem that is its word unchanged).  The query
- *    side: see store_search.cc, stemmed_query.
+ *    weighing twice; not a stem that is its word unchanged); its track
+ *    words too (ZXT).  The query side: see store_search.cc, stemmed_query
+ *    and track_query.
  */
 #ifndef WM_STORE_ANALYSIS_H
 #define WM_STORE_ANALYSIS_H
@@ -89,17 +99,21 @@ class text_indexer {
     bool has_own_stemmer = false;
     language_stopper stopper;
     Xapian::TermGenerator tg;
-    bool saw_suffix = false;  // a '+' or '#' was indexed: index_suffix_forms has work
+    bool saw_joined = false;  // a '+', '#' or '_' was indexed: index_word_parts has work
+    std::vector<std::string> text_prefixes;   // the prefixes text went into ("" too)
+    void note_prefix(const std::string &prefix);
+    std::vector<std::string> own_stems(const std::string &text);
 public:
     text_indexer(Xapian::Document &doc, const std::string &language);
-    // The text into the unprefixed terms, and into prefix's too when it is
-    // not empty; a gap in positions first.
-    void index(const std::string &text, const std::string &prefix);
+    // The text into the unprefixed terms (each word weight times), and into
+    // prefix's too when it is not empty (once); a gap in positions first.
+    void index(const std::string &text, const std::string &prefix, Xapian::termcount weight = 1);
     // The words of the text as wdf-0 filter terms with prefix, stemmed
-    // (English), no positions: track words.
+    // (English, and the session's language), no positions: track words.
     void index_filter_words(const std::string &text, const std::string &prefix);
-    // word+ and word#: the bare words too (call once, at the end).
-    void index_suffix_forms();
+    // word+, word# and words joined by '_': the bare words and the parts
+    // too (call once, at the end).
+    void index_word_parts();
 };
 
 }  // namespace wmstore

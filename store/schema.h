@@ -13,14 +13,16 @@
  * folding (diacritics, ø ß æ đ ...), elisions split (l'information ->
  * l information), English and the session language's stopwords with
  * STOP_STEMMED (no Z stem, but the word with its position), word+ / word#
- * also as word, and the stems of the session's own language (Z terms, wdf
+ * also as word, dma_buf also as dma and buf, and the stems of the session's own language (Z terms, wdf
  * 0, no positions) besides the English ones.  The folding's ICU data is a
  * table generated at build time (store/fold_table_gen.cc).
  *
  *   prefix    query field   kind       what
  *   (none)    (plain words) text       title, abstract, tracks, speakers'
  *                                      names and usernames, in that order,
- *                                      fields separated by a gap in positions
+ *                                      fields separated by a gap in positions;
+ *                                      a title word counts twice (wdf 2,
+ *                                      TITLE_WEIGHT)
  *   S         title:        text       the title
  *   A         -             text       each speaker's name and username
  *                                      (username '_' read as space); a gap
@@ -30,8 +32,9 @@
  *                                      (an id within the event), normalised
  *                                      (see below)
  *   XE        -             text       the event's words ("wikimania", "2019"),
- *                                      with positions and no weight (wdf 0:
- *                                      event: is a filter)
+ *                                      then an export's acronym (its ids'
+ *                                      prefix: "31c3"), with positions and no
+ *                                      weight (wdf 0: event: is a filter)
  *   XEVENT    event:        exact      the event, normalised ("wikimania 2019")
  *   XSTATUS   status:       exact      the status, normalised (session.h's
  *                                      words); none when the source says nothing
@@ -169,7 +172,13 @@ const char SCHEMA_KEY[] = "wmsearch.schema";
 //    text analysis (folding, elisions, stopwords, stems of the session's language, XT track
 //    words): two branches that each called theirs 6, merged
 // 8: slots 12 (speaker pairs) and 13 (oldest key): facets and sorting that remote shards serve
-const char SCHEMA_VERSION[] = "8";
+// 9: title words weigh twice in the plain text (TITLE_WEIGHT), words joined by '_' indexed with
+//    their parts, an export's acronym among the event words (XE), track words stemmed in the
+//    session's language too (ZXT), a mark written apart after an ASCII letter folded
+const char SCHEMA_VERSION[] = "9";
+// The wdf of a title word in the plain text (the S terms keep 1): what a
+// known-item search types is a few words of the title (bench/relevance.py).
+const Xapian::termcount TITLE_WEIGHT = 2;
 const char UPDATED_KEY[] = "wmsearch.updated";
 const char SOURCE_KEY[] = "wmsearch.source:";
 const char SOURCE_IDS_KEY[] = "wmsearch.source-ids:";
@@ -255,6 +264,10 @@ std::string username_as_text(const char *username);
 std::string join_with_tabs(const std::vector<std::string> &items);
 // A new session rebuilt from document data (caller frees).
 wm_session_t *decode_session(const std::string &data);
+// A folded word of the plain text (the spelling data's form: "cafe") as the
+// sessions having it write it, lower-case ("café"): the most common form
+// among the first few; the word itself when they write it so or none has it.
+std::string indexed_form(const Xapian::Database &db, const std::string &word);
 // Call inside a catch block: the exception in flight as a status and a message.
 wm_store_status_t describe_exception(const std::string &path, bool opening_to_read, std::string &message);
 

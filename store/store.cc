@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -304,6 +305,57 @@ wm_session_t *wmstore::decode_session(const std::string &data)
 
 namespace {
 
+bool is_ascii(const std::string &text)
+{
+    for (unsigned char c : text)
+        if (c >= 0x80)
+            return false;
+    return true;
+}
+
+std::string lower_case(const std::string &word)
+{
+    std::string out;
+    for (Xapian::Utf8Iterator it(word); it != Xapian::Utf8Iterator(); ++it)
+        Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(*it));
+    return out;
+}
+
+}  // namespace
+
+std::string wmstore::indexed_form(const Xapian::Database &db, const std::string &word)
+{
+    const unsigned FORMS_LOOKED_AT = 3;   // sessions read: a word is mostly written one way
+    std::map<std::string, unsigned> forms;   // lower-case, unfolded
+    unsigned read = 0;
+    for (auto p = db.postlist_begin(word); p != db.postlist_end(word) && read < FORMS_LOOKED_AT; ++p, ++read) {
+        wm_session_t *s = decode_session(db.get_document(*p).get_data());
+        std::string text = str_or_empty(s->title) + "\n" + str_or_empty(s->abstract);
+        wm_session_free(s);
+        if (is_ascii(text)) {   // most sessions: nothing to fold, the word is written as it is
+            forms[word]++;
+            continue;
+        }
+        for (const std::string &w : words_of(text)) {
+            if (is_ascii(w) && w.size() != word.size())
+                continue;
+            std::string lower = lower_case(w);
+            if (lower == word || fold(lower) == word)
+                forms[lower]++;
+        }
+    }
+    std::string best = word;
+    unsigned most = 0;
+    for (const auto &f : forms)
+        if (f.second > most || (f.second == most && f.first == word)) {
+            best = f.first;
+            most = f.second;
+        }
+    return best;
+}
+
+namespace {
+
 /* ---- indexing ------------------------------------------------------- */
 
 // Words for the spelling data, with how often each occurs.
@@ -339,16 +391,33 @@ void index_speakers(text_indexer &text, Xapian::Document &doc, const wm_session_
     }
 }
 
-// The event's words for event: phrases.  With no weight (wdf 0): event: is
-// a filter, and the words must not lengthen the document for BM25.  No
-// stemmer, so no Z terms: the feedback of "similar" never picks them.
-void index_event_words(Xapian::Document &doc, const char *event)
+// The acronym of an export's conference ("31c3" of "31. Chaos
+// Communication Congress"): the prefix of its ids (archive/schedule.h:
+// "<acronym, else the title as a slug>:<key>"); "" for a wiki's session,
+// whose prefix is the wiki's name.
+std::string export_acronym(const wm_session_t *s)
 {
-    if (!event || !*event)
-        return;
+    if (s->origin != WM_ORIGIN_SCHEDULE || !s->id)
+        return "";
+    const char *colon = strchr(s->id, ':');
+    return colon ? std::string(s->id, colon - s->id) : "";
+}
+
+// The event's words for event: phrases, and an export's acronym after a
+// gap (event:31c3).  With no weight (wdf 0): event: is a filter, and the
+// words must not lengthen the document for BM25.  No stemmer, so no Z
+// terms: the feedback of "similar" never picks them.
+void index_event_words(Xapian::Document &doc, const wm_session_t *s)
+{
     Xapian::TermGenerator tg;
     tg.set_document(doc);
-    tg.index_text(fold(event), 0, prefix_of(F_EVENT_TEXT));
+    if (s->event && *s->event)
+        tg.index_text(fold(s->event), 0, prefix_of(F_EVENT_TEXT));
+    std::string acronym = export_acronym(s);
+    if (!acronym.empty()) {
+        tg.increase_termpos();
+        tg.index_text(fold(acronym), 0, prefix_of(F_EVENT_TEXT));
+    }
 }
 
 // The words of doc so far that go into the spelling data: its unprefixed
@@ -372,7 +441,7 @@ spelling_words unprefixed_words(const Xapian::Document &doc)
 void index_free_text(prepared_document &made, const wm_session_t *s)
 {
     text_indexer text(made.doc, str_or_empty(s->language));
-    text.index(fold(str_or_empty(s->title)), prefix_of(F_TITLE));
+    text.index(fold(str_or_empty(s->title)), prefix_of(F_TITLE), TITLE_WEIGHT);
     text.index(fold(str_or_empty(s->abstract)), "");
     made.spelling = unprefixed_words(made.doc);   // title and abstract only
     for (size_t i = 0; i < s->n_tracks; i++) {
@@ -381,7 +450,7 @@ void index_free_text(prepared_document &made, const wm_session_t *s)
         text.index_filter_words(track, prefix_of(F_TRACK_WORDS));
     }
     index_speakers(text, made.doc, s);
-    text.index_suffix_forms();
+    text.index_word_parts();
 }
 
 void add_values(Xapian::Document &doc, const wm_session_t *s)
@@ -416,7 +485,7 @@ void prepare_document(prepared_document &made, const wm_session_t *s)
     add_term(doc, F_LANG, str_or_empty(s->language));
     add_term(doc, F_YEAR, s->year > 0 ? std::to_string(s->year) : "");
     add_term(doc, F_EVENT, str_or_empty(s->event));
-    index_event_words(doc, s->event);
+    index_event_words(doc, s);
     add_term(doc, F_STATUS, str_or_empty(s->status));
     add_term(doc, F_URL, str_or_empty(s->url));
     add_term(doc, F_SOURCE, str_or_empty(s->source));

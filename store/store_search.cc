@@ -5,12 +5,14 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <bitset>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <set>
 #include <unordered_map>
 #include <memory>
 #include <new>
@@ -99,6 +101,16 @@ Xapian::Query track_query(const std::string &value, const query_errors &notes)
     Xapian::Stem english("english");
     std::vector<Xapian::Query> any{Xapian::Query(exact), Xapian::Query(words + word),
                                    Xapian::Query("Z" + words + english(word))};
+    // The stems of the other languages of the index that some track has
+    // (a German session's "Bibliotheken" for track:bibliothek).
+    const std::string languages = prefix_of(F_LANG);
+    Xapian::Stem other;
+    for (auto it = notes.db ? notes.db->allterms_begin(languages) : Xapian::TermIterator(); it != Xapian::TermIterator();
+         ++it) {
+        std::string stem = stemmer_for(base_language((*it).substr(languages.size())), other) ? other(word) : "";
+        if (!stem.empty() && stem != english(word) && notes.db->term_exists("Z" + words + stem))
+            any.emplace_back("Z" + words + stem);
+    }
     return Xapian::Query(Xapian::Query::OP_OR, any.begin(), any.end());
 }
 
@@ -190,6 +202,16 @@ public:
     std::string get_description() const override { return "wmsearch.noting english"; }
 };
 
+// The next term of an all-terms walk over a prefix whose few terms each
+// index many sessions (L, XSTATUS): ++ steps through every block of a
+// term's posting list on the way to the next term (about 30 block reads
+// for the languages at 100,000 sessions); skip_to past the term seeks it.
+// No term continues with a byte below 0x01.
+void next_term(Xapian::TermIterator &it)
+{
+    it.skip_to(*it + '\x01');
+}
+
 // What the parser needs of the text analysis (store/analysis.h) for one
 // query: the languages of the index besides English (from its L terms),
 // their stopwords and stemmers.
@@ -204,7 +226,7 @@ struct query_analysis {
     {
         const std::string prefix = prefix_of(F_LANG);
         Xapian::Stem unused;
-        for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it) {
+        for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); next_term(it)) {
             std::string language = base_language((*it).substr(prefix.size()));
             if (language != "en" && std::find(languages.begin(), languages.end(), language) == languages.end() &&
                 (stemmer_for(language, unused) || has_stopword_list(language)))
@@ -300,18 +322,24 @@ Xapian::Query stemmed_query(const Xapian::Query &query, const query_analysis &an
     return Xapian::Query(type, parts.begin(), parts.end());
 }
 
-// Words the parser left out as stopwords that English does not count as
-// such ("war" is a German stopword, "la" a French one) still rank: the
-// sessions having them come first, none is required.
+// Words the parser left out as stopwords still rank, none is required:
+// sessions with them in the title come first (S terms: "they were" of
+// "what they were, how to get", which a known-item search types); words
+// that English does not count as stopwords ("war" is a German stopword,
+// "la" a French one) anywhere in the text too.  English stopwords are in
+// nearly every abstract: there they would say nothing and cost long
+// posting lists.
 Xapian::Query with_stopped_words(const Xapian::Query &query, const Xapian::QueryParser &qp)
 {
     std::vector<Xapian::Query> boosts;
     Xapian::Stem english("english");
-    for (auto it = qp.stoplist_begin(); it != qp.stoplist_end(); ++it)
+    for (auto it = qp.stoplist_begin(); it != qp.stoplist_end(); ++it) {
+        boosts.emplace_back(prefix_of(F_TITLE) + *it);
         if (!is_stopword("en", *it)) {
             boosts.emplace_back(*it);
             boosts.emplace_back("Z" + english(*it));
         }
+    }
     if (boosts.empty())
         return query;
     return Xapian::Query(Xapian::Query::OP_AND_MAYBE, query,
@@ -458,7 +486,7 @@ Xapian::Query without_unheld(const Xapian::Database &db, const Xapian::Query &qu
 {
     const std::string prefix = prefix_of(F_STATUS);
     std::vector<std::string> hidden;
-    for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it)
+    for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); next_term(it))
         if (!wm_status_took_place((*it).substr(prefix.size()).c_str()))
             hidden.push_back(*it);
     if (hidden.empty())
@@ -760,26 +788,241 @@ class remembering_stemmer : public Xapian::StemImplementation {
     std::string get_description() const override { return "remembering " + english.get_description(); }
 };
 
-// may_match: snippet_may_match() of the query (when false, the opening, as snippet() would give).
-// No SNIPPET_BACKGROUND_MODEL: it weighs every other word of the abstract
-// by its frequency in the index, one B-tree lookup (often a block read)
-// per distinct word, 1.3 ms of a 5.5 ms search on 25,000 sessions (half
-// of it reads).  Without it only the query's words weigh, so the passage
-// is still the one with the most of them, highlighted.
+// The words a snippet highlights: the query's unprefixed terms and its
+// "Z" stems (an English stem of a word of the text is looked up there),
+// from what the query looks for, not what it excludes (AND_NOT's right
+// side).  A wildcard's pattern is not public: such a query keeps
+// MSet::snippet().
+struct snippet_terms {
+    std::set<std::string> words, stems;
+    bool wildcard = false;
+};
+
+void collect_snippet_terms(const Xapian::Query &query, snippet_terms &terms)
+{
+    Xapian::Query::op type = query.get_type();
+    if (type == Xapian::Query::OP_WILDCARD)
+        terms.wildcard = true;
+    if (type == Xapian::Query::LEAF_TERM) {
+        const std::string term = *query.get_terms_begin();
+        if (term.size() > 1 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z'))
+            terms.stems.insert(term.substr(1));
+        else if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z'))
+            terms.words.insert(term);
+    }
+    size_t n = type == Xapian::Query::OP_AND_NOT ? std::min<size_t>(1, query.get_num_subqueries())
+                                                 : query.get_num_subqueries();
+    for (size_t i = 0; i < n; i++)
+        collect_snippet_terms(query.get_subquery(i), terms);
+}
+
+// A word of the abstract: its bytes, and which query term it matches (-1: none).
+struct text_word {
+    size_t start, end;
+    int term = -1;
+};
+
+// The character at text[i] (i < text.size()) into ch, and its length in
+// bytes.  A byte that begins no valid sequence is one character, U+FFFD
+// (not a word character), as Xapian's Utf8Iterator reads it.
+size_t decode_utf8(const std::string &text, size_t i, unsigned &ch)
+{
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t length = c < 0x80 ? 1 : c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xF0 && c < 0xF5 ? 4 : 0;
+    ch = length == 1 ? c : c & (0x7F >> length);
+    for (size_t k = 1; k < length; k++) {
+        unsigned char next = i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
+        if ((next & 0xC0) != 0x80)
+            length = 0;
+        else
+            ch = (ch << 6) | (next & 0x3F);
+        if (!length)
+            break;
+    }
+    if (!length) {
+        ch = 0xFFFD;
+        return 1;
+    }
+    return length;
+}
+
+// decode_utf8, ASCII (most text) without a call.
+inline size_t char_at(const std::string &text, size_t i, unsigned &ch)
+{
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+        ch = c;
+        return 1;
+    }
+    return decode_utf8(text, i, ch);
+}
+
+inline bool is_word_char(unsigned ch)
+{
+    return ch < 0x80 ? isalnum(static_cast<int>(ch)) || ch == '_' : Xapian::Unicode::is_wordchar(ch);
+}
+
+// The number in matched of the query term a folded word matches (added
+// when new), -1 for none.
+int matching_term(const std::string &word, const snippet_terms &terms, const Xapian::Stem &stemmer,
+                  std::vector<std::string> &matched)
+{
+    std::string key;
+    if (terms.words.count(word))
+        key = word;
+    else if (!terms.stems.empty()) {
+        std::string stem = stemmer(word);
+        if (!stem.empty() && terms.stems.count(stem))
+            key = "Z" + stem;
+    }
+    if (key.empty())
+        return -1;
+    auto known = std::find(matched.begin(), matched.end(), key);
+    if (known == matched.end())
+        known = matched.insert(known, key);
+    return static_cast<int>(known - matched.begin());
+}
+
+// The abstract's words (runs of word characters, as TermGenerator splits
+// text), each matched to the query: folded and lower-cased as indexed
+// text is (store/analysis.h), so "Café" matches cafe and "l'Histoire"
+// histoire; then its English stem.  The terms met are numbered in matched.
+std::vector<text_word> match_words(const std::string &text, const snippet_terms &terms,
+                                   const Xapian::Stem &stemmer, std::vector<std::string> &matched)
+{
+    std::vector<text_word> words;
+    std::string lower;   // reused: no allocation per word
+    unsigned ch;
+    for (size_t at = 0, step; at < text.size();) {
+        step = char_at(text, at, ch);
+        if (!is_word_char(ch)) {
+            at += step;
+            continue;
+        }
+        text_word w;
+        w.start = at;
+        lower.clear();
+        bool ascii = true;
+        while (at < text.size() && is_word_char(ch)) {
+            ascii = ascii && ch < 0x80;
+            if (ch < 0x80)   // no libc call per letter
+                lower += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch);
+            else
+                Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(ch));
+            at += step;
+            if (at < text.size())
+                step = char_at(text, at, ch);
+        }
+        w.end = at;
+        if (!ascii)
+            lower = normalise(lower);
+        w.term = matching_term(lower, terms, stemmer, matched);
+        words.push_back(w);
+    }
+    return words;
+}
+
+// Where a passage may begin: the first word, a word that begins a
+// sentence, a matched word.
+bool may_begin_passage(const std::string &text, const std::vector<text_word> &words, size_t i)
+{
+    if (i == 0 || words[i].term >= 0)
+        return true;
+    size_t at = words[i].start;
+    auto opens = [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '"' || c == '\'' || c == '('; };
+    while (at > 0 && opens(text[at - 1]))
+        at--;
+    return at == 0 || text[at - 1] == '.' || text[at - 1] == '!' || text[at - 1] == '?';
+}
+
+struct passage {
+    size_t first = 0, last = 0;        // words
+    size_t distinct = 0, total = 0;    // query terms in it, matched words in it
+};
+
+// The passage of at most bytes with the most distinct query terms, then
+// the most matches, the earliest of equals (distinct 0: none fits).
+passage best_passage(const std::string &text, const std::vector<text_word> &words, size_t n_terms, size_t bytes)
+{
+    passage best;
+    std::vector<bool> seen(n_terms);
+    for (size_t first = 0; first < words.size(); first++) {
+        if (!may_begin_passage(text, words, first))
+            continue;
+        std::fill(seen.begin(), seen.end(), false);
+        passage p;
+        p.first = p.last = first;
+        for (size_t i = first; i < words.size() && words[i].end - words[first].start <= bytes; i++) {
+            p.last = i;
+            if (words[i].term < 0)
+                continue;
+            p.total++;
+            if (!seen[words[i].term]) {
+                seen[words[i].term] = true;
+                p.distinct++;
+            }
+        }
+        if (p.distinct > best.distinct || (p.distinct == best.distinct && p.total > best.total))
+            best = p;
+    }
+    return best;
+}
+
+// The best passage (best_passage) with the matched words between
+// MARK_START and MARK_END, "..." where text was cut; "" when no word matches.
+std::string own_snippet(const std::string &text, size_t bytes, const snippet_terms &terms, const Xapian::Stem &stemmer)
+{
+    std::vector<std::string> matched;
+    std::vector<text_word> words = match_words(text, terms, stemmer, matched);
+    passage best = best_passage(text, words, matched.size(), bytes);
+    if (!best.distinct)
+        return "";
+    size_t from = best.first == 0 ? 0 : words[best.first].start, to = words[best.last].end;
+    if (best.last + 1 == words.size() && text.size() - from <= bytes)
+        to = text.size();   // the closing punctuation
+    std::string out = from > 0 ? "..." : "";
+    size_t at = from;
+    for (size_t i = best.first; i <= best.last; i++) {
+        if (words[i].term < 0)
+            continue;
+        out.append(text, at, words[i].start - at);
+        out += MARK_START;
+        out.append(text, words[i].start, words[i].end - words[i].start);
+        out += MARK_END;
+        at = words[i].end;
+    }
+    out.append(text, at, to - at);
+    if (to < text.size())
+        out += "...";
+    return out;
+}
+
+// may_match: snippet_may_match() of the query (when false, the opening, as
+// before).  Our own passage finder over the stored abstract (own_snippet):
+// MSet::snippet() took 2.5 of a 12.4 million instruction search for
+// `translation sprints` at 100,000 sessions (ten abstracts), and cannot
+// see a folded word ("Café" for cafe) as a match.  A wildcard query keeps
+// Xapian's, without SNIPPET_BACKGROUND_MODEL: it weighs every other word
+// of the abstract by its frequency in the index, one B-tree lookup per
+// distinct word.
 char *make_snippet(const Xapian::MSet &mset, const wm_session_t *s, const wm_search_request_t *request,
-                   bool may_match, const Xapian::Stem &stemmer)
+                   bool may_match, const snippet_terms &terms, const Xapian::Stem &stemmer)
 {
     if (!request->snippet_bytes || !s->abstract || !*s->abstract)
         return NULL;
     std::string text = s->abstract;
     text.erase(std::remove_if(text.begin(), text.end(),
                               [](char c) { return c == MARK_START || c == MARK_END; }), text.end());
-    std::string raw = !may_match ? "" : mset.snippet(text, request->snippet_bytes, stemmer,
-                                   Xapian::MSet::SNIPPET_EXHAUSTIVE |
-                                       Xapian::MSet::SNIPPET_EMPTY_WITHOUT_MATCH,
-                                   std::string(1, MARK_START), std::string(1, MARK_END), "...");
+    std::string raw;
+    if (may_match && !terms.wildcard)
+        raw = own_snippet(text, request->snippet_bytes, terms, stemmer);
+    else if (may_match)
+        raw = unescape_html(mset.snippet(text, request->snippet_bytes, stemmer,
+                                         Xapian::MSet::SNIPPET_EXHAUSTIVE | Xapian::MSet::SNIPPET_EMPTY_WITHOUT_MATCH,
+                                         std::string(1, MARK_START), std::string(1, MARK_END), "..."));
     // No query word in the abstract (a filter, or a title match): its opening.
-    raw = raw.empty() ? opening(text, request->snippet_bytes) : unescape_html(raw);
+    if (raw.empty())
+        raw = opening(text, request->snippet_bytes);
     char *snippet = strdup(finish_snippet(raw, request).c_str());
     if (!snippet)
         throw std::bad_alloc();
@@ -826,13 +1069,16 @@ void fill_hits(wm_search_result_t *result, const Xapian::MSet &mset, const Xapia
 {
     bool may_match = snippet_may_match(query);
     Xapian::Stem stemmer(new remembering_stemmer(query));   // one for the page: the words repeat
+    snippet_terms terms;
+    if (may_match)
+        collect_snippet_terms(query, terms);
     for (auto it = mset.begin(); it != mset.end(); ++it) {
         wm_search_hit_t &hit = result->hits[result->n_hits];
         hit.session = decode_session(it.get_document().get_data());
         result->n_hits++;   // counted now so that a throw below frees the session
         hit.score = it.get_weight();
         hit.rank = it.get_rank();
-        hit.snippet = make_snippet(mset, hit.session, request, may_match, stemmer);
+        hit.snippet = make_snippet(mset, hit.session, request, may_match, terms, stemmer);
     }
 }
 
@@ -908,6 +1154,38 @@ bool counted_by_index(const Xapian::Query &query)
     }
 }
 
+// How many documents query matches at most, from term frequencies alone:
+// a term's frequency, the sum of an OR's parts, the smallest of an AND's;
+// every document when unknown.
+Xapian::doccount known_at_most(const Xapian::Database &db, const Xapian::Query &query)
+{
+    switch (query.get_type()) {
+    case Xapian::Query::LEAF_TERM:
+        return db.get_termfreq(*query.get_terms_begin());
+    case Xapian::Query::OP_SCALE_WEIGHT:
+        return known_at_most(db, query.get_subquery(0));
+    case Xapian::Query::OP_OR:
+    case Xapian::Query::OP_SYNONYM:
+    case Xapian::Query::OP_MAX: {
+        Xapian::doccount sum = 0;
+        for (size_t i = 0; i < query.get_num_subqueries(); i++)
+            sum += known_at_most(db, query.get_subquery(i));
+        return std::min(sum, db.get_doccount());
+    }
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_PHRASE:
+    case Xapian::Query::OP_NEAR:
+    case Xapian::Query::OP_FILTER: {
+        Xapian::doccount least = db.get_doccount();
+        for (size_t i = 0; i < query.get_num_subqueries(); i++)
+            least = std::min(least, known_at_most(db, query.get_subquery(i)));
+        return least;
+    }
+    default:
+        return db.get_doccount();
+    }
+}
+
 // How many documents query matches at least, from term frequencies alone
 // (what Xapian's lower bound is before it checks anything): a term's
 // frequency, the largest of an OR's or a SYNONYM's parts (a word and its
@@ -928,6 +1206,14 @@ Xapian::doccount known_at_least(const Xapian::Database &db, const Xapian::Query 
             most = std::max(most, known_at_least(db, query.get_subquery(i)));
         return most;
     }
+    case Xapian::Query::OP_AND_MAYBE:   // the optional part only weighs
+        return known_at_least(db, query.get_subquery(0));
+    case Xapian::Query::OP_AND_NOT: {   // |a - b| >= |a| - |b|, |b| at most its words' frequencies summed
+        Xapian::doccount wanted = known_at_least(db, query.get_subquery(0)), excluded = 0;
+        for (size_t i = 1; i < query.get_num_subqueries(); i++)
+            excluded += known_at_most(db, query.get_subquery(i));
+        return wanted > excluded ? wanted - excluded : 0;
+    }
     default:
         return 0;
     }
@@ -939,6 +1225,11 @@ wm_search_result_t *run_query(const Xapian::Database &db, const Xapian::Query &q
 {
     Xapian::Enquire enquire(db);
     enquire.set_query(query);
+    // BM25 with Robertson's usual k1 and b (Xapian's defaults are 1 and
+    // 0.5): sessions range from a bare title to long abstracts, and the
+    // stronger length normalisation lets "Why Debian" or "X Security" come
+    // before long texts that mention the word more often.
+    enquire.set_weighting_scheme(Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5));
     set_sort(enquire, request->sort);
     facet_tally tally;
     add_facet_spies(enquire, request, tally);

@@ -1,20 +1,54 @@
 """The people model of the store (store/store.h, "people"), in Python, for
 tests that derive expectations from truth.json: speakers are one person
 when they share a username or a full name once case and diacritics are
-folded; links chain.  Nothing else links."""
+folded as the store folds them (store/analysis.h); links chain.  Nothing
+else links."""
 
 import re
 import unicodedata
 
-# How store/analysis.h's fold spells out the letters NFD does not take apart.
-_LETTERS = {"ø": "o", "ß": "ss", "æ": "ae", "đ": "d", "ł": "l", "ı": "i", "œ": "oe", "þ": "th", "ð": "d"}
+# store/analysis.h's folding, as its comment (and doc/index-schema.md, "Text
+# analysis") documents it: Latin and Greek letters lose their nonspacing marks
+# (NFD; also a mark written apart after such a letter); these letters, which
+# do not decompose, are spelt out (and Cyrillic ё -> е); the marks of other
+# scripts stay (й, Devanagari vowel signs, Arabic harakat); an apostrophe
+# after an elided article (l' d' qu' dell' ...) before a letter is a space.
+_SPELT_OUT = {"Ø": "O", "ø": "o", "ß": "ss", "ẞ": "SS", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe",
+              "Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Þ": "TH", "þ": "th", "Ð": "D", "ð": "d", "ı": "i",
+              "Ħ": "H", "ħ": "h", "Ŧ": "T", "ŧ": "t", "Ŀ": "L", "ŀ": "l", "Ŋ": "N", "ŋ": "n",
+              "Ё": "Е", "ё": "е", "\u2019": "'", "\u2018": "'", "\u02bc": "'"}
+_ELIDED = ("c d j l m n s t qu jusqu lorsqu puisqu quoiqu presqu all dall dell nell sull coll pell quell "
+           "quest un nessun tutt").split()
+_ELISION = re.compile(r"(?<![^\W_])(%s)'(?=[^\W\d_])" % "|".join(_ELIDED), re.IGNORECASE)
+
+
+def _folds_marks(c):
+    """Latin or Greek (the store's table is made from ICU's scripts; the
+    character names say the same for the letters of names)."""
+    return c.isascii() and c.isalpha() or unicodedata.name(c, "").startswith(("LATIN ", "GREEK "))
+
+
+def _fold_letters(text):
+    out, base_folds = [], False
+    for c in text:
+        if c in _SPELT_OUT:
+            out.append(_SPELT_OUT[c])
+            base_folds = False
+        elif unicodedata.category(c) == "Mn":
+            if not base_folds:
+                out.append(c)
+        else:
+            base_folds = _folds_marks(c)
+            if base_folds and not c.isascii():
+                c = "".join(d for d in unicodedata.normalize("NFD", c) if unicodedata.category(d) != "Mn")
+            out.append(c)
+    return _ELISION.sub(lambda m: m.group(1) + " ", "".join(out))
 
 
 def fold(text):
-    """Lower-case, diacritics off, '_' as a space, white space collapsed."""
-    text = unicodedata.normalize("NFD", (text or "").replace("_", " ").lower())
-    text = "".join(_LETTERS.get(c, c) for c in text if not unicodedata.combining(c))
-    return " ".join(text.split())
+    """As the store folds a name (store/people.cc person_fold): '_' as a
+    space, folded (above), lower-cased, white space collapsed."""
+    return " ".join(_fold_letters((text or "").replace("_", " ")).lower().split())
 
 
 def words(text):

@@ -75,6 +75,39 @@ def wmquery_option_messages_say_wmquery_and_suggest():
 
 
 @test
+def wmindex_option_messages_say_wmindex_and_suggest():
+    cases = [(("--lsit-sessions",), "wmindex: unknown option '--lsit-sessions'; did you mean '--list-sessions'?"),
+             (("--r",), "wmindex: option '--r' is ambiguous (--rules, --rebuild)"),
+             (("--rebuild=yes",), "wmindex: option '--rebuild' takes no value"),
+             (("--commit-every",), "wmindex: option '--commit-every' needs a value"),
+             (("--commit-every", "0"), "wmindex: --commit-every needs a positive number, not '0'"),
+             (("--format", "xml", "--stats"), "wmindex: unknown --format 'xml' (use text or json)"),
+             (("-d",), "wmindex: option '-d' needs a value"),
+             (("-y",), "wmindex: unknown option '-y'")]
+    env = {"WMSEARCH_INDEX": os.path.join(tmpdir(), "index")}   # should one be taken after all
+    for args, want in cases:
+        r = wmindex(*args, env=env)
+        lines = stderr_lines(r)
+        check(r.code == 2 and r.out == "", "wmindex %s: exit %s\n%r" % (" ".join(args), r.code, r))
+        check(lines == [want, "Try 'wmindex --help' for more information."],
+              "wmindex %s said %r, not %r" % (" ".join(args), lines, want))
+
+
+@test
+def help_names_only_options_the_programs_know():
+    # Bash completion offers the options --help names: each must be one the
+    # program reads.  "--NAME=x --help" never runs anything: the option is
+    # refused (a flag given a value, a bad value) or --help ends the reading.
+    for prog, run in (("wmindex", wmindex), ("wmquery", wmquery)):
+        names = sorted(set(re.findall(r"--[a-z][a-z-]*", run("--help").out)))
+        check(len(names) >= 10, "%s --help names %r" % (prog, names))
+        for name in names:
+            r = run(name + "=x", "--help")
+            check("unknown option" not in r.err and "ambiguous" not in r.err,
+                  "%s --help names %s, which it does not know: %r" % (prog, name, r.err))
+
+
+@test
 def wmquery_without_query_exit_2():
     index = build_index(GOOD)
     r = wmquery("-d", index)

@@ -64,13 +64,15 @@ def comp_words(line):
 
 
 def complete(line, package):
-    """The candidates _wmquery offers for the line typed (the cursor at its end)."""
+    """The candidates _wmquery (or _wmindex, for a wmindex line) offers for
+    the line typed (the cursor at its end)."""
     words = comp_words(line)
     script = ('[ "$WM_PACKAGE" ] && source "$WM_PACKAGE"; source "$1"; shift; '
               'COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE=$WM_LINE; COMP_POINT=${#COMP_LINE}; '
-              '_wmquery; printf "%s\\n" "${COMPREPLY[@]}"')
+              '"_$WM_PROGRAM"; printf "%s\\n" "${COMPREPLY[@]}"')
     env = dict(os.environ, PATH=os.path.dirname(WMQUERY) + os.pathsep + os.environ.get("PATH", ""),
-               WM_LINE=line, WM_PACKAGE=PACKAGE if package else "", LC_ALL="C.UTF-8")
+               WM_LINE=line, WM_PACKAGE=PACKAGE if package else "", LC_ALL="C.UTF-8",
+               WM_PROGRAM=words[0])
     env.pop("WMSEARCH_INDEX", None)
     proc = subprocess.run(["bash", "-c", script, "bash", SCRIPT] + words,
                           capture_output=True, text=True, env=env, timeout=60)
@@ -145,6 +147,9 @@ def cases(package):
 
     # Options and their values, also written --option=value.
     check(complete("wmquery --fo", package) == ["--format"], "--fo")
+    check(complete("wmquery --colo", package) == ["--color", "--colour"], "--colo")
+    check(complete("wmindex --li", package) == ["--list-sessions"], "wmindex --li")
+    check(complete("wmindex --format j", package) == ["json"], "wmindex --format j")
     check(complete("wmquery --format js", package) == ["json", "jsonl"], "--format js")
     check(complete("wmquery --format=js", package) == ["json", "jsonl"], "--format=js")
     check(completed("wmquery --sort=c", package) == "wmquery --sort=count", "--sort=c")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end: schedule exports that real conference software wrote (frab,
 Pentabarf, pretalx, wafer; in ../shared/real-exports, see its README.md)
-index with one session per talk, their conference as event, the right year,
+index with one session per talk, their conference as event (by its acronym too), the right year,
 speaker ids as codes (never usernames) and text without HTML, entities or
 Markdown, both in `wmindex --list-sessions` and in what `wmquery show`
 prints from an index.  Skipped where the folder is absent (a user's
@@ -43,7 +43,7 @@ def export_files():
 
 
 def conference_of(path):
-    """(title, start, [(key, title, persons)]) as the file gives them, read
+    """(title, start, [(key, title, persons)], acronym) as the file gives them, read
     here independently of wmindex: a talk's key is its guid, else its id."""
     if path.endswith(".json"):
         with open(path, encoding="utf-8") as f:
@@ -55,12 +55,13 @@ def conference_of(path):
             for room in rooms:
                 talks += [(str(t.get("guid") or t.get("id")), t.get("title") or "",
                            t.get("persons") or []) for t in room]
-        return conf.get("title") or conf.get("acronym"), conf.get("start"), talks
+        return conf.get("title") or conf.get("acronym"), conf.get("start"), talks, conf.get("acronym")
     root = ET.parse(path).getroot()
     talks = [(e.get("guid") or e.get("id"), e.findtext("title") or "", e.findall("persons/person"))
              for e in root.iter("event")]
     conf = root.find("conference")
-    return conf.findtext("title") or conf.findtext("acronym"), conf.findtext("start"), talks
+    return (conf.findtext("title") or conf.findtext("acronym"), conf.findtext("start"), talks,
+            conf.findtext("acronym"))
 
 
 def plain(text):
@@ -92,7 +93,7 @@ def check_session_text(s, where):
 
 def one_export(path):
     name = os.path.basename(path)
-    title, start, talks = conference_of(path)
+    title, start, talks, acronym = conference_of(path)
     keys = {key for key, talk_title, _ in talks if key and talk_title.strip()}
     event, year = EXPECTED.get(name, (plain(title), int(start[:4])))
     check(plain(title) == event and int(start[:4]) == year,
@@ -127,6 +128,10 @@ def one_export(path):
     # change's to store: not asked of the index here).
     index = build_index(path, timeout=TIMEOUT)
     check(count(index, "--year", "1900..2100") == len(keys), "%s: sessions in the index" % name)
+    if acronym:   # the event by its acronym as well as by its title (31c3)
+        check(count(index, "event:" + acronym) == len(keys), "%s: event:%s" % (name, acronym))
+        check(count(index, "event:" + acronym.upper()) == len(keys), "%s: event:%s" % (name, acronym.upper()))
+        check(count(index, "--event", acronym) == len(keys), "%s: --event %s" % (name, acronym))
     r, data = query_json(index, "show", *sorted(sessions), timeout=TIMEOUT)
     check(r.code == 0, "wmquery show: exit %s\n%r" % (r.code, r))
     shown = {s["id"]: s for s in data["sessions"]}

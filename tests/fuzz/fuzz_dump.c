@@ -13,16 +13,7 @@
 
 #include "archive/dump.h"
 #include "archive/stream.h"
-#include "tests/fuzz/fuzz_input.h"
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "fuzz_dump: check failed: %s (line %d)\n",     \
-                    #cond, __LINE__);                                      \
-            abort();                                                       \
-        }                                                                  \
-    } while (0)
+#include "tests/fuzz/fuzz_helpers.h"
 
 typedef struct run {
     size_t pages;
@@ -82,12 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wm_result_t status = wm_dump_read(stream, on_page, &run, &error);
     CHECK(status == WM_OK || status == WM_STOPPED || status == WM_ERR_READ ||
           status == WM_ERR_MALFORMED || status == WM_ERR_NOT_INPUT || status == WM_ERR_NO_MEMORY);
-    if (status < WM_OK) {
-        CHECK(error != NULL && strncmp(error, path, strlen(path)) == 0);
-        CHECK(strchr(error, '\n') == NULL);
-    } else {
-        CHECK(error == NULL);
-    }
+    fuzz_check_error(status, error, path);
     CHECK(status != WM_STOPPED || run.pages == run.stop_after);
     free(error);
     wm_stream_close(stream);

@@ -33,28 +33,10 @@
 #include "archive/session.h"
 #include "archive/tables.h"
 #include "common/util.h"
+#include "tests/fuzz/fuzz_helpers.h"
 
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "fuzz_evidence: check failed: %s (line %d)\n", \
-                    #cond, __LINE__);                                      \
-            abort();                                                       \
-        }                                                                  \
-    } while (0)
-
-/* Parsed once: the built-in rules never change. */
-static wm_rules_t *rules;
-
-static const wm_rules_t *builtin_rules(void)
-{
-    if (!rules) {
-        char *error = NULL;
-        CHECK(wm_rules_builtin(&rules, &error) == WM_OK);
-        free(error);
-    }
-    return rules;
-}
+/* The built-in rules (fuzz_builtin_rules), set by each run. */
+static const wm_rules_t *rules;
 
 /* The page, and the page with every comment removed (as template names and
  * magic-word arguments are read). */
@@ -252,7 +234,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    const wm_rules_t *r = builtin_rules();
+    const wm_rules_t *r = rules = fuzz_builtin_rules();
     const wm_era_rule_t *era = data[0] < r->n_eras ? &r->eras[data[0]] : NULL;
     char *text = wm_utf8_sanitize((const char *)data + 1, size - 1);
     CHECK(text != NULL);

@@ -22,7 +22,6 @@
  * year by year; each candidate has one outcome (a session or a rejection),
  * except the pages of an era whose table rows are sessions: see
  * check_tallies. */
-#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,19 +30,10 @@
 #include "archive/dump.h"
 #include "archive/extract.h"
 #include "archive/session.h"
-#include "output/session_json.h"
 #include "common/util.h"
+#include "tests/fuzz/fuzz_helpers.h"
 
 #define MAX_PAGES 8
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "fuzz_extract: check failed: %s (line %d)\n",  \
-                    #cond, __LINE__);                                      \
-            abort();                                                       \
-        }                                                                  \
-    } while (0)
 
 typedef struct page_shape {
     int site;            /* index into SITES */
@@ -127,22 +117,6 @@ static wm_siteinfo_t site_info(int site)
     };
 }
 
-static bool valid_utf8(const char *s)
-{
-    size_t len = strlen(s);
-    char *clean = wm_utf8_sanitize(s, len);
-    CHECK(clean != NULL);
-    bool same = strcmp(clean, s) == 0;
-    free(clean);
-    return same;
-}
-
-static void check_string(const char *s)
-{
-    if (s)
-        CHECK(valid_utf8(s));
-}
-
 /* What one input did: the pages given, the sessions taken, the explained
  * title and its explanations. */
 typedef struct run {
@@ -197,24 +171,7 @@ static void check_session(run_t *r, wm_session_t *s)
         known_type = known_type || strcmp(s->type, types[i]) == 0;
     CHECK(known_type);
     CHECK(s->duration_minutes >= 0);
-    char *const strings[] = {s->title, s->type, s->type_label, s->language, s->abstract,
-                             s->timestamp, s->code, s->event};
-    for (size_t i = 0; i < sizeof strings / sizeof *strings; i++)
-        check_string(strings[i]);
-    for (size_t i = 0; i < s->n_tracks; i++)
-        check_string(s->tracks[i]);
-    for (size_t i = 0; i < s->n_speakers; i++) {
-        CHECK(s->speakers[i].name != NULL);
-        check_string(s->speakers[i].name);
-        check_string(s->speakers[i].username);
-        check_string(s->speakers[i].biography);
-    }
-    json_t *json = wm_session_to_json(s, true);
-    CHECK(json != NULL);
-    char *text = json_dumps(json, 0);
-    CHECK(text != NULL);
-    free(text);
-    json_decref(json);
+    fuzz_check_session(s);
     count_session_year(r, s->year);
 }
 
@@ -248,7 +205,7 @@ static void check_explanation(run_t *r, const wm_explanation_t *e)
         CHECK((unsigned)piece->kind < WM_EVIDENCE_KIND_COUNT);
         CHECK(i == 0 || piece->kind >= e->evidence.items[i - 1].kind);
         CHECK(piece->text && *piece->text);
-        check_string(piece->text);
+        fuzz_check_utf8(piece->text);
         if (piece->plain)
             CHECK(piece->kind >= WM_EVIDENCE_BANNER);
         chosen[piece->field] += piece->chosen;

@@ -7,7 +7,6 @@
  * fuzz_dump's).  Besides not crashing, the reader must keep its promises: a
  * known status, an error that is one line naming the file, and sessions
  * with an id and a title, UTF-8 strings and a JSON form. */
-#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,68 +15,20 @@
 #include "archive/rules.h"
 #include "archive/schedule.h"
 #include "archive/session.h"
-#include "output/session_json.h"
 #include "archive/stream.h"
 #include "common/util.h"
-#include "tests/fuzz/fuzz_input.h"
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "fuzz_schedule: check failed: %s (line %d)\n", \
-                    #cond, __LINE__);                                      \
-            abort();                                                       \
-        }                                                                  \
-    } while (0)
+#include "tests/fuzz/fuzz_helpers.h"
 
 typedef struct run {
     size_t sessions;
     size_t stop_after;      /* stop when this many sessions were seen; 0 = never */
 } run_t;
 
-/* The built-in rules, parsed once: the readers only read them. */
-static const wm_rules_t *builtin_rules(void)
-{
-    static wm_rules_t *rules;
-    char *error = NULL;
-    if (!rules)
-        CHECK(wm_rules_builtin(&rules, &error) == WM_OK);
-    return rules;
-}
-
-static void check_string(const char *s)
-{
-    if (!s)
-        return;
-    char *clean = wm_utf8_sanitize(s, strlen(s));
-    CHECK(clean != NULL && strcmp(clean, s) == 0);
-    free(clean);
-}
-
 static wm_result_t on_session(void *ctx, wm_session_t *s)
 {
     run_t *run = ctx;
     CHECK(s->id != NULL && s->title != NULL);
-    char *const strings[] = {s->id, s->title, s->type, s->type_label, s->language, s->abstract,
-                             s->url, s->source, s->page_title, s->timestamp, s->code,
-                             s->event, s->status};
-    for (size_t i = 0; i < sizeof strings / sizeof *strings; i++)
-        check_string(strings[i]);
-    for (size_t i = 0; i < s->n_tracks; i++)
-        check_string(s->tracks[i]);
-    for (size_t i = 0; i < s->n_speakers; i++) {
-        CHECK(s->speakers[i].name != NULL);
-        check_string(s->speakers[i].name);
-        check_string(s->speakers[i].username);
-        check_string(s->speakers[i].code);
-        check_string(s->speakers[i].biography);
-    }
-    json_t *json = wm_session_to_json(s, true);
-    CHECK(json != NULL);
-    char *text = json_dumps(json, 0);
-    CHECK(text != NULL);
-    free(text);
-    json_decref(json);
+    fuzz_check_session(s);
     wm_session_free(s);
     run->sessions++;
     CHECK(run->stop_after == 0 || run->sessions <= run->stop_after);
@@ -86,7 +37,7 @@ static wm_result_t on_session(void *ctx, wm_session_t *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const wm_rules_t *rules = builtin_rules();
+    const wm_rules_t *rules = fuzz_builtin_rules();
     const char *path = fuzz_input_file(data, size);
     char *error = NULL;
     wm_stream_t *stream = wm_stream_open(path, &error);
@@ -109,14 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Every talk read is a session or a rejection, and each session was handed over. */
         CHECK(tally.sessions == run.sessions && tally.pages == tally.candidates);
         CHECK(tally.candidates == tally.sessions + wm_tally_rejected(&tally));
-        check_string(event);
+        fuzz_check_utf8(event);
         free(event);
-        if (status < WM_OK) {
-            CHECK(error != NULL && strncmp(error, path, strlen(path)) == 0);
-            CHECK(strchr(error, '\n') == NULL);
-        } else {
-            CHECK(error == NULL);
-        }
+        fuzz_check_error(status, error, path);
         CHECK(status != WM_STOPPED || run.sessions == run.stop_after);
         free(error);
     }

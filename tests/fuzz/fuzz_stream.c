@@ -16,20 +16,11 @@
 
 #include "archive/stream.h"
 #include "common/util.h"
-#include "tests/fuzz/fuzz_input.h"
+#include "tests/fuzz/fuzz_helpers.h"
 
 /* Decompression bombs are legal input; stop reading after this much so one
  * input cannot take seconds. */
 #define OUTPUT_LIMIT (1024u * 1024)
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "fuzz_stream: check failed: %s (line %d)\n",   \
-                    #cond, __LINE__);                                      \
-            abort();                                                       \
-        }                                                                  \
-    } while (0)
 
 /* Read sizes vary with the input so buffer boundaries land everywhere. */
 static size_t read_size(size_t round, size_t seed)

@@ -14,19 +14,11 @@
 #include <string.h>
 
 #include "archive/wikitext.h"
+#include "tests/fuzz/fuzz_helpers.h"
 
 /* How deep to follow calls nested in parameter values: the extractor goes
  * a few levels down; deeper adds time, not coverage. */
 #define NESTED_DEPTH 2
-
-#define CHECK(cond)                                                        \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "fuzz_wikitext: check failed: %s (line %d)\n", \
-                    #cond, __LINE__);                                      \
-            abort();                                                       \
-        }                                                                  \
-    } while (0)
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is invalid
  * (overlong forms, surrogates and code points above U+10FFFF included). */

@@ -17,6 +17,7 @@
 
 #include "archive/crawl.h"
 #include "common/util.h"
+#include "tests/unit/helpers.h"
 
 /* The events seen, one line each: "I path", "S path: reason", "E path: message",
  * with the temporary directory's prefix removed from paths. */
@@ -46,33 +47,18 @@ static wm_result_t record(void *ctx, wm_crawl_event_t event, const char *path, c
     return rec->stop_after && rec->events >= rec->stop_after ? WM_STOPPED : WM_OK;
 }
 
-/* Run a shell command inside the temporary directory. */
-static void shell(const char *dir, const char *command)
-{
-    char *full = wm_strdup_printf("cd '%s' && { %s ; }", dir, command);
-    assert_non_null(full);
-    int status = system(full);
-    free(full);
-    assert_int_equal(status, 0);
-}
-
+/* A fresh directory for each test (some take permissions away). */
 static int make_tree(void **state)
 {
-    char *dir = strdup("/tmp/wm-test-crawl-XXXXXX");
-    if (!dir || !mkdtemp(dir))
-        return -1;
-    *state = dir;
+    *state = scratch_new_dir("crawl");
     return 0;
 }
 
 static int remove_tree(void **state)
 {
-    char *dir = *state;
-    char *command = wm_strdup_printf("chmod -R u+rwx '%s'; rm -rf '%s'", dir, dir);
-    int status = command ? system(command) : -1;
-    free(command);
-    free(dir);
-    return status == 0 ? 0 : -1;
+    scratch_remove(*state);
+    free(*state);
+    return 0;
 }
 
 /* Crawl one root below the temporary directory; the caller frees the log. */
@@ -105,7 +91,7 @@ static void test_names(void **state)
 static void test_tree(void **state)
 {
     const char *dir = *state;
-    shell(dir,
+    shell_in(dir,
           "mkdir -p t/a t/c/d/e t/c/sub t/.hiddendir && cd t"
           " && echo '<mediawiki/>' > b.xml && echo '<x/>' > A.XML && echo '{}' > a/z.json"
           " && echo '<m/>' > a/m.xml && gzip a/m.xml"
@@ -155,7 +141,7 @@ static void test_tree(void **state)
 static void test_sniff_encodings(void **state)
 {
     const char *dir = *state;
-    shell(dir,
+    shell_in(dir,
           "mkdir u && cd u"
           " && printf '\\376\\377\\000<\\000m' > be-bom"
           " && printf '\\377\\376\\n\\000<\\000' > le-bom"
@@ -185,8 +171,8 @@ static void test_sniff_encodings(void **state)
 static void test_roots(void **state)
 {
     const char *dir = *state;
-    shell(dir, "mkdir d && echo '<x/>' > d/one.xml && ln -s d again && echo hi > README"
-               " && ln -s self self");
+    shell_in(dir, "mkdir d && echo '<x/>' > d/one.xml && ln -s d again && echo hi > README"
+                  " && ln -s self self");
     const char *names[] = { "README", "missing.xml", "d", "again", "d/", "self", "README" };
     char *roots[7];
     for (int i = 0; i < 7; i++)
@@ -213,7 +199,7 @@ static void test_roots(void **state)
 static void test_stop(void **state)
 {
     const char *dir = *state;
-    shell(dir, "mkdir -p s/a/b/c && touch s/0.xml s/a/1.xml s/a/b/c/2.xml s/a/b/c/3.xml s/z.xml");
+    shell_in(dir, "mkdir -p s/a/b/c && touch s/0.xml s/a/1.xml s/a/b/c/2.xml s/a/b/c/3.xml s/z.xml");
     for (int stop = 1; stop <= 4; stop++) {
         wm_result_t rc;
         char *log = crawl_one(dir, "s", stop, &rc);
@@ -236,8 +222,8 @@ static void test_stop(void **state)
 static void test_unreadable(void **state)
 {
     const char *dir = *state;
-    shell(dir, "mkdir -p p/locked && echo '<x/>' > p/locked/in.xml && echo '<x/>' > p/secret.xml"
-               " && echo '<x/>' > p/secret && chmod 000 p/locked p/secret.xml p/secret");
+    shell_in(dir, "mkdir -p p/locked && echo '<x/>' > p/locked/in.xml && echo '<x/>' > p/secret.xml"
+                  " && echo '<x/>' > p/secret && chmod 000 p/locked p/secret.xml p/secret");
     wm_result_t rc;
     char *log = crawl_one(dir, "p", 0, &rc);
     assert_int_equal(rc, WM_OK);
@@ -284,7 +270,7 @@ static void test_big_directory(void **state)
 {
     const char *dir = *state;
     enum { FILES = 100000 };
-    shell(dir, "mkdir big");
+    shell_in(dir, "mkdir big");
     char *big = wm_strdup_printf("%s/big", dir);
     int fd = open(big, O_RDONLY | O_DIRECTORY);
     free(big);

@@ -16,12 +16,10 @@
 
 #include "archive/dump.h"
 #include "common/util.h"
+#include "tests/unit/helpers.h"
 
 #define KEPT_PAGES 16
 #define KEPT_NAMESPACES 32
-
-static char scratch[256];
-static char source_dir[PATH_MAX];
 
 /* --- what the callback saw ------------------------------------------------ */
 
@@ -135,84 +133,21 @@ static void read_dump_ok(const char *path, collector_t *c)
 
 /* --- files ---------------------------------------------------------------- */
 
-/* Fixture paths come from WM_SRCDIR (set by make check), else from the
- * source tree this file was compiled from. */
-static void find_source_dir(void)
-{
-    const char *env = getenv("WM_SRCDIR");
-    if (env && *env) {
-        snprintf(source_dir, sizeof source_dir, "%s", env);
-        return;
-    }
-#ifdef WM_SRCDIR
-    snprintf(source_dir, sizeof source_dir, "%s", WM_SRCDIR);
-#else
-    /* __FILE__ is <srcdir>/tests/unit/test_dump.c */
-    snprintf(source_dir, sizeof source_dir, "%s", __FILE__);
-    char *slash = strrchr(source_dir, '/');
-    snprintf(slash ? slash : source_dir, sizeof source_dir - (size_t)(slash ? slash - source_dir : 0),
-             "%s", slash ? "/../.." : "../..");
-#endif
-}
-
 static const char *fixture(const char *name)
 {
-    static char paths[4][PATH_MAX + 64];
-    static int slot;
-    char *path = paths[slot++ % 4];
-    snprintf(path, sizeof paths[0], "%s/tests/fixtures/dumps/%s", source_dir, name);
-    return path;
-}
-
-static const char *scratch_path(const char *name)
-{
-    static char paths[4][PATH_MAX];
-    static int slot;
-    char *path = paths[slot++ % 4];
-    snprintf(path, PATH_MAX, "%s/%s", scratch, name);
-    return path;
+    char relative[PATH_MAX];
+    snprintf(relative, sizeof relative, "tests/fixtures/dumps/%s", name);
+    return source_path(relative);
 }
 
 /* The real dumps, or NULL when the folder is absent (as on a user's machine). */
 static const char *real_dump(const char *name)
 {
-    static char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/../shared/real-dumps/%s", source_dir, name);
+    char relative[PATH_MAX];
+    snprintf(relative, sizeof relative, "../shared/real-dumps/%s", name);
+    const char *path = source_path(relative);
     struct stat st;
     return stat(path, &st) == 0 ? path : NULL;
-}
-
-static void shell(const char *fmt, ...)
-{
-    char command[4 * PATH_MAX];
-    int used = snprintf(command, sizeof command, "cd '%s' && ", scratch);
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(command + used, sizeof command - (size_t)used, fmt, args);
-    va_end(args);
-    assert_int_equal(system(command), 0);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    wm_buf_t buf = {0};
-    char piece[4096];
-    size_t n;
-    while ((n = fread(piece, 1, sizeof piece, f)) > 0)
-        assert_int_equal(wm_buf_append(&buf, piece, n), 0);
-    fclose(f);
-    *len = buf.len;
-    return wm_buf_take(&buf);
-}
-
-static void write_file(const char *name, const char *data, size_t len)
-{
-    FILE *f = fopen(scratch_path(name), "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
 }
 
 /* Split a fixture into parts at the given offsets, compress each part
@@ -221,29 +156,13 @@ static void write_concatenated(const char *name, const char *tool, const char *t
                                size_t len, const size_t *cuts, size_t n_cuts)
 {
     size_t start = 0;
-    shell("rm -f '%s'", name);
+    scratch_shell("rm -f '%s'", name);
     for (size_t i = 0; i <= n_cuts; i++) {
         size_t end = i < n_cuts ? cuts[i] : len;
-        write_file("part.xml", text + start, end - start);
-        shell("%s -c part.xml >> '%s'", tool, name);
+        scratch_write("part.xml", text + start, end - start);
+        scratch_shell("%s -c part.xml >> '%s'", tool, name);
         start = end;
     }
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    find_source_dir();
-    snprintf(scratch, sizeof scratch, "%s/wmtest-dump-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    return mkdtemp(scratch) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char command[PATH_MAX + 16];
-    snprintf(command, sizeof command, "rm -rf '%s'", scratch);
-    return system(command) == 0 ? 0 : -1;
 }
 
 /* --- schema 0.10: siteinfo and the page shapes ---------------------------- */
@@ -290,7 +209,7 @@ static void test_schema_010_pages(void **state)
     assert_int_equal(p->n_revisions, 1);
     /* Offsets point at each <page> start tag. */
     size_t len;
-    char *text = slurp(path, &len);
+    char *text = read_file(path, &len);
     const char *first = strstr(text, "<page>");
     assert_int_equal(p->offset, first - text);
     assert_int_equal(c.pages[1].offset, strstr(first + 1, "<page>") - text);
@@ -408,7 +327,7 @@ static void test_gzip_multi_member_dump(void **state)
 {
     (void)state;
     size_t len;
-    char *text = slurp(fixture("schema-0.10.xml"), &len);
+    char *text = read_file(fixture("schema-0.10.xml"), &len);
     size_t cut = (size_t)(strstr(strstr(text, "Old name"), "<page>") - text);
     write_concatenated("members.xml.gz", "gzip", text, len, &cut, 1);
     collector_t c = {0};
@@ -423,7 +342,7 @@ static void test_bzip2_multistream_dump(void **state)
 {
     (void)state;
     size_t len;
-    char *text = slurp(fixture("schema-0.10.xml"), &len);
+    char *text = read_file(fixture("schema-0.10.xml"), &len);
     /* Like a -multistream dump: header, then pages, the last page alone. */
     size_t cuts[2] = {
         (size_t)(strstr(text, "<page>") - text),
@@ -442,7 +361,7 @@ static void test_bzip2_multistream_dump(void **state)
 static void test_truncated_gzip_dump(void **state)
 {
     (void)state;
-    shell("gzip -c '%s' > whole.gz && head -c 300 whole.gz > cut.xml.gz", fixture("schema-0.10.xml"));
+    scratch_shell("gzip -c '%s' > whole.gz && head -c 300 whole.gz > cut.xml.gz", fixture("schema-0.10.xml"));
     collector_t c = {0};
     char *error = NULL;
     const char *path = scratch_path("cut.xml.gz");
@@ -459,9 +378,9 @@ static void test_truncated_gzip_dump(void **state)
 static void test_utf16_with_bom(void **state)
 {
     (void)state;
-    shell("iconv -f UTF-8 -t UTF-16 '%s' > utf16.xml", fixture("schema-0.11.xml"));
+    scratch_shell("iconv -f UTF-8 -t UTF-16 '%s' > utf16.xml", fixture("schema-0.11.xml"));
     size_t len;
-    char *head = slurp(scratch_path("utf16.xml"), &len);
+    char *head = read_file(scratch_path("utf16.xml"), &len);
     assert_true(len > 2 && ((unsigned char)head[0] == 0xff || (unsigned char)head[0] == 0xfe));
     free(head);
     collector_t c = {0};
@@ -508,7 +427,7 @@ static void test_malformed_after_two_pages(void **state)
     assert_string_equal(c.pages[1].text, "two");
     /* expat points at the name in the mismatched end tag on line 15. */
     size_t len;
-    char *text = slurp(path, &len);
+    char *text = read_file(path, &len);
     long byte = strstr(text, "three</revision>") + strlen("three</") - text;
     char want[PATH_MAX + 128];
     snprintf(want, sizeof want,
@@ -541,7 +460,7 @@ static void test_error_message_is_one_line(void **state)
     (void)state;
     const char *xml = "<mediawiki><page><title>2019:Libraries\r\r/A&#10;B</title>"
                       "<revision><text>x</text></oops></page></mediawiki>\n";
-    write_file("title-newlines.xml", xml, strlen(xml));
+    scratch_write("title-newlines.xml", xml, strlen(xml));
     collector_t c = {0};
     char *error = read_dump_error(scratch_path("title-newlines.xml"), &c, WM_ERR_MALFORMED);
     if (strchr(error, '\n') || strchr(error, '\r') ||
@@ -554,7 +473,7 @@ static void test_error_message_is_one_line(void **state)
 static void test_empty_file(void **state)
 {
     (void)state;
-    write_file("empty.xml", "", 0);
+    scratch_write("empty.xml", "", 0);
     collector_t c = {0};
     const char *path = scratch_path("empty.xml");
     char *error = read_dump_error(path, &c, WM_ERR_MALFORMED);
@@ -698,5 +617,5 @@ int main(void)
         cmocka_unit_test(test_real_tinywiki),
         cmocka_unit_test(test_real_fowiki_bzip2),
     };
-    return cmocka_run_group_tests_name("dump", tests, setup, teardown);
+    return cmocka_run_group_tests_name("dump", tests, NULL, NULL);
 }

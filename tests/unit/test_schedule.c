@@ -16,6 +16,7 @@
 #include "archive/schedule.h"
 #include "archive/session.h"
 #include "archive/stream.h"
+#include "tests/unit/helpers.h"
 
 typedef struct collected {
     wm_session_t *sessions[16];
@@ -42,18 +43,6 @@ static void collected_free(collected_t *c)
     c->n = 0;
     free(c->event);
     c->event = NULL;
-}
-
-static char *write_temp(const char *text, const char *suffix)
-{
-    char *path = malloc(64);
-    assert_non_null(path);
-    snprintf(path, 64, "/tmp/wm-schedule-XXXXXX%s", suffix);
-    int fd = mkstemps(path, (int)strlen(suffix));
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-    close(fd);
-    return path;
 }
 
 /* Read path as a schedule (kind by content); return wm_schedule_read's status. */
@@ -112,7 +101,7 @@ static const char schedule_json[] =
 static void test_schedule_json(void **state)
 {
     (void)state;
-    char *path = write_temp(schedule_json, ".json");
+    const char *path = scratch_write_text("export.json", schedule_json);
     collected_t c = {0};
     char *error = NULL;
     assert_int_equal(read_schedule(path, &c, &error), WM_OK);
@@ -149,8 +138,6 @@ static void test_schedule_json(void **state)
     assert_string_equal(s->type, "lightning talk");
     assert_int_equal(s->duration_minutes, 5);      /* from the label */
     collected_free(&c);
-    unlink(path);
-    free(path);
 }
 
 /* eventyay writes people as free text (Wikimania 2025-2026): the forms are
@@ -169,7 +156,7 @@ static const char people_json[] =
 static void test_export_person_forms(void **state)
 {
     (void)state;
-    char *path = write_temp(people_json, ".json");
+    const char *path = scratch_write_text("export.json", people_json);
     collected_t c = {0};
     char *error = NULL;
     assert_int_equal(read_schedule(path, &c, &error), WM_OK);
@@ -195,8 +182,6 @@ static void test_export_person_forms(void **state)
     assert_string_equal(sp[5].code, "A5");
     assert_string_equal(sp[5].raw, "Florencia Guastavino and Luisina Ferrante");
     collected_free(&c);
-    unlink(path);
-    free(path);
 }
 
 /* pretalx writes abstracts and biographies in Markdown: the index gets their text. */
@@ -214,7 +199,7 @@ static const char markdown_json[] =
 static void test_markdown_becomes_plain_text(void **state)
 {
     (void)state;
-    char *path = write_temp(markdown_json, ".json");
+    const char *path = scratch_write_text("export.json", markdown_json);
     collected_t c = {0};
     char *error = NULL;
     assert_int_equal(read_schedule(path, &c, &error), WM_OK);
@@ -227,8 +212,6 @@ static void test_markdown_becomes_plain_text(void **state)
                         "What <ML> means, 3 * 4 = 12, snake_case *kept*.");
     assert_string_equal(s->speakers[0].biography, "Edits Hausa Wikipedia.");
     collected_free(&c);
-    unlink(path);
-    free(path);
 }
 
 static const char schedule_xml[] =
@@ -247,11 +230,9 @@ static const char schedule_xml[] =
 static void test_frab_xml_gzipped(void **state)
 {
     (void)state;
-    char *path = write_temp(schedule_xml, ".xml");
-    char command[256];
-    snprintf(command, sizeof command, "gzip -f '%s'", path);
-    assert_int_equal(system(command), 0);
-    strcat(path, ".gz");
+    scratch_write_text("export.xml", schedule_xml);
+    scratch_shell("gzip -f export.xml");
+    const char *path = scratch_path("export.xml.gz");
     collected_t c = {0};
     char *error = NULL;
     assert_int_equal(read_schedule(path, &c, &error), WM_OK);
@@ -274,8 +255,6 @@ static void test_frab_xml_gzipped(void **state)
     assert_string_equal(s->type, "keynote");
     assert_int_equal(s->n_speakers, 0);
     collected_free(&c);
-    unlink(path);
-    free(path);
 }
 
 /* Pentabarf (FOSDEM 2012): no acronym, HTML escaped once and &#39; twice,
@@ -297,7 +276,7 @@ static const char pentabarf_xml[] =
 static void test_pentabarf_escaped_html(void **state)
 {
     (void)state;
-    char *path = write_temp(pentabarf_xml, ".xml");
+    const char *path = scratch_write_text("export.xml", pentabarf_xml);
     collected_t c = {0};
     char *error = NULL;
     assert_int_equal(read_schedule(path, &c, &error), WM_OK);
@@ -323,8 +302,6 @@ static void test_pentabarf_escaped_html(void **state)
     assert_int_equal(c.tally.rejected[WM_REJECT_DUPLICATE], 1);
     assert_int_equal(c.tally.rejected[WM_REJECT_NO_TITLE], 2);
     collected_free(&c);
-    unlink(path);
-    free(path);
 }
 
 /* frab JSON 0.8 (30C3): every value a string, texts HTML-escaped inside a
@@ -344,7 +321,7 @@ static const char frab_json_08[] =
 static void test_frab_json_08(void **state)
 {
     (void)state;
-    char *path = write_temp(frab_json_08, ".json");
+    const char *path = scratch_write_text("export.json", frab_json_08);
     collected_t c = {0};
     char *error = NULL;
     assert_int_equal(read_schedule(path, &c, &error), WM_OK);
@@ -365,8 +342,6 @@ static void test_frab_json_08(void **state)
     assert_int_equal(c.tally.sessions, 2);
     assert_int_equal(c.tally.rejected[WM_REJECT_DUPLICATE], 1);
     collected_free(&c);
-    unlink(path);
-    free(path);
 }
 
 /* pretalx: Markdown with HTML in it, CRLF; the title as event, else the acronym. */
@@ -385,7 +360,7 @@ static const char pretalx_html_json[] =
 static void test_pretalx_markdown_with_html(void **state)
 {
     (void)state;
-    char *path = write_temp(pretalx_html_json, ".json");
+    const char *path = scratch_write_text("export.json", pretalx_html_json);
     collected_t c = {0};
     char *error = NULL;
     assert_int_equal(read_schedule(path, &c, &error), WM_OK);
@@ -400,8 +375,6 @@ static void test_pretalx_markdown_with_html(void **state)
     assert_string_equal(s->speakers[0].biography, "Hacker & maker\n\nSecond");   /* HTML: as HTML */
     assert_int_equal(c.tally.rejected[WM_REJECT_DUPLICATE], 1);
     collected_free(&c);
-    unlink(path);
-    free(path);
 }
 
 static void test_errors_and_stopping(void **state)
@@ -409,36 +382,28 @@ static void test_errors_and_stopping(void **state)
     (void)state;
     collected_t c = {0};
     char *error = NULL;
-    char *path = write_temp("{\"not\": \"a schedule\"}", ".json");
+    const char *path = scratch_write_text("export.json", "{\"not\": \"a schedule\"}");
     assert_int_equal(read_schedule(path, &c, &error), WM_ERR_NOT_INPUT);
     assert_non_null(strstr(error, "not a schedule export"));
     assert_non_null(strstr(error, path));
     free(error);
-    unlink(path);
-    free(path);
 
-    path = write_temp("{\"schedule\": [1, 2", ".json");
+    path = scratch_write_text("export.json", "{\"schedule\": [1, 2");
     assert_int_equal(read_schedule(path, &c, &error), WM_ERR_MALFORMED);
     assert_non_null(strstr(error, "JSON error"));
     free(error);
-    unlink(path);
-    free(path);
 
-    path = write_temp("<schedule>\n<conference>\n<event><title>x</title></conference>", ".xml");
+    path = scratch_write_text("export.xml", "<schedule>\n<conference>\n<event><title>x</title></conference>");
     assert_int_equal(read_schedule(path, &c, &error), WM_ERR_MALFORMED);
     assert_non_null(strstr(error, "schedule XML error at line 3"));
     free(error);
-    unlink(path);
-    free(path);
     assert_int_equal(c.n, 0);
 
-    path = write_temp(schedule_json, ".json");
+    path = scratch_write_text("export.json", schedule_json);
     c.stop_after = 1;
     assert_int_equal(read_schedule(path, &c, &error), WM_STOPPED);
     assert_int_equal(c.n, 1);
     collected_free(&c);
-    unlink(path);
-    free(path);
 }
 
 /* A kind that is not a schedule's is refused as such, with a message. */
@@ -448,7 +413,7 @@ static void test_other_kind_is_not_input(void **state)
     wm_rules_t *rules;
     char *error = NULL, *event = NULL;
     assert_int_equal(wm_rules_builtin(&rules, &error), WM_OK);
-    char *path = write_temp("{}", ".json");
+    const char *path = scratch_write_text("export.json", "{}");
     wm_stream_t *stream = wm_stream_open(path, &error);
     assert_non_null(stream);
     collected_t c = {0};
@@ -461,8 +426,6 @@ static void test_other_kind_is_not_input(void **state)
     free(error);
     wm_stream_close(stream);
     wm_rules_free(rules);
-    unlink(path);
-    free(path);
 }
 
 int main(void)

@@ -19,33 +19,23 @@
 
 #include "archive/session.h"
 #include "archive/spill.h"
+#include "tests/unit/helpers.h"
 #include "tests/unit/session_asserts.h"
 
-/* A session with every field set, numbered so that order can be checked. */
-static wm_session_t *full_session(int n)
+/* A session with every field set (the shared full session, with an origin,
+ * a code, an empty track and a title of quotes, non-ASCII letters and a
+ * newline), numbered so that order can be checked. */
+static wm_session_t *numbered_session(int n)
 {
-    char text[64];
-    wm_session_t *s = wm_session_new();
-    assert_non_null(s);
-    snprintf(text, sizeof text, "wiki:%d", n);
-    assert_int_equal(wm_session_set(&s->id, text), 0);
+    char id[64];
+    wm_session_t *s = full_session();
+    snprintf(id, sizeof id, "wiki:%d", n);
+    assert_int_equal(wm_session_set(&s->id, id), 0);
     s->year = 2000 + n;
     s->duration_minutes = 30 + n;
     s->origin = n % 2 ? WM_ORIGIN_SCHEDULE : WM_ORIGIN_WIKI;
     assert_int_equal(wm_session_set(&s->title, "Caf\xc3\xa9 & \"wiki\"\n"), 0);
-    assert_int_equal(wm_session_set(&s->type, "talk"), 0);
-    assert_int_equal(wm_session_set(&s->type_label, "Presentation"), 0);
-    assert_int_equal(wm_session_set(&s->language, "fr"), 0);
-    assert_int_equal(wm_session_add_track(s, "GLAM"), 0);
     assert_int_equal(wm_session_add_track(s, ""), 0);
-    assert_int_equal(wm_session_add_speaker(s, "Alex Stinson", "Sadads", NULL, "Bio\twith tab."), 0);
-    assert_int_equal(wm_session_add_speaker(s, "Ann Other", NULL, NULL, NULL), 0);
-    assert_int_equal(wm_session_add_translation(s, "de"), 0);
-    assert_int_equal(wm_session_set(&s->abstract, "First paragraph.\n\nSecond."), 0);
-    assert_int_equal(wm_session_set(&s->url, "https://example.org/wiki/X"), 0);
-    assert_int_equal(wm_session_set(&s->source, "/tmp/dump.xml.gz"), 0);
-    assert_int_equal(wm_session_set(&s->page_title, "2019:X"), 0);
-    assert_int_equal(wm_session_set(&s->timestamp, "2019-06-05T12:46:15Z"), 0);
     assert_int_equal(wm_session_set(&s->code, "ABC123"), 0);
     return s;
 }
@@ -54,10 +44,10 @@ static void test_every_field_comes_back(void **state)
 {
     (void)state;
     wm_spill_t *spill = wm_spill_new();
-    wm_session_t *full = full_session(1);
+    wm_session_t *full = numbered_session(1);
     wm_session_t *empty = wm_session_new();
     assert_int_equal(wm_session_set(&empty->id, "wiki:empty"), 0);   /* NULLs and empty lists */
-    assert_int_equal(wm_spill_push(spill, full_session(1)), WM_OK);       /* the queue takes them */
+    assert_int_equal(wm_spill_push(spill, numbered_session(1)), WM_OK);   /* the queue takes them */
     wm_session_t *pushed = wm_session_new();
     assert_int_equal(wm_session_set(&pushed->id, "wiki:empty"), 0);
     assert_int_equal(wm_spill_push(spill, pushed), WM_OK);
@@ -88,9 +78,9 @@ static void test_first_in_first_out_with_alternation(void **state)
     /* push 3, take 1, push 3, take 1, ... then drain: order is kept */
     for (int round = 0; round < 50; round++) {
         for (int i = 0; i < 3; i++) {
-            assert_int_equal(wm_spill_push(spill, full_session(next_in++)), WM_OK);
+            assert_int_equal(wm_spill_push(spill, numbered_session(next_in++)), WM_OK);
         }
-        wm_session_t *back, *want = full_session(next_out++);
+        wm_session_t *back, *want = numbered_session(next_out++);
         assert_int_equal(wm_spill_take(spill, &back), WM_OK);
         assert_same_session(want, back);
         wm_session_free(back);
@@ -99,7 +89,7 @@ static void test_first_in_first_out_with_alternation(void **state)
     assert_int_equal(wm_spill_count(spill), 100);
     wm_session_t *back;
     while (wm_spill_take(spill, &back) == WM_OK) {
-        wm_session_t *want = full_session(next_out++);
+        wm_session_t *want = numbered_session(next_out++);
         assert_same_session(want, back);
         wm_session_free(want);
         wm_session_free(back);
@@ -114,8 +104,8 @@ static void test_reused_after_emptying(void **state)
     (void)state;
     wm_spill_t *spill = wm_spill_new();
     for (int n = 0; n < 3; n++) {   /* the file restarts when empty */
-        wm_session_t *s = full_session(n), *back;
-        assert_int_equal(wm_spill_push(spill, full_session(n)), WM_OK);
+        wm_session_t *s = numbered_session(n), *back;
+        assert_int_equal(wm_spill_push(spill, numbered_session(n)), WM_OK);
         assert_int_equal(wm_spill_take(spill, &back), WM_OK);
         assert_same_session(s, back);
         wm_session_free(back);
@@ -198,54 +188,12 @@ static void test_texts_come_back_in_any_order(void **state)
  * Real failures, no hooks: the limits are set around the calls that must
  * meet them and restored before anything is asserted. */
 
-typedef struct limit {
-    int resource;
-    struct rlimit saved;
-    void (*saved_handler)(int);
-} limit_t;
-
-/* The lowest file descriptor free: the one tmpfile() would get. */
-static int lowest_free_fd(void)
-{
-    int fd = dup(0);
-    assert_true(fd >= 0);
-    close(fd);
-    return fd;
-}
-
-/* No new file can be opened (EMFILE). */
-static limit_t no_new_files(void)
-{
-    limit_t limit = {RLIMIT_NOFILE, {0, 0}, NULL};
-    assert_int_equal(getrlimit(RLIMIT_NOFILE, &limit.saved), 0);
-    struct rlimit tight = {(rlim_t)lowest_free_fd(), limit.saved.rlim_max};
-    assert_int_equal(setrlimit(RLIMIT_NOFILE, &tight), 0);
-    return limit;
-}
-
-/* No file can grow past one byte (EFBIG, as on a full disk). */
-static limit_t full_disk(void)
-{
-    limit_t limit = {RLIMIT_FSIZE, {0, 0}, signal(SIGXFSZ, SIG_IGN)};
-    assert_int_equal(getrlimit(RLIMIT_FSIZE, &limit.saved), 0);
-    struct rlimit tight = {1, limit.saved.rlim_max};
-    assert_int_equal(setrlimit(RLIMIT_FSIZE, &tight), 0);
-    return limit;
-}
-
-static void lift(limit_t *limit)
-{
-    assert_int_equal(setrlimit(limit->resource, &limit->saved), 0);
-    if (limit->resource == RLIMIT_FSIZE)
-        signal(SIGXFSZ, limit->saved_handler);
-}
-
 /* Take every session left and check they are numbered from *next_out on. */
 static void drain_in_order(wm_spill_t *spill, int *next_out)
 {
     wm_session_t *back;
     while (wm_spill_take(spill, &back) == WM_OK) {
-        wm_session_t *want = full_session((*next_out)++);
+        wm_session_t *want = numbered_session((*next_out)++);
         assert_same_session(want, back);
         wm_session_free(want);
         wm_session_free(back);
@@ -259,13 +207,13 @@ static void test_sessions_in_memory_without_a_file(void **state)
     wm_spill_t *spill = wm_spill_new();
     int fd_before = lowest_free_fd(), next_out = 0;
     wm_result_t rc[5];
-    limit_t limit = no_new_files();
+    test_limit_t limit = limit_open_files();
     for (int n = 0; n < 5; n++)
-        rc[n] = wm_spill_push(spill, full_session(n));
-    lift(&limit);
+        rc[n] = wm_spill_push(spill, numbered_session(n));
+    lift_limit(&limit);
     for (int n = 0; n < 5; n++)
         assert_int_equal(rc[n], WM_OK);
-    assert_int_equal(wm_spill_push(spill, full_session(5)), WM_OK);   /* no file tried again */
+    assert_int_equal(wm_spill_push(spill, numbered_session(5)), WM_OK);   /* no file tried again */
     assert_int_equal(lowest_free_fd(), fd_before);
     assert_int_equal(wm_spill_count(spill), 6);
     drain_in_order(spill, &next_out);
@@ -281,26 +229,26 @@ static void test_order_kept_across_a_full_disk(void **state)
     wm_result_t rc[3];
     wm_session_t *back;
     for (int i = 0; i < 3; i++)   /* in the file */
-        assert_int_equal(wm_spill_push(spill, full_session(next_in++)), WM_OK);
-    limit_t limit = full_disk();
+        assert_int_equal(wm_spill_push(spill, numbered_session(next_in++)), WM_OK);
+    test_limit_t limit = limit_file_size(1);
     for (int i = 0; i < 3; i++)   /* the file cannot take them: memory */
-        rc[i] = wm_spill_push(spill, full_session(next_in++));
-    lift(&limit);
+        rc[i] = wm_spill_push(spill, numbered_session(next_in++));
+    lift_limit(&limit);
     for (int i = 0; i < 3; i++)
         assert_int_equal(rc[i], WM_OK);
     for (int i = 0; i < 2; i++)   /* behind those in memory, although the file works again */
-        assert_int_equal(wm_spill_push(spill, full_session(next_in++)), WM_OK);
+        assert_int_equal(wm_spill_push(spill, numbered_session(next_in++)), WM_OK);
     for (int i = 0; i < 4; i++) {   /* the file's, then memory's */
-        wm_session_t *want = full_session(next_out++);
+        wm_session_t *want = numbered_session(next_out++);
         assert_int_equal(wm_spill_take(spill, &back), WM_OK);
         assert_same_session(want, back);
         wm_session_free(want);
         wm_session_free(back);
     }
-    assert_int_equal(wm_spill_push(spill, full_session(next_in++)), WM_OK);
+    assert_int_equal(wm_spill_push(spill, numbered_session(next_in++)), WM_OK);
     assert_int_equal(wm_spill_count(spill), 5);
     drain_in_order(spill, &next_out);
-    assert_int_equal(wm_spill_push(spill, full_session(next_in++)), WM_OK);   /* the file again */
+    assert_int_equal(wm_spill_push(spill, numbered_session(next_in++)), WM_OK);   /* the file again */
     drain_in_order(spill, &next_out);
     assert_int_equal(next_out, next_in);
     wm_spill_free(spill);
@@ -315,17 +263,17 @@ static void test_kept_in_memory_up_to_a_number(void **state)
     wm_session_t *back;
     for (int round = 0; round < 20; round++) {   /* memory, file, memory again when both empty */
         for (int i = 0; i < round % 5; i++)
-            assert_int_equal(wm_spill_push(spill, full_session(next_in++)), WM_OK);
+            assert_int_equal(wm_spill_push(spill, numbered_session(next_in++)), WM_OK);
         for (int i = 0; i < round % 3; i++)
             if (wm_spill_take(spill, &back) == WM_OK) {
-                wm_session_t *want = full_session(next_out++);
+                wm_session_t *want = numbered_session(next_out++);
                 assert_same_session(want, back);
                 wm_session_free(want);
                 wm_session_free(back);
             }
     }
     for (int i = 0; i < 3; i++)   /* freed with the queue */
-        assert_int_equal(wm_spill_push(spill, full_session(next_in++)), WM_OK);
+        assert_int_equal(wm_spill_push(spill, numbered_session(next_in++)), WM_OK);
     wm_spill_free(spill);
     assert_true(next_out > 10);
 }
@@ -340,16 +288,16 @@ static void test_raw_records_in_memory(void **state)
     wm_buf_t out = {0};
     for (int i = 0; i < 4; i++)
         assert_int_equal(wm_spill_push_raw(spill, records[i], strlen(records[i])), WM_OK);
-    limit_t limit = full_disk();
+    test_limit_t limit = limit_file_size(1);
     for (int i = 4; i < 6; i++)
         rc[i - 4] = wm_spill_push_raw(spill, records[i], strlen(records[i]));
-    lift(&limit);
+    lift_limit(&limit);
     assert_int_equal(rc[0], WM_OK);
     assert_int_equal(rc[1], WM_OK);
-    limit = no_new_files();   /* the file is made already: no change */
+    limit = limit_open_files();   /* the file is made already: no change */
     for (int i = 6; i < 8; i++)
         rc[i - 6] = wm_spill_push_raw(spill, records[i], strlen(records[i]));
-    lift(&limit);
+    lift_limit(&limit);
     assert_int_equal(rc[0], WM_OK);
     assert_int_equal(rc[1], WM_OK);
     for (int i = 0; i < 8; i++) {
@@ -361,9 +309,9 @@ static void test_raw_records_in_memory(void **state)
     wm_buf_free(&out);
 
     wm_spill_t *no_file = wm_spill_new();   /* never a file */
-    limit = no_new_files();
+    limit = limit_open_files();
     rc[0] = wm_spill_push_raw(no_file, "abc", 3);
-    lift(&limit);
+    lift_limit(&limit);
     assert_int_equal(rc[0], WM_OK);
     assert_int_equal(wm_spill_push_raw(no_file, "de", 2), WM_OK);
     assert_int_equal(wm_spill_take_raw(no_file, &out), WM_OK);
@@ -385,10 +333,10 @@ static void test_texts_in_memory(void **state)
     wm_spill_texts_t *texts = wm_spill_texts_new();
     for (int i = 0; i < 2; i++)
         assert_int_equal(wm_spill_texts_put(texts, put[i], strlen(put[i]), &at[i]), WM_OK);
-    limit_t limit = full_disk();
+    test_limit_t limit = limit_file_size(1);
     for (int i = 2; i < 4; i++)
         rc[i - 2] = wm_spill_texts_put(texts, put[i], strlen(put[i]), &at[i]);
-    lift(&limit);
+    lift_limit(&limit);
     assert_int_equal(rc[0], WM_OK);
     assert_int_equal(rc[1], WM_OK);
     assert_int_equal(wm_spill_texts_put(texts, put[4], strlen(put[4]), &at[4]), WM_OK);
@@ -405,10 +353,10 @@ static void test_texts_in_memory(void **state)
     wm_spill_texts_free(texts);
 
     texts = wm_spill_texts_new();   /* never a file */
-    limit = no_new_files();
+    limit = limit_open_files();
     for (int i = 0; i < 2; i++)
         rc[i] = wm_spill_texts_put(texts, put[i], strlen(put[i]), &at[i]);
-    lift(&limit);
+    lift_limit(&limit);
     assert_int_equal(rc[0], WM_OK);
     assert_int_equal(rc[1], WM_OK);
     assert_string_equal(text_at(texts, at[1], strlen(put[1])), put[1]);
@@ -476,7 +424,7 @@ static void test_damaged_records_are_rejected(void **state)
 {
     (void)state;
     wm_buf_t record = {0};
-    wm_session_t *full = full_session(3);
+    wm_session_t *full = numbered_session(3);
     assert_true(wm_record_put_session(&record, full));
     assert_true(session_decodes(record.data, record.len));
     for (size_t len = 0; len < record.len; len++)   /* every truncation */

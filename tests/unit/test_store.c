@@ -18,6 +18,7 @@
 #include "archive/session.h"
 #include "common/util.h"
 #include "store/store.h"
+#include "tests/unit/helpers.h"
 #include "tests/unit/session_asserts.h"
 
 /* Under AddressSanitizer: full stacks for allocations (libxapian has no
@@ -29,101 +30,36 @@ const char *__asan_default_options(void)
     return "fast_unwind_on_malloc=0";
 }
 
-static char tmpdir[] = "/tmp/test_store.XXXXXX";
-static char index_path[256];
-static wm_store_t *reader;   /* read-only handle on index_path, opened by the group setup */
+static wm_store_t *reader;   /* read-only handle on the fixtures' index, opened by the group setup */
 
 /* ---- fixtures --------------------------------------------------------- */
 
-static wm_session_t *make_session(const char *id, int year, const char *title, const char *type,
-                                  const char *track, const char *language, const char *abstract)
-{
-    wm_session_t *s = wm_session_new();
-    assert_non_null(s);
-    assert_int_equal(wm_session_set(&s->id, id), 0);
-    s->year = year;
-    assert_int_equal(wm_session_set(&s->title, title), 0);
-    assert_int_equal(wm_session_set(&s->type, type), 0);
-    if (track)
-        assert_int_equal(wm_session_add_track(s, track), 0);
-    assert_int_equal(wm_session_set(&s->language, language), 0);
-    assert_int_equal(wm_session_set(&s->abstract, abstract), 0);
-    return s;
-}
-
-/* Every field set, with newlines, backslashes and tabs in values. */
-static wm_session_t *full_session(void)
-{
-    wm_session_t *s = make_session("wm:1", 2019, "Libraries and Wikidata", "workshop", "GLAM", "en",
-                                   "A workshop for every library.\n\nBring a laptop \\ and C:\\path.");
-    assert_int_equal(wm_session_add_track(s, "Community Health"), 0);
-    assert_int_equal(wm_session_add_speaker(s, "Alex Stinson", "Sadads", NULL, "Works on GLAM.\nLine\ttwo \\n"), 0);
-    assert_int_equal(wm_session_add_speaker(s, "Jean-Luc Éclair", NULL, NULL, "Bio only"), 0);
-    assert_int_equal(wm_session_add_speaker(s, "Nobody Special", NULL, NULL, NULL), 0);
-    assert_int_equal(wm_session_add_translation(s, "fr"), 0);
-    assert_int_equal(wm_session_add_translation(s, "de"), 0);
-    assert_int_equal(wm_session_set(&s->type_label, "Workshop (90 min)"), 0);
-    s->duration_minutes = 90;
-    assert_int_equal(wm_session_set(&s->url, "https://wikimania.wikimedia.org/wiki/2019:Libraries"), 0);
-    assert_int_equal(wm_session_set(&s->source, "/data/wikimaniawiki.xml.bz2"), 0);
-    assert_int_equal(wm_session_set(&s->page_title, "2019:Libraries"), 0);
-    assert_int_equal(wm_session_set(&s->timestamp, "2019-05-01T10:00:00Z"), 0);
-    return s;
-}
-
-static void put(wm_store_t *store, wm_session_t *s)
-{
-    assert_int_equal(wm_store_put_session(store, s), WM_STORE_OK);
-    wm_session_free(s);
-}
-
 static void put_fixtures(wm_store_t *w)
 {
-    put(w, full_session());
+    put_and_free(w, full_session());
     wm_session_t *s = make_session("wm:2", 2021, "Community health in small wikis", "lightning talk",
                                    "Community Health", "fr", "Harassment, and museums that help.");
     assert_int_equal(wm_session_add_speaker(s, "Ann Other", NULL, NULL, NULL), 0);
-    put(w, s);
+    put_and_free(w, s);
     s = make_session("wm:3", 2014, "Open access museums", "talk", "GLAM", "en",
                      "Museums open their collections.");
     assert_int_equal(wm_session_add_speaker(s, "Bob Smith", "Bob_Smith_WMF", NULL, NULL), 0);
-    put(w, s);
+    put_and_free(w, s);
     s = make_session("wm:4", 0, "\"Zebra\" crossing", "panel", NULL, NULL,
                      "Ann Other is not a speaker here.");
     assert_int_equal(wm_session_add_speaker(s, "Alex Jones", NULL, NULL, NULL), 0);
     assert_int_equal(wm_session_add_speaker(s, "Stinson Beach", NULL, NULL, NULL), 0);
-    put(w, s);
-    put(w, make_session("wm:5", 2023, "Archives meet Wikidata", "talk", "Technology", "en",
-                        "Access to archives for everyone."));
+    put_and_free(w, s);
+    put_and_free(w, make_session("wm:5", 2023, "Archives meet Wikidata", "talk", "Technology", "en",
+                                "Access to archives for everyone."));
 }
 
 static int group_setup(void **state)
 {
-    (void)state;
-    if (!mkdtemp(tmpdir))
-        return -1;
-    snprintf(index_path, sizeof index_path, "%s/sub/dir/index", tmpdir);   /* parents made too */
-    wm_store_t *w = NULL;
-    char *message = NULL;
-    if (wm_store_open_writable(index_path, &w, &message) != WM_STORE_OK) {
-        fprintf(stderr, "# %s\n", message);
-        return -1;
-    }
+    wm_store_t *w = scratch_index("sub/dir/index");   /* parents made too */
     put_fixtures(w);
-    if (wm_store_commit(w) != WM_STORE_OK)
-        return -1;
-    wm_store_close(w);
-    return wm_store_open_readonly(index_path, &reader, &message) == WM_STORE_OK ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    wm_store_close(reader);
-    char *cmd = wm_strdup_printf("rm -rf '%s'", tmpdir);
-    int rc = system(cmd);
-    free(cmd);
-    return rc;
+    *state = reader = reopen_readonly(w, "sub/dir/index");   /* closed by close_index */
+    return 0;
 }
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -376,15 +312,11 @@ static void test_round_trip_of_every_field(void **state)
     wm_search_result_free(result);
 }
 
-/* A fresh writable index in its own directory (caller closes). */
+/* A fresh writable index in its own directory, its path in path (caller closes). */
 static wm_store_t *open_fresh(const char *name, char *path, size_t size)
 {
-    snprintf(path, size, "%s/%s", tmpdir, name);
-    wm_store_t *w = NULL;
-    char *message = NULL;
-    assert_int_equal(wm_store_open_writable(path, &w, &message), WM_STORE_OK);
-    assert_null(message);
-    return w;
+    snprintf(path, size, "%s", scratch_path(name));
+    return scratch_index(name);
 }
 
 static void test_replace_by_id(void **state)
@@ -392,8 +324,8 @@ static void test_replace_by_id(void **state)
     (void)state;
     char path[300];
     wm_store_t *w = open_fresh("replace", path, sizeof path);
-    put(w, make_session("wm:9", 2019, "Old title", "talk", NULL, "en", "First text."));
-    put(w, make_session("wm:9", 2020, "New title", "talk", NULL, "en", "Second text."));
+    put_and_free(w, make_session("wm:9", 2019, "Old title", "talk", NULL, "en", "First text."));
+    put_and_free(w, make_session("wm:9", 2020, "New title", "talk", NULL, "en", "Second text."));
     assert_int_equal(wm_store_commit(w), WM_STORE_OK);
     unsigned long count = 0;
     assert_int_equal(wm_store_count(w, &count), WM_STORE_OK);
@@ -417,7 +349,7 @@ static void test_exact_totals_with_paging(void **state)
     for (int i = 0; i < 25; i++) {
         char id[32];
         snprintf(id, sizeof id, "page:%02d", i);
-        put(w, make_session(id, 2000 + i, "Common words", "talk", NULL, "en", i % 5 ? "plain" : "special"));
+        put_and_free(w, make_session(id, 2000 + i, "Common words", "talk", NULL, "en", i % 5 ? "plain" : "special"));
     }
     assert_int_equal(wm_store_commit(w), WM_STORE_OK);
     wm_search_request_t request = {.query = "common", .sort = WM_SORT_OLDEST, .offset = 20, .limit = 10};
@@ -610,7 +542,7 @@ static void test_schema_mismatch(void **state)
     (void)state;
     char path[300];
     wm_store_t *w = open_fresh("schema", path, sizeof path);
-    put(w, make_session("wm:1", 2019, "Title", "talk", NULL, "en", "Text."));
+    put_and_free(w, make_session("wm:1", 2019, "Title", "talk", NULL, "en", "Text."));
     assert_int_equal(wm_store_set_metadata_for_testing(w, "wmsearch.schema", "999"), WM_STORE_OK);
     wm_store_close(w);
     char *message = NULL;
@@ -651,7 +583,7 @@ static void test_missing_index(void **state)
 {
     (void)state;
     char path[300];
-    snprintf(path, sizeof path, "%s/nothing-here", tmpdir);
+    snprintf(path, sizeof path, "%s", scratch_path("nothing-here"));
     wm_store_t *store = NULL;
     char *message = NULL;
     assert_int_equal(wm_store_open_readonly(path, &store, &message), WM_STORE_NOT_FOUND);
@@ -696,20 +628,20 @@ static wm_store_t *open_status_index(const char *name)
 {
     char path[300];
     wm_store_t *w = open_fresh(name, path, sizeof path);
-    put(w, event_session("st:none", "Wikimania 2019", NULL, "Archives without status"));
-    put(w, event_session("st:accepted", "Wikimania 2019", "accepted", "Archives accepted"));
-    put(w, event_session("st:confirmed", "Wikimania 2019", "confirmed", "Archives confirmed"));
-    put(w, event_session("st:submitted", "Wikimania 2019", "submitted", "Archives submitted"));
-    put(w, event_session("st:rejected", "Wikimania 2019", "rejected", "Archives rejected"));
-    put(w, event_session("st:withdrawn", "Wikimania 2019", "withdrawn", "Archives withdrawn"));
-    put(w, event_session("st:canceled", "Wikimania 2019", "canceled", "Archives canceled"));
+    put_and_free(w, event_session("st:none", "Wikimania 2019", NULL, "Archives without status"));
+    put_and_free(w, event_session("st:accepted", "Wikimania 2019", "accepted", "Archives accepted"));
+    put_and_free(w, event_session("st:confirmed", "Wikimania 2019", "confirmed", "Archives confirmed"));
+    put_and_free(w, event_session("st:submitted", "Wikimania 2019", "submitted", "Archives submitted"));
+    put_and_free(w, event_session("st:rejected", "Wikimania 2019", "rejected", "Archives rejected"));
+    put_and_free(w, event_session("st:withdrawn", "Wikimania 2019", "withdrawn", "Archives withdrawn"));
+    put_and_free(w, event_session("st:canceled", "Wikimania 2019", "canceled", "Archives canceled"));
     wm_session_t *s = event_session("fo:1", "FOSDEM 2012", "accepted", "Archives at FOSDEM");
     s->year = 2012;
     assert_int_equal(wm_session_add_speaker(s, "Pat Person", NULL, "3DLN9E", "Bio."), 0);
-    put(w, s);
+    put_and_free(w, s);
     s = event_session("fo:2", "FOSDEM 2012", "rejected", "Rejected at FOSDEM");
     s->year = 2012;
-    put(w, s);
+    put_and_free(w, s);
     assert_int_equal(wm_store_commit(w), WM_STORE_OK);
     return w;
 }
@@ -876,16 +808,6 @@ static void test_facet_names_for_event_and_status(void **state)
 
 /* ---- sources and incremental indexing (issue 5) -------------------------- */
 
-/* Write text to tmpdir/name; the path goes to path. */
-static void write_file(const char *name, const char *text, char *path, size_t size)
-{
-    snprintf(path, size, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    assert_int_equal(fputs(text, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
-}
-
 /* Read the source at path and put the sessions ids[] (NULL-terminated) from
  * it, timestamp ts; record it with the tallies given. */
 static void index_source_tallied(wm_store_t *w, const char *path, const char *dbname, const char *ts,
@@ -899,7 +821,7 @@ static void index_source_tallied(wm_store_t *w, const char *path, const char *db
         wm_session_t *s = make_session(*ids, 2019, *ids, "talk", NULL, "en", "Text.");
         assert_int_equal(wm_session_set(&s->timestamp, ts), 0);
         assert_int_equal(wm_session_set(&s->source, path), 0);
-        put(w, s);
+        put_and_free(w, s);
     }
     assert_int_equal(wm_store_source_finish(w, identity, complete, dbname, tallies, n_tallies), WM_STORE_OK);
     wm_store_source_free(identity);
@@ -926,7 +848,7 @@ static void test_source_identity(void **state)
     (void)state;
     char index[300], path[300];
     wm_store_t *w = open_fresh("identity", index, sizeof index);
-    write_file("identity.xml", "<mediawiki>one</mediawiki>\n", path, sizeof path);
+    snprintf(path, sizeof path, "%s", scratch_write_text("identity.xml", "<mediawiki>one</mediawiki>\n"));
     wm_store_source_t *identity = NULL;
     assert_int_equal(wm_store_source_identify(path, &identity, NULL), WM_STORE_OK);
     assert_int_equal(identity->size, 27);
@@ -940,7 +862,7 @@ static void test_source_identity(void **state)
     /* Same size, same mtime, other bytes: the fingerprint tells. */
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
-    write_file("identity.xml", "<mediawiki>two</mediawiki>\n", path, sizeof path);
+    snprintf(path, sizeof path, "%s", scratch_write_text("identity.xml", "<mediawiki>two</mediawiki>\n"));
     struct timespec times[2] = {st.st_atim, st.st_mtim};
     assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
     assert_false(is_unchanged(w, path));
@@ -948,7 +870,7 @@ static void test_source_identity(void **state)
     index_source(w, path, "wm", "2019-01-01T00:00:00Z", ids, false);
     assert_false(is_unchanged(w, path));
     char *message = NULL;
-    snprintf(path, sizeof path, "%s/no-such-file", tmpdir);
+    snprintf(path, sizeof path, "%s", scratch_path("no-such-file"));
     assert_int_equal(wm_store_source_identify(path, &identity, &message), WM_STORE_NOT_FOUND);
     assert_null(identity);
     assert_non_null(strstr(message, "no-such-file"));
@@ -970,9 +892,9 @@ static void test_prune_keeps_the_newest_dated_dump(void **state)
     (void)state;
     char index[300], old[300], new[300], other[300];
     wm_store_t *w = open_fresh("prune", index, sizeof index);
-    write_file("wm-20190101-pages.xml", "old", old, sizeof old);
-    write_file("wm-20200101-pages.xml", "new", new, sizeof new);
-    write_file("export.xml", "partial", other, sizeof other);
+    snprintf(old, sizeof old, "%s", scratch_write_text("wm-20190101-pages.xml", "old"));
+    snprintf(new, sizeof new, "%s", scratch_write_text("wm-20200101-pages.xml", "new"));
+    snprintf(other, sizeof other, "%s", scratch_write_text("export.xml", "partial"));
     const char *old_ids[] = {"wm:1", "wm:2", "wm:3", NULL}, *new_ids[] = {"wm:1", "wm:3", NULL};
     const char *other_ids[] = {"wm:9", NULL};
     /* The newer dump first: the older one's sessions lose, whatever the order. */
@@ -1002,7 +924,7 @@ static void test_prune_keeps_the_newest_dated_dump(void **state)
     assert_int_equal(stats->n_years, 1);
     assert_int_equal(stats->years[0].year, 2019);
     assert_int_equal(stats->years[0].sessions, 3);
-    assert_string_equal(stats->schema_version, "8");
+    assert_string_equal(stats->schema_version, "9");
     assert_int_equal(strlen(stats->last_update), 20);
     const char *dates[] = {"", "2019-01-01", "2020-01-01"};   /* sorted by path */
     for (size_t i = 0; i < 3; i++)
@@ -1032,9 +954,9 @@ static void test_source_tallies_and_stats_per_year(void **state)
     (void)state;
     char index[300], old[300], new[300], export[300];
     wm_store_t *w = open_fresh("tallies", index, sizeof index);
-    write_file("wm-20190101-pages.xml", "old", old, sizeof old);
-    write_file("wm-20200101-pages.xml", "new", new, sizeof new);
-    write_file("ev-schedule.json", "{}", export, sizeof export);
+    snprintf(old, sizeof old, "%s", scratch_write_text("wm-20190101-pages.xml", "old"));
+    snprintf(new, sizeof new, "%s", scratch_write_text("wm-20200101-pages.xml", "new"));
+    snprintf(export, sizeof export, "%s", scratch_write_text("ev-schedule.json", "{}"));
     const char *old_ids[] = {"wm:1", NULL}, *new_ids[] = {"wm:1", "wm:2", NULL}, *export_ids[] = {"ev:1", NULL};
     wm_tally_t old_tally = {.year = 2019, .pages = 10, .candidates = 5, .sessions = 3,
                             .rejected = {[WM_REJECT_NO_FIELDS] = 2}};
@@ -1076,7 +998,7 @@ static void test_rebuild_starts_empty(void **state)
     (void)state;
     char index[300], path[300];
     wm_store_t *w = open_fresh("rebuild", index, sizeof index);
-    write_file("rebuild.xml", "x", path, sizeof path);
+    snprintf(path, sizeof path, "%s", scratch_write_text("rebuild.xml", "x"));
     const char *ids[] = {"wm:1", "wm:2", NULL};
     index_source(w, path, "wm", "2019-01-01T00:00:00Z", ids, true);
     assert_int_equal(wm_store_set_metadata_for_testing(w, "wmsearch.schema", "999"), WM_STORE_OK);
@@ -1093,7 +1015,7 @@ static void test_rebuild_starts_empty(void **state)
     wm_store_stats_t *stats = NULL;
     assert_int_equal(wm_store_get_stats(w, &stats), WM_STORE_OK);
     assert_int_equal(stats->n_sources, 0);
-    assert_string_equal(stats->schema_version, "8");
+    assert_string_equal(stats->schema_version, "9");
     wm_store_stats_free(stats);
     wm_store_close(w);
 }
@@ -1215,16 +1137,11 @@ static void test_queued_failure_is_reported(void **state)
     (void)state;
     char path[300];
     wm_store_t *w = open_fresh("queued-failure", path, sizeof path);
-    struct rlimit old_limit, limit;
-    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old_limit), 0);
-    limit = old_limit;
-    limit.rlim_cur = 256 * 1024;
-    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
-    assert_int_equal(setrlimit(RLIMIT_FSIZE, &limit), 0);
     wm_buf_t text = {0};
     for (int i = 0; i < 200; i++)
         append_printf(&text, "word%d and more text %d, ", i, i * 7);
     char *abstract = wm_buf_take(&text);
+    test_limit_t limit = limit_file_size(256 * 1024);
     wm_store_status_t status = WM_STORE_OK;
     int failed_at = -1;
     for (int i = 0; i < 5000 && status == WM_STORE_OK; i++) {
@@ -1239,8 +1156,7 @@ static void test_queued_failure_is_reported(void **state)
     if (status == WM_STORE_OK)
         status = wm_store_commit(w);
     char *error = strdup(wm_store_last_error(w));
-    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old_limit), 0);
-    signal(SIGXFSZ, old_handler);
+    lift_limit(&limit);
     free(abstract);
     assert_int_not_equal(status, WM_STORE_OK);
     assert_true(failed_at < 4999);   /* reported by a queue call, not only at the end */
@@ -1271,23 +1187,29 @@ static wm_store_t *open_analysis_index(const char *name)
     wm_store_t *w = open_fresh(name, path, sizeof path);
     wm_session_t *s = analysis_session("an:1", "en", "Mapping with friends", "Maps of the city.");
     assert_int_equal(wm_session_add_speaker(s, "Léa Martin", NULL, NULL, NULL), 0);
-    put(w, s);
+    put_and_free(w, s);
     s = analysis_session("an:2", "en", "Wikipedia in Vietnam", "Editing in Vietnamese.");
     assert_int_equal(wm_session_add_speaker(s, "Nguyễn Văn An", NULL, NULL, NULL), 0);
-    put(w, s);
+    put_and_free(w, s);
     s = analysis_session("an:3", "da", "Søren's Straße and Æsir", "From Đà Nẵng to Łódź.");
     assert_int_equal(wm_session_add_track(s, "Éducation"), 0);
-    put(w, s);
-    put(w, analysis_session("an:4", "fr", "L’information et l'intégrité", "Une bibliothèque nationale."));
-    put(w, analysis_session("an:5", "en", "WikiWomen+ and C# meetup", "Meet the group."));
-    put(w, analysis_session("an:6", "en", "Libraries in Africa", "Public libraries across the continent."));
-    put(w, analysis_session("an:7", "en", "Africa's libraries", "Libraries of a continent."));
-    put(w, analysis_session("an:8", "de", "Bibliotheken der Zukunft", "Öffentliche Bibliotheken."));
-    put(w, analysis_session("an:9", "en", "National archives", "The archive of a nation."));
+    put_and_free(w, s);
+    put_and_free(w, analysis_session("an:4", "fr", "L’information et l'intégrité", "Une bibliothèque nationale."));
+    put_and_free(w, analysis_session("an:5", "en", "WikiWomen+ and C# meetup", "Meet the group."));
+    put_and_free(w, analysis_session("an:6", "en", "Libraries in Africa", "Public libraries across the continent."));
+    put_and_free(w, analysis_session("an:7", "en", "Africa's libraries", "Libraries of a continent."));
+    put_and_free(w, analysis_session("an:8", "de", "Bibliotheken der Zukunft", "Öffentliche Bibliotheken."));
+    put_and_free(w, analysis_session("an:9", "en", "National archives", "The archive of a nation."));
+    put_and_free(w, analysis_session("an:10", "en", "dma_buf buffer sharing", "Zero copy between drivers."));
+    s = analysis_session("an:12", "en", "Names written apart", "Decomposed text.");
+    assert_int_equal(wm_session_add_speaker(s, "Zoe\xcc\x88 Lee", NULL, NULL, NULL), 0);   /* e + U+0308 */
+    assert_int_equal(wm_session_add_speaker(s, "Йосип Коваль", NULL, NULL, NULL), 0);
+    put_and_free(w, s);
+    put_and_free(w, make_session("an:11", 2023, "Die Presse", "talk", "Zeitungen", "de", "Alte Ausgaben."));
     const char *tracks[][2] = {{"tr:1", "GLAM"}, {"tr:2", "GLAM, Heritage, and Culture"},
                                {"tr:3", "GLAM and Partnerships"}, {"tr:4", "Libraries"}};
     for (size_t i = 0; i < 4; i++)
-        put(w, make_session(tracks[i][0], 2019 + (int)i, "Track session", "talk", tracks[i][1], "en", "Text."));
+        put_and_free(w, make_session(tracks[i][0], 2019 + (int)i, "Track session", "talk", tracks[i][1], "en", "Text."));
     assert_int_equal(wm_store_commit(w), WM_STORE_OK);
     return w;
 }
@@ -1310,6 +1232,10 @@ static void test_folding_of_accents_and_letters(void **state)
     assert_found_by_query(w, "lodz", "an:3");         /* ł, ó, ź */
     assert_found_by_query(w, "track:education", "an:3");
     assert_found_by_query(w, "track:ÉDUCATION", "an:3");
+    assert_found_by_query(w, "speaker:zoe", "an:12");    /* a mark written apart (NFD) after a Latin letter */
+    assert_found_by_query(w, "speaker:zoë", "an:12");
+    assert_found_by_query(w, "speaker:йосип", "an:12");  /* other scripts keep their marks: й is no и */
+    assert_found_by_query(w, "speaker:иосип", "");
     wm_session_t *shown = NULL;   /* the text is stored as written */
     assert_int_equal(wm_store_get_session(w, "an:3", &shown), WM_STORE_OK);
     assert_string_equal(shown->title, "Søren's Straße and Æsir");
@@ -1318,6 +1244,36 @@ static void test_folding_of_accents_and_letters(void **state)
     assert_int_equal(wm_store_get_session(w, "an:2", &shown), WM_STORE_OK);
     assert_string_equal(shown->speakers[0].name, "Nguyễn Văn An");
     wm_session_free(shown);
+    wm_store_close(w);
+}
+
+/* The one snippet of a query that finds one session (caller frees the result). */
+static const char *only_snippet(wm_store_t *w, const char *query, size_t bytes, wm_search_result_t **result)
+{
+    wm_search_request_t request = {.query = query, .limit = 10, .snippet_bytes = bytes,
+                                   .highlight_start = "[", .highlight_end = "]"};
+    assert_int_equal(wm_store_search(w, &request, result), WM_STORE_OK);
+    assert_int_equal((*result)->n_hits, 1);
+    return (*result)->hits[0].snippet;
+}
+
+/* Snippets find the words as the index does: folded, elided, stemmed. */
+static void test_snippets_highlight_folded_words(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_analysis_index("snippets");
+    wm_search_result_t *result = NULL;
+    assert_string_equal(only_snippet(w, "lodz", 200, &result), "From Đà Nẵng to [Łódź].");
+    wm_search_result_free(result);
+    assert_string_equal(only_snippet(w, "bibliotheque", 200, &result), "Une [bibliothèque] nationale.");
+    wm_search_result_free(result);
+    assert_string_equal(only_snippet(w, "nation", 200, &result), "The archive of a [nation].");
+    wm_search_result_free(result);
+    /* too long for the bytes: the passage with the match, cut with "..." */
+    assert_string_equal(only_snippet(w, "nation", 12, &result), "...[nation].");
+    wm_search_result_free(result);
+    assert_string_equal(only_snippet(w, "archive", 12, &result), "The [archive]...");
+    wm_search_result_free(result);
     wm_store_close(w);
 }
 
@@ -1338,6 +1294,96 @@ static void test_elisions_and_suffixes(void **state)
     assert_found_by_query(w, "\"wikiwomen+ and c#\"", "an:5");
     assert_found_by_query(w, "\"africa's libraries\"", "an:7");   /* a possessive is no elision */
     assert_found_by_query(w, "\"africa s\"", "");
+    wm_store_close(w);
+}
+
+/* Xapian reads dma_buf as one word; people type its parts. */
+static void test_words_joined_by_underscores(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_analysis_index("underscores");
+    assert_found_by_query(w, "dma buf", "an:10");
+    assert_found_by_query(w, "dma_buf", "an:10");
+    assert_found_by_query(w, "DMA_BUF sharing", "an:10");
+    assert_found_by_query(w, "title:buf", "an:10");
+    assert_found_by_query(w, "\"dma buf\"", "an:10");             /* the parts in order */
+    assert_found_by_query(w, "\"dma_buf buffer\"", "an:10");      /* the word keeps its place */
+    assert_found_by_query(w, "\"buf dma\"", "");
+    wm_store_close(w);
+}
+
+/* Ranked ids of a query (the first 10). */
+static void assert_ranked(wm_store_t *store, const char *query, const char *expected)
+{
+    wm_search_request_t request = {.query = query, .limit = 10};
+    char *ids = search_request(store, &request, 0);
+    if (strcmp(ids, expected) != 0)
+        fail_msg("query '%s': ranked [%s], expected [%s]", query, ids, expected);
+    free(ids);
+}
+
+/* Stopwords are not required, but a title having them comes first. */
+static void test_stopwords_of_the_title_rank(void **state)
+{
+    (void)state;
+#ifndef HAVE_STOPWORDS
+    skip();
+#endif
+    char path[300];
+    wm_store_t *w = open_fresh("stopword-rank", path, sizeof path);
+    put_and_free(w, make_session("sr:1", 2020, "Get started", "talk", NULL, "en", "Get going."));
+    put_and_free(w, make_session("sr:2", 2020, "What they were, how to get them", "talk", NULL, "en", "Replication."));
+    put_and_free(w, make_session("sr:3", 2020, "Other things", "talk", NULL, "en", "They were here."));
+    assert_int_equal(wm_store_commit(w), WM_STORE_OK);
+    assert_ranked(w, "they were get", "sr:2 sr:1");
+    assert_ranked(w, "get", "sr:1 sr:2");
+    wm_store_close(w);
+}
+
+/* Length normalisation strong enough that a short session named by the
+ * word comes before a long one that repeats it. */
+static void test_short_sessions_named_by_the_word_rank_first(void **state)
+{
+    (void)state;
+    char path[300];
+    wm_store_t *w = open_fresh("length-rank", path, sizeof path);
+    /* As DebConf23's program has them. */
+    put_and_free(w, make_session("ln:1", 2023, "Debian Med BoF", "talk", "Debian Blends and Debian derived distributions", "en",
+                        "This will be a BoF session for the members of Debian Med team to meet and discuss about "
+                        "ongoing tasks and also future development work. The discussion will be preceded by a short "
+                        "introduction to Debian Med and what the team does, for newcomers who want to join us."));
+    put_and_free(w, make_session("ln:2", 2023, "Why Debian", "talk", "Introduction to Free Software & Debian", "en",
+                        "A personal life history using Linux and Debian. Uma historia de vida usando Linux e Debian."));
+    wm_buf_t text = {0};   /* the rest of a program: longer texts, as most are */
+    for (int i = 0; i < 10; i++)
+        append_printf(&text, "A paragraph about packages, policies, teams and tools number %d. ", i);
+    char *abstract = wm_buf_take(&text);
+    for (int i = 0; i < 8; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "ln:f%d", i);
+        put_and_free(w, make_session(id, 2023, "Packaging in practice", "talk", "Packaging", "en", abstract));
+    }
+    free(abstract);
+    assert_int_equal(wm_store_commit(w), WM_STORE_OK);
+    assert_ranked(w, "debian", "ln:2 ln:1");
+    wm_store_close(w);
+}
+
+/* A word of the title weighs more than the same word in an abstract:
+ * known-item searches type a few words of the title. */
+static void test_title_words_rank_first(void **state)
+{
+    (void)state;
+    char path[300];
+    wm_store_t *w = open_fresh("title-weight", path, sizeof path);
+    /* tw:1 is the shorter document: with the title's word counted once, it would come first. */
+    put_and_free(w, make_session("tw:1", 2020, "Notes", "talk", NULL, "en", "Lighthouses and keepers."));
+    put_and_free(w, make_session("tw:2", 2020, "Lighthouses", "talk", NULL, "en", "Keepers and their old towers."));
+    assert_int_equal(wm_store_commit(w), WM_STORE_OK);
+    wm_search_request_t request = {.query = "lighthouses", .limit = 10};
+    char *ids = search_request(w, &request, 0);
+    assert_string_equal(ids, "tw:2 tw:1");
+    free(ids);
     wm_store_close(w);
 }
 
@@ -1386,6 +1432,8 @@ static void test_track_words_and_whole_tracks(void **state)
     assert_found_by_query(w, "track:library", "tr:4");                    /* stemmed */
     assert_found_by_query(w, "track:\"glam\"", "tr:1");               /* quoted: the whole track */
     assert_found_by_query(w, "track:\"glam\" OR track:heritage", "tr:1 tr:2");
+    assert_found_by_query(w, "track:zeitung", "an:11");   /* the session's language (de) stems it */
+    assert_found_by_query(w, "track:zeitungen", "an:11");
     wm_search_request_t request = {.limit = 100, .track = "glam"};   /* an option: the whole track */
     assert_found(w, &request, "tr:1");
     request.track = "GLAM and Partnerships";
@@ -1441,29 +1489,29 @@ static wm_store_t *open_people_index(const char *name)
     wm_store_t *w = open_fresh(name, path, sizeof path);
     wm_session_t *s = people_session("pp:1", 2014, NULL, "GLAM");
     add_person(s, "M. Lindqvist", "Quillfeather", NULL);
-    put(w, s);
+    put_and_free(w, s);
     s = people_session("pp:2", 2019, "accepted", "Libraries");
     add_person(s, "Mara Lindqvist", "Quillfeather", "WMSE");
     add_person(s, "Tunde Adeyemi", NULL, NULL);
-    put(w, s);
+    put_and_free(w, s);
     s = people_session("pp:3", 2023, NULL, "GLAM");
     add_person(s, "MARA LINDQVÎST", NULL, NULL);   /* the same name, folded: linked */
-    put(w, s);
+    put_and_free(w, s);
     s = people_session("pp:4", 2024, NULL, "Education");
     add_person(s, "Mara Lindqvist-Ortiz", "Quillfeather", NULL);
-    put(w, s);
+    put_and_free(w, s);
     s = people_session("pp:5", 2024, NULL, "GLAM");
     add_person(s, "M. Lindqvist-Berg", NULL, NULL);   /* no link: another person */
-    put(w, s);
+    put_and_free(w, s);
     s = people_session("pp:6", 2019, NULL, NULL);
     add_person(s, "Mara Okafor", "MaraO", NULL);
-    put(w, s);
+    put_and_free(w, s);
     s = people_session("pp:7", 2021, "rejected", NULL);
     add_person(s, "Mara Okafor", NULL, NULL);
-    put(w, s);
+    put_and_free(w, s);
     s = people_session("pp:8", 2023, NULL, NULL);
     add_person(s, "Léa Dubois", NULL, NULL);
-    put(w, s);
+    put_and_free(w, s);
     assert_int_equal(wm_store_commit(w), WM_STORE_OK);
     return w;
 }
@@ -1566,7 +1614,7 @@ static void test_speaker_affiliation_and_raw_round_trip(void **state)
     wm_speaker_t sp = {.name = "Van Anh Dam", .username = "Van Anh Dam", .affiliation = "WMEU",
                        .raw = "User:Van Anh Dam (WMEU)", .code = "C1"};
     assert_int_equal(wm_session_add_person(s, &sp), 0);
-    put(w, s);
+    put_and_free(w, s);
     wm_session_t *got = NULL;
     assert_int_equal(wm_store_get_session(w, "pp:9", &got), WM_STORE_OK);
     assert_int_equal(got->n_speakers, 1);
@@ -1616,7 +1664,12 @@ int main(void)
         cmocka_unit_test(test_queued_puts_read_as_direct_puts),
         cmocka_unit_test(test_queued_failure_is_reported),
         cmocka_unit_test(test_folding_of_accents_and_letters),
+        cmocka_unit_test(test_snippets_highlight_folded_words),
         cmocka_unit_test(test_elisions_and_suffixes),
+        cmocka_unit_test(test_words_joined_by_underscores),
+        cmocka_unit_test(test_title_words_rank_first),
+        cmocka_unit_test(test_stopwords_of_the_title_rank),
+        cmocka_unit_test(test_short_sessions_named_by_the_word_rank_first),
         cmocka_unit_test(test_stopwords_need_not_occur),
         cmocka_unit_test(test_stems_of_the_session_language),
         cmocka_unit_test(test_track_words_and_whole_tracks),
@@ -1626,5 +1679,5 @@ int main(void)
         cmocka_unit_test(test_find_person),
         cmocka_unit_test(test_speaker_affiliation_and_raw_round_trip),
     };
-    return cmocka_run_group_tests_name("store", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("store", tests, group_setup, close_index);
 }

@@ -14,38 +14,7 @@
 
 #include "archive/stream.h"
 #include "common/util.h"
-
-static char scratch[256];
-
-/* A path inside the scratch directory; the result is a static buffer per slot. */
-static const char *scratch_path(const char *name)
-{
-    static char paths[4][PATH_MAX];
-    static int slot;
-    char *path = paths[slot++ % 4];
-    snprintf(path, PATH_MAX, "%s/%s", scratch, name);
-    return path;
-}
-
-/* Run a shell command inside the scratch directory; fail the test if it fails. */
-static void shell(const char *fmt, ...)
-{
-    char command[2 * PATH_MAX + 512];
-    int used = snprintf(command, sizeof command, "cd '%s' && ", scratch);
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(command + used, sizeof command - (size_t)used, fmt, args);
-    va_end(args);
-    assert_int_equal(system(command), 0);
-}
-
-static void write_file(const char *name, const void *data, size_t len)
-{
-    FILE *f = fopen(scratch_path(name), "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
+#include "tests/unit/helpers.h"
 
 /* Text that compresses only moderately, so compressed files span several
  * 64 KiB input windows. */
@@ -132,21 +101,6 @@ static long file_size(const char *name)
     return size;
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(scratch, sizeof scratch, "%s/wmtest-stream-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    return mkdtemp(scratch) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char command[PATH_MAX + 16];
-    snprintf(command, sizeof command, "rm -rf '%s'", scratch);
-    return system(command) == 0 ? 0 : -1;
-}
-
 /* --- tests ---------------------------------------------------------------- */
 
 static void test_sniff_magic(void **state)
@@ -176,7 +130,7 @@ static void test_plain_file(void **state)
     (void)state;
     size_t len = 200000;
     char *text = make_text(len, 1);
-    write_file("plain.xml", text, len);
+    scratch_write("plain.xml", text, len);
     assert_reads(scratch_path("plain.xml"), WM_COMPRESSION_NONE, text, len);
     assert_int_equal(file_size("plain.xml"), (long)len);
     free(text);
@@ -187,13 +141,13 @@ static void test_gzip_multi_member(void **state)
     (void)state;
     size_t len = 300000;
     char *text = make_text(2 * len, 2);
-    write_file("a.txt", text, len);
-    write_file("b.txt", text + len, len);
+    scratch_write("a.txt", text, len);
+    scratch_write("b.txt", text + len, len);
     /* A name without .gz: the magic bytes decide. */
-    shell("gzip -c a.txt > multi.dat && gzip -c b.txt >> multi.dat");
+    scratch_shell("gzip -c a.txt > multi.dat && gzip -c b.txt >> multi.dat");
     assert_reads(scratch_path("multi.dat"), WM_COMPRESSION_GZIP, text, 2 * len);
     /* Zero padding after the last member is tolerated, as gzip does. */
-    shell("cp multi.dat padded.gz && head -c 1000 /dev/zero >> padded.gz && gzip -t padded.gz");
+    scratch_shell("cp multi.dat padded.gz && head -c 1000 /dev/zero >> padded.gz && gzip -t padded.gz");
     assert_reads(scratch_path("padded.gz"), WM_COMPRESSION_GZIP, text, 2 * len);
     free(text);
 }
@@ -201,9 +155,9 @@ static void test_gzip_multi_member(void **state)
 static void test_gzip_empty_member(void **state)
 {
     (void)state;
-    write_file("nothing.txt", "", 0);
-    write_file("word.txt", "word", 4);
-    shell("gzip -c nothing.txt > e.gz && gzip -c word.txt >> e.gz && gzip -c nothing.txt >> e.gz");
+    scratch_write("nothing.txt", "", 0);
+    scratch_write("word.txt", "word", 4);
+    scratch_shell("gzip -c nothing.txt > e.gz && gzip -c word.txt >> e.gz && gzip -c nothing.txt >> e.gz");
     assert_reads(scratch_path("e.gz"), WM_COMPRESSION_GZIP, "word", 4);
 }
 
@@ -212,10 +166,10 @@ static void test_bzip2_multistream(void **state)
     (void)state;
     size_t len = 150000;
     char *text = make_text(3 * len, 3);
-    write_file("p1.txt", text, len);
-    write_file("p2.txt", text + len, len);
-    write_file("p3.txt", text + 2 * len, len);
-    shell("bzip2 -c p1.txt > multi.bz2 && bzip2 -c p2.txt >> multi.bz2 && bzip2 -c p3.txt >> multi.bz2");
+    scratch_write("p1.txt", text, len);
+    scratch_write("p2.txt", text + len, len);
+    scratch_write("p3.txt", text + 2 * len, len);
+    scratch_shell("bzip2 -c p1.txt > multi.bz2 && bzip2 -c p2.txt >> multi.bz2 && bzip2 -c p3.txt >> multi.bz2");
     assert_reads(scratch_path("multi.bz2"), WM_COMPRESSION_BZIP2, text, 3 * len);
     free(text);
 }
@@ -225,8 +179,8 @@ static void test_truncated_gzip(void **state)
     (void)state;
     size_t len = 200000;
     char *text = make_text(len, 4);
-    write_file("t.txt", text, len);
-    shell("gzip -c t.txt > full.gz && head -c 50000 full.gz > cut.gz");
+    scratch_write("t.txt", text, len);
+    scratch_shell("gzip -c t.txt > full.gz && head -c 50000 full.gz > cut.gz");
     char want[64];
     snprintf(want, sizeof want, "truncated gzip data at byte %ld", file_size("cut.gz"));
     assert_fails(scratch_path("cut.gz"), text, 1000, want, NULL);
@@ -238,9 +192,9 @@ static void test_truncated_bzip2(void **state)
     (void)state;
     size_t len = 200000;
     char *text = make_text(len, 5);
-    write_file("t.txt", text, len);
+    scratch_write("t.txt", text, len);
     /* Two streams, cut inside the second: the first one's data is delivered. */
-    shell("bzip2 -c t.txt > cut.bz2 && bzip2 -c t.txt > full.bz2 && head -c 500 full.bz2 >> cut.bz2");
+    scratch_shell("bzip2 -c t.txt > cut.bz2 && bzip2 -c t.txt > full.bz2 && head -c 500 full.bz2 >> cut.bz2");
     char want[64];
     snprintf(want, sizeof want, "truncated bzip2 data at byte %ld", file_size("cut.bz2"));
     assert_fails(scratch_path("cut.bz2"), text, len, want, NULL);
@@ -252,8 +206,8 @@ static void test_corrupt_bzip2(void **state)
     (void)state;
     size_t len = 100000;
     char *text = make_text(len, 6);
-    write_file("c.txt", text, len);
-    shell("bzip2 -c c.txt > flip.bz2");
+    scratch_write("c.txt", text, len);
+    scratch_shell("bzip2 -c c.txt > flip.bz2");
     /* Flip one bit in the middle of the compressed block. */
     FILE *f = fopen(scratch_path("flip.bz2"), "r+b");
     assert_non_null(f);
@@ -270,10 +224,10 @@ static void test_corrupt_bzip2(void **state)
 static void test_gzip_trailing_garbage(void **state)
 {
     (void)state;
-    write_file("g.txt", "<mediawiki/>\n", 13);
-    shell("gzip -c g.txt > garbage.gz");
+    scratch_write("g.txt", "<mediawiki/>\n", 13);
+    scratch_shell("gzip -c g.txt > garbage.gz");
     long valid = file_size("garbage.gz");
-    shell("printf 'this is not gzip' >> garbage.gz");
+    scratch_shell("printf 'this is not gzip' >> garbage.gz");
     char want[64];
     snprintf(want, sizeof want, "trailing garbage after gzip data at byte %ld", valid);
     assert_fails(scratch_path("garbage.gz"), "<mediawiki/>\n", 13, want, NULL);
@@ -282,7 +236,7 @@ static void test_gzip_trailing_garbage(void **state)
 static void test_corrupt_gzip_header(void **state)
 {
     (void)state;
-    write_file("bad.gz", "\x1f\x8b\x63\0\0\0\0\0\0\0", 10);
+    scratch_write("bad.gz", "\x1f\x8b\x63\0\0\0\0\0\0\0", 10);
     assert_fails(scratch_path("bad.gz"), "", 0, "corrupt gzip data (", " at byte ");
 }
 
@@ -300,25 +254,25 @@ static void assert_refused(const char *path, const char *name)
 static void test_unsupported_compression_refused(void **state)
 {
     (void)state;
-    write_file("x.txt", "<mediawiki/>", 12);
+    scratch_write("x.txt", "<mediawiki/>", 12);
     if (system("command -v xz >/dev/null 2>&1") == 0)
-        shell("xz -c x.txt > dump.xml.xz");
+        scratch_shell("xz -c x.txt > dump.xml.xz");
     else
-        write_file("dump.xml.xz", "\xfd" "7zXZ\0\0\0", 8);
+        scratch_write("dump.xml.xz", "\xfd" "7zXZ\0\0\0", 8);
     assert_refused(scratch_path("dump.xml.xz"), "xz");
     if (system("command -v zstd >/dev/null 2>&1") == 0)
-        shell("zstd -q -c x.txt > dump.zst");
+        scratch_shell("zstd -q -c x.txt > dump.zst");
     else
-        write_file("dump.zst", "\x28\xb5\x2f\xfd\0\0\0", 7);
+        scratch_write("dump.zst", "\x28\xb5\x2f\xfd\0\0\0", 7);
     assert_refused(scratch_path("dump.zst"), "zstd");
-    write_file("dump.7z", "7z\xbc\xaf\x27\x1c\0\x04", 8);
+    scratch_write("dump.7z", "7z\xbc\xaf\x27\x1c\0\x04", 8);
     assert_refused(scratch_path("dump.7z"), "7z");
 }
 
 static void test_empty_and_missing_files(void **state)
 {
     (void)state;
-    write_file("empty.xml", "", 0);
+    scratch_write("empty.xml", "", 0);
     wm_stream_t *stream = open_ok(scratch_path("empty.xml"));
     assert_int_equal(wm_stream_compression(stream), WM_COMPRESSION_NONE);
     const unsigned char *data = NULL;
@@ -343,8 +297,8 @@ static void test_peek_before_read(void **state)
     (void)state;
     size_t len = 100000;
     char *text = make_text(len, 7);
-    write_file("peek.txt", text, len);
-    shell("gzip -c peek.txt > peek.gz");
+    scratch_write("peek.txt", text, len);
+    scratch_shell("gzip -c peek.txt > peek.gz");
     wm_stream_t *stream = open_ok(scratch_path("peek.gz"));
     const unsigned char *data = NULL;
     assert_true(wm_stream_peek(stream, 100, &data) >= 100);
@@ -372,7 +326,7 @@ static void test_peek_before_read(void **state)
     wm_stream_close(stream);
 
     /* A peek larger than the whole file returns the whole file. */
-    write_file("small.txt", "tiny", 4);
+    scratch_write("small.txt", "tiny", 4);
     stream = open_ok(scratch_path("small.txt"));
     assert_int_equal(wm_stream_peek(stream, 1 << 20, &data), 4);
     assert_memory_equal(data, "tiny", 4);
@@ -398,5 +352,5 @@ int main(void)
         cmocka_unit_test(test_empty_and_missing_files),
         cmocka_unit_test(test_peek_before_read),
     };
-    return cmocka_run_group_tests_name("stream", tests, setup, teardown);
+    return cmocka_run_group_tests_name("stream", tests, NULL, NULL);
 }
