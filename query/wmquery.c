@@ -7,7 +7,8 @@
  * Wiring only, in notmuch's way: a declarative option table, a table of
  * commands, and one printer interface (printer.h) with an implementation per
  * --format; terminal.h decides colour, width and the pager.  Exit status: 0
- * something matched, 1 nothing matched (or no such session), 2 usage or
+ * something matched, 1 nothing matched (or no such session, or the output
+ * could not be written), 2 usage or
  * query syntax error, 3 the index is missing or unreadable, 4 several
  * people fit the name given to person. */
 #include "config.h"
@@ -17,6 +18,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "cli/options.h"
@@ -381,6 +383,17 @@ static int output_failed(void)
     return EXIT_INDEX;
 }
 
+/* What went to stdout must have got there: false, after saying so, when it
+ * could not be written (a full disk, /dev/full).  Exit status 1 then, as
+ * wmindex's: before, wmquery > /dev/full exited 0. */
+static bool output_written(void)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return true;
+    fprintf(stderr, "wmquery: cannot write the output: %s\n", strerror(errno));
+    return false;
+}
+
 /* Called once there is something to print, so that an error never opens the pager. */
 static void begin_output(options_t *opt)
 {
@@ -575,6 +588,8 @@ static int run_command(options_t *opt, wm_store_t *store)
     };
     opt->page = opt->printer->for_people && !opt->no_pager && !opt->request.count_only && wm_terminal_is_tty();
     int rc = opt->command->run(opt, store);
+    if (opt->pager.pid < 0 && !output_written())   /* a pager the reader quit early is no failure */
+        rc = EXIT_NO_MATCH;
     wm_pager_finish(&opt->pager);
     return rc;
 }

@@ -108,6 +108,11 @@ bool in_list(const stopword_list *list, const std::string &word)
 
 }  // namespace
 
+std::string own_stem_term(const std::string &prefix, const std::string &stem, const std::string &english)
+{
+    return "Z" + prefix + stem + OWN_STEM_SEPARATOR + english;
+}
+
 std::string fold(const std::string &text)
 {
     if (!needs_folding(text))
@@ -149,6 +154,47 @@ std::string base_language(const std::string &code)
     return base;
 }
 
+namespace {
+
+// The two-letter codes of Snowball's stemmers (Xapian 1.4 knows those up
+// to "tr"; later Snowball adds the rest) and their names as
+// Xapian::Stem::get_available_languages() says them.
+const struct { char code[3]; const char *name; } SNOWBALL_CODES[] = {
+    {"ar", "arabic"}, {"ca", "catalan"}, {"da", "danish"}, {"de", "german"}, {"el", "greek"},
+    {"en", "english"}, {"es", "spanish"}, {"et", "estonian"}, {"eu", "basque"}, {"fi", "finnish"},
+    {"fr", "french"}, {"ga", "irish"}, {"hi", "hindi"}, {"hu", "hungarian"}, {"hy", "armenian"},
+    {"id", "indonesian"}, {"it", "italian"}, {"lt", "lithuanian"}, {"nb", "norwegian"}, {"ne", "nepali"},
+    {"nl", "dutch"}, {"nn", "norwegian"}, {"no", "norwegian"}, {"pl", "polish"}, {"pt", "portuguese"},
+    {"ro", "romanian"}, {"ru", "russian"}, {"sr", "serbian"}, {"sv", "swedish"}, {"ta", "tamil"},
+    {"tr", "turkish"}, {"yi", "yiddish"},
+};
+
+// Whether Xapian may have a stemmer for language: false for a two-letter
+// code that names no Snowball stemmer this Xapian has (uk, zh, ja ...),
+// which Xapian::Stem would answer by throwing, some 50,000 instructions in
+// every query of an index with such a language.  Other codes: maybe.
+bool may_have_stemmer(const std::string &language)
+{
+    if (language.size() != 2)
+        return true;
+    for (const auto &known : SNOWBALL_CODES)
+        if (language == known.code) {
+            const std::string available = " " + Xapian::Stem::get_available_languages() + " ";
+            return available.find(" " + std::string(known.name) + " ") != std::string::npos;
+        }
+    return false;
+}
+
+}  // namespace
+
+bool has_stemmer(const std::string &language)
+{
+    if (language.size() == 2)   // the table's answer is the constructor's (stemmer_for)
+        return may_have_stemmer(language);
+    Xapian::Stem unused;
+    return stemmer_for(language, unused);
+}
+
 bool stemmer_for(const std::string &language, Xapian::Stem &stemmer)
 {
     // Per thread: a Snowball stemmer keeps its work buffers between calls.
@@ -157,7 +203,8 @@ bool stemmer_for(const std::string &language, Xapian::Stem &stemmer)
     if (found == known.end()) {
         Xapian::Stem made;
         try {
-            if (!language.empty() && language.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos)
+            if (!language.empty() && language.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos &&
+                may_have_stemmer(language))
                 made = Xapian::Stem(language);   // Xapian knows ISO 639 codes: "fr", "de", "ar"
         } catch (const Xapian::InvalidArgumentError &) {
         }
@@ -270,10 +317,10 @@ void text_indexer::index(const std::string &text, const std::string &prefix, Xap
     if (!prefix.empty())
         tg.index_text(text, 1, prefix);
     tg.index_text(text, weight);
-    for (const std::string &stem : own_stems(text)) {
-        doc.add_term("Z" + stem, 0);
+    for (const own_stem &stem : own_stems(text)) {
+        doc.add_term(own_stem_term("", stem.stem, stem.english), 0);
         if (!prefix.empty())
-            doc.add_term("Z" + prefix + stem, 0);
+            doc.add_term(own_stem_term(prefix, stem.stem, stem.english), 0);
     }
 }
 
@@ -282,7 +329,7 @@ void text_indexer::index(const std::string &text, const std::string &prefix, Xap
 // Russian stemmer on a Latin word: no inflection, and the unstemmed term is
 // there).  The callers add them with wdf 0 (matching, not weighing; the
 // document's length stays what English gives it).
-std::vector<std::string> text_indexer::own_stems(const std::string &text)
+std::vector<text_indexer::own_stem> text_indexer::own_stems(const std::string &text)
 {
     if (!has_own_stemmer)
         return {};
@@ -291,13 +338,13 @@ std::vector<std::string> text_indexer::own_stems(const std::string &text)
     plain.set_document(words);
     plain.index_text_without_positions(text);
     Xapian::Stem english("english");
-    std::vector<std::string> stems;
+    std::vector<own_stem> stems;
     for (auto t = words.termlist_begin(); t != words.termlist_end(); ++t) {
         const std::string &word = *t;
         if (stopper(word))
             continue;
-        std::string stem = own_stemmer(word);
-        if (stem != word && stem != english(word))
+        own_stem stem{own_stemmer(word), english(word)};
+        if (stem.stem != word && stem.stem != stem.english)
             stems.push_back(stem);
     }
     return stems;
@@ -310,8 +357,8 @@ void text_indexer::index_filter_words(const std::string &text, const std::string
     saw_joined = saw_joined || text.find_first_of(JOINERS) != std::string::npos;
     note_prefix(prefix);
     tg.index_text_without_positions(text, 0, prefix);
-    for (const std::string &stem : own_stems(text))
-        doc.add_term("Z" + prefix + stem, 0);
+    for (const own_stem &stem : own_stems(text))   // a filter: the stem alone (track_query)
+        doc.add_term("Z" + prefix + stem.stem, 0);
 }
 
 void text_indexer::index_word_parts()

@@ -36,11 +36,17 @@
  *    time); Xapian's STOP_STEMMED when indexing (a stopword is indexed
  *    unstemmed with its position, so phrases keep it, but gets no Z stem).
  *  - Stemming: English always; a session in another language with a
- *    Snowball stemmer also gets the stems of that language (Z terms without
+ *    Snowball stemmer also gets the stems of that language (terms without
  *    positions and with wdf 0: they make inflections match without
- *    weighing twice; not a stem that is its word unchanged); its track
- *    words too (ZXT).  The query side: see store_search.cc, stemmed_query
- *    and track_query.
+ *    weighing twice; not a stem that is its word unchanged nor its English
+ *    stem).  Such a stem is written with the English stem of the word that
+ *    gave it (own_stem_term: "Zwikidat wikidata" for a German session's
+ *    "Wikidata"), so that a query skips the sessions its English stem
+ *    already finds: `wikidata` needs no other term, `wikidaten` adds
+ *    "Zwikidat wikidata" (schema 10; before, "Zwikidat" alone, which the
+ *    matcher stepped through for every match of "Zwikidata").  Its track
+ *    words get the stem alone (ZXT, a filter).  The query side: see
+ *    store_search.cc, stemmed_query and track_query.
  */
 #ifndef WM_STORE_ANALYSIS_H
 #define WM_STORE_ANALYSIS_H
@@ -53,6 +59,14 @@
 
 namespace wmstore {
 
+// Between an own-language stem and its word's English stem in a term.
+// No word has a space.
+const char OWN_STEM_SEPARATOR = ' ';
+
+// The term of an own-language stem of a word whose English stem is
+// english, in the text of prefix ("" the plain text, "S" the title).
+std::string own_stem_term(const std::string &prefix, const std::string &stem, const std::string &english);
+
 // The text with diacritics folded and elisions split (see above); case kept.
 std::string fold(const std::string &text);
 
@@ -61,6 +75,10 @@ std::string base_language(const std::string &code);
 
 // The Snowball stemmer of a language code; false when Xapian has none.
 bool stemmer_for(const std::string &language, Xapian::Stem &stemmer);
+
+// Whether Xapian has a stemmer for the language code, without making one
+// for a two-letter code (a query that stems no word needs none).
+bool has_stemmer(const std::string &language);
 
 // Whether a folded, lower-case word is a stopword of the language.
 bool is_stopword(const std::string &language, const std::string &word);
@@ -102,7 +120,8 @@ class text_indexer {
     bool saw_joined = false;  // a '+', '#' or '_' was indexed: index_word_parts has work
     std::vector<std::string> text_prefixes;   // the prefixes text went into ("" too)
     void note_prefix(const std::string &prefix);
-    std::vector<std::string> own_stems(const std::string &text);
+    struct own_stem { std::string stem, english; };   // a word's stems in its language and English
+    std::vector<own_stem> own_stems(const std::string &text);
 public:
     text_indexer(Xapian::Document &doc, const std::string &language);
     // The text into the unprefixed terms (each word weight times), and into

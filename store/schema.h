@@ -13,8 +13,10 @@
  * folding (diacritics, ø ß æ đ ...), elisions split (l'information ->
  * l information), English and the session language's stopwords with
  * STOP_STEMMED (no Z stem, but the word with its position), word+ / word#
- * also as word, dma_buf also as dma and buf, and the stems of the session's own language (Z terms, wdf
- * 0, no positions) besides the English ones.  The folding's ICU data is a
+ * also as word, dma_buf also as dma and buf, and the stems of the session's own language (wdf
+ * 0, no positions) besides the English ones, each written with the English
+ * stem of its word ("Zwikidat wikidata", "ZSwikidat wikidata": a query
+ * skips the sessions its English stem finds; analysis.h).  The folding's ICU data is a
  * table generated at build time (store/fold_table_gen.cc).
  *
  *   prefix    query field   kind       what
@@ -55,6 +57,13 @@
  *                                      (people: a person is the sessions
  *                                      linked by XPUSER or XPNAME, found at
  *                                      query time; speaker: matches them all)
+ *   XPSEED    -             exact      word TAB key: each folded word of a
+ *                                      speaker's name or username with that
+ *                                      key ('n' + folded name, 'u' + folded
+ *                                      username): who a speaker: value names
+ *   XPLINK    -             exact      key TAB key: a speaker's name key and
+ *                                      username key, both ways: the links
+ *                                      that make a person (people.cc)
  *   XLINK     -             exact      link keys of the talk (store.cc, put):
  *                                      "code:<year>:<code>" when the page or
  *                                      export gives a pretalx/eventyay talk
@@ -175,7 +184,9 @@ const char SCHEMA_KEY[] = "wmsearch.schema";
 // 9: title words weigh twice in the plain text (TITLE_WEIGHT), words joined by '_' indexed with
 //    their parts, an export's acronym among the event words (XE), track words stemmed in the
 //    session's language too (ZXT), a mark written apart after an ASCII letter folded
-const char SCHEMA_VERSION[] = "9";
+// 10: an own-language stem written with its word's English stem (analysis.h); people's seed
+//    and link terms (XPSEED, XPLINK: speaker: reads no document to find a person)
+const char SCHEMA_VERSION[] = "10";
 // The wdf of a title word in the plain text (the S terms keep 1): what a
 // known-item search types is a few words of the title (bench/relevance.py).
 const Xapian::termcount TITLE_WEIGHT = 2;
@@ -194,7 +205,8 @@ const char ERROR_CONTEXT[] = "wmsearch";   // marks QueryParserErrors we made
 enum field_id { F_TEXT, F_TITLE, F_SPEAKER_TEXT, F_SPEAKER, F_TRACK, F_TYPE, F_LANG,
                 F_YEAR, F_ID, F_URL, F_SOURCE, F_LINK, F_EVENT_TEXT, F_EVENT, F_STATUS,
                 F_TRACK_WORDS,
-                F_PERSON_NAME, F_PERSON_USER, F_PERSON_WORD /* people: store/people.cc */ };
+                F_PERSON_NAME, F_PERSON_USER, F_PERSON_WORD, F_PERSON_SEED, F_PERSON_LINK
+                /* people: store/people.cc */ };
 
 enum field_kind {
     KIND_TEXT,     // TermGenerator terms; a query field maps to add_prefix
@@ -236,6 +248,8 @@ static const field_spec FIELDS[] = {
     {F_PERSON_NAME, NULL, "XPNAME", KIND_VERBATIM, F_TEXT},
     {F_PERSON_USER, NULL, "XPUSER", KIND_VERBATIM, F_TEXT},
     {F_PERSON_WORD, NULL, "XPWORD", KIND_VERBATIM, F_TEXT},
+    {F_PERSON_SEED, NULL, "XPSEED", KIND_VERBATIM, F_TEXT},
+    {F_PERSON_LINK, NULL, "XPLINK", KIND_VERBATIM, F_TEXT},
 };
 
 enum value_slot { SLOT_YEAR = 0, SLOT_TITLE = 1, SLOT_TYPE = 2, SLOT_LANGUAGE = 3, SLOT_TRACKS = 4,
@@ -284,7 +298,7 @@ void settle_writer(wm_store_t *store);
 // says: diacritics removed, ø ß æ đ as o ss ae d, elisions split), '_' as
 // a space.  The form of person keys.
 std::string person_fold(const std::string &text);
-// The people terms (XPNAME, XPUSER, XPWORD) and slot 11 of a session.
+// The people terms (XPNAME, XPUSER, XPWORD, XPSEED, XPLINK) and slot 11 of a session.
 void index_people(Xapian::Document &doc, const wm_session_t *s);
 // speaker:value widened to the people it names: every session of anyone
 // whose name or username value matches (bounded work; MatchNothing when

@@ -235,26 +235,60 @@ void check_alloc(int rc)
         throw std::bad_alloc();
 }
 
-void decode_speaker(wm_session_t *s, const std::string &raw)
+// A part of the document data: where it is, not a copy (every hit of a
+// search is decoded: copying each line, then its value, then comparing
+// names as strings was most of decoding).
+struct data_span {
+    const char *at;
+    size_t size;
+    bool is(const char *name) const { return strlen(name) == size && memcmp(at, name, size) == 0; }
+};
+
+// span unescaped into out (replacing it): unescape_value without copies.
+void unescape_into(const data_span &span, std::string &out)
 {
-    std::vector<std::string> parts;
-    size_t start = 0;
-    for (size_t tab; (tab = raw.find('\t', start)) != std::string::npos; start = tab + 1)
-        parts.push_back(unescape_value(raw.substr(start, tab - start)));
-    parts.push_back(unescape_value(raw.substr(start)));
-    parts.resize(6);   // name, username, biography, code, affiliation, raw (schema 4: three parts)
+    out.clear();
+    const char *end = span.at + span.size;
+    for (const char *p = span.at; p < end;) {
+        const char *slash = static_cast<const char *>(memchr(p, '\\', end - p));
+        if (!slash || slash + 1 == end) {
+            out.append(p, end - p);
+            break;
+        }
+        out.append(p, slash - p);
+        char c = slash[1];
+        out += c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c;
+        p = slash + 2;
+    }
+}
+
+void decode_speaker(wm_session_t *s, const data_span &raw)
+{
+    std::string parts[6];   // name, username, biography, code, affiliation, raw (schema 4: three parts)
+    const char *end = raw.at + raw.size, *start = raw.at;
+    for (size_t i = 0; i < 6; i++) {
+        const char *tab = static_cast<const char *>(memchr(start, '\t', end - start));
+        unescape_into({start, static_cast<size_t>((tab ? tab : end) - start)}, parts[i]);
+        if (!tab)
+            break;
+        start = tab + 1;
+    }
     auto or_null = [](const std::string &part) { return part.empty() ? NULL : const_cast<char *>(part.c_str()); };
     wm_speaker_t person = {const_cast<char *>(parts[0].c_str()), or_null(parts[1]), or_null(parts[3]),
                            or_null(parts[2]), or_null(parts[4]), or_null(parts[5])};
     check_alloc(wm_session_add_person(s, &person));
 }
 
-// One name=value line into the session; unknown names are skipped (newer schemas).
-void decode_field(wm_session_t *s, const std::string &name, const std::string &raw)
+// One name=value line into the session; unknown names are skipped (newer
+// schemas, and caption and sample, which are for omega).  value: a buffer
+// the caller reuses.
+void decode_field(wm_session_t *s, const data_span &name, const data_span &raw, std::string &value)
 {
-    if (name == "speaker")
+    if (name.is("speaker"))
         return decode_speaker(s, raw);
-    std::string value = unescape_value(raw);
+    if (name.is("caption") || name.is("sample"))
+        return;
+    unescape_into(raw, value);
     const char *v = value.c_str();
     struct { const char *name; char **field; } strings[] = {
         {"id", &s->id}, {"title", &s->title}, {"type", &s->type},
@@ -264,17 +298,17 @@ void decode_field(wm_session_t *s, const std::string &name, const std::string &r
         {"event", &s->event}, {"status", &s->status},
     };
     for (auto &entry : strings)
-        if (name == entry.name)
+        if (name.is(entry.name))
             return check_alloc(wm_session_set(entry.field, v));
-    if (name == "year")
+    if (name.is("year"))
         s->year = std::atoi(v);
-    else if (name == "duration")
+    else if (name.is("duration"))
         s->duration_minutes = std::atoi(v);
-    else if (name == "track")
+    else if (name.is("track"))
         check_alloc(wm_session_add_track(s, v));
-    else if (name == "translation")
+    else if (name.is("translation"))
         check_alloc(wm_session_add_translation(s, v));
-    else if (name == "origin")
+    else if (name.is("origin"))
         s->origin = value == "schedule" ? WM_ORIGIN_SCHEDULE : WM_ORIGIN_WIKI;
 }
 
@@ -286,15 +320,16 @@ wm_session_t *wmstore::decode_session(const std::string &data)
     if (!s)
         throw std::bad_alloc();
     try {
-        size_t start = 0;
-        while (start < data.size()) {
-            size_t end = data.find('\n', start);
-            if (end == std::string::npos)
-                end = data.size();
-            size_t eq = data.find('=', start);
-            if (eq < end)
-                decode_field(s, data.substr(start, eq - start), data.substr(eq + 1, end - eq - 1));
-            start = end + 1;
+        std::string value;
+        const char *at = data.data(), *end = at + data.size();
+        while (at < end) {
+            const char *line_end = static_cast<const char *>(memchr(at, '\n', end - at));
+            if (!line_end)
+                line_end = end;
+            const char *eq = static_cast<const char *>(memchr(at, '=', line_end - at));
+            if (eq)
+                decode_field(s, {at, static_cast<size_t>(eq - at)}, {eq + 1, static_cast<size_t>(line_end - eq - 1)}, value);
+            at = line_end + 1;
         }
     } catch (...) {
         wm_session_free(s);

@@ -192,9 +192,9 @@ typedef struct wm_search_request {
     const char *highlight_start;   /* put around matched words in snippets; NULL: nothing */
     const char *highlight_end;
     unsigned suggest_below;        /* when fewer than this match, look for a spelling correction */
-    bool estimate_total;  /* the total may be a lower bound when more than 1000 sessions match
-                           * and counting them exactly would cost more than ranking the page
-                           * (text for people; never with count_only) */
+    bool estimate_total;  /* the total may be a lower bound when more than offset + limit + 90
+                           * sessions match and counting them exactly would cost more than
+                           * ranking the page (text for people; never with count_only) */
 } wm_search_request_t;
 
 typedef struct wm_search_hit {

@@ -225,11 +225,10 @@ struct query_analysis {
     explicit query_analysis(const Xapian::Database &database) : db(database)
     {
         const std::string prefix = prefix_of(F_LANG);
-        Xapian::Stem unused;
         for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); next_term(it)) {
             std::string language = base_language((*it).substr(prefix.size()));
             if (language != "en" && std::find(languages.begin(), languages.end(), language) == languages.end() &&
-                (stemmer_for(language, unused) || has_stopword_list(language)))
+                (has_stemmer(language) || has_stopword_list(language)))
                 languages.push_back(language);
         }
         stopper.reset(new language_stopper(languages));
@@ -288,16 +287,30 @@ Xapian::Query stemmed_query(const Xapian::Query &query, const query_analysis &an
             return query;
         std::vector<Xapian::Query> weighed{query};
         std::vector<std::string> matching;   // other languages' stems
+        std::vector<std::string> walked;     // the other languages' stems looked up
         Xapian::Stem other;
+        auto add_matching = [&](const std::string &t) {
+            if (std::find(matching.begin(), matching.end(), t) == matching.end())
+                matching.push_back(t);
+        };
         for (const std::string &word : words->second) {
             // Only stems some session has: a lone term stays a term, which
             // Xapian counts without reading its postings.
             for (const std::string &language : analysis.languages)
                 if (stemmer_for(language, other)) {
-                    std::string t = "Z" + prefix + other(word);
-                    if (t != term && std::find(matching.begin(), matching.end(), t) == matching.end() &&
-                        analysis.db.term_exists(t))
-                        matching.push_back(t);
+                    std::string own = other(word);
+                    if (std::find(walked.begin(), walked.end(), own) != walked.end())
+                        continue;   // another language's stem of the word too (es, fr, id: "sprint")
+                    walked.push_back(own);
+                    if ("Z" + prefix + own != term && analysis.db.term_exists("Z" + prefix + own))
+                        add_matching("Z" + prefix + own);   // some word's English stem
+                    // The sessions with a word of that stem in their own
+                    // language (store/analysis.h), but those whose word has
+                    // the English stem searched already: term finds them.
+                    const std::string stems = own_stem_term(prefix, own, "");
+                    for (auto it = analysis.db.allterms_begin(stems); it != analysis.db.allterms_end(stems); ++it)
+                        if ((*it).compare(stems.size(), std::string::npos, stem) != 0)
+                            add_matching(*it);
                 }
             // A stopword has no stem in the index (STOP_STEMMED), only
             // itself: for a query of stopwords only, which Xapian keeps.
@@ -694,7 +707,7 @@ std::string finish_snippet(const std::string &text, const wm_search_request_t *r
             out += str_or_empty(request->highlight_start);
         else if (c == MARK_END)
             out += str_or_empty(request->highlight_end);
-        else if (strchr(" \t\r\n", c) && c) {
+        else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {   // no libc call per character
             if (!out.empty() && out.back() != ' ')
                 out += ' ';
         } else
@@ -795,6 +808,7 @@ class remembering_stemmer : public Xapian::StemImplementation {
 // MSet::snippet().
 struct snippet_terms {
     std::set<std::string> words, stems;
+    std::bitset<256> stem_initials;   // the first bytes of stems: a word beginning otherwise is not stemmed
     bool wildcard = false;
 };
 
@@ -805,8 +819,10 @@ void collect_snippet_terms(const Xapian::Query &query, snippet_terms &terms)
         terms.wildcard = true;
     if (type == Xapian::Query::LEAF_TERM) {
         const std::string term = *query.get_terms_begin();
-        if (term.size() > 1 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z'))
-            terms.stems.insert(term.substr(1));
+        if (term.size() > 1 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z')) {
+            terms.stems.insert(term.substr(1, term.find(OWN_STEM_SEPARATOR) - 1));   // an own-language stem: the stem
+            terms.stem_initials.set(static_cast<unsigned char>(term[1]));
+        }
         else if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z'))
             terms.words.insert(term);
     }
@@ -857,9 +873,13 @@ inline size_t char_at(const std::string &text, size_t i, unsigned &ch)
     return decode_utf8(text, i, ch);
 }
 
+// ASCII without a call (isalnum was a libc call per letter of every
+// abstract); the same answer in any locale for ASCII.
 inline bool is_word_char(unsigned ch)
 {
-    return ch < 0x80 ? isalnum(static_cast<int>(ch)) || ch == '_' : Xapian::Unicode::is_wordchar(ch);
+    if (ch < 0x80)
+        return ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+    return Xapian::Unicode::is_wordchar(ch);
 }
 
 // The number in matched of the query term a folded word matches (added
@@ -870,7 +890,7 @@ int matching_term(const std::string &word, const snippet_terms &terms, const Xap
     std::string key;
     if (terms.words.count(word))
         key = word;
-    else if (!terms.stems.empty()) {
+    else if (terms.stem_initials[static_cast<unsigned char>(word[0])]) {   // see remembering_stemmer
         std::string stem = stemmer(word);
         if (!stem.empty() && terms.stems.count(stem))
             key = "Z" + stem;
@@ -941,29 +961,35 @@ struct passage {
 };
 
 // The passage of at most bytes with the most distinct query terms, then
-// the most matches, the earliest of equals (distinct 0: none fits).
+// the most matches, the earliest of equals (distinct 0: none fits).  A
+// window slides over the words (the passage of each first word ends where
+// the next one's cannot end earlier), counting each term in it: one pass,
+// not one per first word (that was most of a page's snippet work).
 passage best_passage(const std::string &text, const std::vector<text_word> &words, size_t n_terms, size_t bytes)
 {
     passage best;
-    std::vector<bool> seen(n_terms);
+    std::vector<size_t> in_window(n_terms);
+    size_t distinct = 0, total = 0, end = 0;   // the window: words [first, end)
     for (size_t first = 0; first < words.size(); first++) {
-        if (!may_begin_passage(text, words, first))
-            continue;
-        std::fill(seen.begin(), seen.end(), false);
-        passage p;
-        p.first = p.last = first;
-        for (size_t i = first; i < words.size() && words[i].end - words[first].start <= bytes; i++) {
-            p.last = i;
-            if (words[i].term < 0)
-                continue;
-            p.total++;
-            if (!seen[words[i].term]) {
-                seen[words[i].term] = true;
-                p.distinct++;
+        end = std::max(end, first);
+        for (; end < words.size() && words[end].end - words[first].start <= bytes; end++)
+            if (words[end].term >= 0) {
+                total++;
+                distinct += in_window[words[end].term]++ == 0;
             }
+        if (may_begin_passage(text, words, first)) {
+            passage p;
+            p.first = first;
+            p.last = end > first ? end - 1 : first;
+            p.distinct = distinct;
+            p.total = total;
+            if (p.distinct > best.distinct || (p.distinct == best.distinct && p.total > best.total))
+                best = p;
         }
-        if (p.distinct > best.distinct || (p.distinct == best.distinct && p.total > best.total))
-            best = p;
+        if (end > first && words[first].term >= 0) {   // first leaves the window
+            total--;
+            distinct -= --in_window[words[first].term] == 0;
+        }
     }
     return best;
 }
@@ -1117,10 +1143,14 @@ Xapian::doccount count_matches(const Xapian::Database &db, const Xapian::Query &
     return get_mset_of(enquire, query, 0, 0, db.get_doccount()).get_matches_estimated();
 }
 
-// How many matches a search that may estimate its total checks at least:
-// the total is exact up to this.  Counting a phrase query's 36,000
-// matches exactly (100,000 sessions) took 28 ms; this, 1-3 ms.
-const Xapian::doccount ESTIMATE_CHECK = 1000;
+// How many matches beyond the page a search that may estimate its total
+// checks: the total is exact up to offset + limit + this, beyond it a lower
+// bound ("1-10 of at least 100 sessions").  Enough to say whether a next
+// page or two exist, which is what a reader of text output acts on;
+// checking 1000 took 19 of the 16 bench queries' 274 million instructions
+// at 100,000 sessions (8 million in a phrase query), counting a phrase
+// query's 36,000 matches exactly 28 ms.
+const Xapian::doccount ESTIMATE_MARGIN = 90;
 
 // A phrase (or NEAR) anywhere in query: matching it checks positions, which
 // costs the same with or without weights, so one weighted pass over every
@@ -1138,8 +1168,8 @@ bool has_positional(const Xapian::Query &query)
 
 // Whether Xapian knows how many documents match query before checking any:
 // one term (its frequency), every document, or either with its weight
-// scaled (a filter alone, "track:glam").  Checking ESTIMATE_CHECK matches
-// then only spends time: 1.4-1.6 million instructions of a one-word search's
+// scaled (a filter alone, "track:glam").  Checking matches for an
+// estimate then only spends time: 1.4-1.6 million instructions of a one-word search's
 // 6-13 million on 25,000 sessions.
 bool counted_by_index(const Xapian::Query &query)
 {
@@ -1189,8 +1219,8 @@ Xapian::doccount known_at_most(const Xapian::Database &db, const Xapian::Query &
 // How many documents query matches at least, from term frequencies alone
 // (what Xapian's lower bound is before it checks anything): a term's
 // frequency, the largest of an OR's or a SYNONYM's parts (a word and its
-// stems in other languages); 0 when unknown.  When it reaches
-// ESTIMATE_CHECK, checking that many matches cannot tell more.
+// stems in other languages); 0 when unknown.  When it reaches what an
+// estimate would check, checking cannot tell more.
 Xapian::doccount known_at_least(const Xapian::Database &db, const Xapian::Query &query)
 {
     switch (query.get_type()) {
@@ -1237,15 +1267,16 @@ wm_search_result_t *run_query(const Xapian::Database &db, const Xapian::Query &q
     // checks).  Otherwise Xapian ranks just the page asked for, which skips
     // most matches, and the total is exact at once when its bounds meet
     // (a single term, a filter), else counted apart without weights; or,
-    // when an estimate will do, the lower bound after checking at least
-    // ESTIMATE_CHECK matches (exact when fewer match; Xapian's own
+    // when an estimate will do, the lower bound after checking the page
+    // and ESTIMATE_MARGIN more (exact when fewer match; Xapian's own
     // estimate can be far off for phrases, its lower bound never is),
     // none when counted_by_index() or when the index alone says at least
-    // ESTIMATE_CHECK match (known_at_least).
+    // that many match (known_at_least).
     bool estimate = request->estimate_total && !request->count_only;
     bool check_all = request->facets || (!estimate && has_positional(query));
-    bool check_some = estimate && !counted_by_index(query) && known_at_least(db, query) < ESTIMATE_CHECK;
-    Xapian::doccount check = check_all ? db.get_doccount() : check_some ? ESTIMATE_CHECK : 0;
+    Xapian::doccount estimate_check = request->offset + request->limit + ESTIMATE_MARGIN;
+    bool check_some = estimate && !counted_by_index(query) && known_at_least(db, query) < estimate_check;
+    Xapian::doccount check = check_all ? db.get_doccount() : check_some ? estimate_check : 0;
     auto new_spies = [&] {
         enquire.clear_matchspies();
         add_facet_spies(enquire, request, tally);
@@ -1308,11 +1339,14 @@ Xapian::docid find_session(const Xapian::Database &db, const char *id)
 
 // Feedback terms: the stemmed words of the unprefixed text (titles and
 // abstracts, tracks and speaker names all reach it), "Zword".  Field terms
-// would only repeat the same words; exact terms would match whole tracks.
+// would only repeat the same words; exact terms would match whole tracks;
+// a stem of the session's own language ("Zwikidat wikidata") has no
+// weight (wdf 0) and would only take the place of a word.
 struct StemmedTextOnly : public Xapian::ExpandDecider {
     bool operator()(const std::string &term) const override
     {
-        return term.size() > 1 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z');
+        return term.size() > 1 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z') &&
+               term.find(OWN_STEM_SEPARATOR) == std::string::npos;
     }
 };
 

@@ -11,7 +11,7 @@ import subprocess
 import time
 import traceback
 
-from wmtest import (WMINDEX, build_index, check, check_clean, done, fixture, ok, query_ids,
+from wmtest import (WMINDEX, WMQUERY, build_index, check, check_clean, done, fixture, ok, query_ids,
                     read_text, skip, split_pages, stderr_lines, test, tmpdir, wmindex, wmquery, write)
 
 TIMEOUT = 60
@@ -299,6 +299,23 @@ def output_that_cannot_be_written_is_an_error():
               % (" ".join(args), proc.returncode, proc.stderr))
         check("wmindex: cannot write the output: " in proc.stderr,
               "wmindex %s > /dev/full: no message\n%s" % (" ".join(args), proc.stderr))
+
+
+@test
+def wmquery_output_that_cannot_be_written_is_an_error():
+    """wmquery > /dev/full exits 1 and says so, in text and json, for a
+    search, --count and show; before, it exited 0."""
+    index = build_index(GOOD)
+    some_id = wmquery("-d", index, "--format", "ids", "-n", "1", "").out.split()[0]
+    for args in (("wikipedia",), ("--format", "json", "wikipedia"), ("--count", ""), ("show", some_id)):
+        with open("/dev/full", "w") as full:
+            proc = subprocess.run([WMQUERY, "-d", index] + list(args), stdout=full, stderr=subprocess.PIPE,
+                                  text=True, timeout=TIMEOUT)
+        check(proc.returncode == 1, "wmquery %s > /dev/full: exit %s\n%s"
+              % (" ".join(args), proc.returncode, proc.stderr))
+        check("wmquery: cannot write the output: " in proc.stderr,
+              "wmquery %s > /dev/full: no message\n%s" % (" ".join(args), proc.stderr))
+
 
 def open_fifo_writer(path, proc, deadline):
     """Open the FIFO for writing once the reader (wmindex) has it open.

@@ -105,7 +105,7 @@ def stats_say_what_the_index_holds():
     st = wmindex("-d", index, "--stats", "--format", "json")
     check(st.code == 0, st)
     data = st.json()
-    check(data["schema_version"] == "9", data)
+    check(data["schema_version"] == "10", data)
     check(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", data["last_update"]), data)
     check(data["sessions"] == count(index, ""), data)
     for year, n in data["years"].items():
@@ -120,7 +120,7 @@ def stats_say_what_the_index_holds():
     check(by_wiki == {"wikimaniawiki": 120, "wikimania2014wiki": 40}, by_wiki)
     check(all(s["complete"] and len(s["fingerprint"]) == 16 for s in data["sources"]), data)
     text = wmindex("-d", index, "--stats")
-    check(text.code == 0 and "schema:       9" in text.out and "sessions:     160" in text.out
+    check(text.code == 0 and "schema:       10" in text.out and "sessions:     160" in text.out
           and "2014: 40" in text.out and os.path.realpath(SAMPLE_DUMPS[0]) in text.out, text)
     missing = wmindex("-d", os.path.join(tmpdir(), "none"), "--stats")
     check(missing.code == 3 and "no index" in missing.err, missing)

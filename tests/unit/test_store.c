@@ -924,7 +924,7 @@ static void test_prune_keeps_the_newest_dated_dump(void **state)
     assert_int_equal(stats->n_years, 1);
     assert_int_equal(stats->years[0].year, 2019);
     assert_int_equal(stats->years[0].sessions, 3);
-    assert_string_equal(stats->schema_version, "9");
+    assert_string_equal(stats->schema_version, "10");
     assert_int_equal(strlen(stats->last_update), 20);
     const char *dates[] = {"", "2019-01-01", "2020-01-01"};   /* sorted by path */
     for (size_t i = 0; i < 3; i++)
@@ -1015,7 +1015,7 @@ static void test_rebuild_starts_empty(void **state)
     wm_store_stats_t *stats = NULL;
     assert_int_equal(wm_store_get_stats(w, &stats), WM_STORE_OK);
     assert_int_equal(stats->n_sources, 0);
-    assert_string_equal(stats->schema_version, "9");
+    assert_string_equal(stats->schema_version, "10");
     wm_store_stats_free(stats);
     wm_store_close(w);
 }
@@ -1416,6 +1416,36 @@ static void test_stems_of_the_session_language(void **state)
     assert_found_by_query(w, "nations", "an:9");                  /* English as before */
     assert_found_by_query(w, "archives", "an:9");
     assert_found_by_query(w, "\"bibliothek\"", "");               /* a phrase: the word as written */
+    assert_found_by_query(w, "bibliotheken", "an:8");
+    wm_store_close(w);
+}
+
+/* The parsed query of a search (Xapian's description); the caller frees it. */
+static char *parsed_query(wm_store_t *store, const char *query)
+{
+    wm_search_request_t request = {.query = query, .limit = 10};
+    wm_search_result_t *result = NULL;
+    assert_int_equal(wm_store_search(store, &request, &result), WM_STORE_OK);
+    char *parsed = strdup(result->parsed_query);
+    wm_search_result_free(result);
+    return parsed;
+}
+
+/* A session's own-language stem is written with its word's English stem
+ * (schema 10), so a query leaves out the sessions its English stem finds
+ * anyway: "bibliotheken" is one term (before: ORed with the German stem,
+ * which Xapian stepped through for every match); "bibliothek" still adds
+ * the German session's inflection. */
+static void test_own_stems_only_where_english_misses(void **state)
+{
+    (void)state;
+    wm_store_t *w = open_analysis_index("own-stems");
+    char *parsed = parsed_query(w, "bibliotheken");
+    assert_null(strstr(parsed, "0 *"));
+    free(parsed);
+    parsed = parsed_query(w, "bibliothek");
+    assert_non_null(strstr(parsed, "Zbibliothek bibliotheken"));
+    free(parsed);
     wm_store_close(w);
 }
 
@@ -1672,6 +1702,7 @@ int main(void)
         cmocka_unit_test(test_short_sessions_named_by_the_word_rank_first),
         cmocka_unit_test(test_stopwords_need_not_occur),
         cmocka_unit_test(test_stems_of_the_session_language),
+        cmocka_unit_test(test_own_stems_only_where_english_misses),
         cmocka_unit_test(test_track_words_and_whole_tracks),
         cmocka_unit_test(test_one_rule_for_filters),
         cmocka_unit_test(test_speaker_matches_every_form_of_a_person),
