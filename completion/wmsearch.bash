@@ -266,7 +266,7 @@ _wmindex()
         -d | --index) compopt -o dirnames 2>/dev/null; COMPREPLY=(); return ;;
         --rules) compopt -o default 2>/dev/null; COMPREPLY=(); return ;;
         --format) _wmsearch_reply $'text\njson' "$cur"; return ;;
-        --commit-every | --explain) COMPREPLY=(); return ;;   # a number, a page title
+        --commit-every | -j | --jobs | --explain) COMPREPLY=(); return ;;   # a number, a page title
     esac
     if [[ $cur == -* ]]; then
         _wmsearch_reply "$(_wmsearch_options "${words[0]}")" "$cur"

@@ -84,11 +84,16 @@ typedef struct indexer {
     unsigned long put_total;    /* sessions put in this run (for the test hook) */
     unsigned long abort_after;  /* WMINDEX_TEST_ABORT_AFTER: abort() after this many; 0 never */
     char *dbname;               /* the current dump's wiki */
+    /* a build in shards, and compaction */
+    unsigned jobs;              /* shards written at once (0: in place) */
+    wm_store_compaction_t compaction;
+    bool abort_in_merge;        /* WMINDEX_TEST_ABORT_IN_MERGE: abort() during the merge */
 } indexer_t;
 
 static const char usage_text[] =
-    "Usage: wmindex [-d DIR] [-v|-q] [--rebuild] [--commit-every N] [--rules FILE]\n"
-    "               [--list-sessions] [PATH...]\n"
+    "Usage: wmindex [-d DIR] [-v|-q] [--rebuild] [--jobs N] [--commit-every N]\n"
+    "               [--rules FILE] [--list-sessions] [PATH...]\n"
+    "       wmindex [-d DIR] --compact\n"
     "       wmindex --explain TITLE [--explain TITLE...] [--format text|json] [PATH...]\n"
     "       wmindex [-d DIR] --stats [--format text|json]\n"
     "Index MediaWiki XML dumps (plain, gzip or bzip2) of Wikimania program pages,\n"
@@ -106,8 +111,11 @@ static const char usage_text[] =
     "                      no index; repeatable\n"
     "      --rebuild       start from an empty index (files already indexed are\n"
     "                      read again)\n"
+    "  -j, --jobs N        a new index or --rebuild: N writers in parallel, merged\n"
+    "                      and put in place at the end (default: one per CPU)\n"
+    "      --compact       compact the index in place (atomically); index nothing\n"
     "      --commit-every N  commit after every N sessions (default 2000) as well\n"
-    "                      as after each file\n"
+    "                      as after each file (one writer in place)\n"
     "      --stats         say what the index holds: sources, sessions per year,\n"
     "                      schema version, last update; index nothing\n"
     "      --format F      the form of --stats and --explain: text (default) or\n"
@@ -125,7 +133,8 @@ static const char usage_text[] =
     "\n"
     "Exit status: 0 all inputs indexed, 1 some inputs failed, 2 usage error,\n"
     "3 the index could not be opened or written, 130/143 interrupted by\n"
-    "SIGINT/SIGTERM (what was done is committed).  See wmindex(1).\n"
+    "SIGINT/SIGTERM (what was done is committed; a build in shards leaves the\n"
+    "index as it was).  See wmindex(1).\n"
     "\n"
     "Built-in era rules (a --rules example): " WM_RULESDIR "/wikimania.rules\n"
     "Bash completion: " WM_BASHCOMPLETIONDIR "/wmindex\n";
@@ -562,6 +571,11 @@ static void print_summary(indexer_t *ix)
         fprintf(stderr, "; %u input%s failed", ix->files_failed, ix->files_failed == 1 ? "" : "s");
     if (!ix->list_sessions)
         fprintf(stderr, "; index %s", ix->index_path);
+    if (ix->jobs > 1)
+        fprintf(stderr, " (%u writers)", ix->jobs);
+    if (ix->compaction.done)
+        fprintf(stderr, ", compacted %.1f MB -> %.1f MB", ix->compaction.bytes_before / 1e6,
+                ix->compaction.bytes_after / 1e6);
     fputc('\n', stderr);
     report_print(&ix->report, stderr);
 }
@@ -573,6 +587,8 @@ typedef struct options {
     bool list_sessions;
     bool rebuild;
     bool stats;
+    bool compact;
+    unsigned jobs;              /* 0: one per CPU */
     int format;                 /* --format: FORMAT_TEXT or FORMAT_JSON (--stats, --explain) */
     bool json;                  /* --format json */
     wm_option_list_t explain;   /* --explain TITLEs */
@@ -613,6 +629,8 @@ static int scan_arguments(int argc, char **argv, options_t *opt)
         {.name = "stats", .flag = &opt->stats},
         {.name = "format", .keyword = &opt->format, .keywords = format_keywords},
         {.name = "commit-every", .count = &opt->commit_every, .min_count = 1},
+        {.name = "jobs", .letter = 'j', .count = &opt->jobs, .min_count = 1, .max_count = 256},
+        {.name = "compact", .flag = &opt->compact},
         {.name = "explain", .list = &opt->explain},
         {.name = "help", .letter = 'h', .flag = &opt->help, .stop = true},
         {.name = "version", .letter = 'V', .flag = &opt->version, .stop = true},
@@ -641,6 +659,9 @@ static int parse_options(int argc, char **argv, options_t *opt)
     opt->n_paths = opt->arguments.n_words;
     if (opt->stats && (opt->list_sessions || opt->rebuild || opt->n_paths > 0))
         return usage_error("--stats takes no PATH, --rebuild or --list-sessions");
+    if (opt->compact && (opt->list_sessions || opt->rebuild || opt->stats || opt->explain.n || opt->n_paths > 0))
+        return usage_error("--compact compacts the index and reads nothing: it takes no PATH, "
+                           "--rebuild, --stats, --list-sessions or --explain");
     if (opt->list_sessions && opt->rebuild)
         return usage_error("--list-sessions writes no index: --rebuild makes no sense with it");
     if (opt->explain.n && (opt->list_sessions || opt->rebuild || opt->stats))
@@ -707,7 +728,7 @@ static wm_extractor_t *make_extractor(const options_t *opt)
     return extractor;
 }
 
-static int open_index(indexer_t *ix, const char *explicit_path, bool rebuild, char **owned_path)
+static int open_index(indexer_t *ix, const char *explicit_path, bool rebuild, unsigned jobs, char **owned_path)
 {
     char *message = NULL;
     *owned_path = wm_index_path(explicit_path, &message);
@@ -719,13 +740,13 @@ static int open_index(indexer_t *ix, const char *explicit_path, bool rebuild, ch
     ix->index_path = *owned_path;
     if (ix->list_sessions)
         return 0;
-    wm_store_status_t status = rebuild ? wm_store_open_rebuild(*owned_path, &ix->store, &message)
-                                       : wm_store_open_writable(*owned_path, &ix->store, &message);
+    wm_store_status_t status = wm_store_open_build(*owned_path, jobs, rebuild, &ix->store, &message);
     if (status != WM_STORE_OK) {
         fprintf(stderr, "wmindex: %s\n", message ? message : wm_store_status_to_string(status));
         free(message);
         return -1;
     }
+    ix->jobs = wm_store_build_jobs(ix->store);
     return 0;
 }
 
@@ -914,6 +935,9 @@ static void report_interruption(indexer_t *ix)
     clear_progress(ix);
     if (ix->list_sessions)
         fprintf(stderr, "wmindex: interrupted by %s\n", name);
+    else if (!ix->index_failed && ix->jobs)
+        fprintf(stderr, "wmindex: interrupted by %s: the index %s is as it was (a build in shards "
+                "is put in place whole or not at all); run wmindex again\n", name, ix->index_path);
     else if (!ix->index_failed)
         fprintf(stderr, "wmindex: interrupted by %s: %lu session%s committed to %s; run wmindex "
                 "again to finish\n", name, ix->sessions, ix->sessions == 1 ? "" : "s", ix->index_path);
@@ -931,6 +955,58 @@ static void prune_index(indexer_t *ix)
                 ix->index_path, wm_store_last_error(ix->store));
         ix->index_failed = true;
     }
+}
+
+/* Each step of the merge: the progress line, and the test hook
+ * WMINDEX_TEST_ABORT_IN_MERGE (abort() as if killed while merging). */
+static void on_merge_step(void *arg, const char *step)
+{
+    indexer_t *ix = arg;
+    if (ix->abort_in_merge)
+        abort();
+    if (ix->show_progress) {
+        fprintf(stderr, "\r\033[Kmerging and compacting the index: %s", step);
+        fflush(stderr);
+    }
+}
+
+/* Merge the shards (or compact a new index) and put the index in place;
+ * not after a signal or an error: the build is then dropped, the index
+ * stays as it was. */
+static void finish_index(indexer_t *ix)
+{
+    if (ix->list_sessions || ix->index_failed || stop_signal)
+        return;
+    if (wm_store_finish_build(ix->store, on_merge_step, ix, &ix->compaction) != WM_STORE_OK)
+        index_failure(ix, ix->jobs ? "merge the shards into" : "compact");
+}
+
+/* wmindex --compact */
+static int compact_index(const options_t *opt)
+{
+    char *message = NULL;
+    char *path = wm_index_path(opt->index, &message);
+    wm_store_t *store = NULL;
+    wm_store_compaction_t done = {0};
+    wm_store_status_t status = WM_STORE_NO_MEMORY;
+    if (path) {
+        status = wm_store_open_writable(path, &store, &message);
+        if (status == WM_STORE_OK && (status = wm_store_compact(store, NULL, NULL, &done)) != WM_STORE_OK)
+            message = strdup(wm_store_last_error(store));
+    }
+    wm_store_close(store);
+    if (status != WM_STORE_OK) {
+        fprintf(stderr, "wmindex: %s\n", message && *message ? message : wm_store_status_to_string(status));
+        free(message);
+        free(path);
+        return EXIT_INDEX;
+    }
+    if (opt->verbosity != QUIET)
+        fprintf(stderr, "wmindex: index %s compacted: %.1f MB -> %.1f MB\n", path, done.bytes_before / 1e6,
+                done.bytes_after / 1e6);
+    free(message);
+    free(path);
+    return EXIT_SUCCESS;
 }
 
 /* WMINDEX_TEST_ABORT_AFTER=K (a test hook): 0 when unset or not a number. */
@@ -992,6 +1068,11 @@ int main(int argc, char **argv)
         free_options(&opt);
         return rc < 0 ? EXIT_SUCCESS : rc;
     }
+    if (opt.compact) {
+        rc = compact_index(&opt);
+        free_options(&opt);
+        return rc;
+    }
     if (opt.stats) {
         rc = show_stats(&opt);
         free_options(&opt);
@@ -1014,7 +1095,8 @@ int main(int argc, char **argv)
                     .list_sessions = opt.list_sessions || opt.explain.n,
                     .explain = opt.explain.n > 0, .json = opt.json, .explain_titles = opt.explain.items,
                     .n_explain = (int)opt.explain.n, .paths = opt.paths, .n_paths = opt.n_paths,
-                    .commit_every = opt.commit_every, .abort_after = test_abort_after()};
+                    .commit_every = opt.commit_every, .abort_after = test_abort_after(),
+                    .abort_in_merge = getenv("WMINDEX_TEST_ABORT_IN_MERGE") != NULL};
     ix.show_progress = opt.verbosity != QUIET && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &ix.started);
     /* Rules first: a bad rules file should not leave an empty index behind. */
@@ -1025,7 +1107,7 @@ int main(int argc, char **argv)
         ix.extractor = NULL;
     }
     char *index_path = NULL;
-    if (!ix.extractor || open_index(&ix, opt.index, opt.rebuild, &index_path) < 0) {
+    if (!ix.extractor || open_index(&ix, opt.index, opt.rebuild, (unsigned)opt.jobs, &index_path) < 0) {
         wm_extractor_free(ix.extractor);
         free(index_path);
         free(ix.explained);
@@ -1038,6 +1120,7 @@ int main(int argc, char **argv)
         report_input_error(&ix, "out of memory while crawling");
     tally_puts(&ix);
     prune_index(&ix);
+    finish_index(&ix);
     if (stop_signal)
         report_interruption(&ix);
     print_summary(&ix);

@@ -287,6 +287,8 @@ wm_store_status_t describe_exception(const std::string &path, bool opening_to_re
 
 // The thread that writes queued sessions (wm_store_queue_session), in store.cc.
 struct writer;
+// A build in shards (store/build.cc, store/build.h).
+struct shard_build;
 // Wait until the writer thread has written everything queued; throw the
 // failure of a queued job not reported yet.  Nothing to do without a writer.
 void settle_writer(wm_store_t *store);
@@ -333,6 +335,9 @@ struct wm_store {
     std::string source_ids;   // ids of the sessions put since begin, escaped, a line each
                               // (one string: 20 bytes an id, not 64 as strings in a vector)
     wmstore::writer *writer = nullptr;     // started by the first wm_store_queue_session
+    wmstore::shard_build *build = nullptr; // shards being written (store/build.cc), else NULL
+    bool compact_at_finish = false;        // a fresh index written in place (store/build.cc)
+    bool prepare_in_writer = false;        // a shard's writer thread makes the documents too
     std::vector<std::string> remotes;      // the remote shards searched ("HOST:PORT"), for messages
 };
 

@@ -25,6 +25,7 @@
 #include <ctime>
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -36,6 +37,7 @@
 #include "store/store.h"
 #include "store/schema.h"
 #include "store/analysis.h"
+#include "store/build.h"
 
 using namespace wmstore;
 
@@ -665,7 +667,24 @@ void make_directories(const std::string &path)
 // Xapian reads the setting only from the environment; a value the user set wins.
 const char FLUSH_THRESHOLD[] = "500";
 
-void open_writable(wm_store_t *store, bool rebuild)
+}  // namespace
+
+// The index as it is, locked; a damaged or unreadable one (which --rebuild
+// replaces anyway) is emptied in place.
+static Xapian::WritableDatabase lock_index_as_it_is(const std::string &path)
+{
+    try {
+        if (looks_like_an_index(path))
+            Xapian::Database probe(path);
+        return Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN);
+    } catch (const Xapian::DatabaseLockError &) {
+        throw;
+    } catch (const Xapian::DatabaseError &) {
+        return Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OVERWRITE);
+    }
+}
+
+void wmstore::open_writable(wm_store_t *store, writable_mode mode)
 {
     refuse_file_for_writing(store->path);   // a stub file names shards (store/shards.cc)
     if (foreign_directory(store->path))
@@ -674,18 +693,29 @@ void open_writable(wm_store_t *store, bool rebuild)
     setenv("XAPIAN_FLUSH_THRESHOLD", FLUSH_THRESHOLD, 0);
     // Xapian would open a glass index with a table missing and write into
     // it; opening it for reading first finds the damage (see describe_exception).
-    if (!rebuild && looks_like_an_index(store->path))
+    if (mode == WRITE_OPEN && looks_like_an_index(store->path))
         Xapian::Database probe(store->path);
-    store->wdb = Xapian::WritableDatabase(store->path, rebuild ? Xapian::DB_CREATE_OR_OVERWRITE
-                                                               : Xapian::DB_CREATE_OR_OPEN);
+    if (mode == WRITE_KEEP)
+        store->wdb = lock_index_as_it_is(store->path);
+    else if (mode == WRITE_SHARD)   // temporary: a crash loses it anyway, so no fsync
+        store->wdb = Xapian::WritableDatabase(store->path, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
+    else
+        store->wdb = Xapian::WritableDatabase(store->path, mode == WRITE_OVERWRITE ? Xapian::DB_CREATE_OR_OVERWRITE
+                                                                                   : Xapian::DB_CREATE_OR_OPEN);
     store->db = store->wdb;
     store->writable = true;
+    if (mode != WRITE_SHARD)
+        remove_stale_builds(store->path);   // the lock is ours: no live build has them
+    if (mode == WRITE_KEEP && !store->db.get_metadata(SCHEMA_KEY).empty())
+        return;   // the old index, whatever its version, answers until the swap
     check_schema(store->db, store->path);
     if (store->db.get_metadata(SCHEMA_KEY).empty()) {   // a new index: mark it, and make it openable
         store->wdb.set_metadata(SCHEMA_KEY, SCHEMA_VERSION);
         store->wdb.commit();
     }
 }
+
+namespace {
 
 void open_readonly(wm_store_t *store)
 {
@@ -721,7 +751,10 @@ wm_store_status_t open_store(const char *path, open_mode mode, wm_store_t **out,
         store->path = str_or_empty(path);
         if (store->path.empty())
             throw store_failure{WM_STORE_ERROR, "no index path given"};
-        mode == OPEN_READ ? open_readonly(store) : open_writable(store, mode == OPEN_REBUILD);
+        if (mode == OPEN_READ)
+            open_readonly(store);
+        else
+            open_writable(store, mode == OPEN_REBUILD ? WRITE_OVERWRITE : WRITE_OPEN);
         *out = store;
         return WM_STORE_OK;
     } catch (...) {
@@ -1016,6 +1049,8 @@ wm_store_put_t put_session(wm_store_t *store, const wm_session_t *session, prepa
 wm_store_status_t wm_store_put_session_ex(wm_store_t *store, const wm_session_t *session,
                                           wm_store_put_t *outcome)
 {
+    if (store && store->build)
+        return build_put_session(store, session, outcome);
     wm_store_put_t result = WM_STORE_PUT_ADDED;
     wm_store_status_t status = guarded(store, [&] {
         check_session(store, session);
@@ -1051,6 +1086,7 @@ namespace wmstore {
 struct writer {
     struct job {
         wm_session_t *session = nullptr;   // NULL: a commit
+        bool unprepared = false;           // the writer makes made (a shard's writer)
         prepared_document made;
         ~job() { wm_session_free(session); }
     };
@@ -1124,6 +1160,8 @@ void run_writer(wm_store_t *store)
         bool is_put = job->session != nullptr;
         if (run) {
             try {
+                if (is_put && job->unprepared)
+                    prepare_document(job->made, job->session);
                 if (is_put)
                     outcome = put_session(store, job->session, &job->made);
                 else
@@ -1214,10 +1252,67 @@ void wmstore::settle_writer(wm_store_t *store)
     }
 }
 
+void wmstore::queue_unprepared(wm_store_t *store, wm_session_t *session)
+{
+    std::unique_ptr<writer::job> job(new writer::job);
+    job->session = session;   // the job frees it from here on
+    try {
+        check_session(store, session);
+    } catch (...) {
+        job.reset();
+        throw;
+    }
+    job->unprepared = true;
+    enqueue(store, std::move(job));
+}
+
+wm_session_t *wmstore::copy_session(const wm_session_t *s)
+{
+    return decode_session(encode_session(s));
+}
+
+std::string wmstore::escaped_line(const char *text)
+{
+    return escape_value(str_or_empty(text)) + "\n";
+}
+
+std::vector<std::string> wmstore::session_keys(const wm_session_t *s)
+{
+    std::vector<std::string> keys;
+    if (s && s->id)
+        keys.push_back(prefix_of(F_ID) + s->id);
+    for (const std::string &link : {code_link(s), title_link(s)})
+        if (!link.empty())
+            keys.push_back(link);
+    return keys;
+}
+
+static int remove_entry(const char *path, const struct stat *, int, struct FTW *)
+{
+    remove(path);
+    return 0;
+}
+
+void wmstore::remove_tree(const std::string &path)
+{
+    nftw(path.c_str(), remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 extern "C" {
 
 wm_store_status_t wm_store_queue_session(wm_store_t *store, wm_session_t *session)
 {
+    if (store && store->build)
+        return build_queue_session(store, session);
+    if (store && store->prepare_in_writer) {
+        wm_store_status_t status = guarded(store, [&] {
+            wm_session_t *taken = session;
+            session = NULL;
+            queue_unprepared(store, taken);
+        }, false);
+        wm_session_free(session);
+        return status;
+    }
     wm_store_status_t status = guarded(store, [&] {
         check_session(store, session);
         std::unique_ptr<writer::job> job(new writer::job);
@@ -1232,6 +1327,8 @@ wm_store_status_t wm_store_queue_session(wm_store_t *store, wm_session_t *sessio
 
 wm_store_status_t wm_store_queue_commit(wm_store_t *store)
 {
+    if (store && store->build)   // shards are all or nothing: nothing to commit on the way
+        return WM_STORE_OK;
     if (store && !store->writer)   // nothing queued: commit here
         return wm_store_commit(store);
     return guarded(store, [&] { enqueue(store, std::unique_ptr<writer::job>(new writer::job)); }, false);
@@ -1239,6 +1336,8 @@ wm_store_status_t wm_store_queue_commit(wm_store_t *store)
 
 wm_store_status_t wm_store_queue_tally(wm_store_t *store, wm_store_tally_t *tally)
 {
+    if (store && store->build)
+        return build_queue_tally(store, tally);
     return guarded(store, [&] {
         static const wm_store_tally_t none = {0, 0, 0, 0};
         *tally = store->writer ? store->writer->tally : none;
@@ -1247,11 +1346,15 @@ wm_store_status_t wm_store_queue_tally(wm_store_t *store, wm_store_tally_t *tall
 
 wm_store_status_t wm_store_commit(wm_store_t *store)
 {
+    if (store && store->build)
+        return WM_STORE_OK;
     return guarded(store, [&] { commit_changes(store); });
 }
 
 wm_store_status_t wm_store_count(wm_store_t *store, unsigned long *count)
 {
+    if (store && store->build)
+        return build_count(store, count);
     return guarded(store, [&] {
         if (!count)
             throw store_failure{WM_STORE_ERROR, "no place for the count"};
@@ -1263,6 +1366,8 @@ void wm_store_close(wm_store_t *store)
 {
     if (!store)
         return;
+    if (store->build)
+        build_discard(store);
     try {
         stop_writer(store);   // it writes what is queued first
         if (store->writable) {
@@ -1776,6 +1881,8 @@ void wm_store_source_free(wm_store_source_t *source)
 wm_store_status_t wm_store_source_unchanged(wm_store_t *store, const wm_store_source_t *identity,
                                             bool *unchanged)
 {
+    if (store && store->build)
+        return build_source_unchanged(store, identity, unchanged);
     return guarded(store, [&] {
         *unchanged = false;
         retrying(store->db, [&] {
@@ -1792,6 +1899,8 @@ wm_store_status_t wm_store_source_unchanged(wm_store_t *store, const wm_store_so
 
 wm_store_status_t wm_store_source_begin(wm_store_t *store)
 {
+    if (store && store->build)
+        return build_source_begin(store);
     return guarded(store, [&] {
         store->source_ids.clear();
         store->source_open = true;
@@ -1802,6 +1911,8 @@ wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_sourc
                                          bool complete, const char *dbname,
                                          const wm_tally_t *tallies, size_t n_tallies)
 {
+    if (store && store->build)
+        return build_source_finish(store, identity, complete, dbname, tallies, n_tallies);
     return guarded(store, [&] {
         if (!store->writable)
             throw store_failure{WM_STORE_ERROR, "index " + store->path + " was opened read-only"};
@@ -1841,6 +1952,8 @@ wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_sourc
 
 wm_store_status_t wm_store_prune(wm_store_t *store, unsigned long *removed)
 {
+    if (store && store->build)
+        return build_prune(store, removed);
     unsigned long total = 0;
     wm_store_status_t status = guarded(store, [&] {
         if (!store->writable)

@@ -352,6 +352,67 @@ wm_store_status_t wm_store_prune(wm_store_t *store, unsigned long *removed);
  * held (wmindex --rebuild).  As wm_store_open_writable otherwise. */
 wm_store_status_t wm_store_open_rebuild(const char *path, wm_store_t **store, char **message);
 
+/* ---- building: parallel shards, compaction (store/build.cc) -------------
+ *
+ * A fresh build (an index with no document and no source yet) or a
+ * rebuild can be written by several writer threads at once: each writes a
+ * shard, a Xapian database of its own in a temporary directory beside the
+ * index (".NAME.wmbuild-PID" in the index's parent directory), and
+ * wm_store_finish_build() merges the shards with Xapian's compactor and
+ * puts the result in the index's place in one step (renameat2 with
+ * RENAME_EXCHANGE): readers see the old index or the new one, never a half
+ * built one.  Until then the index keeps answering as it was; a build that
+ * is killed leaves it so, and the next writable open of the index (which
+ * holds its lock) removes the temporary directories left behind.  Sessions
+ * that can touch one another's documents (the same id, or link keys: the
+ * same year and code or title) go to the same shard; the rare session
+ * whose keys are already in two shards waits and is put into the merged
+ * index, in order, so the documents, terms and values are those one
+ * writer makes.  Incremental runs (an index with content, no rebuild) keep
+ * the one writer in place that commits as it goes. */
+
+/* Open the index at path to index into, with up to jobs writer threads
+ * (0: one per CPU).  rebuild: start from an empty index, whatever the index
+ * held (another schema version, damaged, as wm_store_open_rebuild).  Which
+ * way it writes (wm_store_build_jobs says): an index with content and no
+ * rebuild: in place, one writer, as wm_store_open_writable; a fresh index
+ * and jobs 1: in place, compacted at the end; a rebuild, or a fresh index
+ * and jobs >= 2: shards.  On failure as wm_store_open_writable.  Every
+ * call of the store works on the handle; wm_store_queue_commit does
+ * nothing while shards are written (they are all or nothing). */
+wm_store_status_t wm_store_open_build(const char *path, unsigned jobs, bool rebuild, wm_store_t **store,
+                                      char **message);
+/* The number of shards the handle writes at once; 0 when it writes the
+ * index in place. */
+unsigned wm_store_build_jobs(const wm_store_t *store);
+
+/* What a compaction did: the sizes of the files (bytes) of the index (or of
+ * its shards) before, and of the compacted index. */
+typedef struct wm_store_compaction {
+    bool done;                       /* false: nothing was compacted (an incremental run) */
+    unsigned long long bytes_before;
+    unsigned long long bytes_after;
+} wm_store_compaction_t;
+
+/* Told each step of a merge or compaction ("postlist", ...); may be NULL. */
+typedef void wm_store_progress_fn(void *arg, const char *step);
+
+/* End a build: shards are merged and compacted into the index's place
+ * (atomically, see above); a fresh index written in place is compacted
+ * in place; an incremental run commits.  After it the handle is an
+ * ordinary writable handle on the new index.  On failure (a full disk
+ * during the merge, ...) the index is as it was before the build and the
+ * temporary directory is removed.  A build handle closed without this call
+ * (an interrupted run) leaves the index as it was.  *result may be NULL. */
+wm_store_status_t wm_store_finish_build(wm_store_t *store, wm_store_progress_fn *progress, void *arg,
+                                        wm_store_compaction_t *result);
+
+/* Compact the index of a writable handle in place (wmindex --compact):
+ * written beside it, then swapped in atomically; on failure the index is as
+ * it was.  *result may be NULL. */
+wm_store_status_t wm_store_compact(wm_store_t *store, wm_store_progress_fn *progress, void *arg,
+                                   wm_store_compaction_t *result);
+
 /* What an index holds (wmindex --stats). */
 typedef struct wm_store_year_count {
     int year;

@@ -11,8 +11,9 @@ correct").
   sessions.
 - --rebuild starts from an empty index; --stats (text and JSON) says what the
   index holds.
-- Crashes: WMINDEX_TEST_ABORT_AFTER=K (a test hook: abort() after the K-th
-  session) at several points, and a real kill -9 after the first periodic
+- Crashes (one writer in place, --jobs 1: a build in shards is all or
+  nothing, tests/e2e/test_jobs.py): WMINDEX_TEST_ABORT_AFTER=K (a test hook:
+  abort() after the K-th session) at several points, and a real kill -9 after the first periodic
   commit: the index opens, answers as of its last commit, and a re-run
   completes it to exactly the index of an uninterrupted run (compared at the
   store level: every document's data, values and terms, via xapian-delve).
@@ -30,8 +31,8 @@ import sys
 import time
 
 from wmtest import (SAMPLE_DUMPS, SAMPLE_DIR, SRCDIR, WMINDEX, WMQUERY, build_index, check,
-                    check_clean, done, dump_head, is_asan_build, note, query_ids, test,
-                    tmpdir, wmindex, wmquery, write, xml_escape)
+                    check_clean, check_same_index, done, dump_head, is_asan_build, note, query_ids,
+                    store_dump, test, tmpdir, wmindex, wmquery, write, xml_escape)
 
 from wmtest import count as count_matches
 
@@ -73,45 +74,6 @@ def run_ok(*args, timeout=300):
     check_clean(r, "wmindex %s" % " ".join(args))
     check(r.code == 0, "wmindex %s\n%r" % (" ".join(args), r))
     return r
-
-
-# --- a store-level dump: every document's data, values and terms -----------
-
-def store_dump(index):
-    """{session id: (data, values, terms)} read with xapian-delve, which
-    knows nothing of wmsearch (Xapian document ids are left out: a document
-    deleted and added again gets a new one)."""
-    values = subprocess.run(["xapian-delve", "-V8", index], capture_output=True, text=True,
-                            check=True).stdout
-    listed = values.split(":", 1)[1] if ":" in values else ""
-    docids = re.findall(r"(?:^|\s)(\d+):", listed)
-    docs = {}
-    for start in range(0, len(docids), 200):
-        args = ["xapian-delve", "-d", "-V"]
-        for docid in docids[start:start + 200]:
-            args += ["-r", docid]
-        out = subprocess.run(args + [index], capture_output=True, text=True, check=True,
-                             errors="replace").stdout
-        vals = dict(re.findall(r"^Values for record #(\d+): (.*)$", out, re.M))
-        terms = dict(re.findall(r"^Term List for record #(\d+): (.*)$", out, re.M))
-        for docid, data in re.findall(r"^Data for record #(\d+):\n(.*?)\n"
-                                      r"(?=Data for record #|Term List for record #|\Z)",
-                                      out, re.M | re.S):
-            session_id = re.search(r"^id=(.*)$", data, re.M).group(1)
-            check(session_id not in docs, "two documents for %s" % session_id)
-            docs[session_id] = (data, vals.get(docid), terms.get(docid))
-    return docs
-
-
-def check_same_index(got, want, what):
-    if got == want:
-        return
-    missing = sorted(set(want) - set(got))[:5]
-    extra = sorted(set(got) - set(want))[:5]
-    differ = [k for k in sorted(set(got) & set(want)) if got[k] != want[k]][:3]
-    detail = "; ".join("%s:\n  got  %r\n  want %r" % (k, got[k], want[k]) for k in differ)
-    raise AssertionError("%s: %d documents, expected %d; missing %s, extra %s, differ %s"
-                         % (what, len(got), len(want), missing, extra, detail[:3000]))
 
 
 # --- unchanged files --------------------------------------------------------
@@ -301,7 +263,7 @@ def aborted_runs_are_completed_by_a_rerun():
     # first periodic commit inside the big file; K=900: later.
     for k in (1, 140, 900):
         index = os.path.join(tmpdir(), "index")
-        r = wmindex("-q", "--commit-every", "100", "-d", index, *paths,
+        r = wmindex("-q", "--jobs", "1", "--commit-every", "100", "-d", index, *paths,
                     env={"WMINDEX_TEST_ABORT_AFTER": str(k)}, timeout=300 * SLOW)
         check(r.code == -signal.SIGABRT or r.code == 128 + signal.SIGABRT, "K=%d: %r" % (k, r))
         # The index opens and answers as of the last commit: the 40 sessions
@@ -334,7 +296,7 @@ def wait_for_commit(index, proc, at_least, deadline):
 def kill_9_after_a_periodic_commit():
     paths, whole = corpus()
     index = os.path.join(tmpdir(), "index")
-    proc = subprocess.Popen([WMINDEX, "-q", "--commit-every", "50", "-d", index] + paths,
+    proc = subprocess.Popen([WMINDEX, "-q", "--jobs", "1", "--commit-every", "50", "-d", index] + paths,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         seen = wait_for_commit(index, proc, 90, time.monotonic() + 120 * SLOW)
@@ -351,7 +313,7 @@ def kill_9_after_a_periodic_commit():
 def interrupt(sig, expect_code):
     paths, whole = corpus()
     index = os.path.join(tmpdir(), "index")
-    proc = subprocess.Popen([WMINDEX, "--commit-every", "50", "-d", index] + paths,
+    proc = subprocess.Popen([WMINDEX, "--jobs", "1", "--commit-every", "50", "-d", index] + paths,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         seen = wait_for_commit(index, proc, 90, time.monotonic() + 120 * SLOW)

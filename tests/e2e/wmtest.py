@@ -6,6 +6,7 @@ with `done()`.  Paths come from the environment the Makefile sets:
 WM_BUILDDIR (binaries) and WM_SRCDIR (sources, data/sample, tests/fixtures).
 """
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -417,3 +418,42 @@ def schedule_export(path, title, acronym, date, talks):
     with open(path, "w", encoding="utf-8") as f:
         json.dump(root, f, indent=1)
     return path
+
+
+# --- a store-level dump: every document's data, values and terms -----------
+
+def store_dump(index):
+    """{session id: (data, values, terms)} read with xapian-delve, which
+    knows nothing of wmsearch (Xapian document ids are left out: a document
+    deleted and added again gets a new one)."""
+    values = subprocess.run(["xapian-delve", "-V8", index], capture_output=True, text=True,
+                            check=True).stdout
+    listed = values.split(":", 1)[1] if ":" in values else ""
+    docids = re.findall(r"(?:^|\s)(\d+):", listed)
+    docs = {}
+    for start in range(0, len(docids), 200):
+        args = ["xapian-delve", "-d", "-V"]
+        for docid in docids[start:start + 200]:
+            args += ["-r", docid]
+        out = subprocess.run(args + [index], capture_output=True, text=True, check=True,
+                             errors="replace").stdout
+        vals = dict(re.findall(r"^Values for record #(\d+): (.*)$", out, re.M))
+        terms = dict(re.findall(r"^Term List for record #(\d+): (.*)$", out, re.M))
+        for docid, data in re.findall(r"^Data for record #(\d+):\n(.*?)\n"
+                                      r"(?=Data for record #|Term List for record #|\Z)",
+                                      out, re.M | re.S):
+            session_id = re.search(r"^id=(.*)$", data, re.M).group(1)
+            check(session_id not in docs, "two documents for %s" % session_id)
+            docs[session_id] = (data, vals.get(docid), terms.get(docid))
+    return docs
+
+
+def check_same_index(got, want, what):
+    if got == want:
+        return
+    missing = sorted(set(want) - set(got))[:5]
+    extra = sorted(set(got) - set(want))[:5]
+    differ = [k for k in sorted(set(got) & set(want)) if got[k] != want[k]][:3]
+    detail = "; ".join("%s:\n  got  %r\n  want %r" % (k, got[k], want[k]) for k in differ)
+    raise AssertionError("%s: %d documents, expected %d; missing %s, extra %s, differ %s"
+                         % (what, len(got), len(want), missing, extra, detail[:3000]))
