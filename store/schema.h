@@ -313,6 +313,11 @@ Xapian::Query filtered(const Xapian::Database &db, const Xapian::Query &query,
 /* ---- end of people ---- */
 
 /* ---- shards (store/shards.cc) ---- */
+// One index directory opened for reading, its schema checked; retried while
+// a writer changes it, or when it became an index during the open.
+Xapian::Database open_index(const std::string &path);
+// Whether path is a glass database directory (store.cc).
+bool looks_like_an_index(const std::string &path);
 // Refuse an index of another schema version (store_failure naming path).
 void check_schema(const Xapian::Database &db, const std::string &path);
 // Slots 12 and 13 of a session (see the schema above).

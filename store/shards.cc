@@ -127,17 +127,8 @@ void add_path(opening &into, const std::string &path, int depth)
     if (is_regular_file(path))
         return add_stub(into, path, depth);
     try {
-        for (int attempt = 0;; attempt++) {
-            try {
-                Xapian::Database shard(path);
-                check_schema(shard, path);
-                into.all.add_database(shard);
-                return;
-            } catch (const Xapian::DatabaseModifiedError &) {
-                if (attempt == MODIFIED_RETRIES)
-                    throw;
-            }
-        }
+        into.all.add_database(open_index(path));
+        return;
     } catch (const store_failure &) {
         throw;
     } catch (const std::bad_alloc &) {
@@ -199,6 +190,27 @@ void wmstore::refuse_file_for_writing(const std::string &path)
                                                    "writes one index; index each shard directly (wmindex -d "
                                                    "SHARD_DIRECTORY ...)"};
     throw store_failure{WM_STORE_ERROR, path + " is a file, not an index directory"};
+}
+
+Xapian::Database wmstore::open_index(const std::string &path)
+{
+    for (int attempt = 0;; attempt++) {
+        bool was_an_index = looks_like_an_index(path);
+        try {
+            Xapian::Database db(path);
+            check_schema(db, path);
+            return db;
+        } catch (const Xapian::DatabaseModifiedError &) {
+            if (attempt == MODIFIED_RETRIES)
+                throw;
+        } catch (const Xapian::DatabaseOpeningError &) {
+            // A first wmindex run made the directory an index while this
+            // open looked (iamglass came between): open what is there now,
+            // rather than call it damaged.
+            if (was_an_index || !looks_like_an_index(path) || attempt == MODIFIED_RETRIES)
+                throw;
+        }
+    }
 }
 
 // An index without our schema key but with documents was not made by us (or by an old wmindex).

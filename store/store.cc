@@ -532,15 +532,15 @@ void prepare_document(prepared_document &made, const wm_session_t *s)
 
 /* ---- errors at the boundary ------------------------------------------ */
 
-namespace {
-
 // Xapian's glass backend marks a database directory with "iamglass": when it
 // is there but the database cannot be opened, the index is damaged, not absent.
-bool looks_like_an_index(const std::string &path)
+bool wmstore::looks_like_an_index(const std::string &path)
 {
     struct stat st;
     return stat((path + "/iamglass").c_str(), &st) == 0;
 }
+
+namespace {
 
 // A directory holding files that are neither an index nor what Xapian leaves
 // while making one (flintlock, *.glass, iamglass*, *.tmp): someone else's directory,
@@ -719,16 +719,7 @@ namespace {
 
 void open_readonly(wm_store_t *store)
 {
-    for (int attempt = 0;; attempt++) {
-        try {
-            store->db = Xapian::Database(store->path);
-            check_schema(store->db, store->path);
-            return;
-        } catch (const Xapian::DatabaseModifiedError &) {
-            if (attempt == MODIFIED_RETRIES)
-                throw;
-        }
-    }
+    store->db = open_index(store->path);
 }
 
 char *copy_message(const std::string &message)
