@@ -601,11 +601,7 @@ wm_store_status_t wm_store_open_build(const char *path, unsigned jobs, bool rebu
         *out = store;
         return WM_STORE_OK;
     } catch (...) {
-        try {
-            status = describe_exception(str_or_empty(path), false, text);
-        } catch (...) {
-            status = WM_STORE_NO_MEMORY;
-        }
+        status = status_of_exception(str_or_empty(path), false, text);
     }
     wm_store_close(store);   // a half-started build is removed
     if (message)

@@ -284,6 +284,13 @@ wm_session_t *decode_session(const std::string &data);
 std::string indexed_form(const Xapian::Database &db, const std::string &word);
 // Call inside a catch block: the exception in flight as a status and a message.
 wm_store_status_t describe_exception(const std::string &path, bool opening_to_read, std::string &message);
+// The same, never throwing: the one mapping of an exception to a status
+// (guarded, the writer thread, the opens).  When even describing it fails,
+// WM_STORE_NO_MEMORY and an empty message.
+wm_store_status_t status_of_exception(const std::string &path, bool opening_to_read,
+                                      std::string &message) noexcept;
+// Throw a store_failure unless store was opened for writing.
+void ensure_writable(const wm_store_t *store);
 
 // The thread that writes queued sessions (wm_store_queue_session), in store.cc.
 struct writer;
@@ -364,13 +371,8 @@ wm_store_status_t guarded(wm_store_t *store, Body body, bool wait = true)
         return WM_STORE_OK;
     } catch (...) {
         std::string message;
-        wm_store_status_t status = WM_STORE_NO_MEMORY;
-        try {
-            status = describe_exception(store->path, false, message);
-            store->error = message;
-        } catch (...) {
-            store->error.clear();   // no memory even for the message
-        }
+        wm_store_status_t status = status_of_exception(store->path, false, message);
+        store->error.swap(message);   // no allocation: cannot fail
         return status;
     }
 }

@@ -252,11 +252,7 @@ wm_store_status_t wm_store_open_shards(const char *const *paths, size_t n_paths,
         *out = store;
         return WM_STORE_OK;
     } catch (...) {
-        try {
-            status = describe_exception(store ? store->path : "", true, text);
-        } catch (...) {
-            status = WM_STORE_NO_MEMORY;
-        }
+        status = status_of_exception(store ? store->path : "", true, text);
     }
     delete store;
     if (message)

@@ -643,6 +643,23 @@ wm_store_status_t wmstore::describe_exception(const std::string &path, bool open
     }
 }
 
+wm_store_status_t wmstore::status_of_exception(const std::string &path, bool opening_to_read,
+                                               std::string &message) noexcept
+{
+    try {
+        return describe_exception(path, opening_to_read, message);
+    } catch (...) {
+        message.clear();   // no memory even for the message
+        return WM_STORE_NO_MEMORY;
+    }
+}
+
+void wmstore::ensure_writable(const wm_store_t *store)
+{
+    if (!store->writable)
+        throw store_failure{WM_STORE_ERROR, "index " + store->path + " was opened read-only"};
+}
+
 namespace {
 
 /* ---- opening -------------------------------------------------------- */
@@ -749,11 +766,7 @@ wm_store_status_t open_store(const char *path, open_mode mode, wm_store_t **out,
         *out = store;
         return WM_STORE_OK;
     } catch (...) {
-        try {
-            status = describe_exception(str_or_empty(path), mode == OPEN_READ, text);
-        } catch (...) {
-            status = WM_STORE_NO_MEMORY;
-        }
+        status = status_of_exception(str_or_empty(path), mode == OPEN_READ, text);
     }
     delete store;
     if (message)
@@ -994,8 +1007,7 @@ void put_export_over_copies(wm_store_t *store, const wm_session_t *s,
 // A session the index can take, or a store_failure saying why not.
 void check_session(wm_store_t *store, const wm_session_t *session)
 {
-    if (!store->writable)
-        throw store_failure{WM_STORE_ERROR, "index " + store->path + " was opened read-only"};
+    ensure_writable(store);
     if (!session || !session->id || !*session->id)
         throw store_failure{WM_STORE_ERROR, "a session without an id cannot be indexed"};
     if (prefix_of(F_ID).size() + std::strlen(session->id) > MAX_TERM_BYTES)
@@ -1158,12 +1170,7 @@ void run_writer(wm_store_t *store)
                 else
                     commit_changes(store);
             } catch (...) {
-                try {
-                    status = describe_exception(store->path, false, message);
-                } catch (...) {
-                    status = WM_STORE_NO_MEMORY;
-                    message.clear();
-                }
+                status = status_of_exception(store->path, false, message);
             }
         }
         job.reset();
@@ -1377,8 +1384,7 @@ void wm_store_close(wm_store_t *store)
 wm_store_status_t wm_store_set_metadata_for_testing(wm_store_t *store, const char *key, const char *value)
 {
     return guarded(store, [&] {
-        if (!store->writable)
-            throw store_failure{WM_STORE_ERROR, "index " + store->path + " was opened read-only"};
+        ensure_writable(store);
         store->wdb.set_metadata(str_or_empty(key), str_or_empty(value));
         store->wdb.commit();
     });
@@ -1850,11 +1856,7 @@ wm_store_status_t wm_store_source_identify(const char *path, wm_store_source_t *
         *source = new_source(identify(str_or_empty(path)));
         return WM_STORE_OK;
     } catch (...) {
-        try {
-            status = describe_exception(str_or_empty(path), false, text);
-        } catch (...) {
-            status = WM_STORE_NO_MEMORY;
-        }
+        status = status_of_exception(str_or_empty(path), false, text);
     }
     if (message)
         *message = copy_message(text);
@@ -1905,8 +1907,7 @@ wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_sourc
     if (store && store->build)
         return build_source_finish(store, identity, complete, dbname, tallies, n_tallies);
     return guarded(store, [&] {
-        if (!store->writable)
-            throw store_failure{WM_STORE_ERROR, "index " + store->path + " was opened read-only"};
+        ensure_writable(store);
         std::vector<std::string_view> ids = unique_lines(store->source_ids);
         source_record r;
         r.path = str_or_empty(identity->path);
@@ -1947,8 +1948,7 @@ wm_store_status_t wm_store_prune(wm_store_t *store, unsigned long *removed)
         return build_prune(store, removed);
     unsigned long total = 0;
     wm_store_status_t status = guarded(store, [&] {
-        if (!store->writable)
-            throw store_failure{WM_STORE_ERROR, "index " + store->path + " was opened read-only"};
+        ensure_writable(store);
         const std::string prefix = PRUNE_KEY;
         std::vector<std::string> marked;
         for (auto it = store->wdb.metadata_keys_begin(prefix); it != store->wdb.metadata_keys_end(prefix); ++it)
