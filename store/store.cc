@@ -23,6 +23,7 @@
 #include "archive/session.h"
 #include "common/util.h"
 #include "store/store.h"
+#include "store/store_testing.h"
 #include "store/schema.h"
 #include "store/build.h"
 
