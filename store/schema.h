@@ -1,5 +1,6 @@
 /* The schema of the index and what the two halves of the store share:
- * store/store.cc (opening, errors, writing) and store/store_search.cc
+ * store/store.cc (opening, errors), document.cc (documents), writer.cc
+ * (writing), sources.cc (source records) and store/store_search.cc
  * (query parsing, searching).  Internal to store/: C++ only, never included
  * by the C programs.
  *
@@ -64,7 +65,7 @@
  *   XPLINK    -             exact      key TAB key: a speaker's name key and
  *                                      username key, both ways: the links
  *                                      that make a person (people.cc)
- *   XLINK     -             exact      link keys of the talk (store.cc, put):
+ *   XLINK     -             exact      link keys of the talk (writer.cc, put):
  *                                      "code:<year>:<code>" when the page or
  *                                      export gives a pretalx/eventyay talk
  *                                      code, "title:<year>:<title key>" always
@@ -116,7 +117,7 @@
  *                   keeps the document with the newer one: "" = unknown)
  *   7  origin       "wiki" or "schedule" (which copy of a linked talk wins)
  *   8  source       the input file's path as given (with the timestamp: the
- *                   order of precedence, see store.cc, index_has_newer)
+ *                   order of precedence, see writer.cc, index_has_newer)
  *   9  event        the event as written (facets)
  *   10 status       the normalised status (facets)
  *   11 usernames    the speakers' usernames, TAB-separated in the order of
@@ -146,7 +147,7 @@
  * Metadata:
  *   wmsearch.schema              SCHEMA_VERSION
  *   wmsearch.updated             UTC ISO 8601 time of the last commit that changed something
- *   wmsearch.source:<key>        the record of one input file (store.cc, "sources"):
+ *   wmsearch.source:<key>        the record of one input file (sources.cc):
  *                                name=value lines path size mtime_ns fingerprint
  *                                collection dump_date indexed_at sessions complete
  *                                tally* (one a year: "<year> pages=N candidates=N
@@ -172,7 +173,7 @@
 #include "archive/session.h"
 #include "store/store.h"
 
-// Names shared by store.cc and store_search.cc; everything else in those files is file-local.
+// Names shared by the store's files; everything else in them is file-local.
 namespace wmstore {
 
 const char SCHEMA_KEY[] = "wmsearch.schema";

@@ -156,7 +156,7 @@ bool looks_like_a_stub(const std::string &path)
 
 }  // namespace
 
-/* ---- what store.cc calls (store/schema.h) ------------------------------ */
+/* ---- what document.cc and store.cc call (store/schema.h) ---------------- */
 
 void wmstore::index_shard_values(Xapian::Document &doc, const wm_session_t *s)
 {
