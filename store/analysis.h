@@ -1,5 +1,5 @@
 /* Text analysis: how words become terms, the one definition that indexing
- * (store/store.cc) and query parsing (store/store_search.cc) both follow,
+ * (store/document.cc) and query parsing (store/store_search.cc) both follow,
  * so that a query word meets the terms of the same word in a session.
  * Internal to store/: C++ only.  The rules (doc/index-schema.md, "Text
  * analysis"):
@@ -11,7 +11,7 @@
  *    that do not decompose are spelt out (ø -> o, ß -> ss, æ -> ae, œ -> oe,
  *    đ -> d, ł -> l, þ -> th, ð -> d, ı -> i); Cyrillic ё -> е (й and the
  *    marks of other scripts stay: their stemmers need them); ’ ‘ ʼ -> '.
- *    Case is kept here (exact terms lower-case on top, store.cc normalise;
+ *    Case is kept here (exact terms lower-case on top, document.cc normalise;
  *    TermGenerator and QueryParser lower-case words themselves).
  *  - Elisions (also fold): an apostrophe after an elided article or
  *    preposition (l' d' j' m' n' s' t' c' qu' jusqu' lorsqu' puisqu'
@@ -28,7 +28,7 @@
  *    (dma at the word's position, buf at the next), with their stems (none
  *    for a stopword).  The query side needs nothing: "dma_buf" is a term
  *    of the document, and so are "dma" and "buf".
- *  - Title weight (store.cc): a title's words count twice in the plain
+ *  - Title weight (document.cc): a title's words count twice in the plain
  *    text (wdf 2 a word, TITLE_WEIGHT): a few words of a title, which is what
  *    people remember of a talk, find it before talks that only mention them.
  *  - Stopwords: the Snowball lists of Lingua::StopWords (a table generated

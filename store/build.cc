@@ -5,7 +5,7 @@
  * thread, which also makes the documents) write N Xapian databases in a
  * temporary directory beside the index; the reading thread only routes
  * sessions to them.  Sessions that may meet in the index (same id, same
- * link key: store.cc's session_keys) go to the same shard, so each shard
+ * link key: writer.cc's session_keys) go to the same shard, so each shard
  * puts them exactly as one writer would; the rare session whose keys are
  * already in two shards waits, and is put into the merged database, in
  * order, before the final compaction.  Every shard gets every source
@@ -52,7 +52,7 @@ struct shard_build {
     wm_store_t *merged = nullptr;            // the shards merged, once deferred sessions needed it
     wm_store_tally_t deferred_tally = {0, 0, 0, 0};
     bool source_open = false;
-    std::string source_ids;                  // the current source's ids (store.cc's format)
+    std::string source_ids;                  // the current source's ids (sources.cc's format)
 
     ~shard_build()
     {
@@ -601,11 +601,7 @@ wm_store_status_t wm_store_open_build(const char *path, unsigned jobs, bool rebu
         *out = store;
         return WM_STORE_OK;
     } catch (...) {
-        try {
-            status = describe_exception(str_or_empty(path), false, text);
-        } catch (...) {
-            status = WM_STORE_NO_MEMORY;
-        }
+        status = status_of_exception(str_or_empty(path), false, text);
     }
     wm_store_close(store);   // a half-started build is removed
     if (message)

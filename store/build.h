@@ -1,5 +1,5 @@
-/* What store.cc (opening, the writer thread) and store/build.cc (shards,
- * merging, compaction, the atomic swap) give each other.  Internal to
+/* What store.cc (opening), writer.cc (the writer thread), document.cc and
+ * build.cc (shards, merging, compaction, the atomic swap) give each other.  Internal to
  * store/: C++ only. */
 #ifndef WM_STORE_BUILD_H
 #define WM_STORE_BUILD_H
@@ -11,7 +11,7 @@
 
 namespace wmstore {
 
-/* ---- in store.cc ---- */
+/* ---- in store.cc (opening) ---- */
 
 // How open_writable opens store->path.
 enum writable_mode {
@@ -26,6 +26,11 @@ enum writable_mode {
 // (remove_stale_builds) once the index's lock is held.
 void open_writable(wm_store_t *store, writable_mode mode);
 
+// Remove path and everything under it (errors ignored: best effort).
+void remove_tree(const std::string &path);
+
+/* ---- in writer.cc ---- */
+
 // Queue session (taken, also on failure) for a writer thread that makes its
 // document as well (a shard's: the reading thread only reads).  Throws.
 void queue_unprepared(wm_store_t *store, wm_session_t *session);
@@ -35,13 +40,12 @@ void queue_unprepared(wm_store_t *store, wm_session_t *session);
 // sessions with no key in common never touch each other's documents.
 std::vector<std::string> session_keys(const wm_session_t *s);
 
+/* ---- in document.cc ---- */
+
 // A deep copy of s (caller frees), through the document data.
 wm_session_t *copy_session(const wm_session_t *s);
 // text escaped as the store keeps ids in a source's list, and a newline.
 std::string escaped_line(const char *text);
-
-// Remove path and everything under it (errors ignored: best effort).
-void remove_tree(const std::string &path);
 
 /* ---- in build.cc ---- */
 

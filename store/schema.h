@@ -1,5 +1,6 @@
 /* The schema of the index and what the two halves of the store share:
- * store/store.cc (opening, errors, writing) and store/store_search.cc
+ * store/store.cc (opening, errors), document.cc (documents), writer.cc
+ * (writing), sources.cc (source records) and store/store_search.cc
  * (query parsing, searching).  Internal to store/: C++ only, never included
  * by the C programs.
  *
@@ -64,7 +65,7 @@
  *   XPLINK    -             exact      key TAB key: a speaker's name key and
  *                                      username key, both ways: the links
  *                                      that make a person (people.cc)
- *   XLINK     -             exact      link keys of the talk (store.cc, put):
+ *   XLINK     -             exact      link keys of the talk (writer.cc, put):
  *                                      "code:<year>:<code>" when the page or
  *                                      export gives a pretalx/eventyay talk
  *                                      code, "title:<year>:<title key>" always
@@ -116,7 +117,7 @@
  *                   keeps the document with the newer one: "" = unknown)
  *   7  origin       "wiki" or "schedule" (which copy of a linked talk wins)
  *   8  source       the input file's path as given (with the timestamp: the
- *                   order of precedence, see store.cc, index_has_newer)
+ *                   order of precedence, see writer.cc, index_has_newer)
  *   9  event        the event as written (facets)
  *   10 status       the normalised status (facets)
  *   11 usernames    the speakers' usernames, TAB-separated in the order of
@@ -146,7 +147,7 @@
  * Metadata:
  *   wmsearch.schema              SCHEMA_VERSION
  *   wmsearch.updated             UTC ISO 8601 time of the last commit that changed something
- *   wmsearch.source:<key>        the record of one input file (store.cc, "sources"):
+ *   wmsearch.source:<key>        the record of one input file (sources.cc):
  *                                name=value lines path size mtime_ns fingerprint
  *                                collection dump_date indexed_at sessions complete
  *                                tally* (one a year: "<year> pages=N candidates=N
@@ -165,13 +166,14 @@
 #include <xapian.h>
 
 #include <map>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "archive/session.h"
 #include "store/store.h"
 
-// Names shared by store.cc and store_search.cc; everything else in those files is file-local.
+// Names shared by the store's files; everything else in them is file-local.
 namespace wmstore {
 
 const char SCHEMA_KEY[] = "wmsearch.schema";
@@ -267,7 +269,14 @@ struct store_failure {
 
 inline std::string str_or_empty(const char *s) { return s ? s : ""; }
 
-// Defined in store.cc.
+// A 0/-1 allocation helper of archive/ (wm_session_add_*): -1 as std::bad_alloc.
+inline void check_alloc(int rc)
+{
+    if (rc != 0)
+        throw std::bad_alloc();
+}
+
+/* ---- document data (store/document.cc) ---- */
 // Lower-case (Unicode), collapse white space, trim: the form of exact terms.
 std::string normalise(const std::string &text);
 // The words of text: its runs of word characters (Xapian's Unicode idea of one).
@@ -276,22 +285,53 @@ std::vector<std::string> words_of(const std::string &text);
 std::string username_as_text(const char *username);
 // A multi-valued field as one value: TAB between items (a TAB inside one is a space).
 std::string join_with_tabs(const std::vector<std::string> &items);
+// A value of the document data with backslash, newline, CR and TAB escaped, and back.
+std::string escape_value(const std::string &value);
+std::string unescape_value(const std::string &value);
 // A new session rebuilt from document data (caller frees).
 wm_session_t *decode_session(const std::string &data);
 // A folded word of the plain text (the spelling data's form: "cafe") as the
 // sessions having it write it, lower-case ("café"): the most common form
 // among the first few; the word itself when they write it so or none has it.
 std::string indexed_form(const Xapian::Database &db, const std::string &word);
+
+// Words for the spelling data, with how often each occurs.
+typedef std::vector<std::pair<std::string, Xapian::termcount>> spelling_words;
+
+// A session's document before it meets the index: all but its id and link
+// terms, which depend on what the index holds.
+struct prepared_document {
+    Xapian::Document doc;
+    spelling_words spelling;
+};
+// Make s's document into made.  Needs no database: any thread may call it.
+void prepare_document(prepared_document &made, const wm_session_t *s);
+
+/* ---- opening and errors (store/store.cc) ---- */
 // Call inside a catch block: the exception in flight as a status and a message.
 wm_store_status_t describe_exception(const std::string &path, bool opening_to_read, std::string &message);
+// The same, never throwing: the one mapping of an exception to a status
+// (guarded, the writer thread, the opens).  When even describing it fails,
+// WM_STORE_NO_MEMORY and an empty message.
+wm_store_status_t status_of_exception(const std::string &path, bool opening_to_read,
+                                      std::string &message) noexcept;
+// Throw a store_failure unless store was opened for writing.
+void ensure_writable(const wm_store_t *store);
 
-// The thread that writes queued sessions (wm_store_queue_session), in store.cc.
+/* ---- writing (store/writer.cc) ---- */
+// The thread that writes queued sessions (wm_store_queue_session).
 struct writer;
 // A build in shards (store/build.cc, store/build.h).
 struct shard_build;
 // Wait until the writer thread has written everything queued; throw the
 // failure of a queued job not reported yet.  Nothing to do without a writer.
 void settle_writer(wm_store_t *store);
+// Let the writer finish the queue and end (wm_store_close).
+void stop_writer(wm_store_t *store);
+// Commit, stamping wmsearch.updated when documents changed (nothing when read-only).
+void commit_changes(wm_store_t *store);
+// Now as UTC ISO 8601, e.g. "2025-06-01T12:00:00Z".
+std::string utc_now();
 
 /* ---- people (store/people.cc) ---- */
 // A name or username folded: normalised (which folds as store/analysis.h
@@ -364,13 +404,8 @@ wm_store_status_t guarded(wm_store_t *store, Body body, bool wait = true)
         return WM_STORE_OK;
     } catch (...) {
         std::string message;
-        wm_store_status_t status = WM_STORE_NO_MEMORY;
-        try {
-            status = describe_exception(store->path, false, message);
-            store->error = message;
-        } catch (...) {
-            store->error.clear();   // no memory even for the message
-        }
+        wm_store_status_t status = status_of_exception(store->path, false, message);
+        store->error.swap(message);   // no allocation: cannot fail
         return status;
     }
 }

@@ -156,7 +156,7 @@ bool looks_like_a_stub(const std::string &path)
 
 }  // namespace
 
-/* ---- what store.cc calls (store/schema.h) ------------------------------ */
+/* ---- what document.cc and store.cc call (store/schema.h) ---------------- */
 
 void wmstore::index_shard_values(Xapian::Document &doc, const wm_session_t *s)
 {
@@ -252,11 +252,7 @@ wm_store_status_t wm_store_open_shards(const char *const *paths, size_t n_paths,
         *out = store;
         return WM_STORE_OK;
     } catch (...) {
-        try {
-            status = describe_exception(store ? store->path : "", true, text);
-        } catch (...) {
-            status = WM_STORE_NO_MEMORY;
-        }
+        status = status_of_exception(store ? store->path : "", true, text);
     }
     delete store;
     if (message)

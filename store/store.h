@@ -18,6 +18,8 @@
 extern "C" {
 #endif
 
+/* ---- statuses and the handle -------------------------------------------- */
+
 typedef enum wm_store_status {
     WM_STORE_OK = 0,
     WM_STORE_ERROR,            /* any other Xapian or system error */
@@ -35,12 +37,26 @@ const char *wm_store_status_to_string(wm_store_status_t status);
 
 typedef struct wm_store wm_store_t;
 
+/* The message of the last failed call on this handle (owned by the store). */
+const char *wm_store_last_error(const wm_store_t *store);
+
+/* Close the handle; a writable store commits first (an error there is lost:
+ * call wm_store_commit() to see it).  NULL is allowed. */
+void wm_store_close(wm_store_t *store);
+
+/* ---- opening ------------------------------------------------------------ */
+
 /* Open (creating if needed, with parent directories) the index at path for
  * writing.  On failure return a status and set *message to a malloc'd
  * explanation naming the path (caller frees); *store is then NULL. */
 wm_store_status_t wm_store_open_writable(const char *path, wm_store_t **store, char **message);
 /* Open an existing index for searching (WM_STORE_NOT_FOUND when there is none). */
 wm_store_status_t wm_store_open_readonly(const char *path, wm_store_t **store, char **message);
+/* Open the index at path for writing as a new, empty index, whatever it
+ * held (wmindex --rebuild).  As wm_store_open_writable otherwise. */
+wm_store_status_t wm_store_open_rebuild(const char *path, wm_store_t **store, char **message);
+/* wm_store_open_build (building, below) opens an index to index into,
+ * in shards when it can. */
 
 /* Open several indexes for searching as one (store/shards.cc): every call
  * on the handle then answers as one index holding all their sessions
@@ -57,8 +73,7 @@ wm_store_status_t wm_store_open_readonly(const char *path, wm_store_t **store, c
 wm_store_status_t wm_store_open_shards(const char *const *paths, size_t n_paths, wm_store_t **store,
                                        char **message);
 
-/* The message of the last failed call on this handle (owned by the store). */
-const char *wm_store_last_error(const wm_store_t *store);
+/* ---- writing ------------------------------------------------------------ */
 
 /* Add or replace (by session->id) the document of one session. */
 wm_store_status_t wm_store_put_session(wm_store_t *store, const wm_session_t *session);
@@ -102,12 +117,11 @@ typedef struct wm_store_tally {
     unsigned long added, replaced, kept_newer, linked;
 } wm_store_tally_t;
 wm_store_status_t wm_store_queue_tally(wm_store_t *store, wm_store_tally_t *tally);
+
+/* ---- searching ---------------------------------------------------------- */
+
 /* Number of documents in the index. */
 wm_store_status_t wm_store_count(wm_store_t *store, unsigned long *count);
-
-/* Close the handle; a writable store commits first (an error there is lost:
- * call wm_store_commit() to see it).  NULL is allowed. */
-void wm_store_close(wm_store_t *store);
 
 typedef enum wm_sort {
     WM_SORT_RELEVANCE,
@@ -278,11 +292,6 @@ void wm_person_result_free(wm_person_result_t *result);
  * WM_STORE_NOT_FOUND when there is none. */
 wm_store_status_t wm_store_get_session(wm_store_t *store, const char *id, wm_session_t **session);
 
-/* For tests only: set a metadata entry of a writable index and commit (e.g.
- * a foreign schema version, to test WM_STORE_SCHEMA_MISMATCH). */
-wm_store_status_t wm_store_set_metadata_for_testing(wm_store_t *store, const char *key,
-                                                    const char *value);
-
 /* ---- incremental indexing: the sources an index was built from ---------
  *
  * The index records every input file it read (a "source"): its identity and
@@ -348,10 +357,6 @@ wm_store_status_t wm_store_source_finish(wm_store_t *store, const wm_store_sourc
  * survive a crash: an interrupted prune is done by the next call. */
 wm_store_status_t wm_store_prune(wm_store_t *store, unsigned long *removed);
 
-/* Open the index at path for writing as a new, empty index, whatever it
- * held (wmindex --rebuild).  As wm_store_open_writable otherwise. */
-wm_store_status_t wm_store_open_rebuild(const char *path, wm_store_t **store, char **message);
-
 /* ---- building: parallel shards, compaction (store/build.cc) -------------
  *
  * A fresh build (an index with no document and no source yet) or a
@@ -413,7 +418,8 @@ wm_store_status_t wm_store_finish_build(wm_store_t *store, wm_store_progress_fn 
 wm_store_status_t wm_store_compact(wm_store_t *store, wm_store_progress_fn *progress, void *arg,
                                    wm_store_compaction_t *result);
 
-/* What an index holds (wmindex --stats). */
+/* ---- what an index holds (wmindex --stats) ------------------------------ */
+
 typedef struct wm_store_year_count {
     int year;
     unsigned long sessions;

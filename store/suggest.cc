@@ -6,7 +6,7 @@
  *  - plain words by Xapian's parser from the index's spelling data (the
  *    words of titles and abstracts), and title: words the same way, one
  *    by one (Xapian 1.4 corrects no word inside a prefix); a corrected
- *    word is written as the sessions write it (store.cc, indexed_form);
+ *    word is written as the sessions write it (document.cc, indexed_form);
  *  - the value of every field filter (track: speaker: event: type: lang:
  *    status:) from that field's own terms in the index: its exact values
  *    (XTRACKglam, XSPEAKERmara lindqvist, ...) and their words (the A, XE

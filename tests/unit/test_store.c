@@ -18,6 +18,7 @@
 #include "archive/session.h"
 #include "common/util.h"
 #include "store/store.h"
+#include "store/store_testing.h"
 #include "tests/unit/helpers.h"
 #include "tests/unit/session_asserts.h"
 
