@@ -13,6 +13,9 @@
  * wm_extractor_finish_dump().  Every session waits there too, in another
  * temporary file, for the translation subpages that may follow its page;
  * at the end of the dump each gets its translations and becomes ready.
+ * Streaming (wm_extractor_stream), a session is ready at once, and a copy
+ * waits in that file: at the end of the dump, the sessions whose pages got
+ * translations after them are ready again (amends set).
  * Tallies and explanations (archive/explain.h) are kept as pages go. */
 #include "archive/extract.h"
 
@@ -49,10 +52,11 @@ struct wm_extractor {
      * so that memory stays flat however many a dump has. */
     wm_spill_t *pending;      /* drafts waiting for a page later in the dump, as records */
     wm_buf_t draft_bytes;     /* scratch for a draft on its way to or from pending */
-    wm_spill_t *held;         /* every session, until finish_dump (its translations) */
+    wm_spill_t *held;         /* every session (streaming: a copy), until finish_dump */
     wm_spill_t *ready;        /* sessions for wm_extractor_next_session */
     wm_tallies_t tallies;     /* what the current dump gave, per year */
     wm_explainer_t explainer; /* the pages asked about, their explanations */
+    bool streaming;           /* sessions ready at once, given again when late */
     bool oom;                 /* sticky: an allocation failed */
     bool spill_failed;        /* sticky: a kept session could not be read back */
 };
@@ -423,11 +427,19 @@ static char *why_not_candidate(const wm_page_t *page, const wm_title_match_t *ma
 /* --- pages ------------------------------------------------------------------------- */
 
 /* Hand on a finished session: every session of a dump waits for its
- * end, since a translation subpage ("X/fr") may come after X in any era. */
+ * end, since a translation subpage ("X/fr") may come after X in any era;
+ * streaming, it is ready now and a copy waits. */
 static void emit_session(wm_extractor_t *ex, wm_session_t *s)
 {
     attach_translations(ex, s);
-    hold(ex, s);
+    if (!ex->streaming) {
+        hold(ex, s);
+        return;
+    }
+    if (wm_translations_note_given(ex->translations, s->page_title) < 0 ||
+        wm_spill_push_copy(ex->held, s) != WM_OK)
+        ex->oom = true;
+    push_ready(ex, s);
 }
 
 /* Count a draft's outcome (s: its session, or NULL and the reason), explain
@@ -567,6 +579,33 @@ static void release_held(wm_extractor_t *ex)
     }
 }
 
+/* Streaming: the copies of the sessions whose pages got translations after
+ * them, with every translation, ready again; the other copies dropped
+ * unread when no page is late. */
+static void release_late(wm_extractor_t *ex)
+{
+    if (!wm_translations_any_late(ex->translations)) {
+        wm_spill_free(ex->held);
+        if (!(ex->held = wm_spill_new()))
+            ex->oom = true;
+        return;
+    }
+    wm_session_t *s;
+    for (wm_result_t got; (got = wm_spill_take(ex->held, &s)) != WM_END;) {
+        if (got != WM_OK) {
+            ex->spill_failed = true;   /* that session keeps what it was given with */
+            continue;
+        }
+        if (!wm_translations_late(ex->translations, s->page_title)) {
+            wm_session_free(s);
+            continue;
+        }
+        attach_translations(ex, s);
+        s->amends = true;
+        push_ready(ex, s);
+    }
+}
+
 wm_result_t wm_extractor_finish_dump(wm_extractor_t *extractor)
 {
     wm_extractor_t *ex = extractor;
@@ -580,7 +619,10 @@ wm_result_t wm_extractor_finish_dump(wm_extractor_t *extractor)
         complete_draft(ex, d, s, reason, wiki, why);
         wm_draft_free(d);
     }
-    release_held(ex);
+    if (ex->streaming)
+        release_late(ex);
+    else
+        release_held(ex);
     wm_lookups_clear(ex->lookups);
     wm_translations_clear(ex->translations);
     free(ex->dbname);
@@ -629,6 +671,11 @@ wm_extractor_t *wm_extractor_new_with_rules(wm_rules_t *rules, char **error)
     wm_spill_keep_in_memory(ex->ready, READY_IN_MEMORY);
     ex->builder = (wm_draft_builder_t){.rules = ex->rules, .lookups = ex->lookups};
     return ex;
+}
+
+void wm_extractor_stream(wm_extractor_t *extractor)
+{
+    extractor->streaming = true;
 }
 
 const wm_rules_t *wm_extractor_rules(const wm_extractor_t *extractor)

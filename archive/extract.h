@@ -23,12 +23,20 @@
  *
  * Usage, per dump: feed every page with wm_extractor_add_page(), call
  * wm_extractor_finish_dump() at the end of the dump, then take the sessions
- * with wm_extractor_next_session().  Every session is held to the end of
+ * with wm_extractor_next_session() (streaming, after every page too).
+ * Unless streaming, every session is held to the end of
  * the dump: its translation subpages ("Title/fr", not sessions but
  * languages in its `translations`) may come after it, in any era.  A
  * session that needs another page of the same dump (a speaker page or a
  * switch template, 2023) waits as its evidence until then too.  What waits
- * is kept in temporary files, so memory stays flat however big the dump. */
+ * is kept in temporary files, so memory stays flat however big the dump.
+ *
+ * An indexer that can update what it was given streams instead
+ * (wm_extractor_stream): each session is ready as soon as its page is read,
+ * with the translations seen so far, and at the end of the dump the
+ * sessions whose pages got translations after them are ready once more,
+ * whole, with every translation and `amends` set.  The index then fills up
+ * while the dump is read, instead of after it. */
 #ifndef WM_EXTRACT_H
 #define WM_EXTRACT_H
 
@@ -53,6 +61,10 @@ wm_extractor_t *wm_extractor_new(char **error);
 wm_extractor_t *wm_extractor_new_with_rules(wm_rules_t *rules, char **error);
 void wm_extractor_free(wm_extractor_t *extractor);
 
+/* Hand sessions on as their pages are read (see above), from the next
+ * dump on; call before the first page. */
+void wm_extractor_stream(wm_extractor_t *extractor);
+
 /* The rules it uses (owned by the extractor), for the schedule readers. */
 const wm_rules_t *wm_extractor_rules(const wm_extractor_t *extractor);
 
@@ -65,7 +77,8 @@ wm_result_t wm_extractor_add_page(wm_extractor_t *extractor, const wm_siteinfo_t
 /* The dump ended: resolve what was pending.  Return WM_OK, WM_ERR_READ
  * (sessions kept in a temporary file could not be read back: those are
  * lost, the others were given; also when that happened earlier in the
- * dump, to wm_extractor_next_session) or WM_ERR_NO_MEMORY; the message is
+ * dump, to wm_extractor_next_session; streaming, a session whose copy was
+ * lost keeps the translations it was given with) or WM_ERR_NO_MEMORY; the message is
  * wm_extractor_error(). */
 wm_result_t wm_extractor_finish_dump(wm_extractor_t *extractor);
 

@@ -62,6 +62,10 @@ typedef struct wm_session {
     char *status;          /* normalised (wm_session_status_t names): "accepted", "confirmed",
                             * "submitted", "rejected", "withdrawn", "canceled"; NULL when
                             * the source says nothing */
+    bool amends;           /* given again (archive/extract.h, wm_extractor_stream): the same
+                            * session as earlier in this run, with translations its page got
+                            * later in the dump; the index updates its document and counts
+                            * nothing again */
 } wm_session_t;
 
 /* The statuses a source may give a session, in the words sessions store.

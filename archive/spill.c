@@ -127,7 +127,7 @@ bool wm_record_put_session(wm_buf_t *b, const wm_session_t *s)
            wm_record_put_string(b, s->source) && wm_record_put_string(b, s->page_title) &&
            wm_record_put_string(b, s->timestamp) && wm_record_put_string(b, s->code) &&
            wm_record_put_u32(b, (uint32_t)s->origin) && wm_record_put_string(b, s->event) &&
-           wm_record_put_string(b, s->status);
+           wm_record_put_string(b, s->status) && wm_record_put_u32(b, s->amends ? 1 : 0);
 }
 
 static bool get_int(wm_record_reader_t *r, int *value)
@@ -162,7 +162,7 @@ static bool get_speakers(wm_record_reader_t *r, wm_session_t *s)
 
 bool wm_record_get_session(wm_record_reader_t *r, wm_session_t *s)
 {
-    int origin = 0;
+    int origin = 0, amends = 0;
     bool ok = wm_record_get_string(r, &s->id) && get_int(r, &s->year) &&
               wm_record_get_string(r, &s->title) && wm_record_get_string(r, &s->type) &&
               wm_record_get_string(r, &s->type_label) && get_int(r, &s->duration_minutes) &&
@@ -173,7 +173,8 @@ bool wm_record_get_session(wm_record_reader_t *r, wm_session_t *s)
               wm_record_get_string(r, &s->source) && wm_record_get_string(r, &s->page_title) &&
               wm_record_get_string(r, &s->timestamp) && wm_record_get_string(r, &s->code) &&
               get_int(r, &origin) && wm_record_get_string(r, &s->event) &&
-              wm_record_get_string(r, &s->status);
+              wm_record_get_string(r, &s->status) && get_int(r, &amends);
+    s->amends = amends != 0;
     s->origin = origin == WM_ORIGIN_SCHEDULE ? WM_ORIGIN_SCHEDULE : WM_ORIGIN_WIKI;
     return ok;
 }
@@ -392,6 +393,15 @@ wm_result_t wm_spill_push(wm_spill_t *spill, wm_session_t *session)
         return WM_OK;
     wm_session_free(session);
     return WM_ERR_NO_MEMORY;
+}
+
+wm_result_t wm_spill_push_copy(wm_spill_t *spill, const wm_session_t *session)
+{
+    wm_buf_clear(&spill->record);
+    if (!wm_record_put_session(&spill->record, session))
+        return WM_ERR_NO_MEMORY;
+    /* Taken back as a session: wm_spill_take reads records kept as bytes too. */
+    return wm_spill_push_raw(spill, spill->record.data, spill->record.len);
 }
 
 wm_result_t wm_spill_push_raw(wm_spill_t *spill, const void *bytes, size_t len)

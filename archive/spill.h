@@ -88,6 +88,10 @@ void wm_spill_keep_in_memory(wm_spill_t *spill, size_t n);
  * WM_OK, or WM_ERR_NO_MEMORY (the queue is unchanged). */
 wm_result_t wm_spill_push(wm_spill_t *spill, wm_session_t *session);
 
+/* Append a copy of session (the caller keeps it).  Return WM_OK, or
+ * WM_ERR_NO_MEMORY (the queue is unchanged). */
+wm_result_t wm_spill_push_copy(wm_spill_t *spill, const wm_session_t *session);
+
 /* Take the oldest session: WM_OK with *session set (caller frees with
  * wm_session_free), WM_END when the queue is empty, or an error when it
  * could not be read back: WM_ERR_MALFORMED (a damaged record) or

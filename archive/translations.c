@@ -4,6 +4,7 @@
 #include "archive/translations.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,11 +14,23 @@
 typedef struct translated {
     char *title;          /* X; NULL = empty slot */
     wm_names_t codes;
+    bool late;            /* a code came after a session of X was given */
 } translated_t;
+
+/* The titles of the pages whose sessions were given, as 64-bit hashes (0:
+ * an empty slot; a title hashing to 0 is stored as 1): 8 bytes a page.  A
+ * collision only makes a page late that was not given, which gives its
+ * sessions once more, unchanged. */
+typedef struct given {
+    uint64_t *slots;
+    size_t n, cap;        /* cap: a power of two, at least twice n (0: no slots yet) */
+} given_t;
 
 struct wm_translations {
     translated_t *slots;
     size_t n, cap;        /* cap: a power of two, at least twice n (0: no slots yet) */
+    given_t given;
+    size_t late;          /* pages late */
 };
 
 wm_translations_t *wm_translations_new(void)
@@ -44,6 +57,9 @@ void wm_translations_clear(wm_translations_t *tr)
     free(tr->slots);
     tr->slots = NULL;
     tr->n = tr->cap = 0;
+    free(tr->given.slots);
+    tr->given = (given_t){0};
+    tr->late = 0;
 }
 
 static size_t hash_title(const char *title)
@@ -52,6 +68,58 @@ static size_t hash_title(const char *title)
     for (const unsigned char *p = (const unsigned char *)title; *p; p++)
         h = h * 33 + *p;
     return h;
+}
+
+/* FNV-1a, never 0. */
+static uint64_t title_key(const char *title)
+{
+    uint64_t h = 14695981039346656037u;
+    for (const unsigned char *p = (const unsigned char *)title; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return h ? h : 1;
+}
+
+/* The slot of key in given, or the empty slot where it would go (cap > 0). */
+static uint64_t *given_slot(const given_t *g, uint64_t key)
+{
+    size_t mask = g->cap - 1;
+    for (size_t i = (size_t)(key ^ (key >> 32)) & mask;; i = (i + 1) & mask)
+        if (!g->slots[i] || g->slots[i] == key)
+            return &g->slots[i];
+}
+
+static bool was_given(const wm_translations_t *tr, const char *title)
+{
+    return tr->given.cap && *given_slot(&tr->given, title_key(title)) != 0;
+}
+
+static int grow_given(given_t *g)
+{
+    size_t cap = g->cap ? g->cap * 2 : 1024;
+    given_t bigger = {calloc(cap, sizeof *bigger.slots), g->n, cap};
+    if (!bigger.slots)
+        return -1;
+    for (size_t i = 0; i < g->cap; i++)
+        if (g->slots[i])
+            *given_slot(&bigger, g->slots[i]) = g->slots[i];
+    free(g->slots);
+    *g = bigger;
+    return 0;
+}
+
+int wm_translations_note_given(wm_translations_t *tr, const char *page_title)
+{
+    if (!page_title)
+        return 0;
+    if ((tr->given.n + 1) * 2 > tr->given.cap && grow_given(&tr->given) < 0)
+        return -1;
+    uint64_t key = title_key(page_title);
+    uint64_t *slot = given_slot(&tr->given, key);
+    if (!*slot) {
+        *slot = key;
+        tr->given.n++;
+    }
+    return 0;
 }
 
 /* The slot of title, or the empty slot where it would go. */
@@ -119,7 +187,21 @@ static int remember(wm_translations_t *tr, const char *base, size_t base_len, co
     }
     items[slot->codes.n++] = lower;
     slot->codes.items = items;
+    if (!slot->late && was_given(tr, slot->title)) {
+        slot->late = true;
+        tr->late++;
+    }
     return 0;
+}
+
+bool wm_translations_late(const wm_translations_t *tr, const char *page_title)
+{
+    return tr->late && page_title && slot_of(tr, page_title)->late;
+}
+
+bool wm_translations_any_late(const wm_translations_t *tr)
+{
+    return tr->late > 0;
 }
 
 int wm_translations_take_subpage(wm_translations_t *tr, const wm_rules_t *rules,

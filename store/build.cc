@@ -302,11 +302,13 @@ void merge_for_deferred(wm_store_t *store)
     while (!b.deferred.empty()) {
         wm_session_t *s = b.deferred.front();
         wm_store_put_t outcome;
+        bool counted = !s->amends;
         status = wm_store_put_session_ex(b.merged, s, &outcome);
         wm_session_free(s);
         b.deferred.erase(b.deferred.begin());
         check_shard(store, b.merged, status);
-        count_put(b.deferred_tally, outcome);
+        if (counted)
+            count_put(b.deferred_tally, outcome);
     }
     check_shard(store, b.merged, wm_store_commit(b.merged));
 }
@@ -450,7 +452,7 @@ wm_store_status_t wmstore::build_queue_session(wm_store_t *store, wm_session_t *
             check_shard(store, b.shards[0], wm_store_queue_session(b.shards[0], taken));
             return;
         }
-        if (b.source_open)
+        if (b.source_open && !session->amends)
             b.source_ids += escaped_line(session->id);
         int k = route(b, session);
         wm_session_t *taken = session;

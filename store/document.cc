@@ -494,7 +494,9 @@ void wmstore::prepare_document(prepared_document &made, const wm_session_t *s)
 
 wm_session_t *wmstore::copy_session(const wm_session_t *s)
 {
-    return decode_session(encode_session(s));
+    wm_session_t *copy = decode_session(encode_session(s));
+    copy->amends = s->amends;   // not document data
+    return copy;
 }
 
 std::string wmstore::escaped_line(const char *text)

@@ -91,7 +91,11 @@ typedef enum wm_store_put {
 /* As wm_store_put_session, and say what happened in *outcome.  The result
  * does not depend on the order sessions come in: the newer revision
  * (session->timestamp) of a page wins, and an export wins over an on-wiki
- * copy of the same talk (same year and code, else same year and title). */
+ * copy of the same talk (same year and code, else same year and title).
+ * A session that amends one put before in this run (session->amends: its
+ * page's late translations) is put the same way, but its words are not
+ * added to the spelling data again, its id not to the source's list, and
+ * the tally of queued puts does not count it. */
 wm_store_status_t wm_store_put_session_ex(wm_store_t *store, const wm_session_t *session,
                                           wm_store_put_t *outcome);
 /* Make everything put so far durable and visible to readers (atomic). */

@@ -111,7 +111,8 @@ std::vector<Xapian::docid> linked_documents(Xapian::WritableDatabase &wdb, const
 }
 
 // Write session s, made into made, as a document with its id and link
-// terms at id's place, and its words into the spelling data.  *existing:
+// terms at id's place, and its words into the spelling data (unless s
+// amends a session written before: they are there).  *existing:
 // the document of s's id as the caller found it (0: none); NULL: look.
 void write_prepared(wm_store_t *store, const wm_session_t *s, prepared_document &made,
                     const Xapian::docid *existing)
@@ -122,7 +123,8 @@ void write_prepared(wm_store_t *store, const wm_session_t *s, prepared_document 
         if (!link.empty() && link.size() <= MAX_TERM_BYTES)
             made.doc.add_boolean_term(link);
     for (const auto &word : made.spelling)
-        store->wdb.add_spelling(word.first, word.second);
+        if (!s->amends)
+            store->wdb.add_spelling(word.first, word.second);
     if (existing && *existing)
         store->wdb.replace_document(*existing, made.doc);
     else if (!existing && store->wdb.term_exists(id_term))   // see index_has_newer
@@ -188,6 +190,7 @@ void link_copy_to_export(wm_store_t *store, const wm_session_t *copy, Xapian::do
 {
     owned_session exported(decode_session(store->wdb.get_document(export_doc).get_data()));
     with_translations merged(exported.s, copy);
+    merged.view.amends = copy->amends;
     write_session(store, &merged.view);
     store->wdb.delete_document(prefix_of(F_ID) + copy->id);
 }
@@ -259,7 +262,7 @@ wm_store_put_t put_session(wm_store_t *store, const wm_session_t *session, prepa
         }
         store->changed = true;
     }
-    if (store->source_open)
+    if (store->source_open && !session->amends)
         (store->source_ids += escape_value(session->id)) += '\n';
     return result;
 }
@@ -356,6 +359,7 @@ void run_writer(wm_store_t *store)
         std::string message;
         wm_store_put_t outcome = WM_STORE_PUT_ADDED;
         bool is_put = job->session != nullptr;
+        bool counted = is_put && !job->session->amends;
         if (run) {
             try {
                 if (is_put && job->unprepared)
@@ -374,7 +378,7 @@ void run_writer(wm_store_t *store)
         if (status != WM_STORE_OK) {
             w.failure = status;
             w.failure_message.swap(message);
-        } else if (run && is_put) {
+        } else if (run && counted) {
             count_outcome(w.tally, outcome);
         }
         if (w.caller_waits && (w.queue.empty() || w.failure != WM_STORE_OK))

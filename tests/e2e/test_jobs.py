@@ -49,6 +49,15 @@ def page(page_id, word, timestamp="2019-06-15T09:00:00Z"):
             % (page_id, page_id, page_id * 10 + int(timestamp[5:7]), timestamp, xml_escape(text)))
 
 
+def subpage(page_id, base_id, code):
+    """The translation subpage <code> of page(base_id): a language of that session."""
+    return ("  <page>\n    <title>2019:Technology/Page %d/%s</title>\n    <ns>3002</ns>\n"
+            "    <id>%d</id>\n    <revision>\n      <id>%d</id>\n      <timestamp>2019-06-02T09:00:00Z</timestamp>\n"
+            "      <model>wikitext</model>\n      <format>text/x-wiki</format>\n"
+            "      <text xml:space=\"preserve\">Traduction.</text>\n    </revision>\n  </page>\n"
+            % (base_id, code, page_id, page_id * 10))
+
+
 def dump(path, *pages):
     return write(path, dump_head() + "".join(pages) + "</mediawiki>\n")
 
@@ -72,9 +81,14 @@ def corpus():
     # Page 90001 renamed to the title of 90002: its id is in one shard, its
     # title's link key in the other (round robin put them apart), so it
     # waits for the merge.  90003 is gone: removed.  90004's export links.
+    # Translation subpages: 90002's /es comes before it, and wmindex, which
+    # hands sessions on as it reads, gives 90001 (waiting for the merge) and
+    # 90004 (linked) again at the end with their late /de and /fr.
     newer = dump(os.path.join(top, "wikimaniawiki-20190601-pages-articles.xml"),
+                 subpage(90012, 90002, "es"),
                  page(90001, "wombat", "2019-06-01T09:00:00Z"), page(90002, "wombat", "2019-01-01T09:00:00Z"),
-                 page(90004, "kinkajou", "2019-06-01T09:00:00Z"))
+                 page(90004, "kinkajou", "2019-06-01T09:00:00Z"), subpage(90011, 90001, "de"),
+                 subpage(90014, 90004, "fr"), subpage(90015, 90004, "de"))
     export = schedule_export(os.path.join(top, "linkconf.json"), "Link Conference 2019", "linkconf", "2019-08-01",
                              [{"code": "KINKA1", "title": "A talk about the kinkajou",
                                "abstract": "The export's kinkajou abstract.", "persons": [("P1", "Ann Author")]},
@@ -122,8 +136,13 @@ def whole():
     """(index, dump) of the corpus indexed with --jobs 1."""
     if not WHOLE:
         index = os.path.join(tmpdir(), "index")
-        run_ok("-q", "--jobs", "1", "-d", index, *corpus())
+        r = run_ok("--jobs", "1", "-d", index, *corpus())
         WHOLE["index"], WHOLE["dump"] = index, store_dump(index)
+        listed = wmindex("--list-sessions", *corpus(), timeout=TIMEOUT).out.count("\n")
+        summary = [line for line in r.err.split("\n") if " sessions from " in line]
+        check(len(summary) == 1 and summary[0].startswith("wmindex: %d sessions from " % listed)
+              and "1 on-wiki copy linked to its export" in summary[0], "%d listed; %s" % (listed, r.err))
+        WHOLE["summary"] = summary[0].split(" in ")[0]
     return WHOLE["index"], WHOLE["dump"]
 
 
@@ -134,10 +153,17 @@ def jobs_1_2_and_3_make_the_same_index():
     check("wikimaniawiki:90003" not in want, "the session gone from the newest dump was not removed")
     check("wikimaniawiki:90004" not in want and "linkconf:KINKA1" in want, "the copy was not linked")
     check("title=A talk about the wombat" in want["wikimaniawiki:90001"][0], "the newer revision lost")
+    translations = {key: [line for line in want[key][0].split("\n") if line.startswith("translation=")]
+                    for key in ("wikimaniawiki:90001", "wikimaniawiki:90002", "linkconf:KINKA1")}
+    check(translations == {"wikimaniawiki:90001": ["translation=de"], "wikimaniawiki:90002": ["translation=es"],
+                            "linkconf:KINKA1": ["translation=fr", "translation=de"]},
+          "translations: %r" % translations)
     for jobs in ("2", "3"):
         index = os.path.join(tmpdir(), "index")
         r = run_ok("--jobs", jobs, "-d", index, *corpus())
         check("(%s writers), compacted" % jobs in r.err, r.err)
+        # Sessions given again with late translations are not counted again.
+        check(WHOLE["summary"] in r.err, "--jobs %s: %s, --jobs 1: %s" % (jobs, r.err, WHOLE["summary"]))
         check_same_index(store_dump(index), want, "--jobs %s against --jobs 1" % jobs)
         check(read_bytes(os.path.join(index, "spelling.glass")) == read_bytes(os.path.join(one, "spelling.glass")),
               "--jobs %s: the spelling data differ" % jobs)

@@ -19,6 +19,7 @@ static void assert_same_session(const wm_session_t *a, const wm_session_t *b)
     assert_int_equal(a->year, b->year);
     assert_int_equal(a->duration_minutes, b->duration_minutes);
     assert_int_equal(a->origin, b->origin);
+    assert_int_equal(a->amends, b->amends);
     assert_same_string(a->title, b->title);
     assert_same_string(a->type, b->type);
     assert_same_string(a->type_label, b->type_label);

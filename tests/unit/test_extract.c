@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "archive/extract.h"
+#include "archive/spill.h"
 #include "archive/rules.h"
 
 /* --- helpers ------------------------------------------------------------- */
@@ -776,6 +777,74 @@ static void test_2024_program(void **state)
     wm_extractor_free(ex);
 }
 
+/* Streaming (wmindex): each session is ready as soon as its page is read;
+ * the one whose /fr subpage came after it is ready again at the end of the
+ * dump, whole, with "fr" and amends set; one whose subpage came before it
+ * has "fr" at once and is not given again.  What the sessions end up as
+ * is what holding them gives. */
+static void test_streaming_gives_late_translations_again(void **state)
+{
+    (void)state;
+    static const test_page_t early_fr = {"2024:Program/Salud comunitaria/fr", 3000, 59, "Santé.\n"};
+    wm_extractor_t *held = new_extractor(), *ex = new_extractor();
+    wm_extractor_stream(ex);
+    results_t want = {0}, r = {0};
+    add_pages(held, &unified_site, &early_fr, 1);
+    run_dump(held, &unified_site, pages_2024, sizeof pages_2024 / sizeof *pages_2024, &want);
+
+    add_pages(ex, &unified_site, &early_fr, 1);
+    add_pages(ex, &unified_site, pages_2024, 2);   /* the program page and Building bridges */
+    take_ready(ex, &r);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.sessions[0]->id, "wikimaniawiki:61");
+    assert_int_equal(r.sessions[0]->n_translations, 0);
+    assert_false(r.sessions[0]->amends);
+    add_pages(ex, &unified_site, pages_2024 + 2, sizeof pages_2024 / sizeof *pages_2024 - 2);
+    take_ready(ex, &r);
+    assert_int_equal(r.n, 3);
+    const wm_session_t *salud = find_session(&r, "2024:Program/Salud comunitaria");
+    assert_int_equal(salud->n_translations, 1);
+    assert_string_equal(salud->translations[0], "fr");
+    assert_int_equal(wm_extractor_finish_dump(ex), WM_OK);
+    take_ready(ex, &r);
+    assert_int_equal(r.n, 4);   /* Building bridges again, and only it */
+    const wm_session_t *again = r.sessions[3];
+    assert_string_equal(again->id, "wikimaniawiki:61");
+    assert_true(again->amends);
+    assert_int_equal(again->n_translations, 1);
+    assert_string_equal(again->translations[0], "fr");
+
+    /* Each session's last version is the held one, field for field. */
+    wm_buf_t got = {0}, expected = {0};
+    for (size_t i = 0; i < want.n; i++) {
+        const wm_session_t *last = NULL;
+        for (size_t j = 0; j < r.n; j++)
+            if (strcmp(r.sessions[j]->id, want.sessions[i]->id) == 0)
+                last = r.sessions[j];
+        assert_non_null(last);
+        wm_session_t copy = *last;
+        copy.amends = false;
+        wm_buf_clear(&got);
+        wm_buf_clear(&expected);
+        assert_true(wm_record_put_session(&got, &copy));
+        assert_true(wm_record_put_session(&expected, want.sessions[i]));
+        assert_int_equal(got.len, expected.len);
+        assert_memory_equal(got.data, expected.data, got.len);
+    }
+    wm_buf_free(&got);
+    wm_buf_free(&expected);
+    free_results(&want);
+    free_results(&r);
+
+    /* The next dump starts afresh: nothing given, nothing late. */
+    run_dump(ex, &unified_site, pages_2024 + 1, 1, &r);
+    assert_int_equal(r.n, 1);
+    assert_false(r.sessions[0]->amends);
+    free_results(&r);
+    wm_extractor_free(held);
+    wm_extractor_free(ex);
+}
+
 /* --- best-effort eras: 2012 Submissions, 2016 Programme, 2018 Program ------------------- */
 
 static void test_other_per_year_wikis(void **state)
@@ -1063,6 +1132,7 @@ int main(void)
         cmocka_unit_test(test_2023_lookups_before_sessions),
         cmocka_unit_test(test_2023_lookups_after_sessions),
         cmocka_unit_test(test_2024_program),
+        cmocka_unit_test(test_streaming_gives_late_translations_again),
         cmocka_unit_test(test_other_per_year_wikis),
         cmocka_unit_test(test_url_encoding_and_unknown_wikis),
         cmocka_unit_test(test_deviating_pages),

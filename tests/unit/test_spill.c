@@ -34,6 +34,7 @@ static wm_session_t *numbered_session(int n)
     s->year = 2000 + n;
     s->duration_minutes = 30 + n;
     s->origin = n % 2 ? WM_ORIGIN_SCHEDULE : WM_ORIGIN_WIKI;
+    s->amends = n % 3 == 1;
     assert_int_equal(wm_session_set(&s->title, "Caf\xc3\xa9 & \"wiki\"\n"), 0);
     assert_int_equal(wm_session_add_track(s, ""), 0);
     assert_int_equal(wm_session_set(&s->code, "ABC123"), 0);
@@ -189,6 +190,32 @@ static void test_texts_come_back_in_any_order(void **state)
  * meet them and restored before anything is asserted. */
 
 /* Take every session left and check they are numbered from *next_out on. */
+/* A copy goes in, the caller keeps the session; the copy comes back the
+ * same from the file and, when the file cannot take it, from memory. */
+static void test_copies_come_back_the_same(void **state)
+{
+    (void)state;
+    wm_spill_t *spill = wm_spill_new();
+    wm_session_t *one = numbered_session(1), *two = numbered_session(2), *back;
+    assert_int_equal(wm_spill_push_copy(spill, one), WM_OK);
+    test_limit_t limit = limit_file_size(1);
+    wm_result_t rc = wm_spill_push_copy(spill, two);
+    lift_limit(&limit);
+    assert_int_equal(rc, WM_OK);
+    assert_int_equal(wm_spill_count(spill), 2);
+    assert_int_equal(wm_spill_take(spill, &back), WM_OK);
+    assert_same_session(one, back);
+    assert_true(back->amends);
+    wm_session_free(back);
+    assert_int_equal(wm_spill_take(spill, &back), WM_OK);
+    assert_same_session(two, back);
+    wm_session_free(back);
+    assert_int_equal(wm_spill_take(spill, &back), WM_END);
+    wm_session_free(one);
+    wm_session_free(two);
+    wm_spill_free(spill);
+}
+
 static void drain_in_order(wm_spill_t *spill, int *next_out)
 {
     wm_session_t *back;
@@ -456,6 +483,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_field_comes_back),
+        cmocka_unit_test(test_copies_come_back_the_same),
         cmocka_unit_test(test_first_in_first_out_with_alternation),
         cmocka_unit_test(test_reused_after_emptying),
         cmocka_unit_test(test_raw_records_keep_their_bytes),
