@@ -112,7 +112,7 @@ static const char usage_text[] =
     "      --rebuild       start from an empty index (files already indexed are\n"
     "                      read again)\n"
     "  -j, --jobs N        a new index or --rebuild: N writers in parallel, merged\n"
-    "                      and put in place at the end (default: one per CPU)\n"
+    "                      and put in place at the end (default: one per CPU, at most 4)\n"
     "      --compact       compact the index in place (atomically); index nothing\n"
     "      --commit-every N  commit after every N sessions (default 2000) as well\n"
     "                      as after each file (one writer in place)\n"
@@ -589,7 +589,7 @@ typedef struct options {
     bool rebuild;
     bool stats;
     bool compact;
-    unsigned jobs;              /* 0: one per CPU */
+    unsigned jobs;              /* 0: one per CPU, at most 4 */
     int format;                 /* --format: FORMAT_TEXT or FORMAT_JSON (--stats, --explain) */
     bool json;                  /* --format json */
     wm_option_list_t explain;   /* --explain TITLEs */

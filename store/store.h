@@ -381,7 +381,7 @@ wm_store_status_t wm_store_prune(wm_store_t *store, unsigned long *removed);
  * the one writer in place that commits as it goes. */
 
 /* Open the index at path to index into, with up to jobs writer threads
- * (0: one per CPU).  rebuild: start from an empty index, whatever the index
+ * (0: one per CPU, at most 4).  rebuild: start from an empty index, whatever the index
  * held (another schema version, damaged, as wm_store_open_rebuild).  Which
  * way it writes (wm_store_build_jobs says): an index with content and no
  * rebuild: in place, one writer, as wm_store_open_writable; a fresh index

@@ -175,6 +175,20 @@ def jobs_1_2_and_3_make_the_same_index():
 
 
 @test
+def the_default_writers_are_the_cpus_it_may_run_on():
+    # One CPU allowed (taskset): one writer, in place; all of them: one each,
+    # at most 4 (the summary names the writers of a build in shards).
+    index = os.path.join(tmpdir(), "index")
+    r = Run(subprocess.run(["taskset", "-c", "0", WMINDEX, "-d", index, SAMPLE_DIR],
+                           capture_output=True, text=True, timeout=TIMEOUT))
+    check(r.code == 0 and " writers)" not in r.err and ", compacted " in r.err, r.err)
+    index = os.path.join(tmpdir(), "index")
+    r = run_ok("-d", index, SAMPLE_DIR)
+    cpus = min(len(os.sched_getaffinity(0)), 4)
+    check(("(%d writers)" % cpus in r.err) if cpus > 1 else " writers)" not in r.err, r.err)
+
+
+@test
 def rebuild_in_shards_replaces_the_index_whole():
     old = os.path.join(tmpdir(), "index")
     run_ok("-q", "--jobs", "1", "-d", old, SAMPLE_DUMPS[0])
