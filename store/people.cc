@@ -196,9 +196,10 @@ people_keys people_named(const Xapian::Database &db, const std::string &value)
     for (const std::string &w : words)
         terms.emplace_back(prefix_of(F_PERSON_WORD) + w);
     Xapian::Enquire enquire(db);
-    enquire.set_query(Xapian::Query(Xapian::Query::OP_AND, terms.begin(), terms.end()));
+    Xapian::Query seeds_query(Xapian::Query::OP_AND, terms.begin(), terms.end());
+    enquire.set_query(seeds_query);
     enquire.set_weighting_scheme(Xapian::BoolWeight());
-    Xapian::MSet seeds = enquire.get_mset(0, MAX_SEED_DOCS);
+    Xapian::MSet seeds = get_mset_of(enquire, seeds_query, 0, MAX_SEED_DOCS);
     speaker_reader reader(db);
     for (auto m = seeds.begin(); m != seeds.end() && people.size() < MAX_PEOPLE; ++m)
         for (const keyed_speaker &sp : reader.speakers(*m)) {
@@ -490,10 +491,11 @@ bool fill_person(const Xapian::Database &db, const std::set<std::string> &keys,
 {
     wm_search_request_t none = {};
     Xapian::Enquire enquire(db);
-    enquire.set_query(filtered(db, keys_query(keys), request ? request : &none));
+    Xapian::Query query = filtered(db, keys_query(keys), request ? request : &none);
+    enquire.set_query(query);
     enquire.set_weighting_scheme(Xapian::BoolWeight());
     enquire.set_sort_by_value(SLOT_YEAR, false);
-    Xapian::MSet found = enquire.get_mset(0, db.get_doccount());
+    Xapian::MSet found = get_mset_of(enquire, query, 0, db.get_doccount());
     if (found.empty())
         return false;
     std::vector<wm_session_t *> sessions;

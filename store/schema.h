@@ -165,6 +165,7 @@
 
 #include <xapian.h>
 
+#include <functional>
 #include <map>
 #include <new>
 #include <string>
@@ -350,6 +351,12 @@ void fill_people_facet(wm_facet_counts_t &out, const std::map<std::string, Xapia
 // The request's filters and the default status policy on query (store_search.cc).
 Xapian::Query filtered(const Xapian::Database &db, const Xapian::Query &query,
                        const wm_search_request_t *request);
+// enquire's matches of query (enquire's query), as Enquire::get_mset, with
+// store_search.cc's way around a Xapian 1.4.22 bug of weightless queries;
+// before_retry (may be empty) resets match spies before the second try.
+Xapian::MSet get_mset_of(Xapian::Enquire &enquire, const Xapian::Query &query, Xapian::doccount first,
+                         Xapian::doccount most, Xapian::doccount check = 0,
+                         const std::function<void()> &before_retry = std::function<void()>());
 /* ---- end of people ---- */
 
 /* ---- shards (store/shards.cc) ---- */

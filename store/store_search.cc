@@ -548,6 +548,30 @@ Xapian::Query add_filters(const Xapian::Database &db, Xapian::Query query, const
 
 }  // namespace
 
+// enquire's matches of query, as Enquire::get_mset.  Xapian 1.4.22 fails
+// ("Unexpected end of posting list for 'Y2019'", a DatabaseCorruptError)
+// on a weightless query (filters only) whose term is in every document of
+// an index with a deleted document and the term's postings in two chunks
+// or more: a merged index has them after the first removal (wmindex --jobs,
+// store/build.cc), a large one written in place too.  The same filters
+// under MatchAll match the same documents with the same (zero) weights and
+// take another path in Xapian.  A query with weights never takes that path.
+// before_retry (may be empty) sets the match spies afresh: they counted
+// part of the failed run.
+Xapian::MSet wmstore::get_mset_of(Xapian::Enquire &enquire, const Xapian::Query &query, Xapian::doccount first,
+                                  Xapian::doccount most, Xapian::doccount check,
+                                  const std::function<void()> &before_retry)
+{
+    try {
+        return enquire.get_mset(first, most, check);
+    } catch (const Xapian::DatabaseCorruptError &) {
+        if (before_retry)
+            before_retry();
+        enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query::MatchAll, query));
+        return enquire.get_mset(first, most, check);
+    }
+}
+
 Xapian::Query wmstore::filtered(const Xapian::Database &db, const Xapian::Query &query,
                                 const wm_search_request_t *request)
 {
@@ -1105,30 +1129,6 @@ void fill_hits(wm_search_result_t *result, const Xapian::MSet &mset, const Xapia
         hit.score = it.get_weight();
         hit.rank = it.get_rank();
         hit.snippet = make_snippet(mset, hit.session, request, may_match, terms, stemmer);
-    }
-}
-
-// enquire's matches of query, as Enquire::get_mset.  Xapian 1.4.22 fails
-// ("Unexpected end of posting list for 'Y2019'", a DatabaseCorruptError)
-// on a weightless query (filters only) whose term is in every document of
-// an index with a deleted document and the term's postings in two chunks
-// or more: a merged index has them after the first removal (wmindex --jobs,
-// store/build.cc), a large one written in place too.  The same filters
-// under MatchAll match the same documents with the same (zero) weights and
-// take another path in Xapian.  A query with weights never takes that path.
-// before_retry (may be empty) sets the match spies afresh: they counted
-// part of the failed run.
-Xapian::MSet get_mset_of(Xapian::Enquire &enquire, const Xapian::Query &query, Xapian::doccount first,
-                         Xapian::doccount most, Xapian::doccount check,
-                         const std::function<void()> &before_retry = std::function<void()>())
-{
-    try {
-        return enquire.get_mset(first, most, check);
-    } catch (const Xapian::DatabaseCorruptError &) {
-        if (before_retry)
-            before_retry();
-        enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, Xapian::Query::MatchAll, query));
-        return enquire.get_mset(first, most, check);
     }
 }
 

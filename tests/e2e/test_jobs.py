@@ -230,13 +230,17 @@ def filters_matching_every_session_after_a_removal():
     dump(path, *[page(96000 + i, "word%d" % i) for i in range(5)])
     r = run_ok("-d", index, path)
     check("1 vanished session removed" in r.err, r.err)
+    # Every page has the speaker Some One: the person's queries are weightless too.
     for args in (["year:2019"], ["--status", "any", "year:2019"], ["--count", "year:2019"],
-                 ["--facets", "year", "year:2019"], ["list", "years"]):
+                 ["--facets", "year", "year:2019"], ["list", "years"], ["person", "Some One"],
+                 ["person", "--year", "2019", "Some One"], ["speaker:someone"]):
         q = wmquery("-d", index, *args, timeout=60)
         check(q.code == 0 and "corrupt" not in q.err, "wmquery %s: %r" % (" ".join(args), q))
     check(count(index, "year:2019") == 5, "year:2019 counted %d" % count(index, "year:2019"))
     q = wmquery("-d", index, "--facets", "year", "year:2019", timeout=60)
     check(" 5  2019" in q.out, "the year facet counts 5: %r" % q.out)
+    q = wmquery("-d", index, "person", "--format", "json", "Some One", timeout=60)
+    check(q.code == 0 and len(q.json()["sessions"]) == 5, "person: %r" % q)
 
 
 def old_index():
