@@ -13,6 +13,7 @@
 #include "archive/spill.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -253,13 +254,35 @@ static void fifo_free(memory_fifo_t *q)
     *q = (memory_fifo_t){0};
 }
 
+/* --- the temporary file ------------------------------------------------------------- */
+
+/* A new anonymous file in $TMPDIR (else /tmp), removed from its directory
+ * at once: the system frees it when it is closed or the process ends.
+ * (tmpfile() always uses /tmp, often a RAM disk, where a big dump's
+ * sessions do not belong.)  NULL when it cannot be made there nor by
+ * tmpfile(). */
+static FILE *temporary_file(void)
+{
+    const char *dir = getenv("TMPDIR");
+    char *path = wm_strdup_printf("%s/wmsearch-XXXXXX", dir && *dir ? dir : P_tmpdir);
+    int fd = path ? mkstemp(path) : -1;
+    FILE *file = NULL;
+    if (fd >= 0) {
+        unlink(path);
+        if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || !(file = fdopen(fd, "w+b")))
+            close(fd);
+    }
+    free(path);
+    return file ? file : tmpfile();
+}
+
 /* --- records in the file ------------------------------------------------------------ */
 
 enum file_mode { IDLE, WRITING, READING };
 
 typedef struct record_file {
     FILE *file;            /* NULL until the first record */
-    bool cannot_make;      /* tmpfile() failed: do not try for every record */
+    bool cannot_make;      /* no temporary file: do not try for every record */
     off_t read_at, write_at;
     enum file_mode mode;   /* the last stdio operation, to seek only when it changes */
     size_t count;
@@ -280,7 +303,7 @@ static bool file_append(record_file_t *f, const char *bytes, size_t len)
 {
     uint32_t n = (uint32_t)len;
     if (!f->file && !f->cannot_make)
-        f->cannot_make = !(f->file = tmpfile());
+        f->cannot_make = !(f->file = temporary_file());
     if (!f->file || len > WM_RECORD_MAX_BYTES)
         return false;
     if (switch_to(f, WRITING) != 0 || fwrite(&n, sizeof n, 1, f->file) != 1 ||
@@ -491,7 +514,7 @@ wm_result_t wm_spill_take_raw(wm_spill_t *spill, wm_buf_t *out)
 
 struct wm_spill_texts {
     FILE *file;            /* NULL until the first put; read and written by offset only */
-    bool cannot_make;      /* tmpfile() failed: do not try for every text */
+    bool cannot_make;      /* no temporary file: do not try for every text */
     uint64_t size;         /* bytes put since the last clear */
     uint64_t memory_from;  /* the texts from here on are in memory (NOT_IN_MEMORY: none) */
     wm_buf_t memory;       /* those texts, one after the other */
@@ -550,7 +573,7 @@ static int pread_all(int fd, char *bytes, size_t len, uint64_t offset)
 static bool put_in_file(wm_spill_texts_t *texts, const char *text, size_t len)
 {
     if (!texts->file && !texts->cannot_make)
-        texts->cannot_make = !(texts->file = tmpfile());
+        texts->cannot_make = !(texts->file = temporary_file());
     return texts->file && pwrite_all(fileno(texts->file), text, len, texts->size) == 0;
 }
 

@@ -1,5 +1,5 @@
 /* Keeping records out of memory: a first-in first-out queue of records in
- * an anonymous temporary file (tmpfile()), texts read back by where they
+ * an anonymous temporary file (in $TMPDIR, else /tmp), texts read back by where they
  * were put, and the one record format both use.
  *
  * The extractor keeps the sessions of translatable pages until the end of a

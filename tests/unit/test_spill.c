@@ -228,6 +228,42 @@ static void drain_in_order(wm_spill_t *spill, int *next_out)
     assert_int_equal(wm_spill_count(spill), 0);
 }
 
+/* The file is made in $TMPDIR (tmpfile() would use /tmp), already
+ * removed from the directory: /proc says where it is, "(deleted)". */
+static void test_the_file_is_in_tmpdir(void **state)
+{
+    (void)state;
+    char *dir = scratch_new_dir("tmpdir");
+    const char *old = getenv("TMPDIR");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("TMPDIR", dir, 1);
+    wm_spill_t *spill = wm_spill_new();
+    assert_int_equal(wm_spill_push(spill, numbered_session(0)), WM_OK);
+    if (saved)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+    bool found = false;
+    char link[64], target[4096];
+    for (int fd = 0; fd < 1024 && !found; fd++) {
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n <= 0)
+            continue;
+        target[n] = '\0';
+        found = strncmp(target, dir, strlen(dir)) == 0 && strstr(target, "/wmsearch-") &&
+                strstr(target, "(deleted)");
+    }
+    assert_true(found);
+    int next_out = 0;
+    drain_in_order(spill, &next_out);
+    assert_int_equal(next_out, 1);
+    wm_spill_free(spill);
+    scratch_remove(dir);
+    free(dir);
+}
+
 static void test_sessions_in_memory_without_a_file(void **state)
 {
     (void)state;
@@ -484,6 +520,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_field_comes_back),
         cmocka_unit_test(test_copies_come_back_the_same),
+        cmocka_unit_test(test_the_file_is_in_tmpdir),
         cmocka_unit_test(test_first_in_first_out_with_alternation),
         cmocka_unit_test(test_reused_after_emptying),
         cmocka_unit_test(test_raw_records_keep_their_bytes),
