@@ -33,7 +33,12 @@ static int is_directory(const char *path)
 
 const char *wm_sample_dir(void)
 {
-    static const char *const candidates[] = {WM_PKGDATADIR "/sample", WM_SRCDIR "/data/sample"};
+    static const char *const candidates[] = {
+        WM_PKGDATADIR "/sample",
+#ifdef WM_SRCDIR   /* an uninstalled build: the source tree's (Makefile.am) */
+        WM_SRCDIR "/data/sample",
+#endif
+    };
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
         if (is_directory(candidates[i]))
             return candidates[i];

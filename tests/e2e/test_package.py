@@ -101,6 +101,12 @@ def main():
             check('"wmsearch %s"' % VERSION in man, "the man page's header lacks the version")
         r = run([path("usr/bin/wmindex"), "--help"])
         check(r.code == 0 and "/usr/share/wmsearch/sample" in r.out, r)
+        # Reproducible: no path of the tree it was built in.
+        for program in ("wmindex", "wmquery"):
+            with open(path("usr/bin", program), "rb") as f:
+                binary = f.read()
+            built_in = os.path.dirname(os.path.abspath(DEB)).encode()   # make deb's deb/
+            check(built_in not in binary, "%s carries its build directory %s" % (program, built_in.decode()))
 
     @test
     def version_is_the_package_version():

@@ -159,8 +159,12 @@ char *read_file(const char *path, size_t *len)
 const char *source_path(const char *relative)
 {
     const char *dir = getenv("WM_SRCDIR");
+#ifdef WM_SRCDIR
     if (!dir || !*dir)
         dir = WM_SRCDIR;   /* -D by Makefile.am: the source tree of this build */
+#endif
+    if (!dir || !*dir)
+        dir = ".";
     return slot_path(dir, relative);
 }
 
