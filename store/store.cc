@@ -183,6 +183,17 @@ void make_directories(const std::string &path)
 // Xapian reads the setting only from the environment; a value the user set wins.
 const char FLUSH_THRESHOLD[] = "500";
 
+// A shard of a build (store/build.cc) is temporary: a crash loses it
+// whatever happens, so it is written without fsync and in place, not copy on
+// write (DB_DANGEROUS: no reader ever opens it while it is written), in
+// blocks of 32 KB instead of 8 KB (the merge writes the index in 8 KB blocks).
+// At 100,000 sessions, --jobs 2 (one run each, bench/README.md): 51.6 s
+// plain, 45.5 s in place, 35.0 s with 16 KB blocks, 33.3 s with 32 KB blocks
+// in place (CPU 67.5 -> 59.5 s); the in-place writer of --jobs 1 gains nothing
+// from larger blocks (58.1 against 58.6 s) and keeps its crash safety.
+const int SHARD_FLAGS = Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC | Xapian::DB_DANGEROUS;
+const unsigned SHARD_BLOCK_SIZE = 32768;
+
 }  // namespace
 
 // The index as it is, locked; a damaged or unreadable one (which --rebuild
@@ -213,8 +224,8 @@ void wmstore::open_writable(wm_store_t *store, writable_mode mode)
         Xapian::Database probe(store->path);
     if (mode == WRITE_KEEP)
         store->wdb = lock_index_as_it_is(store->path);
-    else if (mode == WRITE_SHARD)   // temporary: a crash loses it anyway, so no fsync
-        store->wdb = Xapian::WritableDatabase(store->path, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
+    else if (mode == WRITE_SHARD)   // temporary: a crash loses it anyway (see SHARD_FLAGS)
+        store->wdb = Xapian::WritableDatabase(store->path, SHARD_FLAGS, SHARD_BLOCK_SIZE);
     else
         store->wdb = Xapian::WritableDatabase(store->path, mode == WRITE_OVERWRITE ? Xapian::DB_CREATE_OR_OVERWRITE
                                                                                    : Xapian::DB_CREATE_OR_OPEN);
