@@ -809,6 +809,7 @@ class remembering_stemmer : public Xapian::StemImplementation {
 struct snippet_terms {
     std::set<std::string> words, stems;
     std::bitset<256> stem_initials;   // the first bytes of stems: a word beginning otherwise is not stemmed
+    std::bitset<256> initials;        // the first bytes of words and stems: a word beginning otherwise matches none
     bool wildcard = false;
 };
 
@@ -822,9 +823,12 @@ void collect_snippet_terms(const Xapian::Query &query, snippet_terms &terms)
         if (term.size() > 1 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z')) {
             terms.stems.insert(term.substr(1, term.find(OWN_STEM_SEPARATOR) - 1));   // an own-language stem: the stem
             terms.stem_initials.set(static_cast<unsigned char>(term[1]));
+            terms.initials.set(static_cast<unsigned char>(term[1]));
         }
-        else if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z'))
+        else if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z')) {
             terms.words.insert(term);
+            terms.initials.set(static_cast<unsigned char>(term[0]));
+        }
     }
     size_t n = type == Xapian::Query::OP_AND_NOT ? std::min<size_t>(1, query.get_num_subqueries())
                                                  : query.get_num_subqueries();
@@ -873,12 +877,24 @@ inline size_t char_at(const std::string &text, size_t i, unsigned &ch)
     return decode_utf8(text, i, ch);
 }
 
-// ASCII without a call (isalnum was a libc call per letter of every
-// abstract); the same answer in any locale for ASCII.
+// The ASCII word characters (letters, digits, '_'), as Xapian reads them.
+struct ascii_word_chars {
+    bool is[0x80];
+    constexpr ascii_word_chars() : is()
+    {
+        for (unsigned ch = 0; ch < 0x80; ch++)
+            is[ch] = ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+    }
+};
+constexpr ascii_word_chars ASCII_WORD_CHARS;
+
+// ASCII from a table (isalnum was a libc call per letter of every
+// abstract, the comparisons a quarter of the snippets' work); the same
+// answer in any locale for ASCII.
 inline bool is_word_char(unsigned ch)
 {
     if (ch < 0x80)
-        return ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+        return ASCII_WORD_CHARS.is[ch];
     return Xapian::Unicode::is_wordchar(ch);
 }
 
@@ -903,40 +919,72 @@ int matching_term(const std::string &word, const snippet_terms &terms, const Xap
     return static_cast<int>(known - matched.begin());
 }
 
+// The end of the word that begins at text[at]: the first character past
+// it that is no word character.  ascii: whether all of it is ASCII.
+size_t word_end(const std::string &text, size_t at, bool &ascii)
+{
+    ascii = true;
+    const unsigned char *bytes = reinterpret_cast<const unsigned char *>(text.data());
+    unsigned ch;
+    while (at < text.size()) {
+        while (at < text.size() && bytes[at] < 0x80 && ASCII_WORD_CHARS.is[bytes[at]])
+            at++;   // most text: a table, no decoding
+        if (at == text.size() || bytes[at] < 0x80)
+            break;
+        size_t step = decode_utf8(text, at, ch);
+        if (!is_word_char(ch))
+            break;
+        ascii = false;
+        at += step;
+    }
+    return at;
+}
+
+// The word text[start, end) folded and lower-cased as indexed text is
+// (store/analysis.h), so "Café" matches cafe and "l'Histoire" histoire.
+void lower_word(const std::string &text, size_t start, size_t end, bool ascii, std::string &lower)
+{
+    lower.clear();
+    unsigned ch;
+    for (size_t at = start; at < end;) {
+        size_t step = char_at(text, at, ch);
+        if (ch < 0x80)   // no libc call per letter
+            lower += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch);
+        else
+            Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(ch));
+        at += step;
+    }
+    if (!ascii)
+        lower = normalise(lower);
+}
+
 // The abstract's words (runs of word characters, as TermGenerator splits
-// text), each matched to the query: folded and lower-cased as indexed
-// text is (store/analysis.h), so "Café" matches cafe and "l'Histoire"
-// histoire; then its English stem.  The terms met are numbered in matched.
+// text), each matched to the query: folded and lower-cased (lower_word),
+// then its English stem.  The terms met are numbered in matched.  An
+// ASCII word whose first letter begins no query word or stem matches
+// none: it is not lowered or looked up (most words of an abstract; that
+// was half of a page's snippet work).
 std::vector<text_word> match_words(const std::string &text, const snippet_terms &terms,
                                    const Xapian::Stem &stemmer, std::vector<std::string> &matched)
 {
     std::vector<text_word> words;
     std::string lower;   // reused: no allocation per word
     unsigned ch;
-    for (size_t at = 0, step; at < text.size();) {
-        step = char_at(text, at, ch);
+    for (size_t at = 0; at < text.size();) {
+        size_t step = char_at(text, at, ch);
         if (!is_word_char(ch)) {
             at += step;
             continue;
         }
         text_word w;
         w.start = at;
-        lower.clear();
-        bool ascii = true;
-        while (at < text.size() && is_word_char(ch)) {
-            ascii = ascii && ch < 0x80;
-            if (ch < 0x80)   // no libc call per letter
-                lower += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch);
-            else
-                Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(ch));
-            at += step;
-            if (at < text.size())
-                step = char_at(text, at, ch);
+        bool ascii;
+        w.end = at = word_end(text, at, ascii);
+        unsigned char first = static_cast<unsigned char>(text[w.start]);
+        if (!ascii || terms.initials[first >= 'A' && first <= 'Z' ? first + ('a' - 'A') : first]) {
+            lower_word(text, w.start, w.end, ascii, lower);
+            w.term = matching_term(lower, terms, stemmer, matched);
         }
-        w.end = at;
-        if (!ascii)
-            lower = normalise(lower);
-        w.term = matching_term(lower, terms, stemmer, matched);
         words.push_back(w);
     }
     return words;
