@@ -181,7 +181,9 @@ bool may_have_stemmer(const std::string &language)
         return true;
     for (const auto &known : SNOWBALL_CODES)
         if (language == known.code) {
-            const std::string available = " " + Xapian::Stem::get_available_languages() + " ";
+            // The linked Xapian's list, made once (a query asks for each
+            // of the index's languages).
+            static const std::string available = " " + Xapian::Stem::get_available_languages() + " ";
             return available.find(" " + std::string(known.name) + " ") != std::string::npos;
         }
     return false;

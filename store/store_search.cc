@@ -44,6 +44,7 @@ struct query_errors {
     bool parsing = false;                    // in Xapian's parser, not the request's options
     std::vector<std::string> quoted_tracks;  // folded, as the parser hands them over
     const Xapian::Database *db = nullptr;   // speaker: widens to people (people.cc)
+    const std::vector<std::string> *index_languages = nullptr;   // while parsing: the index's (track:)
     void note(const std::string &message)
     {
         if (first.empty())
@@ -103,11 +104,10 @@ Xapian::Query track_query(const std::string &value, const query_errors &notes)
                                    Xapian::Query("Z" + words + english(word))};
     // The stems of the other languages of the index that some track has
     // (a German session's "Bibliotheken" for track:bibliothek).
-    const std::string languages = prefix_of(F_LANG);
+    static const std::vector<std::string> none;
     Xapian::Stem other;
-    for (auto it = notes.db ? notes.db->allterms_begin(languages) : Xapian::TermIterator(); it != Xapian::TermIterator();
-         ++it) {
-        std::string stem = stemmer_for(base_language((*it).substr(languages.size())), other) ? other(word) : "";
+    for (const std::string &language : notes.index_languages ? *notes.index_languages : none) {
+        std::string stem = stemmer_for(language, other) ? other(word) : "";
         if (!stem.empty() && stem != english(word) && notes.db->term_exists("Z" + words + stem))
             any.emplace_back("Z" + words + stem);
     }
@@ -212,25 +212,53 @@ void next_term(Xapian::TermIterator &it)
     it.skip_to(*it + '\x01');
 }
 
+// The base codes of the index's languages, one for each of its L terms,
+// in term order ("pt" twice for pt and pt-BR).  About ten block reads at
+// 100,000 sessions (see next_term).
+std::vector<std::string> index_languages(const Xapian::Database &db)
+{
+    std::vector<std::string> codes;
+    const std::string prefix = prefix_of(F_LANG);
+    for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); next_term(it))
+        codes.push_back(base_language((*it).substr(prefix.size())));
+    return codes;
+}
+
+// The index's languages for the queries one search parses (its own, a
+// spelling correction's, a suggestion's count): walked once, when the
+// first of them needs them.  A search that parses none walks nothing.
+class language_cache {
+    std::vector<std::string> codes;
+    bool known = false;
+public:
+    const std::vector<std::string> &of(const Xapian::Database &db)
+    {
+        if (!known) {
+            codes = index_languages(db);
+            known = true;
+        }
+        return codes;
+    }
+};
+
 // What the parser needs of the text analysis (store/analysis.h) for one
 // query: the languages of the index besides English (from its L terms),
 // their stopwords and stemmers.
 struct query_analysis {
+    const std::vector<std::string> &index_codes;   // index_languages()
     std::vector<std::string> languages;   // base codes with a stemmer or stopwords, not "en"
     std::unique_ptr<language_stopper> stopper;
     noting_stemmer *stemmer = nullptr;    // owned by the parser's Xapian::Stem
 
     const Xapian::Database &db;
 
-    explicit query_analysis(const Xapian::Database &database) : db(database)
+    query_analysis(const Xapian::Database &database, const std::vector<std::string> &codes)
+        : index_codes(codes), db(database)
     {
-        const std::string prefix = prefix_of(F_LANG);
-        for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); next_term(it)) {
-            std::string language = base_language((*it).substr(prefix.size()));
+        for (const std::string &language : codes)
             if (language != "en" && std::find(languages.begin(), languages.end(), language) == languages.end() &&
                 (has_stemmer(language) || has_stopword_list(language)))
                 languages.push_back(language);
-        }
         stopper.reset(new language_stopper(languages));
     }
 };
@@ -467,23 +495,26 @@ std::string excluded_only_as_not(const std::string &text)
 
 // The user's query; with corrected, also the query with misspelt words
 // replaced from the index's spelling data ("" when nothing to correct).
-// errors.names_status says whether it named a status.
+// errors.names_status says whether it named a status.  languages: the
+// search's (language_cache).
 Xapian::Query parse_user_query(const Xapian::Database &db, const char *text, query_errors &errors,
-                               std::string *corrected = NULL)
+                               language_cache &languages, std::string *corrected = NULL)
 {
     if (is_blank(text))
         return Xapian::Query::MatchAll;
     check_balance(text);
     errors.db = &db;
     Xapian::QueryParser qp;
-    query_analysis analysis(db);
+    query_analysis analysis(db, languages.of(db));
     setup_parser(qp, db, errors, analysis);
     unsigned flags = PARSE_FLAGS | (corrected ? Xapian::QueryParser::FLAG_SPELLING_CORRECTION : 0);
     std::string folded = fold_query(excluded_only_as_not(text));
     errors.quoted_tracks = quoted_tracks(folded);
     errors.parsing = true;
+    errors.index_languages = &analysis.index_codes;
     Xapian::Query query = qp.parse_query(folded, flags);
     errors.parsing = false;
+    errors.index_languages = nullptr;
     if (!errors.first.empty())
         throw store_failure{WM_STORE_QUERY_SYNTAX, errors.first};
     if (corrected)
@@ -557,10 +588,10 @@ Xapian::Query wmstore::filtered(const Xapian::Database &db, const Xapian::Query 
 
 namespace {
 
-Xapian::Query build_query(const Xapian::Database &db, const wm_search_request_t *request)
+Xapian::Query build_query(const Xapian::Database &db, const wm_search_request_t *request, language_cache &languages)
 {
     query_errors errors;
-    Xapian::Query query = parse_user_query(db, request->query, errors);
+    Xapian::Query query = parse_user_query(db, request->query, errors, languages);
     return add_filters(db, query, request, errors);
 }
 
@@ -1350,18 +1381,19 @@ wm_search_result_t *run_query(const Xapian::Database &db, const Xapian::Query &q
 
 wm_search_result_t *run_search(const Xapian::Database &db, const wm_search_request_t *request)
 {
-    wm_search_result_t *result = run_query(db, build_query(db, request), request);
+    language_cache languages;
+    wm_search_result_t *result = run_query(db, build_query(db, request, languages), request);
     try {
         query_tools tools;
         tools.spelling_corrected = [&](const std::string &text) {
             std::string corrected;
             query_errors ignored;
-            parse_user_query(db, text.c_str(), ignored, &corrected);
+            parse_user_query(db, text.c_str(), ignored, languages, &corrected);
             return corrected;
         };
         tools.count = [&](const std::string &text) {
             query_errors errors;
-            Xapian::Query query = parse_user_query(db, text.c_str(), errors);
+            Xapian::Query query = parse_user_query(db, text.c_str(), errors, languages);
             return count_matches(db, add_filters(db, query, request, errors));
         };
         suggest(db, request, result, tools);
@@ -1413,7 +1445,8 @@ Xapian::Query similar_query(const Xapian::Database &db, Xapian::docid seed, cons
     query_errors errors;
     if (is_blank(request->query))
         return add_filters(db, like, request, errors);
-    Xapian::Query restrict = parse_user_query(db, request->query, errors);
+    language_cache languages;
+    Xapian::Query restrict = parse_user_query(db, request->query, errors, languages);
     return add_filters(db, Xapian::Query(Xapian::Query::OP_FILTER, like, restrict), request, errors);
 }
 
