@@ -1116,8 +1116,9 @@ char *make_snippet(const Xapian::MSet &mset, const wm_session_t *s, const wm_sea
     if (!request->snippet_bytes || !s->abstract || !*s->abstract)
         return NULL;
     std::string text = s->abstract;
-    text.erase(std::remove_if(text.begin(), text.end(),
-                              [](char c) { return c == MARK_START || c == MARK_END; }), text.end());
+    if (text.find(MARK_START) != std::string::npos || text.find(MARK_END) != std::string::npos)   // seldom: memchr
+        text.erase(std::remove_if(text.begin(), text.end(),
+                                  [](char c) { return c == MARK_START || c == MARK_END; }), text.end());
     std::string raw;
     if (may_match && !terms.wildcard)
         raw = own_snippet(text, request->snippet_bytes, terms, stemmer);
