@@ -9,6 +9,7 @@
 #include <functional>
 #include <bitset>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -857,6 +858,7 @@ struct snippet_terms {
     std::vector<std::string> patterns;
     std::bitset<256> stem_initials;   // the first bytes of stems: a word beginning otherwise is not stemmed
     std::bitset<256> initials;        // the first bytes of words, stems and patterns: a word beginning otherwise matches none
+    size_t shortest_stem = SIZE_MAX;  // a shorter word is not stemmed (matching_term)
     bool wildcard = false;            // a pattern that could not be read
 };
 
@@ -873,7 +875,9 @@ void collect_snippet_terms(const Xapian::Query &query, snippet_terms &terms)
     if (type == Xapian::Query::LEAF_TERM) {
         const std::string term = *query.get_terms_begin();
         if (term.size() > 1 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z')) {
-            terms.stems.insert(term.substr(1, term.find(OWN_STEM_SEPARATOR) - 1));   // an own-language stem: the stem
+            std::string stem = term.substr(1, term.find(OWN_STEM_SEPARATOR) - 1);   // an own-language stem: the stem
+            terms.shortest_stem = std::min(terms.shortest_stem, stem.size());
+            terms.stems.insert(stem);
             terms.stem_initials.set(static_cast<unsigned char>(term[1]));
             terms.initials.set(static_cast<unsigned char>(term[1]));
         }
@@ -958,7 +962,12 @@ int matching_term(const std::string &word, const snippet_terms &terms, const Xap
     std::string key;
     if (terms.words.count(word))
         key = word;
-    else if (terms.stem_initials[static_cast<unsigned char>(word[0])]) {   // see remembering_stemmer
+    // An English stem begins with its word's first byte (remembering_stemmer)
+    // and is never longer than its word (each step of Snowball's english
+    // stemmer, its exceptions too, removes at least what it adds): most
+    // words that begin like a stem are shorter than it ("with", "was" for
+    // wikidata) and need no stemming.
+    else if (terms.stem_initials[static_cast<unsigned char>(word[0])] && word.size() >= terms.shortest_stem) {
         std::string stem = stemmer(word);
         if (!stem.empty() && terms.stems.count(stem))
             key = "Z" + stem;
