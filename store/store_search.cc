@@ -1336,26 +1336,28 @@ Xapian::doccount known_at_most(const Xapian::Database &db, const Xapian::Query &
 // (what Xapian's lower bound is before it checks anything): a term's
 // frequency, the largest of an OR's or a SYNONYM's parts (a word and its
 // stems in other languages); 0 when unknown.  When it reaches what an
-// estimate would check, checking cannot tell more.
-Xapian::doccount known_at_least(const Xapian::Database &db, const Xapian::Query &query)
+// estimate would check, checking cannot tell more: past enough the answer
+// is only some number at least enough (an OR's other parts are not looked
+// up: each is a B-tree lookup).
+Xapian::doccount known_at_least(const Xapian::Database &db, const Xapian::Query &query, Xapian::doccount enough)
 {
     switch (query.get_type()) {
     case Xapian::Query::LEAF_TERM:
         return db.get_termfreq(*query.get_terms_begin());
     case Xapian::Query::OP_SCALE_WEIGHT:
-        return known_at_least(db, query.get_subquery(0));
+        return known_at_least(db, query.get_subquery(0), enough);
     case Xapian::Query::OP_OR:
     case Xapian::Query::OP_SYNONYM:
     case Xapian::Query::OP_MAX: {
         Xapian::doccount most = 0;
-        for (size_t i = 0; i < query.get_num_subqueries(); i++)
-            most = std::max(most, known_at_least(db, query.get_subquery(i)));
+        for (size_t i = 0; i < query.get_num_subqueries() && most < enough; i++)
+            most = std::max(most, known_at_least(db, query.get_subquery(i), enough));
         return most;
     }
     case Xapian::Query::OP_AND_MAYBE:   // the optional part only weighs
-        return known_at_least(db, query.get_subquery(0));
+        return known_at_least(db, query.get_subquery(0), enough);
     case Xapian::Query::OP_AND_NOT: {   // |a - b| >= |a| - |b|, |b| at most its words' frequencies summed
-        Xapian::doccount wanted = known_at_least(db, query.get_subquery(0)), excluded = 0;
+        Xapian::doccount wanted = known_at_least(db, query.get_subquery(0), db.get_doccount()), excluded = 0;
         for (size_t i = 1; i < query.get_num_subqueries(); i++)
             excluded += known_at_most(db, query.get_subquery(i));
         return wanted > excluded ? wanted - excluded : 0;
@@ -1391,7 +1393,7 @@ wm_search_result_t *run_query(const Xapian::Database &db, const Xapian::Query &q
     bool estimate = request->estimate_total && !request->count_only;
     bool check_all = request->facets || (!estimate && has_positional(query));
     Xapian::doccount estimate_check = request->offset + request->limit + ESTIMATE_MARGIN;
-    bool check_some = estimate && !counted_by_index(query) && known_at_least(db, query) < estimate_check;
+    bool check_some = estimate && !counted_by_index(query) && known_at_least(db, query, estimate_check) < estimate_check;
     Xapian::doccount check = check_all ? db.get_doccount() : check_some ? estimate_check : 0;
     auto new_spies = [&] {
         enquire.clear_matchspies();
