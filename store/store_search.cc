@@ -734,16 +734,23 @@ std::string unescape_html(const std::string &text)
 std::string finish_snippet(const std::string &text, const wm_search_request_t *request)
 {
     std::string out;
-    for (char c : text) {
+    out.reserve(text.size() + 32);
+    auto plain = [](char c) { return c != MARK_START && c != MARK_END && c != ' ' && c != '\t' && c != '\r' && c != '\n'; };
+    for (size_t at = 0; at < text.size(); at++) {
+        size_t run = at;
+        while (run < text.size() && plain(text[run]))
+            run++;
+        out.append(text, at, run - at);   // the characters up to the next mark or space at once
+        if (run == text.size())
+            break;
+        at = run;
+        char c = text[at];
         if (c == MARK_START)
             out += str_or_empty(request->highlight_start);
         else if (c == MARK_END)
             out += str_or_empty(request->highlight_end);
-        else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {   // no libc call per character
-            if (!out.empty() && out.back() != ' ')
-                out += ' ';
-        } else
-            out += c;
+        else if (!out.empty() && out.back() != ' ')   // white space
+            out += ' ';
     }
     while (!out.empty() && out.back() == ' ')
         out.pop_back();
