@@ -996,11 +996,12 @@ size_t word_end(const std::string &text, size_t at, bool &ascii)
 {
     ascii = true;
     const unsigned char *bytes = reinterpret_cast<const unsigned char *>(text.data());
+    const size_t size = text.size();
     unsigned ch;
-    while (at < text.size()) {
-        while (at < text.size() && bytes[at] < 0x80 && ASCII_WORD_CHARS.is[bytes[at]])
+    while (at < size) {
+        while (at < size && bytes[at] < 0x80 && ASCII_WORD_CHARS.is[bytes[at]])
             at++;   // most text: a table, no decoding
-        if (at == text.size() || bytes[at] < 0x80)
+        if (at == size || bytes[at] < 0x80)
             break;
         size_t step = decode_utf8(text, at, ch);
         if (!is_word_char(ch))
@@ -1039,9 +1040,16 @@ std::vector<text_word> match_words(const std::string &text, const snippet_terms 
                                    const Xapian::Stem &stemmer, std::vector<std::string> &matched)
 {
     std::vector<text_word> words;
+    words.reserve(text.size() / 6);   // about a word in six bytes of English
     std::string lower;   // reused: no allocation per word
+    const unsigned char *bytes = reinterpret_cast<const unsigned char *>(text.data());
+    const size_t size = text.size();
     unsigned ch;
-    for (size_t at = 0; at < text.size();) {
+    for (size_t at = 0; at < size;) {
+        if (bytes[at] < 0x80 && !ASCII_WORD_CHARS.is[bytes[at]]) {   // most of what is between words
+            at++;
+            continue;
+        }
         size_t step = char_at(text, at, ch);
         if (!is_word_char(ch)) {
             at += step;
