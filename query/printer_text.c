@@ -126,6 +126,27 @@ static void print_strings(const char *first, ...)
     va_end(ap);
 }
 
+/* n in decimal, "-" first when negative, into buf (DECIMAL_BYTES hold
+ * any long); buf is returned.  For the numbers of every hit, where
+ * snprintf's formatting cost more than the rest of the line. */
+#define DECIMAL_BYTES 24
+static char *decimal(char buf[DECIMAL_BYTES], long n)
+{
+    char digits[DECIMAL_BYTES];
+    int len = 0;
+    unsigned long u = n < 0 ? 0UL - (unsigned long)n : (unsigned long)n;
+    do
+        digits[len++] = (char)('0' + u % 10);
+    while (u /= 10);
+    char *p = buf;
+    if (n < 0)
+        *p++ = '-';
+    while (len)
+        *p++ = digits[--len];
+    *p = '\0';
+    return buf;
+}
+
 static void print_title(const wm_print_context_t *context, const char *prefix, const wm_session_t *s)
 {
     char *mark = status_mark(s->status);
@@ -173,7 +194,8 @@ static void print_facts(const wm_session_t *s)
         sep = ", ";
     }
     if (s->year) {
-        printf("%syear: %d", sep, s->year);
+        char year[DECIMAL_BYTES];
+        print_strings(sep, "year: ", decimal(year, s->year), (const char *)NULL);
         sep = ", ";
     }
     if (s->type) {
@@ -191,8 +213,8 @@ static void print_facts(const wm_session_t *s)
 static void print_hit(const wm_print_context_t *context, const wm_search_hit_t *hit)
 {
     const wm_session_t *s = hit->session;
-    char rank[32];
-    snprintf(rank, sizeof rank, "%u. ", hit->rank + 1);
+    char rank[DECIMAL_BYTES + 2];
+    strcat(decimal(rank, (long)hit->rank + 1), ". ");
     print_title(context, rank, s);
     print_facts(s);
     print_joined("tracks", s->tracks, s->n_tracks);
