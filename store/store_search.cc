@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
-#include <set>
 #include <unordered_map>
 #include <memory>
 #include <new>
@@ -861,13 +860,24 @@ bool wildcard_pattern(const Xapian::Query &query, std::string &pattern)
 // what the query looks for, not what it excludes (AND_NOT's right side).
 // A wildcard whose pattern cannot be read keeps MSet::snippet().
 struct snippet_terms {
-    std::set<std::string> words, stems;
+    std::vector<std::string> words, stems;   // a few: looked through, lengths first (contains)
     std::vector<std::string> patterns;
     std::bitset<256> stem_initials;   // the first bytes of stems: a word beginning otherwise is not stemmed
     std::bitset<256> initials;        // the first bytes of words, stems and patterns: a word beginning otherwise matches none
     size_t shortest_stem = SIZE_MAX;  // a shorter word is not stemmed (matching_term)
     bool wildcard = false;            // a pattern that could not be read
 };
+
+// Whether the few strings of list hold s (a std::set's look-up compared
+// more bytes than this, for every word of an abstract that begins like a
+// query term).
+bool contains(const std::vector<std::string> &list, const std::string &s)
+{
+    for (const std::string &item : list)
+        if (item.size() == s.size() && item == s)
+            return true;
+    return false;
+}
 
 void collect_snippet_terms(const Xapian::Query &query, snippet_terms &terms)
 {
@@ -884,12 +894,14 @@ void collect_snippet_terms(const Xapian::Query &query, snippet_terms &terms)
         if (term.size() > 1 && term[0] == 'Z' && !(term[1] >= 'A' && term[1] <= 'Z')) {
             std::string stem = term.substr(1, term.find(OWN_STEM_SEPARATOR) - 1);   // an own-language stem: the stem
             terms.shortest_stem = std::min(terms.shortest_stem, stem.size());
-            terms.stems.insert(stem);
+            if (!contains(terms.stems, stem))
+                terms.stems.push_back(stem);
             terms.stem_initials.set(static_cast<unsigned char>(term[1]));
             terms.initials.set(static_cast<unsigned char>(term[1]));
         }
         else if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z')) {
-            terms.words.insert(term);
+            if (!contains(terms.words, term))
+                terms.words.push_back(term);
             terms.initials.set(static_cast<unsigned char>(term[0]));
         }
     }
@@ -967,7 +979,7 @@ int matching_term(const std::string &word, const snippet_terms &terms, const Xap
                   std::vector<std::string> &matched)
 {
     std::string key;
-    if (terms.words.count(word))
+    if (contains(terms.words, word))
         key = word;
     // An English stem begins with its word's first byte (remembering_stemmer)
     // and is never longer than its word (each step of Snowball's english
@@ -976,7 +988,7 @@ int matching_term(const std::string &word, const snippet_terms &terms, const Xap
     // wikidata) and need no stemming.
     else if (terms.stem_initials[static_cast<unsigned char>(word[0])] && word.size() >= terms.shortest_stem) {
         std::string stem = stemmer(word);
-        if (!stem.empty() && terms.stems.count(stem))
+        if (!stem.empty() && contains(terms.stems, stem))
             key = "Z" + stem;
     }
     for (size_t i = 0; i < terms.patterns.size() && key.empty(); i++)
