@@ -952,16 +952,21 @@ inline size_t char_at(const std::string &text, size_t i, unsigned &ch)
     return decode_utf8(text, i, ch);
 }
 
-// The ASCII word characters (letters, digits, '_'), as Xapian reads them.
-struct ascii_word_chars {
-    bool is[0x80];
-    constexpr ascii_word_chars() : is()
+// What each byte of UTF-8 text is to the word scanner: an ASCII word
+// character (letters, digits, '_', as Xapian reads them), another ASCII
+// character (NUL too), or part of a longer character (to be decoded).
+enum byte_class : unsigned char { BYTE_OTHER, BYTE_WORD, BYTE_UTF8 };
+struct byte_classes {
+    byte_class of[256];
+    constexpr byte_classes() : of()
     {
-        for (unsigned ch = 0; ch < 0x80; ch++)
-            is[ch] = ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+        for (unsigned ch = 0; ch < 256; ch++)
+            of[ch] = ch >= 0x80 ? BYTE_UTF8
+                     : ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ? BYTE_WORD
+                     : BYTE_OTHER;
     }
 };
-constexpr ascii_word_chars ASCII_WORD_CHARS;
+constexpr byte_classes BYTE_CLASSES;
 
 // ASCII from a table (isalnum was a libc call per letter of every
 // abstract, the comparisons a quarter of the snippets' work); the same
@@ -969,7 +974,7 @@ constexpr ascii_word_chars ASCII_WORD_CHARS;
 inline bool is_word_char(unsigned ch)
 {
     if (ch < 0x80)
-        return ASCII_WORD_CHARS.is[ch];
+        return BYTE_CLASSES.of[ch] == BYTE_WORD;
     return Xapian::Unicode::is_wordchar(ch);
 }
 
@@ -1011,9 +1016,9 @@ size_t word_end(const std::string &text, size_t at, bool &ascii)
     const size_t size = text.size();
     unsigned ch;
     while (at < size) {
-        while (at < size && bytes[at] < 0x80 && ASCII_WORD_CHARS.is[bytes[at]])
-            at++;   // most text: a table, no decoding
-        if (at == size || bytes[at] < 0x80)
+        while (BYTE_CLASSES.of[bytes[at]] == BYTE_WORD)
+            at++;   // most text: a table, no decoding; the NUL after the string's end stops it
+        if (at >= size || BYTE_CLASSES.of[bytes[at]] != BYTE_UTF8)
             break;
         size_t step = decode_utf8(text, at, ch);
         if (!is_word_char(ch))
@@ -1058,7 +1063,7 @@ std::vector<text_word> match_words(const std::string &text, const snippet_terms 
     const size_t size = text.size();
     unsigned ch;
     for (size_t at = 0; at < size;) {
-        if (bytes[at] < 0x80 && !ASCII_WORD_CHARS.is[bytes[at]]) {   // most of what is between words
+        if (BYTE_CLASSES.of[bytes[at]] == BYTE_OTHER) {   // most of what is between words
             at++;
             continue;
         }
