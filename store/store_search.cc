@@ -493,8 +493,10 @@ std::string excluded_only_as_not(const std::string &text)
     return rewritten;
 }
 
-// The user's query; with corrected, also the query with misspelt words
-// replaced from the index's spelling data ("" when nothing to correct).
+// The user's query.  With corrected, only the query with misspelt words
+// replaced from the index's spelling data ("" when nothing to correct)
+// into it, and the parser's query as it is: "did you mean" wants the
+// text, and the other languages' stems cost term lookups.
 // errors.names_status says whether it named a status.  languages: the
 // search's (language_cache).
 Xapian::Query parse_user_query(const Xapian::Database &db, const char *text, query_errors &errors,
@@ -517,8 +519,10 @@ Xapian::Query parse_user_query(const Xapian::Database &db, const char *text, que
     errors.index_languages = nullptr;
     if (!errors.first.empty())
         throw store_failure{WM_STORE_QUERY_SYNTAX, errors.first};
-    if (corrected)
+    if (corrected) {
         *corrected = qp.get_corrected_query_string();
+        return query;
+    }
     return with_stopped_words(stemmed_query(query, analysis), qp);
 }
 
