@@ -4,6 +4,7 @@
  * contract (scripts use the other printers). */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,52 +18,67 @@
 
 /* ---- layout helpers --------------------------------------------------- */
 
-/* Columns a UTF-8 string takes, escape sequences not counted. */
-static int visible_width(const char *s, size_t len)
+/* The indentation of a wrapped line. */
+static void print_indent(int indent)
 {
-    int width = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '\033') {
-            while (i < len && s[i] != 'm')
-                i++;
-            continue;
-        }
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            width++;
-    }
-    return width;
+    static const char spaces[] = "                ";
+    for (; indent > 0; indent -= (int)sizeof spaces - 1)
+        fwrite(spaces, 1, indent < (int)sizeof spaces - 1 ? (size_t)indent : sizeof spaces - 1, stdout);
 }
 
-/* text word-wrapped to width, each line indented. */
+/* text word-wrapped to width, each line indented.  A line's words as
+ * they stand in text (one space apart) go out in one fwrite: a call per
+ * word, and two more passes over it for its length and width, were most
+ * of printing a page. */
 static void print_wrapped(const char *text, int indent, int width)
 {
     int column = 0;
     const char *p = text;
+    const char *run = NULL;   /* the line's words not written yet */
+    size_t run_len = 0;
     while (*p) {
         while (*p == ' ')
             p++;
-        size_t len = strcspn(p, " ");
+        const char *word = p;
+        int w = 0;   /* the columns it takes: UTF-8 characters, escape sequences not counted */
+        for (; *p && *p != ' '; p++) {
+            if (*p == '\033') {
+                while (p[1] && p[1] != ' ' && *p != 'm')
+                    p++;
+                continue;
+            }
+            if (((unsigned char)*p & 0xC0) != 0x80)
+                w++;
+        }
+        size_t len = (size_t)(p - word);
         if (!len)
             break;
-        int w = visible_width(p, len);
         if (column && column + 1 + w > width) {
+            fwrite(run, 1, run_len, stdout);
             putchar('\n');
             column = 0;
         }
-        /* putchar and fwrite: printf per word was a fifth of the printing */
-        if (!column)
-            for (; column < indent; column++)
-                putchar(' ');
-        else {
+        if (!column) {
+            print_indent(indent);
+            column = indent;
+            run = word;
+            run_len = len;
+        } else if (run + run_len + 1 == word) {   /* one space after the run: it goes on */
+            run_len += 1 + len;
+            column++;
+        } else {
+            fwrite(run, 1, run_len, stdout);
             putchar(' ');
             column++;
+            run = word;
+            run_len = len;
         }
-        fwrite(p, 1, len, stdout);
         column += w;
-        p += len;
     }
-    if (column)
+    if (column) {
+        fwrite(run, 1, run_len, stdout);
         putchar('\n');
+    }
 }
 
 /* items joined by separator; NULL when there are none or memory ran out.
@@ -98,13 +114,46 @@ static char *status_mark(const char *status)
     return wm_strdup_printf("[status: %s]", status);
 }
 
+/* The strings one after the other (NULL ends them): fputs, not printf,
+ * for the lines of every hit (printf's formatting was a third of the
+ * printing of a page). */
+static void print_strings(const char *first, ...)
+{
+    va_list ap;
+    va_start(ap, first);
+    for (const char *s = first; s; s = va_arg(ap, const char *))
+        fputs(s, stdout);
+    va_end(ap);
+}
+
+/* n in decimal, "-" first when negative, into buf (DECIMAL_BYTES hold
+ * any long); buf is returned.  For the numbers of every hit, where
+ * snprintf's formatting cost more than the rest of the line. */
+#define DECIMAL_BYTES 24
+static char *decimal(char buf[DECIMAL_BYTES], long n)
+{
+    char digits[DECIMAL_BYTES];
+    int len = 0;
+    unsigned long u = n < 0 ? 0UL - (unsigned long)n : (unsigned long)n;
+    do
+        digits[len++] = (char)('0' + u % 10);
+    while (u /= 10);
+    char *p = buf;
+    if (n < 0)
+        *p++ = '-';
+    while (len)
+        *p++ = digits[--len];
+    *p = '\0';
+    return buf;
+}
+
 static void print_title(const wm_print_context_t *context, const char *prefix, const wm_session_t *s)
 {
     char *mark = status_mark(s->status);
-    printf("%s%s%s%s", prefix, context->color ? BOLD : "", s->title ? s->title : "(untitled)",
-           context->color ? RESET : "");
+    print_strings(prefix, context->color ? BOLD : "", s->title ? s->title : "(untitled)",
+                  context->color ? RESET : "", (const char *)NULL);
     if (mark)
-        printf("  %s%s%s", context->color ? STATUS_COLOR : "", mark, context->color ? RESET : "");
+        print_strings("  ", context->color ? STATUS_COLOR : "", mark, context->color ? RESET : "", (const char *)NULL);
     putchar('\n');
     free(mark);
 }
@@ -120,9 +169,9 @@ static void print_joined(const char *label, char *const *items, size_t n)
 {
     if (!n)
         return;
-    printf("  %s: ", label);
+    print_strings("  ", label, ": ", (const char *)NULL);
     for (size_t i = 0; i < n; i++)
-        printf("%s%s", i ? ", " : "", items[i]);
+        print_strings(i ? ", " : "", items[i], (const char *)NULL);
     putchar('\n');
 }
 
@@ -130,9 +179,9 @@ static void print_speaker_names(const wm_session_t *s)
 {
     if (!s->n_speakers)
         return;
-    printf("  speakers: ");
+    fputs("  speakers: ", stdout);
     for (size_t i = 0; i < s->n_speakers; i++)
-        printf("%s%s", i ? ", " : "", s->speakers[i].name);
+        print_strings(i ? ", " : "", s->speakers[i].name, (const char *)NULL);
     putchar('\n');
 }
 
@@ -141,19 +190,20 @@ static void print_facts(const wm_session_t *s)
 {
     const char *sep = "  ";
     if (s->event) {
-        printf("%sevent: %s", sep, s->event);
+        print_strings(sep, "event: ", s->event, (const char *)NULL);
         sep = ", ";
     }
     if (s->year) {
-        printf("%syear: %d", sep, s->year);
+        char year[DECIMAL_BYTES];
+        print_strings(sep, "year: ", decimal(year, s->year), (const char *)NULL);
         sep = ", ";
     }
     if (s->type) {
-        printf("%stype: %s", sep, s->type);
+        print_strings(sep, "type: ", s->type, (const char *)NULL);
         sep = ", ";
     }
     if (s->language) {
-        printf("%slanguage: %s", sep, s->language);
+        print_strings(sep, "language: ", s->language, (const char *)NULL);
         sep = ", ";
     }
     if (strcmp(sep, ", ") == 0)
@@ -163,15 +213,15 @@ static void print_facts(const wm_session_t *s)
 static void print_hit(const wm_print_context_t *context, const wm_search_hit_t *hit)
 {
     const wm_session_t *s = hit->session;
-    char rank[32];
-    snprintf(rank, sizeof rank, "%u. ", hit->rank + 1);
+    char rank[DECIMAL_BYTES + 2];
+    strcat(decimal(rank, (long)hit->rank + 1), ". ");
     print_title(context, rank, s);
     print_facts(s);
     print_joined("tracks", s->tracks, s->n_tracks);
     print_speaker_names(s);
     if (s->url)
-        printf("  %s\n", s->url);
-    printf("  id: %s\n", s->id);
+        print_strings("  ", s->url, "\n", (const char *)NULL);
+    print_strings("  id: ", s->id ? s->id : "", "\n", (const char *)NULL);
     if (hit->snippet)
         print_wrapped(hit->snippet, 2, context->width);
     putchar('\n');

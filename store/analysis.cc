@@ -17,7 +17,9 @@ namespace {
 /* ---- folding --------------------------------------------------------- */
 
 // Letters that NFD leaves whole, and the apostrophes written as '.
-const struct { unsigned ch; const char *ascii; } SPELT_OUT[] = {
+// (Fixed-width strings here and below: a table of pointers would be
+// relocated at each process start.)
+const struct { unsigned ch; char ascii[3]; } SPELT_OUT[] = {
     {0xD8, "O"}, {0xF8, "o"}, {0xDF, "ss"}, {0x1E9E, "SS"}, {0xC6, "AE"}, {0xE6, "ae"},
     {0x152, "OE"}, {0x153, "oe"}, {0x110, "D"}, {0x111, "d"}, {0x141, "L"}, {0x142, "l"},
     {0xDE, "TH"}, {0xFE, "th"}, {0xD0, "D"}, {0xF0, "d"}, {0x131, "i"}, {0x126, "H"},
@@ -28,7 +30,7 @@ const struct { unsigned ch; const char *ascii; } SPELT_OUT[] = {
 
 // Articles and prepositions that French, Italian and Catalan elide before
 // a vowel: l’information, dell’arte, jusqu’à.
-const char *const ELIDED[] = {
+const char ELIDED[][7] = {
     "c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu",
     "all", "dall", "dell", "nell", "sull", "coll", "pell", "quell", "quest", "un", "nessun", "tutt",
 };
@@ -92,18 +94,18 @@ bool needs_folding(const std::string &text)
 // A language's list (folded and sorted by store/stopwords.pl); NULL when none.
 const stopword_list *find_list(const std::string &language)
 {
-    for (auto *list = STOPWORD_LISTS; list->language; list++)
-        if (language == list->language)
+    for (auto *list = STOPWORD_LISTS; list->language[0]; list++)
+        if (!strcmp(language.c_str(), list->language))   // (== was a compare call a list)
             return list;
     return nullptr;
 }
 
 bool in_list(const stopword_list *list, const std::string &word)
 {
-    auto end = list->words + list->n;
-    auto found = std::lower_bound(list->words, end, word.c_str(),
-                                  [](const char *a, const char *b) { return strcmp(a, b) < 0; });
-    return found != end && word == *found;
+    const unsigned *words = STOPWORDS_AT + list->first, *end = words + list->n;
+    auto found = std::lower_bound(words, end, word.c_str(),
+                                  [](unsigned at, const char *w) { return strcmp(STOPWORDS_TEXT + at, w) < 0; });
+    return found != end && word == STOPWORDS_TEXT + *found;
 }
 
 }  // namespace
@@ -159,7 +161,7 @@ namespace {
 // The two-letter codes of Snowball's stemmers (Xapian 1.4 knows those up
 // to "tr"; later Snowball adds the rest) and their names as
 // Xapian::Stem::get_available_languages() says them.
-const struct { char code[3]; const char *name; } SNOWBALL_CODES[] = {
+const struct { char code[3]; char name[11]; } SNOWBALL_CODES[] = {
     {"ar", "arabic"}, {"ca", "catalan"}, {"da", "danish"}, {"de", "german"}, {"el", "greek"},
     {"en", "english"}, {"es", "spanish"}, {"et", "estonian"}, {"eu", "basque"}, {"fi", "finnish"},
     {"fr", "french"}, {"ga", "irish"}, {"hi", "hindi"}, {"hu", "hungarian"}, {"hy", "armenian"},
@@ -178,9 +180,18 @@ bool may_have_stemmer(const std::string &language)
     if (language.size() != 2)
         return true;
     for (const auto &known : SNOWBALL_CODES)
-        if (language == known.code) {
-            const std::string available = " " + Xapian::Stem::get_available_languages() + " ";
-            return available.find(" " + std::string(known.name) + " ") != std::string::npos;
+        if (language[0] == known.code[0] && language[1] == known.code[1]) {   // (== was a compare call a code)
+            // The linked Xapian's list (space-separated names), made once:
+            // a query asks for each of the index's languages.  Looked up by
+            // the name, then its ends checked (a find of " name " stopped
+            // at every space: 3,500 instructions a language).
+            static const std::string available = Xapian::Stem::get_available_languages();
+            const size_t n = strlen(known.name);
+            for (size_t at = available.find(known.name); at != std::string::npos;
+                 at = available.find(known.name, at + 1))
+                if ((at == 0 || available[at - 1] == ' ') && (at + n == available.size() || available[at + n] == ' '))
+                    return true;
+            return false;
         }
     return false;
 }
@@ -235,7 +246,7 @@ bool has_stopword_list(const std::string &language)
 
 bool have_stopwords()
 {
-    return STOPWORD_LISTS[0].language != nullptr;
+    return STOPWORD_LISTS[0].language[0] != '\0';
 }
 
 language_stopper::language_stopper(const std::vector<std::string> &langs)

@@ -92,13 +92,14 @@ bool has_stopword_list(const std::string &language);
 // Whether any stopword lists were compiled in (liblingua-stopwords-perl).
 bool have_stopwords();
 
-// Stopwords of English and of the given languages (folded words).
-// One language's stopwords, folded and sorted (the generated table).
+// One language's stopwords, folded and sorted: the words of the generated
+// table's STOPWORDS_AT[first] to [first + n - 1] (store/stopwords.pl).
 struct stopword_list {
-    const char *language;
-    const char *const *words;
-    size_t n;
+    char language[4];
+    unsigned first, n;
 };
+
+// Stopwords of English and of the given languages (folded words).
 
 class language_stopper : public Xapian::Stopper {
     std::vector<const stopword_list *> lists;

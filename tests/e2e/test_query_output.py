@@ -178,6 +178,16 @@ def pipe_gets_plain_text_and_no_pager():
 
 
 @test
+def wildcard_snippets_highlight_folded_words():
+    # A wildcard's snippet comes from the same passage finder as every
+    # other query's: a word beginning with the pattern once folded is a
+    # match ("Sámi" for sam*), which Xapian's snippet code did not see.
+    r = q("--color", "always", "--status", "any", "sam*")
+    check(r.code == 0, r)
+    check(re.search(r"\033\[1;31mSámi\033\[0m", r.out), "Sámi is not highlighted for sam*\n%r" % r.out[:600])
+
+
+@test
 def terminal_gets_colour_and_the_pager():
     script, mark = pager_script()
     code, out, err = run_on_pty(["wikidata"], {"PAGER": script})
