@@ -177,35 +177,6 @@ std::string speaker_data(const wm_speaker_t &speaker)
     return value;
 }
 
-std::string encode_session(const wm_session_t *s)
-{
-    std::string data;
-    data_line(data, "url", str_or_empty(s->url));
-    data_line(data, "caption", str_or_empty(s->title));
-    data_line(data, "sample", make_sample(s->abstract));
-    data_line(data, "id", str_or_empty(s->id));
-    data_line(data, "year", s->year ? std::to_string(s->year) : "");
-    data_line(data, "event", str_or_empty(s->event));
-    data_line(data, "status", str_or_empty(s->status));
-    data_line(data, "title", str_or_empty(s->title));
-    data_line(data, "type", str_or_empty(s->type));
-    data_line(data, "type_label", str_or_empty(s->type_label));
-    data_line(data, "duration", s->duration_minutes ? std::to_string(s->duration_minutes) : "");
-    for (size_t i = 0; i < s->n_tracks; i++)
-        data_line(data, "track", s->tracks[i]);
-    data_line(data, "language", str_or_empty(s->language));
-    for (size_t i = 0; i < s->n_speakers; i++)   // already escaped: TAB separates parts
-        data += "speaker=" + speaker_data(s->speakers[i]) + "\n";
-    for (size_t i = 0; i < s->n_translations; i++)
-        data_line(data, "translation", s->translations[i]);
-    data_line(data, "source", str_or_empty(s->source));
-    data_line(data, "page", str_or_empty(s->page_title));
-    data_line(data, "timestamp", str_or_empty(s->timestamp));
-    data_line(data, "code", str_or_empty(s->code));
-    data_line(data, "origin", s->origin == WM_ORIGIN_SCHEDULE ? "schedule" : "");
-    data_line(data, "abstract", str_or_empty(s->abstract));
-    return data;
-}
 
 // A part of the document data: where it is, not a copy (every hit of a
 // search is decoded: copying each line, then its value, then comparing
@@ -500,6 +471,36 @@ void wmstore::prepare_document(prepared_document &made, const wm_session_t *s)
     add_term(doc, F_SOURCE, str_or_empty(s->source));
     add_values(doc, s);
     doc.set_data(encode_session(s));
+}
+
+std::string wmstore::encode_session(const wm_session_t *s)
+{
+    std::string data;
+    data_line(data, "url", str_or_empty(s->url));
+    data_line(data, "caption", str_or_empty(s->title));
+    data_line(data, "sample", make_sample(s->abstract));
+    data_line(data, "id", str_or_empty(s->id));
+    data_line(data, "year", s->year ? std::to_string(s->year) : "");
+    data_line(data, "event", str_or_empty(s->event));
+    data_line(data, "status", str_or_empty(s->status));
+    data_line(data, "title", str_or_empty(s->title));
+    data_line(data, "type", str_or_empty(s->type));
+    data_line(data, "type_label", str_or_empty(s->type_label));
+    data_line(data, "duration", s->duration_minutes ? std::to_string(s->duration_minutes) : "");
+    for (size_t i = 0; i < s->n_tracks; i++)
+        data_line(data, "track", s->tracks[i]);
+    data_line(data, "language", str_or_empty(s->language));
+    for (size_t i = 0; i < s->n_speakers; i++)   // already escaped: TAB separates parts
+        data += "speaker=" + speaker_data(s->speakers[i]) + "\n";
+    for (size_t i = 0; i < s->n_translations; i++)
+        data_line(data, "translation", s->translations[i]);
+    data_line(data, "source", str_or_empty(s->source));
+    data_line(data, "page", str_or_empty(s->page_title));
+    data_line(data, "timestamp", str_or_empty(s->timestamp));
+    data_line(data, "code", str_or_empty(s->code));
+    data_line(data, "origin", s->origin == WM_ORIGIN_SCHEDULE ? "schedule" : "");
+    data_line(data, "abstract", str_or_empty(s->abstract));
+    return data;
 }
 
 wm_session_t *wmstore::copy_session(const wm_session_t *s)

@@ -289,7 +289,9 @@ std::string join_with_tabs(const std::vector<std::string> &items);
 // A value of the document data with backslash, newline, CR and TAB escaped, and back.
 std::string escape_value(const std::string &value);
 std::string unescape_value(const std::string &value);
-// A new session rebuilt from document data (caller frees).
+// A session as document data (every field but amends), and a new session
+// rebuilt from document data (caller frees).
+std::string encode_session(const wm_session_t *s);
 wm_session_t *decode_session(const std::string &data);
 // A folded word of the plain text (the spelling data's form: "cafe") as the
 // sessions having it write it, lower-case ("café"): the most common form
