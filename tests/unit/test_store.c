@@ -1131,6 +1131,76 @@ static void test_queued_puts_read_as_direct_puts(void **state)
     wm_store_close(r);
 }
 
+/* A session given again at the end of its dump with translations that
+ * came later (amends, archive/extract.h): in shards and in place, its
+ * document gets the translations and keeps its terms; the tally does not
+ * count it again, and the source's record lists its id once. */
+static void build_with_an_amendment(const char *name, unsigned jobs, unsigned expect_shards)
+{
+    const char *path = scratch_path(name);
+    wm_store_t *w = NULL;
+    char *message = NULL;
+    assert_int_equal(wm_store_open_build(path, jobs, false, &w, &message), WM_STORE_OK);
+    assert_int_equal(wm_store_build_jobs(w), expect_shards);
+    assert_int_equal(wm_store_source_begin(w), WM_STORE_OK);
+    const char *titles[] = {"Museums and maps", "Wikidata for libraries", "Bots at scale", "Small wikis"};
+    char id[16];
+    for (int i = 0; i < 4; i++) {
+        snprintf(id, sizeof id, "wm:%d", 10 + i);
+        wm_session_t *s = make_session(id, 2019, titles[i], "talk", NULL, "en", "Museums open their maps.");
+        assert_int_equal(wm_session_set(&s->page_title, titles[i]), 0);
+        assert_int_equal(wm_store_queue_session(w, s), WM_STORE_OK);
+    }
+    wm_session_t *again = make_session("wm:11", 2019, titles[1], "talk", NULL, "en", "Museums open their maps.");
+    assert_int_equal(wm_session_set(&again->page_title, titles[1]), 0);
+    assert_int_equal(wm_session_add_translation(again, "fr"), 0);
+    assert_int_equal(wm_session_add_translation(again, "de"), 0);
+    again->amends = true;
+    assert_int_equal(wm_store_queue_session(w, again), WM_STORE_OK);
+    wm_store_tally_t tally;
+    assert_int_equal(wm_store_queue_tally(w, &tally), WM_STORE_OK);
+    assert_int_equal(tally.added, 4);
+    assert_int_equal(tally.replaced + tally.kept_newer + tally.linked, 0);
+    char dump[300];
+    snprintf(dump, sizeof dump, "%s", scratch_write_text("amended-dump.xml", "a dump"));
+    wm_store_source_t *identity = NULL;
+    assert_int_equal(wm_store_source_identify(dump, &identity, NULL), WM_STORE_OK);
+    assert_int_equal(wm_store_source_finish(w, identity, true, "wikimaniawiki", NULL, 0), WM_STORE_OK);
+    wm_store_source_free(identity);
+    assert_int_equal(wm_store_finish_build(w, NULL, NULL, NULL), WM_STORE_OK);
+    wm_store_stats_t *stats = NULL;
+    assert_int_equal(wm_store_get_stats(w, &stats), WM_STORE_OK);
+    assert_int_equal(stats->n_sources, 1);
+    assert_int_equal(stats->sources[0].sessions, 4);   /* its ids, each once */
+    wm_store_stats_free(stats);
+
+    unsigned long count = 0;
+    assert_int_equal(wm_store_count(w, &count), WM_STORE_OK);
+    assert_int_equal(count, 4);
+    wm_session_t *got = NULL;
+    assert_int_equal(wm_store_get_session(w, "wm:11", &got), WM_STORE_OK);
+    assert_non_null(got);
+    assert_int_equal(got->n_translations, 2);
+    assert_string_equal(got->translations[0], "fr");
+    assert_string_equal(got->translations[1], "de");
+    assert_false(got->amends);
+    wm_session_free(got);
+    wm_search_request_t request = {.query = "title:libraries", .limit = 10};
+    wm_search_result_t *result = NULL;
+    assert_int_equal(wm_store_search(w, &request, &result), WM_STORE_OK);   /* its terms stay */
+    assert_int_equal(result->n_hits, 1);
+    assert_string_equal(result->hits[0].session->id, "wm:11");
+    wm_search_result_free(result);
+    wm_store_close(w);
+}
+
+static void test_amendments_in_shards_and_in_place(void **state)
+{
+    (void)state;
+    build_with_an_amendment("amend-shards", 2, 2);
+    build_with_an_amendment("amend-in-place", 1, 0);
+}
+
 /* The writer thread fails (the file size limit makes Xapian's writes fail
  * with EFBIG): a later call says so, and the handle still closes. */
 static void test_queued_failure_is_reported(void **state)
@@ -1693,6 +1763,7 @@ int main(void)
         cmocka_unit_test(test_source_tallies_and_stats_per_year),
         cmocka_unit_test(test_rebuild_starts_empty),
         cmocka_unit_test(test_queued_puts_read_as_direct_puts),
+        cmocka_unit_test(test_amendments_in_shards_and_in_place),
         cmocka_unit_test(test_queued_failure_is_reported),
         cmocka_unit_test(test_folding_of_accents_and_letters),
         cmocka_unit_test(test_snippets_highlight_folded_words),
