@@ -257,16 +257,6 @@ void add_tally(wm_store_tally_t &into, const wm_store_tally_t &t)
     into.linked += t.linked;
 }
 
-void count_put(wm_store_tally_t &tally, wm_store_put_t outcome)
-{
-    switch (outcome) {
-    case WM_STORE_PUT_ADDED: tally.added++; break;
-    case WM_STORE_PUT_REPLACED: tally.replaced++; break;
-    case WM_STORE_PUT_KEPT_NEWER: tally.kept_newer++; break;
-    case WM_STORE_PUT_LINKED: tally.linked++; break;
-    }
-}
-
 void commit_shards(wm_store_t *store)
 {
     for (wm_store_t *shard : store->build->shards)
@@ -373,6 +363,20 @@ void reopen_in_place(wm_store_t *store)
     store->changed = false;
 }
 
+// Merge and compact the databases at sources into temp/index, on disk,
+// and swap it into the index's place (real: the index's real path).
+void compact_into_place(const wm_store_t *store, const std::vector<std::string> &sources, const std::string &temp,
+                        const std::string &real, wm_store_progress_fn *progress, void *arg,
+                        wm_store_compaction_t &result)
+{
+    std::string out = temp + "/index";
+    compact_into(sources, out, progress, arg);
+    sync_directory(out, store->path);
+    swap_into_place(out, real, store->path);
+    result.bytes_after = directory_bytes(real);
+    result.done = true;
+}
+
 // Compact the committed index of store into a build directory and swap it
 // into place.
 void compact_in_place(wm_store_t *store, wm_store_progress_fn *progress, void *arg, wm_store_compaction_t &result)
@@ -381,17 +385,12 @@ void compact_in_place(wm_store_t *store, wm_store_progress_fn *progress, void *a
     const std::string real = real_index_path(store->path);
     std::string temp = make_temp_dir(store->path);
     try {
-        std::string out = temp + "/index";
         result.bytes_before = directory_bytes(real);
-        compact_into({real}, out, progress, arg);
-        sync_directory(out, store->path);
-        swap_into_place(out, real, store->path);
+        compact_into_place(store, {real}, temp, real, progress, arg, result);
     } catch (...) {
         remove_tree(temp);
         throw;
     }
-    result.bytes_after = directory_bytes(real);
-    result.done = true;
     reopen_in_place(store);
     remove_tree(temp);
 }
@@ -413,13 +412,7 @@ void finish_shards(wm_store_t *store, wm_store_progress_fn *progress, void *arg,
     close_shards(b);
     for (const std::string &source : sources)
         result.bytes_before += directory_bytes(source);
-    const std::string real = real_index_path(store->path);
-    std::string out = b.temp + "/index";
-    compact_into(sources, out, progress, arg);
-    sync_directory(out, store->path);
-    swap_into_place(out, real, store->path);
-    result.bytes_after = directory_bytes(real);
-    result.done = true;
+    compact_into_place(store, sources, b.temp, real_index_path(store->path), progress, arg, result);
     std::string temp = b.temp;
     delete store->build;
     store->build = nullptr;

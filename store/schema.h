@@ -331,6 +331,8 @@ struct shard_build;
 void settle_writer(wm_store_t *store);
 // Let the writer finish the queue and end (wm_store_close).
 void stop_writer(wm_store_t *store);
+// Add a put's outcome to tally (the writer thread's, a build's deferred puts).
+void count_put(wm_store_tally_t &tally, wm_store_put_t outcome);
 // Commit, stamping wmsearch.updated when documents changed (nothing when read-only).
 void commit_changes(wm_store_t *store);
 // Now as UTC ISO 8601, e.g. "2025-06-01T12:00:00Z".

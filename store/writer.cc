@@ -337,16 +337,6 @@ namespace {
 const size_t QUEUE_LENGTH = 64;
 const size_t QUEUE_ROOM = QUEUE_LENGTH / 2;
 
-void count_outcome(wm_store_tally_t &tally, wm_store_put_t outcome)
-{
-    switch (outcome) {
-    case WM_STORE_PUT_ADDED: tally.added++; break;
-    case WM_STORE_PUT_REPLACED: tally.replaced++; break;
-    case WM_STORE_PUT_KEPT_NEWER: tally.kept_newer++; break;
-    case WM_STORE_PUT_LINKED: tally.linked++; break;
-    }
-}
-
 // Take the failure of a queued job, if any, to report it (the lock held).
 void take_failure(writer &w, wm_store_status_t &status, std::string &message)
 {
@@ -399,7 +389,7 @@ void run_writer(wm_store_t *store)
             w.failure = status;
             w.failure_message.swap(message);
         } else if (run && counted) {
-            count_outcome(w.tally, outcome);
+            count_put(w.tally, outcome);
         }
         if (w.caller_waits && (w.queue.empty() || w.failure != WM_STORE_OK))
             w.done.notify_one();
@@ -437,6 +427,16 @@ void enqueue(wm_store_t *store, std::unique_ptr<writer::job> job)
 }
 
 }  // namespace
+
+void wmstore::count_put(wm_store_tally_t &tally, wm_store_put_t outcome)
+{
+    switch (outcome) {
+    case WM_STORE_PUT_ADDED: tally.added++; break;
+    case WM_STORE_PUT_REPLACED: tally.replaced++; break;
+    case WM_STORE_PUT_KEPT_NEWER: tally.kept_newer++; break;
+    case WM_STORE_PUT_LINKED: tally.linked++; break;
+    }
+}
 
 void wmstore::settle_writer(wm_store_t *store)
 {
