@@ -901,10 +901,7 @@ struct snippet_terms {
 // query term).
 bool contains(const std::vector<std::string> &list, const std::string &s)
 {
-    for (const std::string &item : list)
-        if (item.size() == s.size() && item == s)
-            return true;
-    return false;
+    return std::find(list.begin(), list.end(), s) != list.end();   // == compares the lengths first
 }
 
 void collect_snippet_terms(const Xapian::Query &query, snippet_terms &terms)
