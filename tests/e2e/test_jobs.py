@@ -262,12 +262,17 @@ def check_next_run_finishes(index, what):
     check_same_index(store_dump(index), whole()[1], "%s, the next run" % what)
 
 
+def aborted_rebuild(index, hook):
+    """wmindex --rebuild --jobs 2 of the corpus into index, stopped by abort()
+    at a test hook of wmindex(1) (hook: its environment variable and value)."""
+    r = wmindex("-q", "--rebuild", "--jobs", "2", "-d", index, *corpus(), timeout=TIMEOUT, env=hook)
+    check(r.code in (-signal.SIGABRT, 128 + signal.SIGABRT), "expected an abort: %r" % r)
+
+
 @test
 def a_build_that_crashes_while_writing_shards_leaves_the_old_index():
     index, before = old_index()
-    r = wmindex("-q", "--rebuild", "--jobs", "2", "-d", index, *corpus(), timeout=TIMEOUT,
-                env={"WMINDEX_TEST_ABORT_AFTER": "800"})
-    check(r.code in (-signal.SIGABRT, 128 + signal.SIGABRT), "expected an abort: %r" % r)
+    aborted_rebuild(index, {"WMINDEX_TEST_ABORT_AFTER": "800"})
     check(len(build_dirs(index)) == 1, "the killed build's directory: %s" % build_dirs(index))
     check_old_index_answers(index, before, "after an abort while writing shards")
     check_next_run_finishes(index, "abort while writing shards")
@@ -298,9 +303,7 @@ def kill_9_while_writing_shards_leaves_the_old_index():
 @test
 def a_build_that_crashes_while_merging_leaves_the_old_index():
     index, before = old_index()
-    r = wmindex("-q", "--rebuild", "--jobs", "2", "-d", index, *corpus(), timeout=TIMEOUT,
-                env={"WMINDEX_TEST_ABORT_IN_MERGE": "1"})
-    check(r.code in (-signal.SIGABRT, 128 + signal.SIGABRT), "expected an abort: %r" % r)
+    aborted_rebuild(index, {"WMINDEX_TEST_ABORT_IN_MERGE": "1"})
     left = build_dirs(index)
     check(len(left) == 1 and os.path.isdir(os.path.join(left[0], "index")),
           "the merge had begun: %s" % [os.listdir(d) for d in left])
