@@ -4,15 +4,15 @@ depend on what is in the dumps: --help/--version, usage errors, where the
 index goes (-d over $WMSEARCH_INDEX over $XDG_DATA_HOME over ~/.local/share),
 an index that cannot be written, what goes to stdout/stderr, and a second
 wmindex while one holds the index."""
-import errno
 import os
 import re
 import subprocess
 import time
 import traceback
 
-from wmtest import (WMINDEX, WMQUERY, build_index, check, check_clean, done, fixture, ok, query_ids,
-                    read_text, skip, split_pages, stderr_lines, test, tmpdir, wmindex, wmquery, write)
+from wmtest import (WMINDEX, WMQUERY, build_index, check, check_clean, done, end_fifo_run, fixture, ok,
+                    open_fifo_writer, query_ids, read_text, skip, split_pages, stderr_lines, test, tmpdir,
+                    wmindex, wmquery, write)
 
 TIMEOUT = 60
 GOOD = fixture("history.xml")          # one session, wikimaniawiki:301, abstract word "narwhal"
@@ -317,23 +317,6 @@ def wmquery_output_that_cannot_be_written_is_an_error():
               "wmquery %s > /dev/full: no message\n%s" % (" ".join(args), proc.stderr))
 
 
-def open_fifo_writer(path, proc, deadline):
-    """Open the FIFO for writing once the reader (wmindex) has it open.
-    Return the fd, or None if wmindex ended or the deadline passed first."""
-    while time.monotonic() < deadline:
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
-            os.set_blocking(fd, True)
-            return fd
-        except OSError as e:
-            if e.errno != errno.ENXIO:
-                raise
-        if proc.poll() is not None:
-            return None
-        time.sleep(0.02)
-    return None
-
-
 def second_wmindex_while_one_holds_the_index():
     # Deterministic: the first wmindex reads a FIFO, so it opens the index
     # (taking the lock) and then blocks on the FIFO until we write the dump.
@@ -366,11 +349,7 @@ def second_wmindex_while_one_holds_the_index():
         check(r.code == 0, r)
         return None
     finally:
-        if fd is not None:
-            os.close(fd)
-        if first.poll() is None:
-            first.kill()
-            first.communicate()
+        end_fifo_run(fd, first)
 
 
 try:

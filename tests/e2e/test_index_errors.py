@@ -8,7 +8,6 @@ always answers, from the last commit.
 The first wmindex is held deterministically: its input is a FIFO, which
 the crawl does not open (so wmindex opens the index, takes the lock, and
 then waits in open() for a writer)."""
-import errno
 import os
 import random
 import resource
@@ -18,8 +17,8 @@ import subprocess
 import time
 
 from wmtest import (WMINDEX, WMQUERY, Run, Skipped, build_index, check, check_clean, done, dump_xml,
-                    fixture, is_asan_build, note, query_ids, read_text, session_page, stderr_lines,
-                    test, test_or_skip, tmpdir, wmindex, wmquery, write)
+                    end_fifo_run, fixture, is_asan_build, note, open_fifo_writer, query_ids, read_text,
+                    session_page, stderr_lines, test, test_or_skip, tmpdir, wmindex, wmquery, write)
 
 SLOW = 4 if is_asan_build() else 1
 TIMEOUT = 60 * SLOW
@@ -148,23 +147,6 @@ def rebuild_repairs_a_corrupted_index():
 
 
 # --- a second wmindex, and wmquery, while one runs ------------------------------
-
-def open_fifo_writer(path, proc, deadline):
-    """Open the FIFO for writing once wmindex has opened it for reading (it
-    has then opened the index); the fd, or None if wmindex ended first."""
-    while time.monotonic() < deadline:
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
-            os.set_blocking(fd, True)
-            return fd
-        except OSError as e:
-            if e.errno != errno.ENXIO:
-                raise
-        if proc.poll() is not None:
-            return None
-        time.sleep(0.02)
-    return None
-
 
 class HeldIndexer:
     """A wmindex writing into index whose last input is a FIFO: while the
@@ -304,11 +286,7 @@ def wmquery_answers_during_commits():
         out, err = proc.communicate(timeout=TIMEOUT)
         check(proc.returncode == 0, "wmindex: exit %s\n%s" % (proc.returncode, err))
     finally:
-        if fd is not None:
-            os.close(fd)
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        end_fifo_run(fd, proc)
     check(all(a <= b for a, b in zip(counts, counts[1:])), "the count went down: %s" % counts)
     note("%d queries during indexing, %d distinct counts" % (len(counts), len(set(counts))))
     check(len(query_ids(index, "kinkajou OR narwhal")) == 151, "sessions lost at the end of the run")

@@ -28,8 +28,8 @@ import sys
 import time
 
 from wmtest import (SAMPLE_DIR, SAMPLE_DUMPS, WMINDEX, WMQUERY, Run, check, check_clean, check_same_index,
-                    count, done, dump_head, is_asan_build, schedule_export, store_dump, test, tmpdir,
-                    wmindex, wmquery, write, xml_escape)
+                    count, done, dump_head, end_fifo_run, is_asan_build, open_fifo_writer, schedule_export,
+                    store_dump, test, tmpdir, wmindex, wmquery, write, xml_escape)
 
 SLOW = 4 if is_asan_build() else 1
 TIMEOUT = 300 * SLOW
@@ -359,20 +359,6 @@ def a_full_disk_during_compact_is_reported_and_the_index_stays():
     check(build_dirs(copy) == [], "left behind: %s" % build_dirs(copy))
 
 
-def open_fifo_writer(path, proc, deadline):
-    while time.monotonic() < deadline:
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
-            os.set_blocking(fd, True)
-            return fd
-        except OSError:
-            pass
-        if proc.poll() is not None:
-            return None
-        time.sleep(0.02)
-    return None
-
-
 @test
 def a_second_wmindex_jobs_exits_3_and_leaves_the_first_alone():
     index, before = old_index()
@@ -399,11 +385,7 @@ def a_second_wmindex_jobs_exits_3_and_leaves_the_first_alone():
         out, err = proc.communicate(timeout=TIMEOUT)
         check(proc.returncode == 0, "the first wmindex: exit %s\n%s" % (proc.returncode, err))
     finally:
-        if fd is not None:
-            os.close(fd)
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        end_fifo_run(fd, proc)
     check(count(index, "platypus") == 1 and count(index, "--status", "any", "") == 41,
           "the first build's index: %d" % count(index, "--status", "any", ""))
     check(build_dirs(index) == [], "left behind: %s" % build_dirs(index))
@@ -425,11 +407,7 @@ def sigterm_during_a_build_in_shards_leaves_the_old_index():
         fd = None
         out, err = proc.communicate(timeout=TIMEOUT)
     finally:
-        if fd is not None:
-            os.close(fd)
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        end_fifo_run(fd, proc)
     check(proc.returncode == 143, "exit %s\n%s" % (proc.returncode, err))
     check("interrupted by SIGTERM: the index %s is as it was" % index in err, err)
     check_old_index_answers(index, before, "after SIGTERM")

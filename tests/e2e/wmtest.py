@@ -5,6 +5,7 @@ Each test file calls `test(name)` as a decorator or `ok(cond, name)` and ends
 with `done()`.  Paths come from the environment the Makefile sets:
 WM_BUILDDIR (binaries) and WM_SRCDIR (sources, data/sample, tests/fixtures).
 """
+import errno
 import json
 import re
 import os
@@ -12,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 
 BUILDDIR = os.environ.get("WM_BUILDDIR") or os.getcwd()
@@ -418,6 +420,35 @@ def schedule_export(path, title, acronym, date, talks):
     with open(path, "w", encoding="utf-8") as f:
         json.dump(root, f, indent=1)
     return path
+
+
+# --- feeding wmindex through a FIFO ------------------------------------------
+
+def open_fifo_writer(path, proc, deadline):
+    """Open the FIFO at path for writing once its reader (wmindex, proc) has it
+    open: the fd, or None if proc ended or the deadline passed first."""
+    while time.monotonic() < deadline:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            os.set_blocking(fd, True)
+            return fd
+        except OSError as e:
+            if e.errno != errno.ENXIO:
+                raise
+        if proc.poll() is not None:
+            return None
+        time.sleep(0.02)
+    return None
+
+
+def end_fifo_run(fd, proc):
+    """Whatever a test fed proc through a FIFO came to: close the writing end
+    (fd, None when closed) and kill proc if it still runs."""
+    if fd is not None:
+        os.close(fd)
+    if proc.poll() is None:
+        proc.kill()
+        proc.communicate()
 
 
 # --- a store-level dump: every document's data, values and terms -----------
