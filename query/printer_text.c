@@ -243,7 +243,8 @@ static void print_facets(const wm_search_result_t *result)
 static void print_suggestion(const wm_search_result_t *result)
 {
     if (result->suggestion)
-        printf("Did you mean: %s  (%lu session%s)\n", result->suggestion, result->suggestion_total,
+        printf("Did you mean: %s  (%s%lu session%s)\n", result->suggestion,
+               result->suggestion_at_least ? "at least " : "", result->suggestion_total,
                result->suggestion_total == 1 ? "" : "s");
 }
 

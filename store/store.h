@@ -233,6 +233,7 @@ typedef struct wm_search_result {
                               * spelling data, set only when it matches more sessions; else NULL */
     unsigned long suggestion_total;   /* how many the suggestion matches */
     bool total_at_least;     /* at least total match (only when the request allowed estimate_total) */
+    bool suggestion_at_least;   /* at least suggestion_total match (likewise) */
 } wm_search_result_t;
 
 /* Run a search.  Filters that are NULL or blank are not applied; limit 0

@@ -1301,6 +1301,21 @@ Xapian::doccount count_matches(const Xapian::Database &db, const Xapian::Query &
 // query's 36,000 matches exactly 28 ms.
 const Xapian::doccount ESTIMATE_MARGIN = 90;
 
+// How many documents query matches, exact up to enough; beyond it a lower
+// bound, and *at_least set.  What a search that may estimate its total
+// says of itself, for a correction's count: counting a phrase correction
+// exactly cost more than the rest of the search.
+Xapian::doccount count_at_least(const Xapian::Database &db, const Xapian::Query &query, Xapian::doccount enough,
+                                bool *at_least)
+{
+    Xapian::Enquire enquire(db);
+    enquire.set_query(query);
+    enquire.set_weighting_scheme(Xapian::BoolWeight());
+    Xapian::MSet mset = get_mset_of(enquire, query, 0, 0, enough);
+    *at_least = mset.get_matches_lower_bound() != mset.get_matches_upper_bound();
+    return mset.get_matches_lower_bound();
+}
+
 // A phrase (or NEAR) anywhere in query: matching it checks positions, which
 // costs the same with or without weights, so one weighted pass over every
 // match is cheaper than a ranked page plus a count.
@@ -1463,10 +1478,12 @@ wm_search_result_t *run_search(const Xapian::Database &db, const wm_search_reque
             parse_user_query(db, text.c_str(), ignored, languages, &corrected);
             return corrected;
         };
-        tools.count = [&](const std::string &text) {
+        tools.count = [&](const std::string &text, bool *at_least) {
             query_errors errors;
-            Xapian::Query query = parse_user_query(db, text.c_str(), errors, languages);
-            return count_matches(db, add_filters(db, query, request, errors));
+            Xapian::Query query = add_filters(db, parse_user_query(db, text.c_str(), errors, languages), request, errors);
+            if (!request->estimate_total || request->count_only)
+                return count_matches(db, query);
+            return count_at_least(db, query, request->offset + request->limit + ESTIMATE_MARGIN, at_least);
         };
         suggest(db, request, result, tools);
     } catch (...) {

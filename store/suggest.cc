@@ -495,16 +495,19 @@ void suggest(const Xapian::Database &db, const wm_search_request_t *request, wm_
     std::string chosen;
     size_t chosen_try = 0;
     Xapian::doccount most = result->total;
+    bool most_at_least = false;
     for (auto corrected = tries.begin(); corrected != tries.end(); ++corrected) {
         // Each distinct correction is counted once: with no field to
         // correct, the first try and the last are the same words, and
         // counting a phrase costs (6.5 million instructions for
-        // `"free knowledge" wikimedia` at 100,000 sessions).
+        // `"free knowledge" wikimedia` at 100,000 sessions, when counted
+        // exactly).
         if (*corrected == query || std::find(tries.begin(), corrected, *corrected) != corrected)
             continue;
         Xapian::doccount found;
+        bool found_at_least = false;
         try {
-            found = tools.count(*corrected);
+            found = tools.count(*corrected, &found_at_least);
         } catch (const store_failure &) {
             continue;   // a correction that does not parse is no suggestion
         } catch (const Xapian::QueryParserError &) {
@@ -514,6 +517,7 @@ void suggest(const Xapian::Database &db, const wm_search_request_t *request, wm_
             chosen = *corrected;
             chosen_try = static_cast<size_t>(corrected - tries.begin());
             most = found;
+            most_at_least = found_at_least;
             if (corrected == tries.begin())
                 break;   // the whole correction helps: take it
         }
@@ -525,6 +529,7 @@ void suggest(const Xapian::Database &db, const wm_search_request_t *request, wm_
     if (!(result->suggestion = strdup(chosen.c_str())))
         throw std::bad_alloc();
     result->suggestion_total = most;
+    result->suggestion_at_least = most_at_least;
 }
 
 }  // namespace wmstore

@@ -22,9 +22,11 @@ struct query_tools {
     // it has nothing to correct).
     std::function<std::string(const std::string &query)> spelling_corrected;
     // How many sessions query finds with the request's filters and the
-    // default status policy.  Throws store_failure or
+    // default status policy: exact, or when the request lets the total be
+    // estimated, exact up to what a search checks and beyond it a lower
+    // bound (*at_least set).  Throws store_failure or
     // Xapian::QueryParserError when query does not parse.
-    std::function<Xapian::doccount(const std::string &query)> count;
+    std::function<Xapian::doccount(const std::string &query, bool *at_least)> count;
 };
 
 // Set result->suggestion (and suggestion_total) to a corrected query when

@@ -92,4 +92,25 @@ def facets_still_count_every_match():
     check(counted == full, "year facet counts %d sessions, %d match" % (counted, full))
 
 
+@test
+def a_suggestion_is_counted_as_the_search_it_offers():
+    """--exact keeps the "Did you mean" line.  The correction's count is
+    exact in JSON and on stderr beside --count; text, which says "at least
+    N" of a search past a page and 90 more, says the same of the
+    correction it offers (counting a phrase correction exactly cost more
+    than the search)."""
+    query = "wikidata wikimania"   # no session says wikimania: wikimedia
+    js = wmquery("-d", index, "--format", "json", "--exact", query).json()
+    check(js["total"] == 0 and "suggestion" in js, "no suggestion for %r: %r" % (query, js))
+    offered, exact = js["suggestion"]["query"], js["suggestion"]["total"]
+    check(exact == len(listed_ids(offered)) > 100, "%r counted %d, lists %d" % (offered, exact, len(listed_ids(offered))))
+    counted = wmquery("-d", index, "--count", "--exact", query)
+    check("did you mean: %s  (%d sessions)" % (offered, exact) in counted.err, counted.err)
+    text = wmquery("-d", index, "--no-pager", "--exact", query)
+    said = re.search(r"^Did you mean: (.*)  \((at least )?(\d+) sessions\)$", text.out, re.M)
+    check(said and said.group(1) == offered, "no suggestion in the text:\n" + text.out)
+    check(said.group(2) and 100 <= int(said.group(3)) <= exact,
+          "text says %r of a correction that %d sessions match" % (said.group(0), exact))
+
+
 done()
