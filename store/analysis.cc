@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iterator>
 #include <map>
+#include <unordered_map>
 
 #include "store/fold_table.h"
 #include "store/stopwords_lists.h"
@@ -225,6 +226,51 @@ bool stemmer_for(const std::string &language, Xapian::Stem &stemmer)
     return !stemmer.is_none();
 }
 
+namespace {
+
+// A stemmer that remembers its answers.  Indexing stems the same few
+// thousand words again and again (a title twice, in the plain text and in
+// the title's), and Snowball took a tenth of a writer thread's
+// instructions; a lookup costs a fraction of a stemming.  The memory is
+// bounded: past MAX_WORDS the words are forgotten and it starts again.
+// Not for queries: they stem a few words once.
+class remembering_stemmer : public Xapian::StemImplementation {
+    static const size_t MAX_WORDS = 1 << 16, MAX_WORD_BYTES = 48;
+    Xapian::Stem stemmer;
+    std::unordered_map<std::string, std::string> known;
+public:
+    explicit remembering_stemmer(const Xapian::Stem &s) : stemmer(s) {}
+    std::string operator()(const std::string &word) override
+    {
+        if (word.size() > MAX_WORD_BYTES)
+            return stemmer(word);
+        auto found = known.find(word);
+        if (found != known.end())
+            return found->second;
+        if (known.size() >= MAX_WORDS)
+            known.clear();
+        return known.emplace(word, stemmer(word)).first->second;
+    }
+    std::string get_description() const override { return "remembering " + stemmer.get_description(); }
+};
+
+}  // namespace
+
+bool indexing_stemmer_for(const std::string &language, Xapian::Stem &stemmer)
+{
+    // Per thread, as stemmer_for: Xapian's reference counts are not atomic.
+    thread_local std::map<std::string, Xapian::Stem> known;
+    auto found = known.find(language);
+    if (found == known.end()) {
+        Xapian::Stem plain, made;
+        if (stemmer_for(language, plain))
+            made = Xapian::Stem(new remembering_stemmer(plain));
+        found = known.emplace(language, made).first;
+    }
+    stemmer = found->second;
+    return !stemmer.is_none();
+}
+
 bool is_stopword(const std::string &language, const std::string &word)
 {
     const stopword_list *list = find_list(language);
@@ -302,12 +348,13 @@ std::vector<std::string> word_parts(const std::string &word)
 text_indexer::text_indexer(Xapian::Document &d, const std::string &lang)
     : doc(d), language(base_language(lang)), stopper(std::vector<std::string>{base_language(lang)})
 {
+    indexing_stemmer_for("en", english);
     tg.set_document(doc);
-    tg.set_stemmer(Xapian::Stem("english"));
+    tg.set_stemmer(english);
     tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
     tg.set_stopper(&stopper);
     tg.set_stopper_strategy(Xapian::TermGenerator::STOP_STEMMED);
-    if (language != "en" && stemmer_for(language, own_stemmer))
+    if (language != "en" && indexing_stemmer_for(language, own_stemmer))
         has_own_stemmer = true;
 }
 
@@ -348,7 +395,6 @@ std::vector<text_indexer::own_stem> text_indexer::own_stems(const std::string &t
     Xapian::TermGenerator plain;
     plain.set_document(words);
     plain.index_text_without_positions(text);
-    Xapian::Stem english("english");
     std::vector<own_stem> stems;
     for (auto t = words.termlist_begin(); t != words.termlist_end(); ++t) {
         const std::string &word = *t;
@@ -394,7 +440,6 @@ void text_indexer::index_word_parts()
         for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p)
             found.back().positions.push_back(*p);
     }
-    Xapian::Stem english("english");
     for (const joined &j : found)
         for (size_t i = 0; i < j.parts.size(); i++) {
             const std::string &part = j.parts[i];
