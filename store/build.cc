@@ -337,9 +337,10 @@ bool is_fresh(Xapian::Database &db)
 // Writers when the caller names no number: one per CPU this process may
 // run on (its affinity: taskset, a container's cpuset), at most
 // DEFAULT_JOBS_MAX.  Each writer holds about 25 MB (its Xapian batch of 500
-// documents), and the one reading thread feeds about seven writers at most
-// (10 of the 75 CPU seconds of 100,000 sessions): four keep the peak under
-// 150 MB.  --jobs N asks for more.
+// documents, and up to 1,024 sessions queued: store/writer.cc), and the
+// one reading thread feeds about seven writers at most (10 of the 75 CPU
+// seconds of 100,000 sessions): four keep the peak under 150 MB.  --jobs N
+// asks for more.
 const unsigned DEFAULT_JOBS_MAX = 4;
 
 unsigned default_jobs()

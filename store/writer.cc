@@ -331,11 +331,21 @@ struct writer {
 
 namespace {
 
-// Enough to keep the writer busy through the reader's slow pages; each job
-// holds one session and its document (a few tens of KB).  A caller that
-// found the queue full waits until it is half empty: not woken for each job.
-const size_t QUEUE_LENGTH = 64;
-const size_t QUEUE_ROOM = QUEUE_LENGTH / 2;
+// Enough to keep the writer busy through the reader's slow pages; a job
+// holds one session and its document (a few tens of KB).  A shard's writer
+// makes the documents itself, so its jobs are sessions alone (a few KB),
+// and its queue must outlast another shard's flush: the reader, which feeds
+// the shards in turn, waits for the one whose queue is full, and at 64 jobs
+// the others ran dry meanwhile (7% of two CPUs idle at 100,000 sessions,
+// --jobs 2 3.0 s slower over six alternated runs: bench/README.md).  A
+// caller that found the queue full waits until it is half empty: not woken
+// for each job.
+const size_t QUEUE_LENGTH = 64, SHARD_QUEUE_LENGTH = 1024;
+
+size_t queue_length(const wm_store_t *store)
+{
+    return store->prepare_in_writer ? SHARD_QUEUE_LENGTH : QUEUE_LENGTH;
+}
 
 // Take the failure of a queued job, if any, to report it (the lock held).
 void take_failure(writer &w, wm_store_status_t &status, std::string &message)
@@ -361,7 +371,7 @@ void run_writer(wm_store_t *store)
         w.queue.pop_front();
         bool run = w.failure == WM_STORE_OK;
         w.busy = true;
-        bool room = w.caller_waits && w.queue.size() <= QUEUE_ROOM;
+        bool room = w.caller_waits && w.queue.size() <= queue_length(store) / 2;
         hold.unlock();
         if (room)
             w.done.notify_one();
@@ -411,9 +421,10 @@ void enqueue(wm_store_t *store, std::unique_ptr<writer::job> job)
     }
     writer &w = *store->writer;
     std::unique_lock<std::mutex> hold(w.lock);
-    if (w.queue.size() >= QUEUE_LENGTH) {
+    const size_t length = queue_length(store);
+    if (w.queue.size() >= length) {
         w.caller_waits = true;
-        w.done.wait(hold, [&] { return w.queue.size() <= QUEUE_ROOM || w.failure != WM_STORE_OK; });
+        w.done.wait(hold, [&] { return w.queue.size() <= length / 2 || w.failure != WM_STORE_OK; });
         w.caller_waits = false;
     }
     if (w.failure != WM_STORE_OK) {
