@@ -579,9 +579,15 @@ static void release_held(wm_extractor_t *ex)
     }
 }
 
+static bool page_is_late(void *arg, const char *page_title)
+{
+    const wm_extractor_t *ex = arg;
+    return *page_title && wm_translations_late(ex->translations, page_title);
+}
+
 /* Streaming: the copies of the sessions whose pages got translations after
  * them, with every translation, ready again; the other copies dropped
- * unread when no page is late. */
+ * unread (undecoded, or the whole file at once when no page is late). */
 static void release_late(wm_extractor_t *ex)
 {
     if (!wm_translations_any_late(ex->translations)) {
@@ -591,15 +597,13 @@ static void release_late(wm_extractor_t *ex)
         return;
     }
     wm_session_t *s;
-    for (wm_result_t got; (got = wm_spill_take(ex->held, &s)) != WM_END;) {
+    for (wm_result_t got; (got = wm_spill_take_if(ex->held, page_is_late, ex, &s)) != WM_END;) {
         if (got != WM_OK) {
             ex->spill_failed = true;   /* that session keeps what it was given with */
             continue;
         }
-        if (!wm_translations_late(ex->translations, s->page_title)) {
-            wm_session_free(s);
-            continue;
-        }
+        if (!s)
+            continue;   /* not late: dropped unread */
         attach_translations(ex, s);
         s->amends = true;
         push_ready(ex, s);

@@ -107,9 +107,11 @@ bool wm_record_at_end(const wm_record_reader_t *reader)
 
 /* --- sessions as records ------------------------------------------------------------ */
 
+/* The page title first: wm_spill_take_if reads it without decoding the rest. */
 bool wm_record_put_session(wm_buf_t *b, const wm_session_t *s)
 {
-    bool ok = wm_record_put_string(b, s->id) && wm_record_put_u32(b, (uint32_t)s->year) &&
+    bool ok = wm_record_put_string(b, s->page_title) && wm_record_put_string(b, s->id) &&
+              wm_record_put_u32(b, (uint32_t)s->year) &&
               wm_record_put_string(b, s->title) && wm_record_put_string(b, s->type) &&
               wm_record_put_string(b, s->type_label) &&
               wm_record_put_u32(b, (uint32_t)s->duration_minutes) &&
@@ -125,8 +127,7 @@ bool wm_record_put_session(wm_buf_t *b, const wm_session_t *s)
              wm_record_put_string(b, s->speakers[i].raw);
     return ok && wm_record_put_list(b, s->translations, s->n_translations) &&
            wm_record_put_string(b, s->abstract) && wm_record_put_string(b, s->url) &&
-           wm_record_put_string(b, s->source) && wm_record_put_string(b, s->page_title) &&
-           wm_record_put_string(b, s->timestamp) && wm_record_put_string(b, s->code) &&
+           wm_record_put_string(b, s->source) && wm_record_put_string(b, s->timestamp) && wm_record_put_string(b, s->code) &&
            wm_record_put_u32(b, (uint32_t)s->origin) && wm_record_put_string(b, s->event) &&
            wm_record_put_string(b, s->status) && wm_record_put_u32(b, s->amends ? 1 : 0);
 }
@@ -164,15 +165,15 @@ static bool get_speakers(wm_record_reader_t *r, wm_session_t *s)
 bool wm_record_get_session(wm_record_reader_t *r, wm_session_t *s)
 {
     int origin = 0, amends = 0;
-    bool ok = wm_record_get_string(r, &s->id) && get_int(r, &s->year) &&
+    bool ok = wm_record_get_string(r, &s->page_title) && wm_record_get_string(r, &s->id) &&
+              get_int(r, &s->year) &&
               wm_record_get_string(r, &s->title) && wm_record_get_string(r, &s->type) &&
               wm_record_get_string(r, &s->type_label) && get_int(r, &s->duration_minutes) &&
               wm_record_get_list(r, &s->tracks, &s->n_tracks) &&
               wm_record_get_string(r, &s->language) && get_speakers(r, s) &&
               wm_record_get_list(r, &s->translations, &s->n_translations) &&
               wm_record_get_string(r, &s->abstract) && wm_record_get_string(r, &s->url) &&
-              wm_record_get_string(r, &s->source) && wm_record_get_string(r, &s->page_title) &&
-              wm_record_get_string(r, &s->timestamp) && wm_record_get_string(r, &s->code) &&
+              wm_record_get_string(r, &s->source) && wm_record_get_string(r, &s->timestamp) && wm_record_get_string(r, &s->code) &&
               get_int(r, &origin) && wm_record_get_string(r, &s->event) &&
               wm_record_get_string(r, &s->status) && get_int(r, &amends);
     s->amends = amends != 0;
@@ -359,6 +360,7 @@ struct wm_spill {
     memory_fifo_t tail;     /* then the newest, when the file failed */
     size_t keep_in_memory;  /* most records in head */
     wm_buf_t record;        /* a session on its way to or from the file */
+    wm_buf_t title;         /* a record's page title, for wm_spill_take_if */
 };
 
 wm_spill_t *wm_spill_new(void)
@@ -375,6 +377,7 @@ void wm_spill_free(wm_spill_t *spill)
     if (spill->file.file)
         fclose(spill->file.file);
     wm_buf_free(&spill->record);
+    wm_buf_free(&spill->title);
     free(spill);
 }
 
@@ -486,6 +489,54 @@ wm_result_t wm_spill_take(wm_spill_t *spill, wm_session_t **session)
     default:
         return WM_ERR_READ;
     }
+}
+
+/* A session record's page title (its first field) into title, NUL-terminated;
+ * false when the record is too short for one. */
+static bool page_title_of(const char *bytes, size_t len, wm_buf_t *title)
+{
+    wm_record_reader_t reader = wm_record_reader(bytes, len);
+    uint32_t n;
+    wm_buf_clear(title);
+    if (!wm_record_get_u32(&reader, &n) || (n && n - 1 > reader.left))
+        return false;
+    return wm_buf_append(title, reader.at, n ? n - 1 : 0) == 0 && wm_buf_append(title, "", 1) == 0;
+}
+
+wm_result_t wm_spill_take_if(wm_spill_t *spill, bool (*keep)(void *arg, const char *page_title), void *arg,
+                             wm_session_t **session)
+{
+    entry_t e = {0};
+    wm_result_t rc = WM_OK;
+    const char *bytes;
+    size_t len;
+    *session = NULL;
+    switch (take_record(spill, &e, &spill->record)) {
+    case EMPTY:
+        return WM_END;
+    case READ_ERROR:
+        return WM_ERR_READ;
+    case FROM_MEMORY:
+        if (e.session) {
+            if (keep(arg, e.session->page_title ? e.session->page_title : ""))
+                *session = e.session;
+            else
+                wm_session_free(e.session);
+            return WM_OK;
+        }
+        bytes = e.bytes;
+        len = e.len;
+        break;
+    default:
+        bytes = spill->record.data;
+        len = spill->record.len;
+    }
+    if (!page_title_of(bytes, len, &spill->title))
+        rc = WM_ERR_MALFORMED;
+    else if (keep(arg, spill->title.data))
+        rc = session_of(bytes, len, session);
+    free(e.bytes);
+    return rc;
 }
 
 wm_result_t wm_spill_take_raw(wm_spill_t *spill, wm_buf_t *out)

@@ -216,6 +216,72 @@ static void test_copies_come_back_the_same(void **state)
     wm_spill_free(spill);
 }
 
+/* keep() of wm_spill_take_if: the titles asked about, and yes to those in
+ * its list. */
+typedef struct {
+    const char *wanted[4];
+    char asked[8][64];
+    int n_asked;
+} title_filter_t;
+
+static bool wanted_title(void *arg, const char *page_title)
+{
+    title_filter_t *f = arg;
+    snprintf(f->asked[f->n_asked++ % 8], sizeof f->asked[0], "%s", page_title);
+    for (int i = 0; f->wanted[i]; i++)
+        if (!strcmp(f->wanted[i], page_title))
+            return true;
+    return false;
+}
+
+/* Only the sessions whose page title keep() wants come back, whole and in
+ * order; the others are dropped, from the file and from memory alike (the
+ * second copy cannot go to the file), and a session with no page title
+ * is asked about as "". */
+static void test_take_if_decodes_only_the_wanted(void **state)
+{
+    (void)state;
+    wm_spill_t *spill = wm_spill_new();
+    wm_session_t *s[4];
+    const char *titles[4] = {"2019:One", "2019:Two", NULL, "2019:Four"};
+    for (int i = 0; i < 4; i++) {
+        s[i] = numbered_session(i + 1);
+        assert_int_equal(wm_session_set(&s[i]->page_title, titles[i]), 0);
+    }
+    assert_int_equal(wm_spill_push_copy(spill, s[0]), WM_OK);
+    test_limit_t limit = limit_file_size(1);
+    wm_result_t rc = wm_spill_push_copy(spill, s[1]);
+    lift_limit(&limit);
+    assert_int_equal(rc, WM_OK);
+    assert_int_equal(wm_spill_push_copy(spill, s[2]), WM_OK);
+    assert_int_equal(wm_spill_push(spill, s[3]), WM_OK);   /* as a session, in memory or the file */
+
+    title_filter_t f = {.wanted = {"2019:Two", "2019:Four", NULL}};
+    wm_session_t *back;
+    assert_int_equal(wm_spill_take_if(spill, wanted_title, &f, &back), WM_OK);
+    assert_null(back);
+    assert_int_equal(wm_spill_take_if(spill, wanted_title, &f, &back), WM_OK);
+    assert_non_null(back);
+    assert_same_session(s[1], back);
+    wm_session_free(back);
+    assert_int_equal(wm_spill_take_if(spill, wanted_title, &f, &back), WM_OK);
+    assert_null(back);
+    assert_int_equal(wm_spill_take_if(spill, wanted_title, &f, &back), WM_OK);
+    assert_non_null(back);
+    assert_string_equal(back->page_title, "2019:Four");
+    assert_string_equal(back->id, "wiki:4");
+    wm_session_free(back);
+    assert_int_equal(wm_spill_take_if(spill, wanted_title, &f, &back), WM_END);
+    assert_int_equal(f.n_asked, 4);
+    assert_string_equal(f.asked[0], "2019:One");
+    assert_string_equal(f.asked[1], "2019:Two");
+    assert_string_equal(f.asked[2], "");
+    assert_string_equal(f.asked[3], "2019:Four");
+    for (int i = 0; i < 3; i++)
+        wm_session_free(s[i]);
+    wm_spill_free(spill);
+}
+
 static void drain_in_order(wm_spill_t *spill, int *next_out)
 {
     wm_session_t *back;
@@ -520,6 +586,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_field_comes_back),
         cmocka_unit_test(test_copies_come_back_the_same),
+        cmocka_unit_test(test_take_if_decodes_only_the_wanted),
         cmocka_unit_test(test_the_file_is_in_tmpdir),
         cmocka_unit_test(test_first_in_first_out_with_alternation),
         cmocka_unit_test(test_reused_after_emptying),
