@@ -23,6 +23,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <string>
 #include <unordered_map>
@@ -50,7 +51,7 @@ struct shard_build {
     // collision only sends two sessions to one shard, which is harmless.
     std::unordered_map<size_t, int> routes;
     unsigned next = 0;                       // round robin for sessions with new keys
-    std::vector<wm_session_t *> deferred;    // in the order they came
+    std::deque<wm_session_t *> deferred;     // in the order they came
     wm_store_t *merged = nullptr;            // the shards merged, once deferred sessions needed it
     wm_store_tally_t deferred_tally = {0, 0, 0, 0};
     bool source_open = false;
@@ -297,7 +298,7 @@ void merge_for_deferred(wm_store_t *store)
         bool counted = !s->amends;
         status = wm_store_put_session_ex(b.merged, s, &outcome);
         wm_session_free(s);
-        b.deferred.erase(b.deferred.begin());
+        b.deferred.pop_front();
         check_shard(store, b.merged, status);
         if (counted)
             count_put(b.deferred_tally, outcome);
