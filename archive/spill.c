@@ -127,7 +127,8 @@ bool wm_record_put_session(wm_buf_t *b, const wm_session_t *s)
              wm_record_put_string(b, s->speakers[i].raw);
     return ok && wm_record_put_list(b, s->translations, s->n_translations) &&
            wm_record_put_string(b, s->abstract) && wm_record_put_string(b, s->url) &&
-           wm_record_put_string(b, s->source) && wm_record_put_string(b, s->timestamp) && wm_record_put_string(b, s->code) &&
+           wm_record_put_string(b, s->source) && wm_record_put_string(b, s->timestamp) &&
+           wm_record_put_string(b, s->code) &&
            wm_record_put_u32(b, (uint32_t)s->origin) && wm_record_put_string(b, s->event) &&
            wm_record_put_string(b, s->status) && wm_record_put_u32(b, s->amends ? 1 : 0);
 }
@@ -173,7 +174,8 @@ bool wm_record_get_session(wm_record_reader_t *r, wm_session_t *s)
               wm_record_get_string(r, &s->language) && get_speakers(r, s) &&
               wm_record_get_list(r, &s->translations, &s->n_translations) &&
               wm_record_get_string(r, &s->abstract) && wm_record_get_string(r, &s->url) &&
-              wm_record_get_string(r, &s->source) && wm_record_get_string(r, &s->timestamp) && wm_record_get_string(r, &s->code) &&
+              wm_record_get_string(r, &s->source) && wm_record_get_string(r, &s->timestamp) &&
+              wm_record_get_string(r, &s->code) &&
               get_int(r, &origin) && wm_record_get_string(r, &s->event) &&
               wm_record_get_string(r, &s->status) && get_int(r, &amends);
     s->amends = amends != 0;

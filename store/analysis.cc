@@ -228,18 +228,20 @@ bool stemmer_for(const std::string &language, Xapian::Stem &stemmer)
 
 namespace {
 
-// A stemmer that remembers its answers.  Indexing stems the same few
-// thousand words again and again (a title twice, in the plain text and in
-// the title's), and Snowball took a tenth of a writer thread's
-// instructions; a lookup costs a fraction of a stemming.  The memory is
-// bounded: past MAX_WORDS the words are forgotten and it starts again.
-// Not for queries: they stem a few words once.
-class remembering_stemmer : public Xapian::StemImplementation {
+// A stemmer that keeps its answers.  Indexing stems the same few thousand
+// words again and again (a title twice, in the plain text and in the
+// title's), and Snowball took a tenth of a writer thread's instructions; a
+// lookup costs a fraction of a stemming.  The memory is bounded: past
+// MAX_WORDS the words are forgotten and it starts again.  Not for queries:
+// they stem a few words once (the snippets of a page of hits have their
+// own, store_search.cc's remembering_stemmer, which also skips the words
+// that cannot match).
+class caching_stemmer : public Xapian::StemImplementation {
     static const size_t MAX_WORDS = 1 << 16, MAX_WORD_BYTES = 48;
     Xapian::Stem stemmer;
     std::unordered_map<std::string, std::string> known;
 public:
-    explicit remembering_stemmer(const Xapian::Stem &s) : stemmer(s) {}
+    explicit caching_stemmer(const Xapian::Stem &s) : stemmer(s) {}
     std::string operator()(const std::string &word) override
     {
         if (word.size() > MAX_WORD_BYTES)
@@ -251,7 +253,7 @@ public:
             known.clear();
         return known.emplace(word, stemmer(word)).first->second;
     }
-    std::string get_description() const override { return "remembering " + stemmer.get_description(); }
+    std::string get_description() const override { return "caching " + stemmer.get_description(); }
 };
 
 }  // namespace
@@ -264,7 +266,7 @@ bool indexing_stemmer_for(const std::string &language, Xapian::Stem &stemmer)
     if (found == known.end()) {
         Xapian::Stem plain, made;
         if (stemmer_for(language, plain))
-            made = Xapian::Stem(new remembering_stemmer(plain));
+            made = Xapian::Stem(new caching_stemmer(plain));
         found = known.emplace(language, made).first;
     }
     stemmer = found->second;

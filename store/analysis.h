@@ -76,8 +76,8 @@ std::string base_language(const std::string &code);
 // The Snowball stemmer of a language code; false when Xapian has none.
 bool stemmer_for(const std::string &language, Xapian::Stem &stemmer);
 
-// The same for indexing: a stemmer that remembers the words it stemmed
-// (memory bounded), one per language and thread.
+// The same for indexing: a stemmer that keeps the stems it made (memory
+// bounded), one per language and thread.
 bool indexing_stemmer_for(const std::string &language, Xapian::Stem &stemmer);
 
 // Whether Xapian has a stemmer for the language code, without making one
@@ -118,7 +118,7 @@ public:
 class text_indexer {
     Xapian::Document &doc;
     std::string language;     // "" or "en": English only
-    Xapian::Stem english;     // both remember their words (indexing_stemmer_for)
+    Xapian::Stem english;     // both keep their stems (indexing_stemmer_for)
     Xapian::Stem own_stemmer; // valid when has_own_stemmer
     bool has_own_stemmer = false;
     language_stopper stopper;
