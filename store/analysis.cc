@@ -232,16 +232,21 @@ namespace {
 // words again and again (a title twice, in the plain text and in the
 // title's), and Snowball took a tenth of a writer thread's instructions; a
 // lookup costs a fraction of a stemming.  The memory is bounded: past
-// MAX_WORDS the words are forgotten and it starts again.  Not for queries:
+// max_words the words are forgotten and it starts again (the frequent
+// words come back at once).  About 100 bytes a word: English, which every
+// word goes through, keeps 32,768 (3 MB a writer thread); another
+// language, only its sessions' words, 4,096 (0.4 MB), so that an archive
+// in thirty languages stays within wmindex's memory.  Not for queries:
 // they stem a few words once (the snippets of a page of hits have their
 // own, store_search.cc's remembering_stemmer, which also skips the words
 // that cannot match).
 class caching_stemmer : public Xapian::StemImplementation {
-    static const size_t MAX_WORDS = 1 << 16, MAX_WORD_BYTES = 48;
+    static const size_t MAX_WORD_BYTES = 48;
     Xapian::Stem stemmer;
+    size_t max_words;
     std::unordered_map<std::string, std::string> known;
 public:
-    explicit caching_stemmer(const Xapian::Stem &s) : stemmer(s) {}
+    caching_stemmer(const Xapian::Stem &s, size_t most) : stemmer(s), max_words(most) {}
     std::string operator()(const std::string &word) override
     {
         if (word.size() > MAX_WORD_BYTES)
@@ -249,7 +254,7 @@ public:
         auto found = known.find(word);
         if (found != known.end())
             return found->second;
-        if (known.size() >= MAX_WORDS)
+        if (known.size() >= max_words)
             known.clear();
         return known.emplace(word, stemmer(word)).first->second;
     }
@@ -266,7 +271,7 @@ bool indexing_stemmer_for(const std::string &language, Xapian::Stem &stemmer)
     if (found == known.end()) {
         Xapian::Stem plain, made;
         if (stemmer_for(language, plain))
-            made = Xapian::Stem(new caching_stemmer(plain));
+            made = Xapian::Stem(new caching_stemmer(plain, language == "en" ? 32768 : 4096));
         found = known.emplace(language, made).first;
     }
     stemmer = found->second;
