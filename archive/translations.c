@@ -62,15 +62,8 @@ void wm_translations_clear(wm_translations_t *tr)
     tr->late = 0;
 }
 
-static size_t hash_title(const char *title)
-{
-    size_t h = 5381;
-    for (const unsigned char *p = (const unsigned char *)title; *p; p++)
-        h = h * 33 + *p;
-    return h;
-}
-
-/* FNV-1a, never 0. */
+/* A title's hash for both tables (FNV-1a), never 0: the given set keeps
+ * it instead of the title. */
 static uint64_t title_key(const char *title)
 {
     uint64_t h = 14695981039346656037u;
@@ -79,11 +72,17 @@ static uint64_t title_key(const char *title)
     return h ? h : 1;
 }
 
+/* Where a key's probe starts in a table of mask + 1 slots. */
+static size_t first_slot(uint64_t key, size_t mask)
+{
+    return (size_t)(key ^ (key >> 32)) & mask;
+}
+
 /* The slot of key in given, or the empty slot where it would go (cap > 0). */
 static uint64_t *given_slot(const given_t *g, uint64_t key)
 {
     size_t mask = g->cap - 1;
-    for (size_t i = (size_t)(key ^ (key >> 32)) & mask;; i = (i + 1) & mask)
+    for (size_t i = first_slot(key, mask);; i = (i + 1) & mask)
         if (!g->slots[i] || g->slots[i] == key)
             return &g->slots[i];
 }
@@ -126,7 +125,7 @@ int wm_translations_note_given(wm_translations_t *tr, const char *page_title)
 static translated_t *slot_of(const wm_translations_t *tr, const char *title)
 {
     size_t mask = tr->cap - 1;
-    for (size_t i = hash_title(title) & mask;; i = (i + 1) & mask)
+    for (size_t i = first_slot(title_key(title), mask);; i = (i + 1) & mask)
         if (!tr->slots[i].title || strcmp(tr->slots[i].title, title) == 0)
             return &tr->slots[i];
 }
