@@ -1281,17 +1281,6 @@ void fill_hits(wm_search_result_t *result, const Xapian::MSet &mset, const Xapia
     }
 }
 
-// The exact number of matches of query (no hits).  Unweighted: Xapian
-// then skips the scoring of every match (2-12x faster on 25,000 sessions,
-// bench/README.md); checking them all makes the count exact.
-Xapian::doccount count_matches(const Xapian::Database &db, const Xapian::Query &query)
-{
-    Xapian::Enquire enquire(db);
-    enquire.set_query(query);
-    enquire.set_weighting_scheme(Xapian::BoolWeight());
-    return get_mset_of(enquire, query, 0, 0, db.get_doccount()).get_matches_estimated();
-}
-
 // How many matches beyond the page a search that may estimate its total
 // checks: the total is exact up to offset + limit + this, beyond it a lower
 // bound ("1-10 of at least 100 sessions").  Enough to say whether a next
@@ -1301,18 +1290,30 @@ Xapian::doccount count_matches(const Xapian::Database &db, const Xapian::Query &
 // query's 36,000 matches exactly 28 ms.
 const Xapian::doccount ESTIMATE_MARGIN = 90;
 
-// How many documents query matches, exact up to enough; beyond it a lower
-// bound, and *at_least set.  What a search that may estimate its total
-// says of itself, for a correction's count: counting a phrase correction
-// exactly cost more than the rest of the search.
-Xapian::doccount count_at_least(const Xapian::Database &db, const Xapian::Query &query, Xapian::doccount enough,
-                                bool *at_least)
+// The number of matches a request that may estimate its total checks
+// (ESTIMATE_MARGIN past its page); 0 when its total must be exact
+// (machine formats, --count).
+Xapian::doccount estimate_check(const wm_search_request_t *request)
+{
+    return request->estimate_total && !request->count_only ? request->offset + request->limit + ESTIMATE_MARGIN
+                                                           : 0;
+}
+
+// How many documents query matches (no hits), exact up to enough (0: all
+// of them); beyond it a lower bound, and *at_least set (may be NULL when
+// enough is 0).  What a search that may estimate its total says of itself,
+// for a correction's count: counting a phrase correction exactly cost more
+// than the rest of the search.  Unweighted: Xapian then skips the scoring
+// of every match (2-12x faster on 25,000 sessions, bench/README.md).
+Xapian::doccount count_matches(const Xapian::Database &db, const Xapian::Query &query,
+                               Xapian::doccount enough = 0, bool *at_least = nullptr)
 {
     Xapian::Enquire enquire(db);
     enquire.set_query(query);
     enquire.set_weighting_scheme(Xapian::BoolWeight());
-    Xapian::MSet mset = get_mset_of(enquire, query, 0, 0, enough);
-    *at_least = mset.get_matches_lower_bound() != mset.get_matches_upper_bound();
+    Xapian::MSet mset = get_mset_of(enquire, query, 0, 0, enough ? enough : db.get_doccount());
+    if (at_least)
+        *at_least = mset.get_matches_lower_bound() != mset.get_matches_upper_bound();
     return mset.get_matches_lower_bound();
 }
 
@@ -1438,11 +1439,11 @@ wm_search_result_t *run_query(const Xapian::Database &db, const Xapian::Query &q
     // estimate can be far off for phrases, its lower bound never is),
     // none when counted_by_index() or when the index alone says at least
     // that many match (known_at_least).
-    bool estimate = request->estimate_total && !request->count_only;
+    const Xapian::doccount enough = estimate_check(request);
+    const bool estimate = enough != 0;
     bool check_all = request->facets || (!estimate && has_positional(query));
-    Xapian::doccount estimate_check = request->offset + request->limit + ESTIMATE_MARGIN;
-    bool check_some = estimate && !counted_by_index(query) && known_at_least(db, query, estimate_check) < estimate_check;
-    Xapian::doccount check = check_all ? db.get_doccount() : check_some ? estimate_check : 0;
+    bool check_some = estimate && !counted_by_index(query) && known_at_least(db, query, enough) < enough;
+    Xapian::doccount check = check_all ? db.get_doccount() : check_some ? enough : 0;
     auto new_spies = [&] {
         enquire.clear_matchspies();
         add_facet_spies(enquire, request, tally);
@@ -1481,9 +1482,7 @@ wm_search_result_t *run_search(const Xapian::Database &db, const wm_search_reque
         tools.count = [&](const std::string &text, bool *at_least) {
             query_errors errors;
             Xapian::Query query = add_filters(db, parse_user_query(db, text.c_str(), errors, languages), request, errors);
-            if (!request->estimate_total || request->count_only)
-                return count_matches(db, query);
-            return count_at_least(db, query, request->offset + request->limit + ESTIMATE_MARGIN, at_least);
+            return count_matches(db, query, estimate_check(request), at_least);
         };
         suggest(db, request, result, tools);
     } catch (...) {
