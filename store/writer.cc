@@ -122,8 +122,8 @@ void write_prepared(wm_store_t *store, const wm_session_t *s, prepared_document 
     for (const std::string &link : {code_link(s), title_link(s)})
         if (!link.empty() && link.size() <= MAX_TERM_BYTES)
             made.doc.add_boolean_term(link);
-    for (const auto &word : made.spelling)
-        if (!s->amends)
+    if (!s->amends)
+        for (const auto &word : made.spelling)
             store->wdb.add_spelling(word.first, word.second);
     if (existing && *existing)
         store->wdb.replace_document(*existing, made.doc);
