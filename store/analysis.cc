@@ -233,13 +233,12 @@ namespace {
 // title's), and Snowball took a tenth of a writer thread's instructions; a
 // lookup costs a fraction of a stemming.  The memory is bounded: past
 // max_words the words are forgotten and it starts again (the frequent
-// words come back at once).  About 100 bytes a word: English, which every
-// word goes through, keeps 32,768 (3 MB a writer thread); another
-// language, only its sessions' words, 4,096 (0.4 MB), so that an archive
-// in thirty languages stays within wmindex's memory.  Not for queries:
-// they stem a few words once (the snippets of a page of hits have their
-// own, store_search.cc's remembering_stemmer, which also skips the words
-// that cannot match).
+// words come back at once).  About 100 bytes a word: for indexing, English,
+// which every word goes through, keeps 32,768 (3 MB a writer thread);
+// another language, only its sessions' words, 4,096 (0.4 MB), so that an
+// archive in thirty languages stays within wmindex's memory.  A query's
+// own words are stemmed once, with plain stemmers; the snippets of a page
+// of hits go through one (store_search.cc, remembering_stemmer).
 class caching_stemmer : public Xapian::StemImplementation {
     static const size_t MAX_WORD_BYTES = 48;
     Xapian::Stem stemmer;
@@ -263,6 +262,11 @@ public:
 
 }  // namespace
 
+Xapian::Stem caching_stemmer_of(const Xapian::Stem &stemmer, size_t max_words)
+{
+    return Xapian::Stem(new caching_stemmer(stemmer, max_words));
+}
+
 bool indexing_stemmer_for(const std::string &language, Xapian::Stem &stemmer)
 {
     // Per thread, as stemmer_for: Xapian's reference counts are not atomic.
@@ -271,7 +275,7 @@ bool indexing_stemmer_for(const std::string &language, Xapian::Stem &stemmer)
     if (found == known.end()) {
         Xapian::Stem plain, made;
         if (stemmer_for(language, plain))
-            made = Xapian::Stem(new caching_stemmer(plain, language == "en" ? 32768 : 4096));
+            made = caching_stemmer_of(plain, language == "en" ? 32768 : 4096);
         found = known.emplace(language, made).first;
     }
     stemmer = found->second;

@@ -76,6 +76,11 @@ std::string base_language(const std::string &code);
 // The Snowball stemmer of a language code; false when Xapian has none.
 bool stemmer_for(const std::string &language, Xapian::Stem &stemmer);
 
+// stemmer, keeping the stems it made: at most max_words, then it forgets
+// them and starts again.  For one thread (Xapian's reference counts are
+// not atomic).
+Xapian::Stem caching_stemmer_of(const Xapian::Stem &stemmer, size_t max_words);
+
 // The same for indexing: a stemmer that keeps the stems it made (memory
 // bounded), one per language and thread.
 bool indexing_stemmer_for(const std::string &language, Xapian::Stem &stemmer);
