@@ -227,6 +227,12 @@ def did_you_mean_over_shards():
     same_exactly("--exact", "--format", "json", "libarary")
     same_exactly("--count", "track:glma")
     same_ranking("track:glma", "speaker:lindqvsit")
+    # A phrase correction is looked for in a bounded number of sessions
+    # locally (store_search.cc, phrase_found_soon); a remote shard cannot
+    # run the bound and checks them all: the same answer here.
+    same_ranking('"structured dta"')
+    same_exactly("--count", '"structured dta" commons')
+    same_exactly("--no-pager", '"structured dta" commons')
 
 
 @test

@@ -11,7 +11,7 @@ import re
 import subprocess
 import sys
 
-from wmtest import SRCDIR, check, done, sh, test, tmpdir, wmindex, wmquery
+from wmtest import SRCDIR, check, done, dump_xml, session_page, sh, test, tmpdir, wmindex, wmquery, write
 
 QUERIES = [
     "wikidata",                        # one term: bounds meet at once
@@ -111,6 +111,47 @@ def a_suggestion_is_counted_as_the_search_it_offers():
     check(said and said.group(1) == offered, "no suggestion in the text:\n" + text.out)
     check(said.group(2) and 100 <= int(said.group(3)) <= exact,
           "text says %r of a correction that %d sessions match" % (said.group(0), exact))
+
+
+def phrase_dump(where, sessions=150):
+    """sessions session pages that all say "zorblat" and "quintessa" apart;
+    page number `where` (1-based, in dump order) also says them together."""
+    pages = []
+    for i in range(1, sessions + 1):
+        extra = "The zorblat met a quintessa there."
+        if i == where:
+            extra += " A zorblat quintessa story."
+        pages.append(session_page("vorbel%d" % i, 400 + i, extra))
+    path = os.path.join(tmpdir(), "phrase-%d.xml" % where)
+    write(path, dump_xml(*pages))
+    built = os.path.join(os.path.dirname(path), "index")
+    r = wmindex("-q", "--jobs", "1", "-d", built, path)
+    check(r.code == 0, "wmindex failed: " + r.err)
+    return built
+
+
+@test
+def a_phrase_correction_is_looked_for_in_the_first_100_candidates():
+    """A correction with a phrase is offered when the phrase occurs in one
+    of the first 100 sessions (index order) that hold its words; beyond
+    them it is not looked for, in every output alike, while a search for
+    the phrase itself and a correction without one still check them all."""
+    query, corrected = '"zorblat quintesa"', '"zorblat quintessa"'
+    early = phrase_dump(20)
+    js = wmquery("-d", early, "--format", "json", query).json()
+    check(js.get("corrected_query") == corrected and js["total"] == 1, "phrase in session 20: %r" % js)
+    late = phrase_dump(140)
+    r = wmquery("-d", late, "--format", "json", query)
+    check(r.code == 1 and "corrected_query" not in r.json() and "suggestion" not in r.json(),
+          "phrase in session 140 of 150 was looked for: %r" % r.out)
+    r = wmquery("-d", late, "--no-pager", query)
+    check(r.code == 1 and "no session matches" in r.out and "Did you mean" not in r.out, r.out)
+    r = wmquery("-d", late, "--count", "--exact", query)
+    check(r.out.strip() == "0" and "did you mean" not in r.err, r)
+    found = wmquery("-d", late, "--format", "json", corrected).json()
+    check(found["total"] == 1, "the phrase itself: %r" % found)
+    words = wmquery("-d", late, "--format", "json", "zorblat quintesa").json()
+    check(words.get("corrected_query") == "zorblat quintessa" and words["total"] == 150, words)
 
 
 done()
