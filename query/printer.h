@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "archive/session.h"
 #include "store/store.h"
@@ -50,6 +51,12 @@ typedef struct wm_printer {
      * context->query is what was asked. */
     int (*person)(const wm_print_context_t *context, const wm_person_result_t *result);
 } wm_printer_t;
+
+/* The "did you mean" line, when result has a suggestion: lead, the
+ * corrected query and its count ("(at least N sessions)" when the count is
+ * a lower bound).  Text results print it on stdout; wmquery puts it on
+ * stderr for the outputs that have no place for it. */
+void wm_print_suggestion(FILE *out, const char *lead, const wm_search_result_t *result);
 
 extern const wm_printer_t wm_printer_text;
 extern const wm_printer_t wm_printer_json;

@@ -240,12 +240,12 @@ static void print_facets(const wm_search_result_t *result)
     }
 }
 
-static void print_suggestion(const wm_search_result_t *result)
+void wm_print_suggestion(FILE *out, const char *lead, const wm_search_result_t *result)
 {
     if (result->suggestion)
-        printf("Did you mean: %s  (%s%lu session%s)\n", result->suggestion,
-               result->suggestion_at_least ? "at least " : "", result->suggestion_total,
-               result->suggestion_total == 1 ? "" : "s");
+        fprintf(out, "%s%s  (%s%lu session%s)\n", lead, result->suggestion,
+                result->suggestion_at_least ? "at least " : "", result->suggestion_total,
+                result->suggestion_total == 1 ? "" : "s");
 }
 
 static int text_results(const wm_print_context_t *context, const wm_search_result_t *result)
@@ -264,7 +264,7 @@ static int text_results(const wm_print_context_t *context, const wm_search_resul
         printf("none shown of %s%lu session%s\n", about, result->total, result->total == 1 ? "" : "s");
     else
         puts("no session matches");
-    print_suggestion(result);
+    wm_print_suggestion(stdout, "Did you mean: ", result);
     return 0;
 }
 

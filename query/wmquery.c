@@ -410,9 +410,7 @@ static int print_results(options_t *opt, wm_search_result_t *result);
 static void suggestion_to_stderr(const options_t *opt, print_result_fn print, const wm_search_result_t *result)
 {
     if (result->suggestion && (print != print_results || opt->request.count_only || !opt->printer->suggestion))
-        fprintf(stderr, "wmquery: did you mean: %s  (%s%lu session%s)\n", result->suggestion,
-                result->suggestion_at_least ? "at least " : "", result->suggestion_total,
-                result->suggestion_total == 1 ? "" : "s");
+        wm_print_suggestion(stderr, "wmquery: did you mean: ", result);
 }
 
 /* A search that found nothing while its spelling correction finds sessions
