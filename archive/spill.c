@@ -315,7 +315,7 @@ static bool file_append(record_file_t *f, const char *bytes, size_t len)
         f->mode = IDLE;   /* not positioned: seek again next time */
         return false;
     }
-    f->write_at = ftello(f->file);
+    f->write_at += (off_t)(sizeof n + len);   /* no ftello: an lseek per record */
     f->count++;
     return true;
 }
@@ -335,10 +335,11 @@ static void file_reset(record_file_t *f)
  * out of memory (the file part is emptied: what follows cannot be found). */
 static bool file_take(record_file_t *f, wm_buf_t *out)
 {
-    uint32_t len;
+    uint32_t len = 0;
     wm_buf_clear(out);
     bool ok = switch_to(f, READING) == 0 && fread(&len, sizeof len, 1, f->file) == 1 &&
               len <= WM_RECORD_MAX_BYTES;
+    const off_t next = f->read_at + (off_t)(sizeof len + len);   /* no ftello: an lseek per record */
     for (char chunk[4096]; ok && len > 0;) {
         size_t n = len < sizeof chunk ? len : sizeof chunk;
         ok = fread(chunk, 1, n, f->file) == n && wm_buf_append(out, chunk, n) == 0;
@@ -348,7 +349,7 @@ static bool file_take(record_file_t *f, wm_buf_t *out)
         file_reset(f);
         return false;
     }
-    f->read_at = ftello(f->file);
+    f->read_at = next;
     if (--f->count == 0)
         file_reset(f);
     return true;
