@@ -61,19 +61,28 @@ bool wm_record_get_u32(wm_record_reader_t *reader, uint32_t *n)
     return true;
 }
 
+/* A string's bytes where they lie in the record: *n is 0 for NULL, else its
+ * length + 1 (the encoding); *bytes points at them.  The reader moves past. */
+static bool get_string_bytes(wm_record_reader_t *reader, const char **bytes, uint32_t *n)
+{
+    if (!wm_record_get_u32(reader, n) || *n > WM_RECORD_MAX_BYTES || (*n && *n - 1 > reader->left))
+        return false;
+    *bytes = reader->at;
+    if (*n) {
+        reader->at += *n - 1;
+        reader->left -= *n - 1;
+    }
+    return true;
+}
+
 bool wm_record_get_string(wm_record_reader_t *reader, char **s)
 {
+    const char *bytes;
     uint32_t n;
     *s = NULL;
-    if (!wm_record_get_u32(reader, &n) || n > WM_RECORD_MAX_BYTES || (n && n - 1 > reader->left))
+    if (!get_string_bytes(reader, &bytes, &n))
         return false;
-    if (n == 0)
-        return true;
-    if (!(*s = wm_strndup(reader->at, n - 1)))
-        return false;
-    reader->at += n - 1;
-    reader->left -= n - 1;
-    return true;
+    return n == 0 || (*s = wm_strndup(bytes, n - 1)) != NULL;
 }
 
 /* A count of items of at least min_bytes each: within the limit and the bytes left. */
@@ -471,39 +480,16 @@ static enum taken take_record(wm_spill_t *spill, entry_t *e, wm_buf_t *from_file
     return taken;
 }
 
-wm_result_t wm_spill_take(wm_spill_t *spill, wm_session_t **session)
-{
-    entry_t e = {0};
-    wm_result_t rc;
-    *session = NULL;
-    switch (take_record(spill, &e, &spill->record)) {
-    case EMPTY:
-        return WM_END;
-    case FROM_FILE:
-        return session_of(spill->record.data, spill->record.len, session);
-    case FROM_MEMORY:
-        if (e.session) {
-            *session = e.session;
-            return WM_OK;
-        }
-        rc = session_of(e.bytes, e.len, session);
-        free(e.bytes);
-        return rc;
-    default:
-        return WM_ERR_READ;
-    }
-}
-
 /* A session record's page title (its first field) into title, NUL-terminated;
  * false when the record is too short for one. */
 static bool page_title_of(const char *bytes, size_t len, wm_buf_t *title)
 {
     wm_record_reader_t reader = wm_record_reader(bytes, len);
+    const char *at;
     uint32_t n;
     wm_buf_clear(title);
-    if (!wm_record_get_u32(&reader, &n) || (n && n - 1 > reader.left))
-        return false;
-    return wm_buf_append(title, reader.at, n ? n - 1 : 0) == 0 && wm_buf_append(title, "", 1) == 0;
+    return get_string_bytes(&reader, &at, &n) && wm_buf_append(title, at, n ? n - 1 : 0) == 0 &&
+           wm_buf_append(title, "", 1) == 0;
 }
 
 wm_result_t wm_spill_take_if(wm_spill_t *spill, bool (*keep)(void *arg, const char *page_title), void *arg,
@@ -521,7 +507,7 @@ wm_result_t wm_spill_take_if(wm_spill_t *spill, bool (*keep)(void *arg, const ch
         return WM_ERR_READ;
     case FROM_MEMORY:
         if (e.session) {
-            if (keep(arg, e.session->page_title ? e.session->page_title : ""))
+            if (!keep || keep(arg, e.session->page_title ? e.session->page_title : ""))
                 *session = e.session;
             else
                 wm_session_free(e.session);
@@ -534,12 +520,17 @@ wm_result_t wm_spill_take_if(wm_spill_t *spill, bool (*keep)(void *arg, const ch
         bytes = spill->record.data;
         len = spill->record.len;
     }
-    if (!page_title_of(bytes, len, &spill->title))
+    if (keep && !page_title_of(bytes, len, &spill->title))
         rc = WM_ERR_MALFORMED;
-    else if (keep(arg, spill->title.data))
+    else if (!keep || keep(arg, spill->title.data))
         rc = session_of(bytes, len, session);
     free(e.bytes);
     return rc;
+}
+
+wm_result_t wm_spill_take(wm_spill_t *spill, wm_session_t **session)
+{
+    return wm_spill_take_if(spill, NULL, NULL, session);
 }
 
 wm_result_t wm_spill_take_raw(wm_spill_t *spill, wm_buf_t *out)

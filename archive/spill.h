@@ -101,7 +101,7 @@ wm_result_t wm_spill_take(wm_spill_t *spill, wm_session_t **session);
 
 /* The same, but the oldest session is decoded only when keep(arg, its page
  * title) says so ("" for none); else it is dropped unread and WM_OK comes
- * with *session NULL.  The extractor's copies: only the few whose page got
+ * with *session NULL.  keep NULL: every session, as wm_spill_take.  The extractor's copies: only the few whose page got
  * a translation late are wanted back. */
 wm_result_t wm_spill_take_if(wm_spill_t *spill, bool (*keep)(void *arg, const char *page_title), void *arg,
                              wm_session_t **session);
