@@ -1377,12 +1377,8 @@ bool phrase_found_soon(const Xapian::Database &db, const Xapian::Query &query)
 {
     Xapian::doccount left = PHRASE_CANDIDATES;
     candidate_budget budget(&left);
-    Xapian::Query bounded(Xapian::Query::OP_AND, query, Xapian::Query(&budget));
-    Xapian::Enquire enquire(db);
-    enquire.set_query(bounded);
-    enquire.set_weighting_scheme(Xapian::BoolWeight());
     try {
-        return get_mset_of(enquire, bounded, 0, 0, 1).get_matches_lower_bound() > 0;
+        return count_matches(db, Xapian::Query(Xapian::Query::OP_AND, query, Xapian::Query(&budget)), 1) > 0;
     } catch (const Xapian::UnimplementedError &) {
         return true;   // a remote shard: the count decides
     }

@@ -24,7 +24,9 @@ struct query_tools {
     // How many sessions query finds with the request's filters and the
     // default status policy: exact, or when the request lets the total be
     // estimated, exact up to what a search checks and beyond it a lower
-    // bound (*at_least set).  Throws store_failure or
+    // bound (*at_least set).  0 for a query with a phrase that none of the
+    // first sessions holding its words has (store_search.cc,
+    // phrase_found_soon).  Throws store_failure or
     // Xapian::QueryParserError when query does not parse.
     std::function<Xapian::doccount(const std::string &query, bool *at_least)> count;
 };
